@@ -1,0 +1,200 @@
+import type { AppInfo } from '../app/app-info.ts';
+import { Metadata } from '../metadata/metadata.ts';
+
+/** Which transport carried a call: `http`, `grpc`, or a third party's. */
+export type TransportKind = 'http' | 'grpc' | (string & {});
+
+/** Whether the context belongs to a server handling a call or a client making one. */
+export type CallSide = 'server' | 'client';
+
+/** A typed key for values that middleware attach to a context (claims, spans, ...). */
+export interface ContextKey<T> {
+  readonly name: string;
+  /** Phantom field carrying the value type. */
+  readonly __type?: T;
+}
+
+/** Makes a {@link ContextKey}; each call gives a distinct key. */
+export function createContextKey<T>(name: string): ContextKey<T> {
+  return Object.freeze({ name });
+}
+
+/**
+ * The one value handed to every middleware and handler of a call.
+ *
+ * It is passed explicitly rather than read from `AsyncLocalStorage` because that is free on the
+ * hot path; code that cannot be handed it (log valuers, tracing hooks) reaches it through
+ * {@link currentContext} once the `asyncContext()` middleware is in the chain.
+ */
+export interface Context {
+  /** Transport kind (`http`, `grpc`). */
+  readonly kind: TransportKind;
+  /** Server side or client side. */
+  readonly side: CallSide;
+  /** The operation, `/package.Service/Method` for both transports. */
+  readonly operation: string;
+  /** Server: the server's endpoint URL; client: the target (then the picked node). */
+  readonly endpoint: string;
+  /** Headers of the request (HTTP headers or gRPC metadata). */
+  readonly requestHeader: Metadata;
+  /** Headers to send (server) or received (client) with the reply. */
+  readonly replyHeader: Metadata;
+  /** Kratos metadata (`x-md-global-*`, `x-md-local-*`) of this call. */
+  readonly metadata: Metadata;
+  /** The running application's identity, when the call runs inside an App. */
+  readonly app: AppInfo | undefined;
+  /** Epoch milliseconds at which the call's deadline passes, if it has one. */
+  readonly deadline: number | undefined;
+  /** Fires at the deadline or when the caller goes away. Created on first read. */
+  readonly signal: AbortSignal;
+  /** The context this one was derived from (a server call's context for an outgoing client call). */
+  readonly parent: Context | undefined;
+  /** The transport's native object (fastify request, grpc-js call), for escape hatches. */
+  readonly raw: unknown;
+  /** Reads a value attached with {@link Context.set}, looking through parents. */
+  get<T>(key: ContextKey<T>): T | undefined;
+  /** Attaches a value. */
+  set<T>(key: ContextKey<T>, value: T): void;
+}
+
+/** What {@link createContext} takes; everything is optional. */
+export interface ContextInit {
+  kind?: TransportKind;
+  side?: CallSide;
+  operation?: string;
+  endpoint?: string;
+  requestHeader?: Metadata;
+  replyHeader?: Metadata;
+  metadata?: Metadata;
+  app?: AppInfo;
+  /** Absolute deadline, epoch ms. Ignored when later than the parent's. */
+  deadline?: number;
+  /** Relative timeout in ms from now; combined with `deadline`, the earlier wins. */
+  timeout?: number;
+  parent?: Context;
+  /** An outside signal that cancels this context too. */
+  signal?: AbortSignal;
+  raw?: unknown;
+}
+
+/**
+ * The runtime's Context. Transports hold it to cancel calls; handlers only see {@link Context}.
+ * The AbortController is created lazily: a call whose signal nobody reads costs no controller.
+ */
+export class CallContext implements Context {
+  readonly kind: TransportKind;
+  readonly side: CallSide;
+  operation: string;
+  endpoint: string;
+  readonly requestHeader: Metadata;
+  readonly replyHeader: Metadata;
+  readonly metadata: Metadata;
+  readonly app: AppInfo | undefined;
+  readonly deadline: number | undefined;
+  readonly parent: Context | undefined;
+  readonly raw: unknown;
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+  #values: Map<ContextKey<unknown>, unknown> | undefined;
+  readonly #outer: AbortSignal | undefined;
+
+  constructor(init: ContextInit = {}) {
+    const parent = init.parent;
+    this.kind = init.kind ?? parent?.kind ?? 'http';
+    this.side = init.side ?? 'server';
+    this.operation = init.operation ?? '';
+    this.endpoint = init.endpoint ?? '';
+    this.requestHeader = init.requestHeader ?? new Metadata();
+    this.replyHeader = init.replyHeader ?? new Metadata();
+    this.metadata = init.metadata ?? new Metadata();
+    this.app = init.app ?? parent?.app;
+    this.parent = parent;
+    this.raw = init.raw;
+    let deadline = init.deadline;
+    if (init.timeout !== undefined && init.timeout >= 0) {
+      const d = Date.now() + init.timeout;
+      deadline = deadline === undefined ? d : Math.min(deadline, d);
+    }
+    if (parent?.deadline !== undefined) {
+      deadline = deadline === undefined ? parent.deadline : Math.min(deadline, parent.deadline);
+    }
+    this.deadline = deadline;
+    this.#outer = init.signal;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (this.#aborted) controller.abort(this.#reason);
+      const outer: AbortSignal[] = [];
+      if (this.parent) outer.push(this.parent.signal);
+      if (this.#outer) outer.push(this.#outer);
+      if (outer.length > 0) {
+        const linked = outer.length === 1 ? outer[0]! : AbortSignal.any(outer);
+        if (linked.aborted) this.cancel(linked.reason);
+        else linked.addEventListener('abort', () => this.cancel(linked.reason), { once: true });
+      }
+      if (this.deadline !== undefined && !this.#aborted && !this.#timerOwned) {
+        const left = this.deadline - Date.now();
+        if (left <= 0) this.expire();
+        else {
+          const t = setTimeout(() => this.expire(), left);
+          t.unref?.();
+          controller.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+        }
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  #timerOwned = false;
+
+  /**
+   * Marks the deadline as enforced by the caller (a transport's shared deadline timer), so
+   * reading `signal` does not start a timer of its own.
+   */
+  ownDeadline(): this {
+    this.#timerOwned = true;
+    return this;
+  }
+
+  /** True once cancelled or expired. */
+  get aborted(): boolean {
+    return this.#aborted || (this.#controller?.signal.aborted ?? false);
+  }
+
+  /** Cancels the call (the caller went away, the server is stopping, ...). Idempotent. */
+  cancel(reason: unknown = new DOMException('The operation was aborted.', 'AbortError')): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  /** Cancels the call because its deadline passed. */
+  expire(): void {
+    this.cancel(new DOMException('The operation timed out.', 'TimeoutError'));
+  }
+
+  /** Milliseconds until the deadline (never negative), or undefined without one. */
+  remaining(): number | undefined {
+    return this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
+  }
+
+  get<T>(key: ContextKey<T>): T | undefined {
+    const own = this.#values?.get(key as ContextKey<unknown>);
+    if (own !== undefined) return own as T;
+    return this.parent?.get(key);
+  }
+
+  set<T>(key: ContextKey<T>, value: T): void {
+    (this.#values ??= new Map()).set(key as ContextKey<unknown>, value);
+  }
+}
+
+/** Makes a context: for tests, for background work, or as the parent of outgoing calls. */
+export function createContext(init: ContextInit = {}): CallContext {
+  return new CallContext(init);
+}

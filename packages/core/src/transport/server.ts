@@ -1,0 +1,33 @@
+import type { AppInfo } from '../app/app-info.ts';
+
+/** What an App hands a server when starting it. */
+export interface ServerStartOptions {
+  /** The app's identity; transports put it on every call's context. */
+  app?: AppInfo;
+}
+
+/** What an App hands a server when stopping it. */
+export interface ServerStopOptions {
+  /** Fires when the graceful stop has run out of time: drop what is left and return. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A transport server. `start` resolves once it listens; `stop` drains in-flight calls, refusing
+ * new ones, and forces the rest closed when `signal` fires.
+ */
+export interface Server {
+  start(options?: ServerStartOptions): Promise<void>;
+  stop(options?: ServerStopOptions): Promise<void>;
+}
+
+/** A server that can say where it is reachable, in Go Kratos' URL form. */
+export interface Endpointer {
+  /** e.g. `grpc://10.0.0.5:9000?isSecure=false`; valid after `start`. */
+  endpoint(): URL;
+}
+
+/** True when a server can report its endpoint. */
+export function isEndpointer(value: unknown): value is Endpointer {
+  return typeof (value as Partial<Endpointer> | null)?.endpoint === 'function';
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run against each package's source through the `kratos-source` export condition.
+const conditions = ['kratos-source', 'node', 'import', 'module', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['kratos-source'] } },
+  test: {
+    // Integration suites start real servers; the cap keeps two cores from being oversubscribed.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['contrib/*/src/**/*.test.ts', 'test/**/*.test.ts', 'packages/*/src/**/*.integration.test.ts'],
+          exclude: ['**/node_modules/**'],
+        },
+      },
+    ],
+  },
+});
