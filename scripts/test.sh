@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs the toolchain, Debian test servers and the
+# workspace, builds the non-Debian servers (Consul, Nacos, Kubernetes, Polaris, discovery) in the
+# background into a cache outside the clone, runs lint, typecheck, build, package checks, unit
+# tests on Node 22 and 26, then every test (unit + integration against real servers) on Node 24.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { echo; echo "=== [$(( $(date +%s) - start ))s] $*"; }
+
+step "toolchain and workspace"
+bash scripts/install.sh
+. scripts/toolchain.sh
+mkdir -p "$KRATOS_CACHE/logs"
+
+if [ -x scripts/servers/install-debian.sh ]; then
+  step "Debian test servers (etcd, zookeeper, prometheus, wrk)"
+  bash scripts/servers/install-debian.sh
+fi
+if [ -x scripts/servers/build-all.sh ] && [ "${KRATOS_SKIP_SERVER_BUILDS:-}" != "1" ]; then
+  step "building non-Debian servers in the background (log: $KRATOS_CACHE/logs/build-all.log)"
+  bash scripts/servers/build-all.sh > "$KRATOS_CACHE/logs/build-all.log" 2>&1 &
+  builds=$!
+fi
+
+step "lint (biome)"
+pnpm -s lint
+step "dependency rules"
+node scripts/check-cycles.mjs
+step "typecheck"
+pnpm -s turbo run typecheck --output-logs=errors-only
+step "build"
+pnpm -s turbo run build --output-logs=errors-only
+step "publint + attw"
+node scripts/check-packages.mjs
+
+for v in 22 26; do
+  step "unit tests on Node $v"
+  node_bin=$(bash scripts/node-versions.sh "$v")
+  "$node_bin" node_modules/vitest/vitest.mjs run --project unit --reporter=dot
+done
+
+if [ -n "${builds:-}" ]; then
+  step "waiting for server builds"
+  wait "$builds" || { echo "server builds failed:"; tail -n 40 "$KRATOS_CACHE/logs/build-all.log"; exit 1; }
+fi
+
+step "all tests on Node $(node -v) (unit + integration)"
+set +e
+pnpm -s vitest run --reporter=default --reporter=json --outputFile="$KRATOS_CACHE/logs/vitest.json"
+status=$?
+set -e
+node scripts/test-summary.mjs "$KRATOS_CACHE/logs/vitest.json" || true
+
+if [ -f bench/run.mjs ]; then
+  step "benchmark harness, quick mode (asserts nothing about timing)"
+  node bench/run.mjs --quick > "$KRATOS_CACHE/logs/bench-quick.log" 2>&1 || { tail -n 40 "$KRATOS_CACHE/logs/bench-quick.log"; exit 1; }
+  tail -n 5 "$KRATOS_CACHE/logs/bench-quick.log"
+fi
+step "done in $(( $(date +%s) - start ))s"
+exit $status
