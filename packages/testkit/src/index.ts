@@ -1,0 +1,32 @@
+export { type ApolloFake, type ApolloFakeOptions, createApolloFake } from './apollo-fake.ts';
+export {
+  type CodecContractOptions,
+  defaultCodecSamples,
+  describeCodecContract,
+  type MessageSample,
+} from './codec-contract.ts';
+export {
+  type ConfigDocument,
+  type ConfigSourceFeatures,
+  type ConfigSourceSetup,
+  type ConfigSourceSubject,
+  describeConfigSourceContract,
+} from './config-source-contract.ts';
+export { freePort } from './net.ts';
+export {
+  describeRegistryContract,
+  type RegistryFeatures,
+  type RegistrySubject,
+  type RegistrySubjectParts,
+} from './registry-contract.ts';
+export {
+  findRepoRoot,
+  parseServerInfo,
+  type ServerInfo,
+  type StartedServer,
+  type StartServerOptions,
+  startServer,
+} from './servers.ts';
+export { uniqueName } from './unique-name.ts';
+export { TimeoutError, type WaitForOptions, waitFor, withTimeout } from './wait.ts';
+export { nextMatching } from './watch.ts';
