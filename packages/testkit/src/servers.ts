@@ -106,12 +106,6 @@ export function parseServerInfo(stdout: string): ServerInfo {
   throw new Error(`start script printed no JSON line with a pid; stdout was:\n${stdout.slice(-2000)}`);
 }
 
-function portOf(endpoint: string | undefined): number | undefined {
-  if (!endpoint) return undefined;
-  const m = /:(\d+)(?:[/?#]|$)/.exec(endpoint.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '//'));
-  return m ? Number(m[1]) : undefined;
-}
-
 /**
  * Starts one of the repository's real test servers (etcd, consul, zookeeper, ...) through
  * `bash scripts/servers/start.sh <name> [--data-dir D] [--port P]` run from the repository root.
@@ -128,7 +122,6 @@ export async function startServer(name: string, options: StartServerOptions = {}
   };
 
   let info = await start(options.dataDir, options.port);
-  const port = options.port ?? portOf(Object.values(info.endpoints)[0]);
   let stopped = false;
   let stopping: Promise<void> | undefined;
 
@@ -160,7 +153,8 @@ export async function startServer(name: string, options: StartServerOptions = {}
     stop,
     async restart() {
       await stop();
-      info = await start(info.dataDir || options.dataDir, port);
+      // The scripts remember a data directory's ports, so the same data dir gives the same ports.
+      info = await start(info.dataDir || options.dataDir, options.port);
       stopped = false;
       stopping = undefined;
       return server;
