@@ -54,7 +54,7 @@ export interface SelectOptions {
 
 /**
  * Holds a service's current nodes (swapped whole on every discovery update) and picks one per
- * call. A pick with no node throws a 503 `NODE_NOT_FOUND` KratosError.
+ * call. A pick with no node throws a 503 `no_available_node` KratosError (Go Kratos' `ErrNoAvailable`).
  */
 export interface Selector {
   apply(nodes: readonly Node[]): void;
