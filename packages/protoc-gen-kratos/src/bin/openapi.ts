@@ -1,0 +1,4 @@
+import { runNodeJs } from '@bufbuild/protoplugin';
+import { openapiPlugin } from '../openapi-plugin.ts';
+
+runNodeJs(openapiPlugin);

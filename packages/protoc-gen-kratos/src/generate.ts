@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The code generators {@link generate} can run. `es` is protoc-gen-es (the messages). */
+export type GeneratorName = 'es' | 'http' | 'grpc' | 'errors' | 'openapi';
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  /** Root of the .proto files to generate; imports are resolved relative to it. */
+  protoDir: string;
+  /** Where generated files go (created when missing). */
+  outDir: string;
+  /** Only these files (paths relative to `protoDir`). Default: every .proto under `protoDir`. */
+  files?: readonly string[];
+  /** Generators to run. Default: all five. */
+  plugins?: readonly GeneratorName[];
+  /** Extension of relative imports in generated code. Default `js`. */
+  importExtension?: 'js' | 'ts' | 'none';
+  /** `ts` (default) or `js+dts`. */
+  target?: 'ts' | 'js+dts';
+  /**
+   * More import roots (e.g. a `third_party/` folder). This package's own `proto/` folder
+   * (google/api, errors) is added when none of these roots has `google/api/annotations.proto`.
+   */
+  includeDirs?: readonly string[];
+  /** Extra options per generator, e.g. `{ openapi: ['format=json'] }`. */
+  pluginOptions?: Partial<Record<GeneratorName, readonly string[]>>;
+  /** Aborts the buf run. */
+  signal?: AbortSignal;
+}
+
+/** buf failed; `message` is buf's own error output. */
+export class GenerateError extends Error {
+  readonly stderr: string;
+  constructor(message: string, stderr: string) {
+    super(message);
+    this.stderr = stderr;
+  }
+  override get name(): string {
+    return 'GenerateError';
+  }
+}
+
+const ALL: readonly GeneratorName[] = ['es', 'http', 'grpc', 'errors', 'openapi'];
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Running from src/*.ts (the workspace) or dist/*.js (installed). */
+const fromSource = import.meta.url.endsWith('.ts');
+const packageRoot = resolve(here, '..');
+const require = createRequire(import.meta.url);
+
+/** The folder holding google/api/{annotations,http}.proto and errors/errors.proto. */
+export const protoIncludeDir: string = join(packageRoot, 'proto');
+
+/** The command line (argv) that runs one of this package's plugins with the current Node. */
+export function pluginCommand(kind: Exclude<GeneratorName, 'es'>): string[] {
+  if (fromSource) {
+    return [process.execPath, '--conditions=kratos-source', join(packageRoot, 'src', 'bin', `${kind}.ts`)];
+  }
+  return [process.execPath, join(packageRoot, 'bin', `protoc-gen-kratos-${kind}.js`)];
+}
+
+function esCommand(): string[] {
+  const pkgJson = require.resolve('@bufbuild/protoc-gen-es/package.json');
+  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin: Record<string, string> };
+  return [process.execPath, join(dirname(pkgJson), pkg.bin['protoc-gen-es'] ?? 'bin/protoc-gen-es')];
+}
+
+/** Path of the buf CLI installed with this package (`@bufbuild/buf`). */
+export function bufCommand(): string {
+  const pkgJson = require.resolve('@bufbuild/buf/package.json');
+  return join(dirname(pkgJson), 'bin', 'buf');
+}
+
+function yamlList(items: readonly string[]): string {
+  return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+}
+
+/**
+ * Runs buf with protoc-gen-es and the kratos plugins over `protoDir`, writing into `outDir`.
+ * Writes a buf workspace (buf.yaml + buf.gen.yaml, v2) to a temp dir whose modules are links to
+ * `protoDir` and the include dirs, so nothing is written next to the user's protos.
+ * Rejects with a {@link GenerateError} carrying buf's message when generation fails.
+ */
+export async function generate(options: GenerateOptions): Promise<void> {
+  const protoDir = resolve(options.protoDir);
+  const outDir = resolve(options.outDir);
+  if (!existsSync(protoDir)) throw new GenerateError(`proto dir ${protoDir} does not exist`, '');
+  const plugins = options.plugins ?? ALL;
+  const includeDirs = (options.includeDirs ?? []).map((d) => resolve(d));
+  const roots = [protoDir, ...includeDirs];
+  if (!roots.some((r) => existsSync(join(r, 'google', 'api', 'annotations.proto')))) {
+    includeDirs.push(protoIncludeDir);
+  }
+  const importExtension = options.importExtension ?? 'js';
+  const target = options.target ?? 'ts';
+  await mkdir(outDir, { recursive: true });
+  const work = await mkdtemp(join(tmpdir(), 'kratos-protoc-'));
+  try {
+    await symlink(protoDir, join(work, 'src'), 'dir');
+    const modules = ['src'];
+    for (const [i, dir] of includeDirs.entries()) {
+      await symlink(dir, join(work, `include${i}`), 'dir');
+      modules.push(`include${i}`);
+    }
+    await writeFile(
+      join(work, 'buf.yaml'),
+      `version: v2\nmodules:\n${modules.map((m) => `  - path: ${m}\n`).join('')}`,
+    );
+    const lines = ['version: v2', 'plugins:'];
+    for (const kind of plugins) {
+      const cmd = kind === 'es' ? esCommand() : pluginCommand(kind);
+      const opt = [`target=${target}`, `import_extension=${importExtension}`];
+      if (kind === 'openapi') opt.length = 0;
+      opt.push(...(options.pluginOptions?.[kind] ?? []));
+      lines.push(`  - local: ${yamlList(cmd)}`, `    out: ${JSON.stringify(outDir)}`);
+      if (opt.length > 0) lines.push(`    opt: ${yamlList(opt)}`);
+      // Messages of imported files (google/api, errors, ...) are needed by the generated code.
+      if (kind === 'es') lines.push('    include_imports: true');
+    }
+    await writeFile(join(work, 'buf.gen.yaml'), `${lines.join('\n')}\n`);
+    const args = ['generate', 'src', '--template', 'buf.gen.yaml'];
+    for (const f of options.files ?? []) args.push('--path', join('src', f));
+    await new Promise<void>((resolvePromise, reject) => {
+      execFile(
+        bufCommand(),
+        args,
+        { cwd: work, signal: options.signal, maxBuffer: 64 * 1024 * 1024 },
+        (error, _stdout, stderr) => {
+          if (!error) {
+            resolvePromise();
+            return;
+          }
+          const text = String(stderr).trim();
+          reject(new GenerateError(`buf generate failed: ${text || error.message}`, String(stderr)));
+        },
+      );
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,376 @@
+import type { DescEnum, DescField, DescFile, DescMessage, DescMethod, DescService } from '@bufbuild/protobuf';
+import { create, createFileRegistry, ScalarType } from '@bufbuild/protobuf';
+import {
+  type CodeGeneratorRequest,
+  CodeGeneratorResponse_Feature,
+  CodeGeneratorResponseSchema,
+  Edition,
+  FileDescriptorSetSchema,
+} from '@bufbuild/protobuf/wkt';
+import { getComments, type Plugin } from '@bufbuild/protoplugin';
+import { stringify } from 'yaml';
+import { type HttpBinding, httpBindings, resolveFieldPath, simplifyTemplate } from './http-rules.ts';
+import { parseBool, pluginVersion } from './plugin-support.ts';
+
+/** Options of protoc-gen-kratos-openapi. */
+export interface OpenApiOptions {
+  /** `format=yaml|json` (default yaml). */
+  format: 'yaml' | 'json';
+  /** `filename` (default `openapi.yaml` / `openapi.json`). */
+  filename: string | undefined;
+  /** `title` (default `<Service> API` for one service, else `API`). */
+  title: string | undefined;
+  /** `description` (default: the comment of the only service). */
+  description: string | undefined;
+  /** `version` (default `0.0.1`, as gnostic's protoc-gen-openapi). */
+  version: string;
+  /** `naming=json|proto` (default json): property names as protobuf JSON names or proto names. */
+  naming: 'json' | 'proto';
+  /** `omitempty` (default true): as protoc-gen-kratos-http. */
+  omitEmpty: boolean;
+  /** `omitempty_prefix` (default ''). */
+  omitEmptyPrefix: string;
+}
+
+type Schema = Record<string, unknown>;
+
+const ERROR_SCHEMA = 'KratosError';
+
+function parseOptions(parameter: string): OpenApiOptions {
+  const o: OpenApiOptions = {
+    format: 'yaml',
+    filename: undefined,
+    title: undefined,
+    description: undefined,
+    version: '0.0.1',
+    naming: 'json',
+    omitEmpty: true,
+    omitEmptyPrefix: '',
+  };
+  for (const part of parameter.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
+    switch (key) {
+      case 'format':
+        if (value !== 'yaml' && value !== 'json') throw new Error(`option format: expected yaml or json`);
+        o.format = value;
+        break;
+      case 'filename':
+        o.filename = value;
+        break;
+      case 'title':
+        o.title = value;
+        break;
+      case 'description':
+        o.description = value;
+        break;
+      case 'version':
+        o.version = value;
+        break;
+      case 'naming':
+        if (value !== 'json' && value !== 'proto') throw new Error(`option naming: expected json or proto`);
+        o.naming = value;
+        break;
+      case 'omitempty':
+        o.omitEmpty = parseBool(key, value);
+        break;
+      case 'omitempty_prefix':
+        o.omitEmptyPrefix = value.replace(/\/+$/, '');
+        break;
+      default:
+        throw new Error(`unknown option "${key}"`);
+    }
+  }
+  return o;
+}
+
+function comment(desc: Parameters<typeof getComments>[0]): string | undefined {
+  const c = getComments(desc);
+  const text = (c.leading ?? c.trailing ?? '').trim();
+  return text === '' ? undefined : text;
+}
+
+/** Builds an OpenAPI 3.1 document from the google.api.http annotations of the given files. */
+export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions): Record<string, unknown> {
+  const schemas = new Map<string, Schema>();
+  const pending: DescMessage[] = [];
+  const enumSchemas = new Map<string, Schema>();
+
+  const fieldName = (f: DescField) => (options.naming === 'json' ? f.jsonName : f.name);
+
+  const refMessage = (m: DescMessage): Schema => {
+    const wkt = wellKnown(m);
+    if (wkt) return wkt;
+    if (!schemas.has(m.typeName) && !pending.includes(m)) pending.push(m);
+    return { $ref: `#/components/schemas/${m.typeName}` };
+  };
+  const enumSchema = (e: DescEnum): Schema => {
+    if (e.typeName === 'google.protobuf.NullValue') return { type: 'null' };
+    if (!enumSchemas.has(e.typeName)) {
+      const s: Schema = { type: 'string', enum: e.values.map((v) => v.name) };
+      const d = comment(e);
+      if (d) s.description = d;
+      enumSchemas.set(e.typeName, s);
+    }
+    return { $ref: `#/components/schemas/${e.typeName}` };
+  };
+  const singular = (f: DescField): Schema => {
+    switch (f.fieldKind) {
+      case 'scalar':
+        return scalarSchema(f.scalar);
+      case 'enum':
+        return enumSchema(f.enum);
+      case 'message':
+        return refMessage(f.message);
+      case 'list':
+        if (f.listKind === 'scalar') return scalarSchema(f.scalar);
+        if (f.listKind === 'enum') return enumSchema(f.enum);
+        return refMessage(f.message);
+      case 'map':
+        if (f.mapKind === 'scalar') return scalarSchema(f.scalar);
+        if (f.mapKind === 'enum') return enumSchema(f.enum);
+        return refMessage(f.message);
+    }
+  };
+  const fieldSchema = (f: DescField): Schema => {
+    let s: Schema;
+    if (f.fieldKind === 'list') s = { type: 'array', items: singular(f) };
+    else if (f.fieldKind === 'map') s = { type: 'object', additionalProperties: singular(f) };
+    else s = singular(f);
+    const d = comment(f);
+    if (d) s = { ...s, description: d };
+    return s;
+  };
+  const messageSchema = (m: DescMessage): Schema => {
+    const properties: Record<string, Schema> = {};
+    for (const f of m.fields) properties[fieldName(f)] = fieldSchema(f);
+    const s: Schema = { type: 'object', properties };
+    const d = comment(m);
+    if (d) s.description = d;
+    return s;
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  const tags: { name: string; description?: string }[] = [];
+  const services: DescService[] = [];
+  for (const file of files) {
+    for (const service of file.services) {
+      const methods = service.methods
+        .map((method) => ({ method, bindings: httpBindings(method, options) }))
+        .filter((m) => m.bindings.length > 0);
+      if (methods.length === 0) continue;
+      services.push(service);
+      const tag: { name: string; description?: string } = { name: service.name };
+      const d = comment(service);
+      if (d) tag.description = d;
+      tags.push(tag);
+      for (const { method, bindings } of methods) {
+        for (const b of bindings) {
+          const path = simplifyTemplate(b.path);
+          const item = paths[path] ?? {};
+          paths[path] = item;
+          item[b.method.toLowerCase()] = operation(service, method, b);
+        }
+      }
+    }
+  }
+
+  function operation(service: DescService, method: DescMethod, b: HttpBinding): Record<string, unknown> {
+    const op: Record<string, unknown> = { tags: [service.name] };
+    const d = comment(method);
+    if (d) op.description = d;
+    op.operationId = `${service.name}_${method.name}${b.index > 0 ? `_${b.index}` : ''}`;
+    const parameters: Schema[] = [];
+    for (const v of b.pathVars) {
+      const field = resolveFieldPath(method.input, v)!;
+      const p: Schema = { name: v, in: 'path', required: true, schema: singular(field) };
+      const fd = comment(field);
+      if (fd) p.description = fd;
+      parameters.push(p);
+    }
+    if (b.body !== '*') {
+      const skip = new Set<string>(b.pathVars);
+      if (b.body !== undefined) skip.add(b.body);
+      queryParameters(method.input, '', skip, parameters, 0);
+    }
+    if (parameters.length > 0) op.parameters = parameters;
+    if (b.body !== undefined) {
+      const bodySchema =
+        b.body === '*'
+          ? refMessage(method.input)
+          : fieldSchema(method.input.fields.find((f) => f.name === b.body)!);
+      op.requestBody = { content: { 'application/json': { schema: bodySchema } }, required: true };
+    }
+    const replySchema =
+      b.responseBody === undefined
+        ? refMessage(method.output)
+        : fieldSchema(method.output.fields.find((f) => f.name === b.responseBody)!);
+    op.responses = {
+      '200': { description: 'OK', content: { 'application/json': { schema: replySchema } } },
+      default: {
+        description: 'Default error response',
+        content: { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA}` } } },
+      },
+    };
+    return op;
+  }
+
+  function queryParameters(m: DescMessage, prefix: string, skip: Set<string>, out: Schema[], depth: number) {
+    for (const f of m.fields) {
+      const path = prefix + f.name;
+      if (skip.has(path) || f.fieldKind === 'map') continue;
+      const name = prefix + fieldName(f);
+      if (f.fieldKind === 'message' && !wellKnown(f.message)) {
+        // Nested fields bind with dotted names (`page.size`), as Go Kratos' query decoder does.
+        if (depth < 3) queryParameters(f.message, `${path}.`, skip, out, depth + 1);
+        continue;
+      }
+      if (f.fieldKind === 'list' && f.listKind === 'message' && !wellKnown(f.message)) continue;
+      const p: Schema = { name, in: 'query', schema: fieldSchema(f) };
+      const s = p.schema as Schema;
+      if (s.description) {
+        p.description = s.description;
+        const { description: _, ...rest } = s;
+        p.schema = rest;
+      }
+      out.push(p);
+    }
+  }
+
+  // Message schemas, including every message they reach.
+  for (let m = pending.shift(); m; m = pending.shift()) {
+    if (!schemas.has(m.typeName)) schemas.set(m.typeName, messageSchema(m));
+  }
+  const components: Record<string, Schema> = {};
+  const names = [...schemas.keys(), ...enumSchemas.keys()].sort();
+  for (const n of names) components[n] = (schemas.get(n) ?? enumSchemas.get(n))!;
+  components[ERROR_SCHEMA] = {
+    type: 'object',
+    description: 'The Kratos error body (status = code).',
+    properties: {
+      code: { type: 'integer', format: 'int32', description: 'HTTP status code.' },
+      reason: { type: 'string', description: 'Stable UPPER_SNAKE error reason.' },
+      message: { type: 'string', description: 'Human-readable message.' },
+      metadata: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra details.' },
+    },
+  };
+
+  const only = services.length === 1 ? services[0] : undefined;
+  const info: Record<string, unknown> = {
+    title: options.title ?? (only ? `${only.name} API` : 'API'),
+  };
+  const description = options.description ?? (only ? comment(only) : undefined);
+  if (description) info.description = description;
+  info.version = options.version;
+  return {
+    openapi: '3.1.0',
+    info,
+    paths,
+    components: { schemas: components },
+    tags,
+  };
+}
+
+function scalarSchema(t: ScalarType): Schema {
+  switch (t) {
+    case ScalarType.STRING:
+      return { type: 'string' };
+    case ScalarType.BOOL:
+      return { type: 'boolean' };
+    case ScalarType.BYTES:
+      return { type: 'string', format: 'bytes' };
+    case ScalarType.INT32:
+    case ScalarType.SINT32:
+    case ScalarType.SFIXED32:
+      return { type: 'integer', format: 'int32' };
+    case ScalarType.UINT32:
+    case ScalarType.FIXED32:
+      return { type: 'integer', format: 'uint32' };
+    case ScalarType.INT64:
+    case ScalarType.SINT64:
+    case ScalarType.SFIXED64:
+      return { type: 'string', format: 'int64' };
+    case ScalarType.UINT64:
+    case ScalarType.FIXED64:
+      return { type: 'string', format: 'uint64' };
+    case ScalarType.FLOAT:
+      return { type: 'number', format: 'float' };
+    case ScalarType.DOUBLE:
+      return { type: 'number', format: 'double' };
+  }
+}
+
+/** The protobuf JSON mapping of the well-known types, inlined rather than referenced. */
+function wellKnown(m: DescMessage): Schema | undefined {
+  switch (m.typeName) {
+    case 'google.protobuf.Timestamp':
+      return { type: 'string', format: 'date-time' };
+    case 'google.protobuf.Duration':
+      return { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]{1,9})?s$' };
+    case 'google.protobuf.Struct':
+      return { type: 'object', additionalProperties: true };
+    case 'google.protobuf.Value':
+      return {};
+    case 'google.protobuf.ListValue':
+      return { type: 'array', items: {} };
+    case 'google.protobuf.Empty':
+      return { type: 'object' };
+    case 'google.protobuf.FieldMask':
+      return { type: 'string', format: 'field-mask' };
+    case 'google.protobuf.Any':
+      return { type: 'object', properties: { '@type': { type: 'string' } }, additionalProperties: true };
+    case 'google.protobuf.DoubleValue':
+      return { type: ['number', 'null'], format: 'double' };
+    case 'google.protobuf.FloatValue':
+      return { type: ['number', 'null'], format: 'float' };
+    case 'google.protobuf.Int64Value':
+      return { type: ['string', 'null'], format: 'int64' };
+    case 'google.protobuf.UInt64Value':
+      return { type: ['string', 'null'], format: 'uint64' };
+    case 'google.protobuf.Int32Value':
+      return { type: ['integer', 'null'], format: 'int32' };
+    case 'google.protobuf.UInt32Value':
+      return { type: ['integer', 'null'], format: 'uint32' };
+    case 'google.protobuf.BoolValue':
+      return { type: ['boolean', 'null'] };
+    case 'google.protobuf.StringValue':
+      return { type: ['string', 'null'] };
+    case 'google.protobuf.BytesValue':
+      return { type: ['string', 'null'], format: 'bytes' };
+    default:
+      return undefined;
+  }
+}
+
+function run(request: CodeGeneratorRequest) {
+  const options = parseOptions(request.parameter ?? '');
+  const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: request.protoFile }));
+  const files = request.fileToGenerate.map((name) => {
+    const file = registry.getFile(name);
+    if (!file) throw new Error(`file ${name} is not in the request`);
+    return file;
+  });
+  const doc = buildOpenApi(files, options);
+  const header = '# Generated with protoc-gen-kratos-openapi (kratos-ts). Do not edit.\n\n';
+  const content =
+    options.format === 'json'
+      ? `${JSON.stringify(doc, null, 2)}\n`
+      : header + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return create(CodeGeneratorResponseSchema, {
+    supportedFeatures: BigInt(
+      CodeGeneratorResponse_Feature.PROTO3_OPTIONAL | CodeGeneratorResponse_Feature.SUPPORTS_EDITIONS,
+    ),
+    minimumEdition: Edition.EDITION_PROTO2,
+    maximumEdition: Edition.EDITION_2024,
+    file: [{ name: options.filename ?? `openapi.${options.format}`, content }],
+  });
+}
+
+/** protoc-gen-kratos-openapi: one OpenAPI 3.1 document per invocation from google.api.http. */
+export const openapiPlugin: Plugin = {
+  name: 'protoc-gen-kratos-openapi',
+  version: pluginVersion(),
+  run,
+};
