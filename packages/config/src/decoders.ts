@@ -63,8 +63,12 @@ export const decodeJson: DecodeFunc = (data) => {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const message = (e as Error).message.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, '');
-    const { line, column } = positionAt(text, jsonErrorOffset(text, (e as Error).message));
+    const raw = (e as Error).message;
+    const token = /^Unexpected token '([\s\S])'/.exec(raw);
+    const message = token
+      ? `unexpected character ${JSON.stringify(token[1])}`
+      : raw.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, '');
+    const { line, column } = positionAt(text, jsonErrorOffset(text, raw));
     throw new DecodePositionError(message, line, column, e);
   }
 };
@@ -73,7 +77,7 @@ export const decodeYaml: DecodeFunc = (data) => {
   const text = utf8.decode(data);
   try {
     // `merge` keeps YAML 1.1 merge keys (`<<: *defaults`) working, as in Go's yaml.v3.
-    return parseYaml(text, { merge: true, prettyErrors: false });
+    return parseYaml(text, { merge: true, prettyErrors: true });
   } catch (e) {
     if (e instanceof YAMLParseError && e.linePos) {
       const message = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');

@@ -1,0 +1,32 @@
+import type { Logger, LogLevel } from '@kratos/core';
+
+/** A logger that keeps its lines, for assertions. */
+export interface MemoryLogger extends Logger {
+  lines: { level: LogLevel; fields: Record<string, unknown> }[];
+}
+
+export function memoryLogger(): MemoryLogger {
+  const lines: MemoryLogger['lines'] = [];
+  return {
+    lines,
+    log(level, ...kv) {
+      const fields: Record<string, unknown> = {};
+      for (let i = 0; i < kv.length; i += 2) fields[String(kv[i])] = kv[i + 1];
+      lines.push({ level, fields });
+    },
+  };
+}
+
+/** Polls `check` every 10 ms until it returns true; fails after `tries` attempts. */
+export async function eventually(check: () => boolean, what: string, tries = 500): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`gave up waiting for: ${what}`);
+}
+
+/** Resolves after pending promise callbacks and I/O callbacks have run. */
+export function tick(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
