@@ -1,0 +1,378 @@
+import { once } from 'node:events';
+import {
+  type ChannelCredentials,
+  type ChannelOptions,
+  Client,
+  type CallOptions as GrpcCallOptions,
+  type Metadata as GrpcMetadata,
+  credentials as grpcCredentials,
+  type MethodDefinition,
+} from '@grpc/grpc-js';
+import {
+  applyMiddleware,
+  CallContext,
+  type CallOptions,
+  type Context,
+  type DoneFunc,
+  type Handler,
+  KratosError,
+  Metadata,
+  type Node,
+  type Selector,
+} from '@kratos/core';
+import { createNodeResolver, createSelector } from '@kratos/selector';
+import { toGrpcMetadata } from './metadata.ts';
+import { fromServiceError } from './status.ts';
+import type { GrpcClient, GrpcClientOptions } from './types.ts';
+
+/**
+ * A client call's context. grpc-js enforces the deadline itself (it is sent as `grpc-timeout`),
+ * so the context owns no timer; `linked` says whether a caller's signal or parent context can
+ * cancel the call, the only case in which the call listens to `signal` at all.
+ */
+class ClientContext extends CallContext {
+  linked = false;
+}
+
+/** How long a channel to a node that left the set stays open for calls still running on it. */
+const STALE_CHANNEL_GRACE_MS = 30_000;
+
+/** Copies received metadata into a core Metadata (binary values as base64). */
+function fillMetadata(into: Metadata, md: GrpcMetadata): void {
+  const repr = md.toJSON();
+  for (const key in repr)
+    for (const v of repr[key]!) into.add(key, typeof v === 'string' ? v : v.toString('base64'));
+}
+
+function channelCredentials(options: GrpcClientOptions): ChannelCredentials {
+  if (options.credentials) return options.credentials;
+  const tls = options.tls;
+  if (!tls) return grpcCredentials.createInsecure();
+  const buf = (v: string | Buffer | undefined) =>
+    v === undefined ? null : typeof v === 'string' ? Buffer.from(v) : v;
+  return grpcCredentials.createSsl(buf(tls.ca), buf(tls.key), buf(tls.cert));
+}
+
+/**
+ * Makes a gRPC client for one target. Nodes come from `discovery` (or the fixed addresses of a
+ * direct target) through `@kratos/selector`'s resolver into the selector, which balances every
+ * call; each node gets one grpc-js channel, reused by every call to it. Unary calls run the
+ * client `middleware`; errors come back as the server's KratosError.
+ */
+export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
+  const target = options.endpoint;
+  const defaultTimeout = options.timeout ?? 2000;
+  const middleware = options.middleware ?? [];
+  const creds = channelCredentials(options);
+  const channelOptions: ChannelOptions = { ...options.channelOptions };
+  if (options.tls?.serverName) channelOptions['grpc.ssl_target_name_override'] = options.tls.serverName;
+  const selector: Selector = options.selector ?? createSelector();
+
+  const channels = new Map<string, Client>();
+  const retiring = new Map<string, NodeJS.Timeout>();
+  let closed = false;
+
+  const channelFor = (node: Node): Client => {
+    let c = channels.get(node.address);
+    if (c === undefined) {
+      c = new Client(node.address, creds, channelOptions);
+      channels.set(node.address, c);
+    }
+    return c;
+  };
+
+  // Channels of nodes that left the set are closed after a grace period (calls on them finish);
+  // a node that comes back in the meantime keeps its channel.
+  const feed: Selector = {
+    apply(nodes) {
+      selector.apply(nodes);
+      const live = new Set(nodes.map((n) => n.address));
+      for (const address of live) {
+        const t = retiring.get(address);
+        if (t) {
+          clearTimeout(t);
+          retiring.delete(address);
+        }
+      }
+      for (const address of channels.keys()) {
+        if (live.has(address) || retiring.has(address)) continue;
+        const t = setTimeout(() => {
+          retiring.delete(address);
+          channels.get(address)?.close();
+          channels.delete(address);
+        }, STALE_CHANNEL_GRACE_MS);
+        t.unref();
+        retiring.set(address, t);
+      }
+    },
+    select: (ctx, opts) => selector.select(ctx, opts),
+  };
+
+  const resolver = createNodeResolver({
+    target,
+    scheme: 'grpc',
+    discovery: options.discovery,
+    selector: feed,
+    secure: options.tls || options.credentials ? true : undefined,
+    logger: options.logger,
+  });
+  let ready = false;
+  resolver.ready().then(
+    () => {
+      ready = true;
+    },
+    () => {},
+  );
+
+  /** Waits for the first node set, bounded by the call's deadline and cancellation. */
+  const awaitNodes = async (ctx: Context): Promise<void> => {
+    if (ready) return;
+    const signals = [ctx.signal];
+    const left = ctx.deadline === undefined ? undefined : ctx.deadline - Date.now();
+    if (left !== undefined) signals.push(AbortSignal.timeout(Math.max(0, left)));
+    try {
+      await resolver.ready(AbortSignal.any(signals));
+    } catch (e) {
+      if (closed) throw new KratosError(503, 'CLIENT_CLOSED', `grpc client for ${target} is closed`);
+      throw KratosError.fromError(e);
+    }
+  };
+
+  const newContext = (
+    operation: string,
+    options: CallOptions | undefined,
+    timeout: number | undefined,
+  ): ClientContext => {
+    const ctx = new ClientContext({
+      kind: 'grpc',
+      side: 'client',
+      operation,
+      endpoint: target,
+      parent: options?.ctx,
+      timeout: timeout !== undefined && timeout > 0 ? timeout : undefined,
+      signal: options?.signal,
+      requestHeader: options?.header === undefined ? undefined : new Metadata(options.header),
+    });
+    ctx.ownDeadline();
+    ctx.linked = options?.ctx !== undefined || options?.signal !== undefined;
+    return ctx;
+  };
+
+  const listens = (ctx: Context) => !(ctx instanceof ClientContext) || ctx.linked;
+
+  /** Picks a node and prepares what every call kind needs. */
+  const prepare = (ctx: Context) => {
+    if (closed) throw new KratosError(503, 'CLIENT_CLOSED', `grpc client for ${target} is closed`);
+    const picked = feed.select(ctx);
+    const md = toGrpcMetadata(ctx.requestHeader);
+    const callOptions: GrpcCallOptions = ctx.deadline === undefined ? {} : { deadline: ctx.deadline };
+    return { client: channelFor(picked.node), done: picked.done, md, callOptions };
+  };
+
+  /** Cancels `call` when the context aborts; returns the unlink. */
+  const link = (ctx: Context, call: { cancel(): void }): (() => void) => {
+    if (!listens(ctx)) return () => {};
+    const signal = ctx.signal;
+    if (signal.aborted) {
+      call.cancel();
+      return () => {};
+    }
+    const onAbort = () => call.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  };
+
+  const chains = new Map<MethodDefinition<unknown, unknown>, Handler>();
+  const chainFor = (method: MethodDefinition<unknown, unknown>): Handler => {
+    let h = chains.get(method);
+    if (h) return h;
+    const path = method.path;
+    const ser = method.requestSerialize;
+    const de = method.responseDeserialize;
+    const invoke: Handler = (ctx, req) => {
+      if (!ready) return awaitNodes(ctx).then(() => invoke(ctx, req));
+      let p: ReturnType<typeof prepare>;
+      try {
+        p = prepare(ctx);
+      } catch (e) {
+        return Promise.reject(KratosError.fromError(e));
+      }
+      return new Promise((resolve, reject) => {
+        const call = p.client.makeUnaryRequest(path, ser, de, req, p.md, p.callOptions, (err, res) => {
+          unlink();
+          if (err) {
+            const e = fromServiceError(err);
+            p.done({ error: e });
+            reject(e);
+          } else {
+            p.done({});
+            resolve(res);
+          }
+        });
+        call.on('metadata', (md: GrpcMetadata) => fillMetadata(ctx.replyHeader, md));
+        const unlink = link(ctx, call);
+      });
+    };
+    h = applyMiddleware(invoke, middleware, path);
+    chains.set(method, h);
+    return h;
+  };
+
+  async function* readAll<O>(
+    ctx: Context,
+    call: AsyncIterable<O> & { cancel(): void; on(e: 'metadata', l: (md: GrpcMetadata) => void): unknown },
+    done: DoneFunc,
+    onEnd?: () => void,
+  ): AsyncGenerator<O> {
+    call.on('metadata', (md) => fillMetadata(ctx.replyHeader, md));
+    const unlink = link(ctx, call);
+    let error: unknown;
+    let finished = false;
+    try {
+      for await (const m of call) yield m;
+      finished = true;
+    } catch (e) {
+      finished = true;
+      error = fromServiceError(e);
+      throw error;
+    } finally {
+      unlink();
+      onEnd?.();
+      if (!finished) call.cancel();
+      done(error === undefined ? {} : { error });
+    }
+  }
+
+  /** Writes `reqs` to a client-streaming call; cancels it when reading `reqs` fails. */
+  const writeAll = async <I>(
+    call: { write(m: I): boolean; end(): void; cancel(): void } & NodeJS.EventEmitter,
+    reqs: AsyncIterable<I>,
+    stop: AbortSignal,
+    onError: (e: KratosError) => void,
+  ) => {
+    try {
+      for await (const r of reqs) {
+        if (stop.aborted) return;
+        if (!call.write(r)) await once(call, 'drain', { signal: stop });
+      }
+      if (!stop.aborted) call.end();
+    } catch (e) {
+      if (stop.aborted) return;
+      call.cancel();
+      onError(KratosError.fromError(e));
+    }
+  };
+
+  return {
+    unary<I, O>(method: MethodDefinition<I, O>, req: I, callOptions?: CallOptions): Promise<O> {
+      const ctx = newContext(method.path, callOptions, callOptions?.timeout ?? defaultTimeout);
+      return chainFor(method as MethodDefinition<unknown, unknown>)(ctx, req) as Promise<O>;
+    },
+
+    serverStream<I, O>(method: MethodDefinition<I, O>, req: I, callOptions?: CallOptions): AsyncIterable<O> {
+      return {
+        [Symbol.asyncIterator]: () => {
+          const ctx = newContext(method.path, callOptions, callOptions?.timeout);
+          return (async function* () {
+            await awaitNodes(ctx);
+            const p = prepare(ctx);
+            const call = p.client.makeServerStreamRequest(
+              method.path,
+              method.requestSerialize,
+              method.responseDeserialize,
+              req,
+              p.md,
+              p.callOptions,
+            );
+            yield* readAll<O>(ctx, call, p.done);
+          })();
+        },
+      };
+    },
+
+    async clientStream<I, O>(
+      method: MethodDefinition<I, O>,
+      reqs: AsyncIterable<I>,
+      callOptions?: CallOptions,
+    ): Promise<O> {
+      const ctx = newContext(method.path, callOptions, callOptions?.timeout);
+      await awaitNodes(ctx);
+      const p = prepare(ctx);
+      const stop = new AbortController();
+      return new Promise<O>((resolve, reject) => {
+        let writeError: KratosError | undefined;
+        const call = p.client.makeClientStreamRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          p.md,
+          p.callOptions,
+          (err, res) => {
+            stop.abort();
+            unlink();
+            if (err) {
+              const e = writeError ?? fromServiceError(err);
+              p.done({ error: e });
+              reject(e);
+            } else {
+              p.done({});
+              resolve(res as O);
+            }
+          },
+        );
+        call.on('metadata', (md: GrpcMetadata) => fillMetadata(ctx.replyHeader, md));
+        const unlink = link(ctx, call);
+        void writeAll(call, reqs, stop.signal, (e) => {
+          writeError = e;
+        });
+      });
+    },
+
+    bidiStream<I, O>(
+      method: MethodDefinition<I, O>,
+      reqs: AsyncIterable<I>,
+      callOptions?: CallOptions,
+    ): AsyncIterable<O> {
+      return {
+        [Symbol.asyncIterator]: () => {
+          const ctx = newContext(method.path, callOptions, callOptions?.timeout);
+          return (async function* () {
+            await awaitNodes(ctx);
+            const p = prepare(ctx);
+            const call = p.client.makeBidiStreamRequest(
+              method.path,
+              method.requestSerialize,
+              method.responseDeserialize,
+              p.md,
+              p.callOptions,
+            );
+            const stop = new AbortController();
+            let writeError: KratosError | undefined;
+            void writeAll(call, reqs, stop.signal, (e) => {
+              writeError = e;
+            });
+            try {
+              yield* readAll<O>(ctx, call, p.done, () => stop.abort());
+            } catch (e) {
+              throw writeError ?? e;
+            }
+          })();
+        },
+      };
+    },
+
+    ready(signal?: AbortSignal) {
+      return resolver.ready(signal);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await resolver.close();
+      for (const t of retiring.values()) clearTimeout(t);
+      retiring.clear();
+      for (const c of channels.values()) c.close();
+      channels.clear();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+export { createGrpcClient } from './client.ts';
+export {
+  createHealthService,
+  type HealthCheckRequest,
+  type HealthCheckResponse,
+  healthDefinition,
+} from './health.ts';
+export { fromGrpcMetadata, toGrpcMetadata } from './metadata.ts';
+export {
+  type ReflectionRequest,
+  type ReflectionResponse,
+  reflectionDefinition,
+  reflectionV1AlphaDefinition,
+} from './reflection.ts';
+export { createGrpcServer, methodKind, serviceNameOf } from './server.ts';
+export {
+  type AnyMessage,
+  decodeErrorInfo,
+  decodeRpcStatus,
+  ERROR_INFO_TYPE_URL,
+  type ErrorInfo,
+  encodeErrorInfo,
+  encodeRpcStatus,
+  fromGrpcStatus,
+  fromServiceError,
+  type RpcStatus,
+  STATUS_DETAILS_KEY,
+  toGrpcStatus,
+} from './status.ts';
+export type {
+  GrpcBidiStreamHandler,
+  GrpcClient,
+  GrpcClientOptions,
+  GrpcClientStreamHandler,
+  GrpcClientTlsOptions,
+  GrpcMethodHandler,
+  GrpcMethodKind,
+  GrpcServer,
+  GrpcServerOptions,
+  GrpcServerStreamHandler,
+  GrpcServerTlsOptions,
+  GrpcUnaryHandler,
+  RegisterServiceOptions,
+  ServingStatus,
+} from './types.ts';

@@ -1,0 +1,166 @@
+import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { Metadata as GrpcMetadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { GrpcStatus, grpcToHttpCode, KratosError, UNKNOWN_REASON } from '@kratos/core';
+
+/** The trailer carrying a serialized `google.rpc.Status`. */
+export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
+/** `Any.type_url` of `google.rpc.ErrorInfo`. */
+export const ERROR_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.ErrorInfo';
+
+/** `google.rpc.ErrorInfo`, as Go Kratos fills it (reason and metadata; domain stays empty). */
+export interface ErrorInfo {
+  reason: string;
+  domain: string;
+  metadata: Record<string, string>;
+}
+
+/** A decoded `google.protobuf.Any`. */
+export interface AnyMessage {
+  typeUrl: string;
+  value: Uint8Array;
+}
+
+/** A decoded `google.rpc.Status`. */
+export interface RpcStatus {
+  code: number;
+  message: string;
+  details: AnyMessage[];
+}
+
+// The three messages are tiny and fixed, so they are written with the wire primitives instead of
+// pulling descriptor registries into every error path.
+
+/** Encodes `google.rpc.ErrorInfo{reason = 1, domain = 2, map<string,string> metadata = 3}`. */
+export function encodeErrorInfo(info: Partial<ErrorInfo>): Uint8Array {
+  const w = new BinaryWriter();
+  if (info.reason) w.tag(1, WireType.LengthDelimited).string(info.reason);
+  if (info.domain) w.tag(2, WireType.LengthDelimited).string(info.domain);
+  for (const [k, v] of Object.entries(info.metadata ?? {})) {
+    w.tag(3, WireType.LengthDelimited).fork();
+    w.tag(1, WireType.LengthDelimited).string(k);
+    w.tag(2, WireType.LengthDelimited).string(v);
+    w.join();
+  }
+  return w.finish();
+}
+
+/** Decodes `google.rpc.ErrorInfo`; throws on malformed bytes. */
+export function decodeErrorInfo(bytes: Uint8Array): ErrorInfo {
+  const r = new BinaryReader(bytes);
+  const out: ErrorInfo = { reason: '', domain: '', metadata: {} };
+  while (r.pos < r.len) {
+    const [no, wt] = r.tag();
+    if (no === 1 && wt === WireType.LengthDelimited) out.reason = r.string();
+    else if (no === 2 && wt === WireType.LengthDelimited) out.domain = r.string();
+    else if (no === 3 && wt === WireType.LengthDelimited) {
+      const e = new BinaryReader(r.bytes());
+      let key = '';
+      let value = '';
+      while (e.pos < e.len) {
+        const [eno, ewt] = e.tag();
+        if (eno === 1 && ewt === WireType.LengthDelimited) key = e.string();
+        else if (eno === 2 && ewt === WireType.LengthDelimited) value = e.string();
+        else e.skip(ewt, eno);
+      }
+      out.metadata[key] = value;
+    } else r.skip(wt, no);
+  }
+  return out;
+}
+
+/** Encodes `google.rpc.Status{int32 code = 1, string message = 2, repeated Any details = 3}`. */
+export function encodeRpcStatus(status: RpcStatus): Uint8Array {
+  const w = new BinaryWriter();
+  if (status.code !== 0) w.tag(1, WireType.Varint).int32(status.code);
+  if (status.message) w.tag(2, WireType.LengthDelimited).string(status.message);
+  for (const d of status.details) {
+    w.tag(3, WireType.LengthDelimited).fork();
+    if (d.typeUrl) w.tag(1, WireType.LengthDelimited).string(d.typeUrl);
+    if (d.value.length > 0) w.tag(2, WireType.LengthDelimited).bytes(d.value);
+    w.join();
+  }
+  return w.finish();
+}
+
+/** Decodes `google.rpc.Status`; throws on malformed bytes. */
+export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
+  const r = new BinaryReader(bytes);
+  const out: RpcStatus = { code: 0, message: '', details: [] };
+  while (r.pos < r.len) {
+    const [no, wt] = r.tag();
+    if (no === 1 && wt === WireType.Varint) out.code = r.int32();
+    else if (no === 2 && wt === WireType.LengthDelimited) out.message = r.string();
+    else if (no === 3 && wt === WireType.LengthDelimited) {
+      const a = new BinaryReader(r.bytes());
+      const any: AnyMessage = { typeUrl: '', value: new Uint8Array(0) };
+      while (a.pos < a.len) {
+        const [ano, awt] = a.tag();
+        if (ano === 1 && awt === WireType.LengthDelimited) any.typeUrl = a.string();
+        else if (ano === 2 && awt === WireType.LengthDelimited) any.value = a.bytes();
+        else a.skip(awt, ano);
+      }
+      out.details.push(any);
+    } else r.skip(wt, no);
+  }
+  return out;
+}
+
+/**
+ * The status a server answers for any thrown value: Go Kratos' `Error.GRPCStatus()`, i.e. the
+ * code mapped from the HTTP code, the message, and a `grpc-status-details-bin` trailer with
+ * `ErrorInfo{reason, metadata}`. Non-Kratos errors become 500 with their message (never a stack).
+ */
+export function toGrpcStatus(
+  error: unknown,
+  trailers?: GrpcMetadata,
+): Required<Pick<StatusObject, 'code' | 'details'>> & {
+  metadata: GrpcMetadata;
+} {
+  const e = KratosError.fromError(error);
+  const code = e.grpcCode;
+  const message = e.message;
+  const info = encodeErrorInfo({ reason: e.reason, metadata: e.metadata as Record<string, string> });
+  const bin = encodeRpcStatus({ code, message, details: [{ typeUrl: ERROR_INFO_TYPE_URL, value: info }] });
+  const metadata = trailers ?? new GrpcMetadata();
+  metadata.set(STATUS_DETAILS_KEY, Buffer.from(bin.buffer, bin.byteOffset, bin.byteLength));
+  return { code, details: message, metadata };
+}
+
+/**
+ * Go Kratos' `errors.FromError` for a gRPC status: code via grpcToHttpCode, message from the
+ * status, reason and metadata from the first `ErrorInfo` detail (else reason '').
+ */
+export function fromGrpcStatus(code: number, details: string, trailers?: GrpcMetadata): KratosError {
+  const httpCode = grpcToHttpCode(code);
+  const raw = trailers?.get(STATUS_DETAILS_KEY)[0];
+  if (raw !== undefined && typeof raw !== 'string') {
+    try {
+      const st = decodeRpcStatus(raw);
+      for (const d of st.details) {
+        if (d.typeUrl !== ERROR_INFO_TYPE_URL) continue;
+        const info = decodeErrorInfo(d.value);
+        return new KratosError(httpCode, info.reason, st.message || details, { metadata: info.metadata });
+      }
+    } catch {
+      // A peer that sends garbage details still gets its code and message through.
+    }
+  }
+  return new KratosError(httpCode, UNKNOWN_REASON, details);
+}
+
+/** Converts an error from a grpc-js client call into a KratosError (AbortError-like cancels stay 499). */
+export function fromServiceError(error: unknown): KratosError {
+  if (KratosError.is(error)) return error;
+  const e = error as Partial<ServiceError> | undefined;
+  if (e && typeof e.code === 'number') {
+    const k = fromGrpcStatus(
+      e.code,
+      typeof e.details === 'string' ? e.details : String(e.message ?? ''),
+      e.metadata,
+    );
+    return k.withCause(error);
+  }
+  return KratosError.fromError(error);
+}
+
+export const isOk = (code: number): boolean => code === GrpcStatus.OK;
