@@ -35,6 +35,7 @@ export interface OpenApiOptions {
 type Schema = Record<string, unknown>;
 
 const ERROR_SCHEMA = 'KratosError';
+const OPENAPI_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 function parseOptions(parameter: string): OpenApiOptions {
   const o: OpenApiOptions = {
@@ -171,7 +172,9 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
           const path = simplifyTemplate(b.path);
           const item = paths[path] ?? {};
           paths[path] = item;
-          item[b.method.toLowerCase()] = operation(service, method, b);
+          // OpenAPI 3.1 has no place for other verbs: they go under an extension key.
+          const verb = b.method.toLowerCase();
+          item[OPENAPI_METHODS.has(verb) ? verb : `x-${verb}`] = operation(service, method, b);
         }
       }
     }
@@ -183,10 +186,12 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
     if (d) op.description = d;
     op.operationId = `${service.name}_${method.name}${b.index > 0 ? `_${b.index}` : ''}`;
     const parameters: Schema[] = [];
+    const patterns = pathPatterns(b.path);
     for (const v of b.pathVars) {
       const field = resolveFieldPath(method.input, v)!;
       const p: Schema = { name: v, in: 'path', required: true, schema: singular(field) };
-      const fd = comment(field);
+      const notes = [comment(field), patterns.get(v) ? `Matches \`${patterns.get(v)}\`.` : undefined];
+      const fd = notes.filter((n) => n !== undefined).join('\n\n');
       if (fd) p.description = fd;
       parameters.push(p);
     }
@@ -273,6 +278,13 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
   };
 }
 
+/** `{name=shelves/*}` -> name => `shelves/*` (the segment pattern a simplified template loses). */
+function pathPatterns(template: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of template.matchAll(/\{([^}=]+)=([^}]*)\}/g)) out.set(m[1]!.trim(), m[2]!);
+  return out;
+}
+
 function scalarSchema(t: ScalarType): Schema {
   switch (t) {
     case ScalarType.STRING:
@@ -280,7 +292,7 @@ function scalarSchema(t: ScalarType): Schema {
     case ScalarType.BOOL:
       return { type: 'boolean' };
     case ScalarType.BYTES:
-      return { type: 'string', format: 'bytes' };
+      return { type: 'string', format: 'byte' };
     case ScalarType.INT32:
     case ScalarType.SINT32:
     case ScalarType.SFIXED32:
@@ -338,7 +350,7 @@ function wellKnown(m: DescMessage): Schema | undefined {
     case 'google.protobuf.StringValue':
       return { type: ['string', 'null'] };
     case 'google.protobuf.BytesValue':
-      return { type: ['string', 'null'], format: 'bytes' };
+      return { type: ['string', 'null'], format: 'byte' };
     default:
       return undefined;
   }
