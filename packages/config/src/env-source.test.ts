@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config placeholders are written ${KEY} on purpose
 import { createMemorySource } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
 import { createConfig } from './config.ts';

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config placeholders are written ${KEY} on purpose
 import { create, createFileRegistry, type DescMessage, toJson } from '@bufbuild/protobuf';
 import {
   FieldDescriptorProto_Label,
