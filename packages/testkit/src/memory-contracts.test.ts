@@ -1,4 +1,10 @@
-import { createMemoryRegistry, createMemorySource, formatFromKey, jsonCodec } from '@kratos/core';
+import {
+  createMemoryRegistry,
+  createMemorySource,
+  formatFromKey,
+  jsonCodec,
+  type MessageCodec,
+} from '@kratos/core';
 import { describeCodecContract, describeConfigSourceContract, describeRegistryContract } from './index.ts';
 
 describeRegistryContract('memory registry', () => createMemoryRegistry(), {
@@ -25,4 +31,25 @@ describeCodecContract(jsonCodec, {
   contentType: 'application/json',
   empty: {},
   invalid: ['{', '{"a":', 'not json', '{"a":1}}', new Uint8Array([0xff, 0xfe, 0x7b, 0x7d]), '\u0000'],
+});
+
+// A toy MessageCodec (JSON of the message, tagged by the schema's type name) to exercise the
+// messageSamples cases; real ones (proto) run the same suite with protobuf-es schemas.
+const pointSchema = { typeName: 'kt.Point' };
+const taggedCodec: MessageCodec = {
+  ...jsonCodec,
+  name: 'tagged',
+  contentType: 'application/x-tagged',
+  marshalMessage(schema, message) {
+    return jsonCodec.marshal({ type: (schema as typeof pointSchema).typeName, message });
+  },
+  unmarshalMessage(schema, data) {
+    const v = jsonCodec.unmarshal(data) as { type: string; message: unknown };
+    if (v.type !== (schema as typeof pointSchema).typeName) throw new Error(`not a ${v.type}`);
+    return v.message;
+  },
+};
+describeCodecContract(taggedCodec, {
+  invalid: ['{'],
+  messageSamples: [{ schema: pointSchema, message: { x: 1, y: -2 } }],
 });
