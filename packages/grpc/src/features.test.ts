@@ -1,0 +1,299 @@
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import type { Any } from '@bufbuild/protobuf/wkt';
+import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { Client, credentials, Metadata as GrpcMetadata, type ServiceError, status } from '@grpc/grpc-js';
+import { type Context, createMemoryRegistry, KratosError } from '@kratos/core';
+import { createSelector } from '@kratos/selector';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createGrpcClient,
+  decodeRpcStatus,
+  ERROR_INFO_TYPE_URL,
+  encodeErrorInfo,
+  encodeRpcStatus,
+  type GrpcServer,
+  healthDefinition,
+  type ReflectionResponse,
+  reflectionDefinition,
+  reflectionV1AlphaDefinition,
+  STATUS_DETAILS_KEY,
+} from './index.ts';
+import { GreeterService, type HelloRequest, helloReply, helloRequest } from './testdata/greeter.ts';
+import { clientFor, fromArray, silent, startGreeter, until } from './testdata/harness.ts';
+import { ErrorInfoSchema, RpcStatusSchema } from './testdata/rpc-status.ts';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+const sayHello = async (_ctx: Context, req: HelloRequest) => helloReply({ message: `Hello ${req.name}` });
+
+async function started(handlers: Parameters<typeof startGreeter>[0] = { SayHello: sayHello }) {
+  const server = await startGreeter(handlers);
+  cleanup.push(() => server.stop());
+  return server;
+}
+
+describe('error details on the wire', () => {
+  it('sends google.rpc.Status with ErrorInfo{reason, metadata} in grpc-status-details-bin', async () => {
+    const server = await started({
+      SayHello: async () => {
+        throw new KratosError(403, 'NO_ACCESS', 'not yours', { metadata: { user: 'bob', res: 'doc/1' } });
+      },
+    });
+    const raw = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    cleanup.push(async () => raw.close());
+    const err = await new Promise<ServiceError>((resolve) =>
+      raw.makeUnaryRequest(
+        GreeterService.SayHello.path,
+        GreeterService.SayHello.requestSerialize,
+        GreeterService.SayHello.responseDeserialize,
+        helloRequest(),
+        new GrpcMetadata(),
+        {},
+        (e) => resolve(e!),
+      ),
+    );
+    expect(err.code).toBe(status.PERMISSION_DENIED);
+    expect(err.details).toBe('not yours');
+    const bin = err.metadata.get(STATUS_DETAILS_KEY)[0] as Buffer;
+    const st = fromBinary(RpcStatusSchema, bin) as unknown as {
+      code: number;
+      message: string;
+      details: Any[];
+    };
+    expect(st.code).toBe(status.PERMISSION_DENIED);
+    expect(st.message).toBe('not yours');
+    expect(st.details).toHaveLength(1);
+    expect(st.details[0]!.typeUrl).toBe('type.googleapis.com/google.rpc.ErrorInfo');
+    const info = fromBinary(ErrorInfoSchema, st.details[0]!.value) as unknown as {
+      reason: string;
+      domain: string;
+      metadata: Record<string, string>;
+    };
+    expect(info.reason).toBe('NO_ACCESS');
+    expect(info.domain).toBe('');
+    expect(info.metadata).toEqual({ user: 'bob', res: 'doc/1' });
+  });
+
+  it('hand-written codec matches protobuf-es byte for byte', () => {
+    const info = encodeErrorInfo({ reason: 'R', metadata: { a: '1', b: '2' } });
+    const ref = toBinary(ErrorInfoSchema, {
+      $typeName: 'google.rpc.ErrorInfo',
+      reason: 'R',
+      domain: '',
+      metadata: { a: '1', b: '2' },
+    } as never);
+    expect(Buffer.from(info).equals(Buffer.from(ref))).toBe(true);
+    const st = encodeRpcStatus({
+      code: 5,
+      message: 'm',
+      details: [{ typeUrl: ERROR_INFO_TYPE_URL, value: info }],
+    });
+    const back = decodeRpcStatus(st);
+    expect(back).toEqual({ code: 5, message: 'm', details: [{ typeUrl: ERROR_INFO_TYPE_URL, value: info }] });
+    const viaEs = fromBinary(RpcStatusSchema, st) as unknown as { code: number; details: Any[] };
+    expect(viaEs.code).toBe(5);
+    expect(Buffer.from(viaEs.details[0]!.value).equals(Buffer.from(info))).toBe(true);
+  });
+
+  it('a peer status without details becomes reason "" with the status message', async () => {
+    const server = await started();
+    // A method the server does not know: grpc-js answers UNIMPLEMENTED without details.
+    const client = clientFor(server);
+    cleanup.push(() => client.close());
+    const err = await client
+      .unary({ ...GreeterService.SayHello, path: '/helloworld.v1.Greeter/Missing' }, helloRequest())
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(KratosError);
+    expect(err.code).toBe(501);
+    expect(err.reason).toBe('');
+    expect(err.message).toMatch(/Missing/);
+  });
+});
+
+describe('health', () => {
+  it('Check answers SERVING per service and overall, NOT_FOUND for unknown ones', async () => {
+    const server = await started();
+    const client = clientFor(server);
+    cleanup.push(() => client.close());
+    expect(await client.unary(healthDefinition.Check, { service: '' })).toEqual({ status: 'SERVING' });
+    expect(await client.unary(healthDefinition.Check, { service: 'helloworld.v1.Greeter' })).toEqual({
+      status: 'SERVING',
+    });
+    const err = await client.unary(healthDefinition.Check, { service: 'nope.Service' }).catch((e) => e);
+    expect(err.code).toBe(404);
+    server.setServingStatus('helloworld.v1.Greeter', 'NOT_SERVING');
+    expect(await client.unary(healthDefinition.Check, { service: 'helloworld.v1.Greeter' })).toEqual({
+      status: 'NOT_SERVING',
+    });
+  });
+
+  it('Watch streams changes and NOT_SERVING on stop, then ends so the stop can finish', async () => {
+    const server = await startGreeter({ SayHello: sayHello });
+    const client = clientFor(server);
+    cleanup.push(() => client.close());
+    const seen: string[] = [];
+    const unknown: string[] = [];
+    const watching = (async () => {
+      for await (const r of client.serverStream(healthDefinition.Watch, { service: '' })) seen.push(r.status);
+    })();
+    const watchingUnknown = (async () => {
+      for await (const r of client.serverStream(healthDefinition.Watch, { service: 'later.Service' })) {
+        unknown.push(r.status);
+      }
+    })();
+    await until(() => seen.length === 1 && unknown.length === 1);
+    expect(seen).toEqual(['SERVING']);
+    expect(unknown).toEqual(['SERVICE_UNKNOWN']);
+    server.setServingStatus('later.Service', 'SERVING');
+    await until(() => unknown.length === 2);
+    await server.stop();
+    await watching;
+    await watchingUnknown;
+    expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+    expect(unknown).toEqual(['SERVICE_UNKNOWN', 'SERVING', 'NOT_SERVING']);
+  });
+});
+
+describe('reflection', () => {
+  for (const [name, def] of [
+    ['v1', reflectionDefinition],
+    ['v1alpha', reflectionV1AlphaDefinition],
+  ] as const) {
+    it(`${name}: lists services and serves the file of a symbol with its dependencies`, async () => {
+      const server = await started();
+      const client = clientFor(server);
+      cleanup.push(() => client.close());
+      const reqs = fromArray([
+        { host: '', listServices: '', raw: new Uint8Array() },
+        { host: '', fileContainingSymbol: 'helloworld.v1.Greeter', raw: new Uint8Array() },
+        { host: '', fileByFilename: 'google/protobuf/timestamp.proto', raw: new Uint8Array() },
+        { host: '', fileContainingSymbol: 'helloworld.v1.HelloRequest.name', raw: new Uint8Array() },
+        { host: '', fileContainingSymbol: 'no.Such', raw: new Uint8Array() },
+      ]);
+      const out: ReflectionResponse[] = [];
+      for await (const r of client.bidiStream(def.ServerReflectionInfo, reqs)) out.push(r);
+      expect(out).toHaveLength(5);
+      expect(out[0]!.services!.sort()).toEqual([
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+        'helloworld.v1.Greeter',
+      ]);
+      const files = out[1]!.fileDescriptorProtos!.map((b) => fromBinary(FileDescriptorProtoSchema, b));
+      expect(files.map((f) => f.name)).toEqual([
+        'helloworld/v1/greeter.proto',
+        'google/protobuf/timestamp.proto',
+      ]);
+      expect(files[0]!.service[0]!.method.map((m) => m.name)).toEqual([
+        'SayHello',
+        'StreamHellos',
+        'CollectHellos',
+        'Chat',
+      ]);
+      expect(fromBinary(FileDescriptorProtoSchema, out[2]!.fileDescriptorProtos![0]!).name).toBe(
+        'google/protobuf/timestamp.proto',
+      );
+      expect(fromBinary(FileDescriptorProtoSchema, out[3]!.fileDescriptorProtos![0]!).name).toBe(
+        'helloworld/v1/greeter.proto',
+      );
+      expect(out[4]!.error?.code).toBe(status.NOT_FOUND);
+    });
+  }
+});
+
+describe('discovery', () => {
+  for (const balancer of ['p2c', 'wrr', 'random'] as const) {
+    it(`spreads calls over the registered instances (${balancer})`, async () => {
+      const registry = createMemoryRegistry();
+      const servers: GrpcServer[] = [];
+      const counts = [0, 0];
+      for (const i of [0, 1]) {
+        const s = await started({
+          SayHello: async () => {
+            counts[i]!++;
+            return helloReply({ message: String(i) });
+          },
+        });
+        servers.push(s);
+        await registry.register({
+          id: `greeter-${i}`,
+          name: 'greeter',
+          version: 'v1',
+          metadata: {},
+          endpoints: [
+            s
+              .endpoint()
+              .toString()
+              .replace(/\/\/[^:]+:/, '//127.0.0.1:'),
+          ],
+        });
+      }
+      const client = createGrpcClient({
+        endpoint: 'discovery:///greeter',
+        discovery: registry,
+        selector: createSelector({ balancer }),
+        logger: silent,
+      });
+      cleanup.push(() => client.close());
+      for (let i = 0; i < 60; i++) await client.unary(GreeterService.SayHello, helloRequest());
+      expect(counts[0]! + counts[1]!).toBe(60);
+      expect(counts[0]).toBeGreaterThan(0);
+      expect(counts[1]).toBeGreaterThan(0);
+
+      // An instance leaving moves every call to the other one.
+      await registry.deregister({
+        id: 'greeter-0',
+        name: 'greeter',
+        version: 'v1',
+        metadata: {},
+        endpoints: [],
+      });
+      // The watch update is applied asynchronously: wait until calls stop reaching instance 0.
+      let settled = false;
+      for (let i = 0; i < 100 && !settled; i++) {
+        const c0 = counts[0]!;
+        await client.unary(GreeterService.SayHello, helloRequest());
+        await client.unary(GreeterService.SayHello, helloRequest());
+        settled = counts[0] === c0;
+      }
+      const before = counts[0]!;
+      for (let i = 0; i < 10; i++) await client.unary(GreeterService.SayHello, helloRequest());
+      expect(counts[0]).toBe(before);
+    });
+  }
+
+  it('waits for the first node set before the first call', async () => {
+    const registry = createMemoryRegistry();
+    const client = createGrpcClient({ endpoint: 'discovery:///late', discovery: registry, logger: silent });
+    cleanup.push(() => client.close());
+    const call = client.unary(GreeterService.SayHello, helloRequest({ name: 'late' }), { timeout: 5000 });
+    const server = await started();
+    await registry.register({
+      id: 'late-1',
+      name: 'late',
+      version: '',
+      metadata: {},
+      endpoints: [`grpc://127.0.0.1:${server.port}?isSecure=false`],
+    });
+    expect((await call).message).toBe('Hello late');
+  });
+
+  it('a call with no node in time fails with a Kratos error', async () => {
+    const registry = createMemoryRegistry();
+    const client = createGrpcClient({ endpoint: 'discovery:///none', discovery: registry, logger: silent });
+    cleanup.push(() => client.close());
+    const err = await client.unary(GreeterService.SayHello, helloRequest(), { timeout: 50 }).catch((e) => e);
+    expect(KratosError.is(err)).toBe(true);
+    expect(err.code).toBe(504);
+  });
+});
+
+describe('endpoint', () => {
+  it('advertises grpc://host:port?isSecure=false', async () => {
+    const server = await started();
+    expect(server.endpoint().toString()).toBe(`grpc://127.0.0.1:${server.port}?isSecure=false`);
+  });
+});
