@@ -25,7 +25,8 @@ function tsc(project: string): Promise<{ code: number; output: string }> {
   });
 }
 
-describe('generate (real buf generate with protoc-gen-es and the four plugins)', () => {
+// buf, five plugins and a full tsc run: slow on a busy two-core machine, hence the long timeout.
+describe('generate (real buf generate with protoc-gen-es and the four plugins)', { timeout: 180_000 }, () => {
   it('writes messages, http, grpc, errors and openapi outputs that compile under tsc --strict', async () => {
     await generate({ protoDir: testProtoDir, outDir });
     for (const file of [
@@ -44,6 +45,9 @@ describe('generate (real buf generate with protoc-gen-es and the four plugins)',
     ]) {
       expect(existsSync(join(outDir, file)), file).toBe(true);
     }
+    const openapi = readFileSync(join(outDir, 'openapi.yaml'), 'utf8');
+    expect(openapi).toContain('operationId: Greeter_SayHello');
+    expect(openapi).toContain('operationId: LibraryService_GetBook');
     expect(readFileSync(join(outDir, 'helloworld/v1/greeter_http.ts'), 'utf8')).toContain(
       'from "./greeter_pb.js"',
     );

@@ -122,6 +122,8 @@ export async function generate(options: GenerateOptions): Promise<void> {
       if (opt.length > 0) lines.push(`    opt: ${yamlList(opt)}`);
       // Messages of imported files (google/api, errors, ...) are needed by the generated code.
       if (kind === 'es') lines.push('    include_imports: true');
+      // One document for all files: buf would otherwise run the plugin once per directory.
+      if (kind === 'openapi') lines.push('    strategy: all');
     }
     await writeFile(join(work, 'buf.gen.yaml'), `${lines.join('\n')}\n`);
     const args = ['generate', 'src', '--template', 'buf.gen.yaml'];

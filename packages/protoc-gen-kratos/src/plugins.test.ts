@@ -51,7 +51,8 @@ describe('reason names (Go case2Camel)', () => {
   });
 });
 
-describe('protoc-gen-kratos-http', () => {
+// js+dts runs protoplugin's TypeScript transpiler: seconds, not milliseconds.
+describe('protoc-gen-kratos-http', { timeout: 120_000 }, () => {
   it('skips streaming and unannotated methods by default', () => {
     const out = files(httpPlugin.run(testRequest('')));
     const greeter = out.get('helloworld/v1/greeter_http.ts') ?? '';
