@@ -66,7 +66,7 @@ export function createConfig(options: ConfigOptions): Config {
     return merged;
   };
 
-  /** Swaps in a new snapshot unless the content is unchanged; returns the one replaced. */
+  /** Swaps in a new snapshot unless the content is unchanged, then tells the observers. */
   const swap = (all: Doc[][], tree: Tree) => {
     docs = all;
     const before = current;
