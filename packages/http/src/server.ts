@@ -1,0 +1,521 @@
+import { createServer as createHttpServerRaw, type IncomingHttpHeaders, STATUS_CODES, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServerRaw } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  type AppInfo,
+  CallContext,
+  type Codec,
+  type CodecRegistry,
+  type ContextInit,
+  createDeadlineTimer,
+  createLogHelper,
+  defaultLogger,
+  type Endpointer,
+  GLOBAL_METADATA_PREFIX,
+  joinHostPort,
+  KratosError,
+  LOCAL_METADATA_PREFIX,
+  type Logger,
+  Metadata,
+  type Middleware,
+  newEndpoint,
+  advertisedHost,
+  type Server,
+  type ServerStartOptions,
+  type ServerStopOptions,
+  splitHostPort,
+} from '@kratos/core';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
+import { errorBody, httpStatus, statusError, toKratosError, writeRawError } from './errors.ts';
+import { codecForAccept, toCodecRegistry } from './message-codec.ts';
+import { compileMatcher, nativeRoutePath, type TemplateMatcher, templateShape, wildcardRoutePath } from './path-template.ts';
+import { CompiledRoute, type QueryValues } from './route.ts';
+import type { HttpHandler, HttpRouteDesc } from './types.ts';
+
+/** TLS material of an HTTPS server. */
+export interface HttpServerTlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CA certificates to verify client certificates against (with `requestCert`). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Ask clients for a certificate (mutual TLS). Default false. */
+  requestCert?: boolean;
+}
+
+/**
+ * A filter runs before routing-independent work on every request, generated and plain routes
+ * alike (a fastify `onRequest` hook). Sending a reply from it ends the request there.
+ */
+export type HttpFilter = (request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
+
+/** A plain (non-generated) route handler: fastify's; return a body or use `reply`. */
+export type PlainHandler = (request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  /** `host:port` to listen on. Default `0.0.0.0:8000`; port 0 picks a free port. */
+  address?: string;
+  /** Per-request timeout in ms (504 when exceeded); 0 or less disables it. Default 1000. */
+  timeout?: number;
+  /** Server middleware, first outermost; resolved per route at registration. */
+  middleware?: Middleware[];
+  /** fastify onRequest-style hooks applied to every route. */
+  filters?: HttpFilter[];
+  /** Serve HTTPS. */
+  tls?: HttpServerTlsOptions;
+  /** Codecs for request bodies and replies (JSON is always there). Default JSON only. */
+  codecs?: CodecRegistry | Codec[];
+  /** Largest accepted body in bytes (413 beyond). Default 4 MiB. */
+  bodyLimit?: number;
+  /** Largest accepted request head in bytes (431 beyond). Default Node's 16 KiB. */
+  maxHeaderSize?: number;
+  /** Keep-alive idle timeout of connections, ms. Default 72000 (fastify's). */
+  keepAliveTimeout?: number;
+  /** Default core's `defaultLogger()`. */
+  logger?: Logger;
+  /** The endpoint to advertise instead of the derived one. */
+  endpoint?: URL | string;
+  /** Extra fastify options (the ones this server sets itself win). */
+  fastify?: Omit<FastifyServerOptions, 'logger' | 'serverFactory'>;
+}
+
+/** The HTTP transport server. */
+export interface HttpServer extends Server, Endpointer {
+  /** Registers a generated RPC's binding. Throws on a malformed template or a duplicate route. */
+  route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>): void;
+  /** Registers a plain route (health, metrics, docs), fastify path syntax, behind the filters. */
+  handle(method: string | string[], path: string, handler: PlainHandler): void;
+  /** `handle('GET', path, handler)`. */
+  get(path: string, handler: PlainHandler): void;
+  /** The fastify instance, for what this API does not cover. */
+  readonly fastify: FastifyInstance;
+  /** The address actually listened on (after `start`). */
+  address(): AddressInfo | undefined;
+}
+
+const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+const CLIENT_CLOSED_REASON = new DOMException('The client closed the request.', 'AbortError');
+const FASTIFY_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']);
+
+/**
+ * The server-side Context. Watching the socket for a client that goes away costs a listener, so
+ * it starts only when someone reads `signal` (nobody else can observe the cancellation).
+ */
+class HttpServerContext extends CallContext {
+  settled = false;
+  readonly #res: ServerResponse;
+  #watching = false;
+
+  constructor(init: ContextInit, res: ServerResponse) {
+    super(init);
+    this.#res = res;
+  }
+
+  override get signal(): AbortSignal {
+    if (!this.#watching) {
+      this.#watching = true;
+      const res = this.#res;
+      if (res.destroyed && !res.writableFinished) this.cancel(CLIENT_CLOSED_REASON);
+      else if (!res.writableFinished) {
+        res.once('close', () => {
+          if (!res.writableFinished) this.cancel(CLIENT_CLOSED_REASON);
+        });
+      }
+    }
+    return super.signal;
+  }
+}
+
+function splitHeaders(headers: IncomingHttpHeaders): { all: Metadata; md: Metadata | undefined } {
+  const all = new Metadata();
+  let md: Metadata | undefined;
+  for (const key in headers) {
+    const v = headers[key];
+    if (v === undefined) continue;
+    const isMd = key.startsWith(GLOBAL_METADATA_PREFIX) || key.startsWith(LOCAL_METADATA_PREFIX);
+    if (typeof v === 'string') {
+      all.add(key, v);
+      if (isMd) (md ??= new Metadata()).add(key, v);
+    } else {
+      for (const one of v) {
+        all.add(key, one);
+        if (isMd) (md ??= new Metadata()).add(key, one);
+      }
+    }
+  }
+  return { all, md };
+}
+
+function rawPath(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q === -1 ? u : u.slice(0, q);
+}
+
+/** find-my-way path syntax -> a RegExp over raw paths, for the 405 check of plain routes. */
+function plainMatcher(path: string): (p: string) => boolean {
+  const re = path
+    .split('/')
+    .map((seg) => {
+      if (seg === '*') return '.*';
+      if (seg.startsWith(':')) return '[^/]+';
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  const regexp = new RegExp(`^${re}/?$`);
+  return (p) => regexp.test(p);
+}
+
+interface RouteGroup {
+  routes: CompiledRoute[];
+  matchers: TemplateMatcher[];
+}
+
+interface Matcher {
+  method: string;
+  test: (rawPath: string) => boolean;
+}
+
+function writeHeaders(reply: FastifyReply, md: Metadata): void {
+  for (const [k, vs] of md) reply.header(k, vs.length === 1 ? vs[0] : vs);
+}
+
+/** Makes an HTTP server on fastify 5. Routes are registered before `start`. */
+export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
+  const address = options.address ?? '0.0.0.0:8000';
+  const { host, port } = splitHostPort(address);
+  const timeout = options.timeout ?? 1000;
+  const middleware = [...(options.middleware ?? [])];
+  const registry = toCodecRegistry(options.codecs);
+  const json = registry.byName('json')!;
+  const log = createLogHelper(options.logger ?? defaultLogger());
+  const timer = createDeadlineTimer();
+  const tls = options.tls;
+
+  let closing = false;
+  let started = false;
+  let app: AppInfo | undefined;
+  let endpoint: URL | undefined = options.endpoint === undefined ? undefined : new URL(String(options.endpoint));
+  let endpointText = endpoint?.toString() ?? '';
+  const shapes = new Map<string, string>();
+  const groups = new Map<string, RouteGroup>();
+  const matchers: Matcher[] = [];
+  const acceptCache = new Map<string, Codec>();
+
+  const fastify = Fastify({
+    ...options.fastify,
+    logger: false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: options.keepAliveTimeout ?? 72_000,
+    routerOptions: { maxParamLength: 1000, ...options.fastify?.routerOptions },
+    serverFactory(handler) {
+      // Refusing during stop here (one boolean per request) instead of fastify's
+      // return503OnClosing keeps the refusal a Kratos body.
+      const onRequest = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => {
+        if (closing) {
+          writeRawError(res, statusError(503, 'server is shutting down'), { connection: 'close' });
+          return;
+        }
+        handler(req, res);
+      };
+      const serverOptions = options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize };
+      const server = tls
+        ? createHttpsServerRaw({ ...serverOptions, key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false }, onRequest)
+        : createHttpServerRaw(serverOptions, onRequest);
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+      return server;
+    },
+    clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = errorBody(statusError(status, status === 431 ? 'request header too large' : 'malformed request'));
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+    frameworkErrors(err, _request, reply) {
+      sendError(reply, toKratosError(err), undefined);
+    },
+  } as FastifyServerOptions);
+
+  // Codecs see raw bytes: one buffer parser for every content type (replaces fastify's JSON/text ones).
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  for (const filter of options.filters ?? []) {
+    fastify.addHook('onRequest', async (request, reply) => {
+      await filter(request, reply);
+      if (reply.sent) return reply;
+      return undefined;
+    });
+  }
+  fastify.setErrorHandler((err, _request, reply) => {
+    sendError(reply, toKratosError(err), undefined);
+  });
+  fastify.setNotFoundHandler((request, reply) => notFound(request, reply));
+
+  function sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined): void {
+    if (reply.sent) return;
+    if (ctx !== undefined && ctx.replyHeader.size > 0) writeHeaders(reply, ctx.replyHeader);
+    reply.code(httpStatus(err.code)).type('application/json').send(errorBody(err));
+  }
+
+  function notFound(request: FastifyRequest, reply: FastifyReply): void {
+    const path = rawPath(request.raw.url);
+    const method = request.raw.method ?? 'GET';
+    const allowed = new Set<string>();
+    for (const m of matchers) {
+      if (m.method !== method && !allowed.has(m.method) && m.test(path)) allowed.add(m.method);
+    }
+    if (allowed.has('GET')) allowed.add('HEAD');
+    allowed.delete(method);
+    if (allowed.size > 0) {
+      reply.header('allow', [...allowed].sort().join(', '));
+      sendError(reply, statusError(405, `method ${method} not allowed on ${path}`), undefined);
+      return;
+    }
+    sendError(reply, statusError(404, `no route for ${method} ${path}`), undefined);
+  }
+
+  function replyCodec(headers: IncomingHttpHeaders): Codec {
+    const accept = headers.accept;
+    if (accept !== undefined && accept !== '*/*') {
+      let c = acceptCache.get(accept);
+      if (c === undefined) {
+        c = codecForAccept(registry, accept) ?? requestCodec(headers) ?? json;
+        if (acceptCache.size < 256 && headers['content-type'] === undefined) acceptCache.set(accept, c);
+      }
+      return c;
+    }
+    return requestCodec(headers) ?? json;
+  }
+
+  function requestCodec(headers: IncomingHttpHeaders): Codec | undefined {
+    const ct = headers['content-type'];
+    return ct === undefined ? undefined : registry.byContentType(ct);
+  }
+
+  function serve(route: CompiledRoute, request: FastifyRequest, reply: FastifyReply, vars: readonly string[] | undefined): void {
+    const headers = request.raw.headers;
+    const { all, md } = splitHeaders(headers);
+    const ctx = new HttpServerContext(
+      {
+        kind: 'http',
+        side: 'server',
+        operation: route.operation,
+        endpoint: endpointText,
+        requestHeader: all,
+        metadata: md,
+        app,
+        deadline: timeout > 0 ? Date.now() + timeout : undefined,
+        raw: request,
+      },
+      reply.raw,
+    );
+    ctx.ownDeadline();
+    let input: unknown;
+    try {
+      input = route.bind(
+        registry,
+        headers['content-type'],
+        route.hasBody ? (request.body as Uint8Array | undefined) : undefined,
+        request.query as QueryValues | undefined,
+        vars,
+      );
+    } catch (err) {
+      sendError(reply, toKratosError(err), undefined);
+      return;
+    }
+    const handle =
+      ctx.deadline === undefined
+        ? undefined
+        : timer.schedule(ctx.deadline, () => {
+            ctx.expire();
+            if (ctx.settled) return;
+            ctx.settled = true;
+            sendError(reply, KratosError.fromError(new DOMException(`deadline of ${timeout} ms exceeded`, 'TimeoutError')), ctx);
+          });
+    let p: Promise<unknown>;
+    try {
+      p = route.chain(ctx, input);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(
+      (out) => {
+        handle?.cancel();
+        if (ctx.settled) return;
+        ctx.settled = true;
+        let body: string | Uint8Array;
+        let codec: Codec;
+        try {
+          codec = replyCodec(headers);
+          body = route.encode(codec, out);
+        } catch (err) {
+          sendError(reply, KratosError.fromError(err), ctx);
+          return;
+        }
+        if (ctx.replyHeader.size > 0) writeHeaders(reply, ctx.replyHeader);
+        reply.type(codec.contentType).send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      },
+      (err) => {
+        handle?.cancel();
+        if (ctx.settled) return;
+        ctx.settled = true;
+        sendError(reply, KratosError.fromError(err), ctx);
+      },
+    );
+  }
+
+  // Templates with multi-segment variables or verbs hang under one wildcard route per literal prefix.
+  function serveGroup(group: RouteGroup, request: FastifyRequest, reply: FastifyReply): void {
+    const path = rawPath(request.raw.url);
+    for (let i = 0; i < group.routes.length; i++) {
+      let vars: string[] | undefined;
+      try {
+        vars = group.matchers[i]!(path);
+      } catch {
+        sendError(reply, statusError(400, `malformed percent-encoding in ${path}`), undefined);
+        return;
+      }
+      if (vars !== undefined) {
+        serve(group.routes[i]!, request, reply, vars);
+        return;
+      }
+    }
+    notFound(request, reply);
+  }
+
+  function ensureMethod(method: string): void {
+    if (!FASTIFY_METHODS.has(method) && !fastify.supportedMethods.includes(method)) {
+      fastify.addHttpMethod(method, { hasBody: true });
+    }
+  }
+
+  function assertNotStarted(what: string): void {
+    if (started) throw new Error(`cannot add ${what} after the HTTP server started`);
+  }
+
+  const server: HttpServer = {
+    get fastify() {
+      return fastify;
+    },
+
+    route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>): void {
+      assertNotStarted(`route ${desc.method} ${desc.path}`);
+      const route = new CompiledRoute(desc, handler as HttpHandler<never, unknown>, middleware);
+      const shape = `${route.method} ${templateShape(route.template)}`;
+      const existing = shapes.get(shape);
+      if (existing !== undefined) {
+        throw new Error(`duplicate route ${route.method} ${desc.path} (${desc.operation}): already bound to ${existing}`);
+      }
+      ensureMethod(route.method);
+      const matcher = compileMatcher(route.template);
+      const native = nativeRoutePath(route.template);
+      if (native !== undefined) {
+        const n = route.template.variables.length;
+        const handlerFn =
+          n === 0
+            ? (request: FastifyRequest, reply: FastifyReply) => serve(route, request, reply, undefined)
+            : (request: FastifyRequest, reply: FastifyReply) => {
+                const params = request.params as Record<string, string>;
+                const vars = new Array<string>(n);
+                for (let i = 0; i < n; i++) vars[i] = params[`p${i}`]!;
+                serve(route, request, reply, vars);
+              };
+        try {
+          fastify.route({ method: route.method, url: native, handler: handlerFn });
+        } catch (err) {
+          throw new Error(`cannot register route ${route.method} ${desc.path} (${desc.operation}): ${(err as Error).message}`);
+        }
+      } else {
+        const wildcard = wildcardRoutePath(route.template);
+        const key = `${route.method} ${wildcard}`;
+        let group = groups.get(key);
+        if (group === undefined) {
+          const g: RouteGroup = { routes: [], matchers: [] };
+          group = g;
+          groups.set(key, g);
+          fastify.route({
+            method: route.method,
+            url: wildcard,
+            handler: (request, reply) => serveGroup(g, request, reply),
+          });
+        }
+        group.routes.push(route);
+        group.matchers.push(matcher);
+      }
+      shapes.set(shape, `${desc.path} (${desc.operation})`);
+      matchers.push({
+        method: route.method,
+        test: (p) => {
+          try {
+            return matcher(p) !== undefined;
+          } catch {
+            return false;
+          }
+        },
+      });
+    },
+
+    handle(method, path, handler) {
+      const methods = (Array.isArray(method) ? method : [method]).map((m) => m.toUpperCase());
+      assertNotStarted(`route ${methods.join(',')} ${path}`);
+      for (const m of methods) ensureMethod(m);
+      fastify.route({ method: methods, url: path, handler: handler as never });
+      const test = plainMatcher(path);
+      for (const m of methods) matchers.push({ method: m, test });
+    },
+
+    get(path, handler) {
+      server.handle('GET', path, handler);
+    },
+
+    address() {
+      const a = fastify.server.address();
+      return a !== null && typeof a === 'object' ? a : undefined;
+    },
+
+    endpoint() {
+      if (endpoint === undefined) throw new Error('the HTTP server has no endpoint before start()');
+      return endpoint;
+    },
+
+    async start(startOptions: ServerStartOptions = {}) {
+      if (started) throw new Error('the HTTP server is already started');
+      started = true;
+      closing = false;
+      app = startOptions.app;
+      await fastify.listen({ host, port });
+      const actual = server.address()!;
+      if (endpoint === undefined) {
+        endpoint = newEndpoint('http', joinHostPort(advertisedHost(host), actual.port), tls !== undefined);
+        endpointText = endpoint.toString();
+      }
+      log.infow('msg', `[HTTP] server listening on: ${joinHostPort(actual.address, actual.port)}`);
+    },
+
+    async stop(stopOptions: ServerStopOptions = {}) {
+      if (!started || closing) return;
+      closing = true;
+      const signal = stopOptions.signal;
+      const force = () => fastify.server.closeAllConnections();
+      if (signal?.aborted) force();
+      else signal?.addEventListener('abort', force, { once: true });
+      try {
+        await fastify.close();
+      } finally {
+        signal?.removeEventListener('abort', force);
+        timer.close();
+        log.infow('msg', '[HTTP] server stopping');
+      }
+    },
+  };
+  return server;
+}
