@@ -108,6 +108,7 @@ describe('placeholders', () => {
             '  http: 8000',
             'chain: ${copy}/x',
             'list: ["${name}", 2]',
+            'portsCopy: ${ports}',
           ].join('\n'),
         ),
       },
@@ -121,6 +122,8 @@ describe('placeholders', () => {
     expect(config.value('port').raw).toBe(8000);
     expect(config.value('chain').string()).toBe('0.0.0.0:8080/x');
     expect(config.value('list.0').string()).toBe('helloworld');
+    expect(config.value('portsCopy').raw).toEqual({ http: 8000 });
+    expect(config.value('portsCopy').raw).not.toBe(config.value('ports').raw);
     await config.close();
   });
 
@@ -381,6 +384,21 @@ describe('watch', () => {
     expect(reads).toBeGreaterThan(10);
     expect(versions.size).toBeGreaterThan(2);
     versions = new Set();
+    await config.close();
+  });
+
+  it('a rewrite with the same content keeps the snapshot; a real change bumps the version', async () => {
+    const source = memory({ 'a.yaml': 'a: 1\n' });
+    const config = createConfig({ sources: [source], logger: memoryLogger() });
+    await config.load();
+    const first = config.snapshot();
+    source.set('a.yaml', '# same\na:   1\n');
+    await tick();
+    expect(config.snapshot()).toBe(first);
+    source.set('a.yaml', 'a: 2\n');
+    await eventually(() => config.snapshot() !== first, 'new snapshot');
+    expect(config.snapshot().version).toBe(first.version + 1);
+    expect(first.value('a').int()).toBe(1);
     await config.close();
   });
 

@@ -1,5 +1,5 @@
 import { configError } from './errors.ts';
-import { isMapping, lookup, type Tree } from './tree.ts';
+import { clone, isMapping, lookup, type Tree } from './tree.ts';
 
 const PLACEHOLDER = /\$\{(.*?)\}/g;
 const WHOLE = /^\$\{([^}]*)\}$/;
@@ -57,7 +57,8 @@ export function resolvePlaceholders(root: Tree, options: ResolveOptions): void {
       const colon = inner.indexOf(':');
       const name = colon < 0 ? inner : inner.slice(0, colon);
       const r = resolveKey(name, key);
-      if (r.found && typeof r.value !== 'string' && r.value !== null) return r.value;
+      // A copy: two keys must not share one object of the tree.
+      if (r.found && typeof r.value !== 'string' && r.value !== null) return clone(r.value);
     }
     return s.replace(PLACEHOLDER, (text, body: string) => {
       const inner = body.trim();
