@@ -58,6 +58,11 @@ function describe(server: Server, index: number): string {
   return `server #${index}${name && name !== 'Object' ? ` (${name})` : ''}`;
 }
 
+/** Runs `fn` so that a synchronous throw becomes a rejection like an async one. */
+async function attempt<T>(fn: () => Promise<T>): Promise<T> {
+  return fn();
+}
+
 function withTimeout<T>(ms: number, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -68,7 +73,7 @@ function withTimeout<T>(ms: number, what: string, fn: (signal: AbortSignal) => P
       reject(err);
     }, ms);
   });
-  return Promise.race([fn(controller.signal), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([attempt(() => fn(controller.signal)), timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -112,7 +117,8 @@ export function createApp(options: AppOptions = {}): App {
       return;
     }
     log.infow('msg', `received ${sig}, stopping`);
-    void app.stop();
+    // run() reports stop errors; this promise must not become an unhandled rejection.
+    app.stop().catch(() => {});
   };
   const listen = () => {
     for (const s of signals) process.on(s, onSignal);
@@ -125,7 +131,9 @@ export function createApp(options: AppOptions = {}): App {
     const force = new AbortController();
     const timer = setTimeout(() => force.abort(new Error(`stop timeout ${timeoutMs} ms`)), timeoutMs);
     try {
-      const results = await Promise.allSettled(list.map((s) => s.stop({ signal: force.signal })));
+      const results = await Promise.allSettled(
+        list.map((s) => attempt(() => s.stop({ signal: force.signal }))),
+      );
       return results.flatMap((r, i) =>
         r.status === 'rejected'
           ? [
@@ -150,26 +158,26 @@ export function createApp(options: AppOptions = {}): App {
     async run() {
       if (state !== 'idle') throw new Error(`app "${info.name}" cannot run: it is ${state}`);
       state = 'starting';
+      // Listening from the start: a signal during start-up stops the app as soon as it is up
+      // (instead of killing it half-registered), and a second one still forces the exit.
+      listen();
       try {
         await runHooks(hooks(options.beforeStart));
-        const results = await Promise.allSettled(servers.map((s) => s.start({ app: info })));
+        const results = await Promise.allSettled(servers.map((s) => attempt(() => s.start({ app: info }))));
         started = servers.filter((_, i) => results[i]!.status === 'fulfilled');
         const failed = results.findIndex((r) => r.status === 'rejected');
         if (failed !== -1) {
           const reason = (results[failed] as PromiseRejectedResult).reason;
-          await stopServers(started, stopTimeout);
-          started = [];
           throw new Error(
             `${describe(servers[failed]!, failed)} failed to start: ${String(reason?.message ?? reason)}`,
-            {
-              cause: reason,
-            },
+            { cause: reason },
           );
         }
         if (!options.endpoints) {
           info.endpoints = servers.flatMap((s) => (isEndpointer(s) ? [s.endpoint().toString()] : []));
         }
         if (options.registrar) {
+          const registrar = options.registrar;
           const inst: ServiceInstance = {
             id: info.id,
             name: info.name,
@@ -178,25 +186,38 @@ export function createApp(options: AppOptions = {}): App {
             endpoints: [...info.endpoints],
           };
           try {
-            await withTimeout(registrarTimeout, 'register', (signal) =>
-              options.registrar!.register(inst, { signal }),
-            );
+            await withTimeout(registrarTimeout, 'register', (signal) => registrar.register(inst, { signal }));
           } catch (e) {
-            await stopServers(started, stopTimeout);
-            started = [];
             throw new Error(`register "${info.name}" failed: ${(e as Error)?.message ?? e}`, { cause: e });
           }
           instance = inst;
         }
         await runHooks(hooks(options.afterStart));
       } catch (e) {
+        // Leave nothing registered or listening behind a failed start (a throwing after-start
+        // hook included), or the process would linger half up.
+        const errors: unknown[] = [];
+        if (options.registrar && instance) {
+          const inst = instance;
+          const registrar = options.registrar;
+          await withTimeout(registrarTimeout, 'deregister', (signal) =>
+            registrar.deregister(inst, { signal }),
+          ).catch((err) => errors.push(err));
+        }
+        instance = undefined;
+        errors.push(...(await stopServers(started, stopTimeout)));
+        started = [];
+        for (const err of errors)
+          log.errorw('msg', 'start failed', 'error', (err as Error)?.message ?? String(err));
+        unlisten();
         state = 'stopped';
+        // stop() calls made during start-up wait on `done`: the app is down now.
+        resolveDone();
         if (isFlushable(logger)) await logger.flush().catch(() => {});
         throw e;
       }
       state = 'running';
-      listen();
-      if (stopRequested) void app.stop();
+      if (stopRequested) app.stop().catch(() => {});
       return done;
     },
     stop() {
@@ -210,6 +231,7 @@ export function createApp(options: AppOptions = {}): App {
         return done;
       }
       if (stopPromise) return stopPromise;
+      if (state === 'stopped') return done;
       state = 'stopping';
       stopPromise = (async () => {
         const errors: unknown[] = [];

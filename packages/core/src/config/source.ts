@@ -22,7 +22,7 @@ export interface Source {
 export function formatFromKey(key: string): string {
   const slash = key.lastIndexOf('/');
   const dot = key.lastIndexOf('.');
-  if (dot <= slash + 0 || dot === key.length - 1) return '';
+  if (dot <= slash || dot === key.length - 1) return '';
   const ext = key.slice(dot + 1).toLowerCase();
   return ext === 'yml' ? 'yaml' : ext;
 }

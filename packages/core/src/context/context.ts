@@ -94,6 +94,7 @@ export class CallContext implements Context {
   readonly parent: Context | undefined;
   readonly raw: unknown;
   #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
   #reason: unknown;
   #aborted = false;
   #values: Map<ContextKey<unknown>, unknown> | undefined;
@@ -124,29 +125,28 @@ export class CallContext implements Context {
   }
 
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
+    if (this.#signal === undefined) {
       const controller = new AbortController();
       this.#controller = controller;
       if (this.#aborted) controller.abort(this.#reason);
-      const outer: AbortSignal[] = [];
-      if (this.parent) outer.push(this.parent.signal);
-      if (this.#outer) outer.push(this.#outer);
-      if (outer.length > 0) {
-        const linked = outer.length === 1 ? outer[0]! : AbortSignal.any(outer);
-        if (linked.aborted) this.cancel(linked.reason);
-        else linked.addEventListener('abort', () => this.cancel(linked.reason), { once: true });
-      }
-      if (this.deadline !== undefined && !this.#aborted && !this.#timerOwned) {
+      // AbortSignal.any links to the parent without adding a listener to it: a long-lived parent
+      // (a background context used for many outgoing calls) would otherwise keep every child alive.
+      const sources: AbortSignal[] = [controller.signal];
+      if (this.parent) sources.push(this.parent.signal);
+      if (this.#outer) sources.push(this.#outer);
+      const signal = sources.length === 1 ? controller.signal : AbortSignal.any(sources);
+      this.#signal = signal;
+      if (this.deadline !== undefined && !signal.aborted && !this.#timerOwned) {
         const left = this.deadline - Date.now();
         if (left <= 0) this.expire();
         else {
           const t = setTimeout(() => this.expire(), left);
           t.unref?.();
-          controller.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+          signal.addEventListener('abort', () => clearTimeout(t), { once: true });
         }
       }
     }
-    return this.#controller.signal;
+    return this.#signal;
   }
 
   #timerOwned = false;
@@ -160,9 +160,9 @@ export class CallContext implements Context {
     return this;
   }
 
-  /** True once cancelled or expired. */
+  /** True once cancelled or expired (or, when `signal` has been read, once a parent or outer signal fired). */
   get aborted(): boolean {
-    return this.#aborted || (this.#controller?.signal.aborted ?? false);
+    return this.#aborted || (this.#signal?.aborted ?? false);
   }
 
   /** Cancels the call (the caller went away, the server is stopping, ...). Idempotent. */
@@ -190,7 +190,8 @@ export class CallContext implements Context {
   }
 
   set<T>(key: ContextKey<T>, value: T): void {
-    (this.#values ??= new Map()).set(key as ContextKey<unknown>, value);
+    this.#values ??= new Map();
+    this.#values.set(key as ContextKey<unknown>, value);
   }
 }
 

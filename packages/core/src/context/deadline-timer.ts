@@ -35,19 +35,38 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
   let last = Math.floor(Date.now() / resolution);
   let interval: NodeJS.Timeout | undefined;
 
+  const fire = (list: Entry[], errors: unknown[]) => {
+    for (const e of list) {
+      const fn = e.fn;
+      if (fn) {
+        e.fn = undefined;
+        size--;
+        // One throwing callback must not stop the others in its bucket from firing.
+        try {
+          fn();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+    }
+  };
+
   const tick = () => {
     const now = Math.floor(Date.now() / resolution);
-    for (let b = last + 1; b <= now; b++) {
-      const list = buckets.get(b);
-      if (!list) continue;
-      buckets.delete(b);
-      for (const e of list) {
-        const fn = e.fn;
-        if (fn) {
-          e.fn = undefined;
-          size--;
-          fn();
-        }
+    const errors: unknown[] = [];
+    if (now - last > buckets.size) {
+      // A long stall (or a clock jump): visit the buckets that exist, not every slot in between.
+      for (const [b, list] of [...buckets].sort((x, y) => x[0] - y[0])) {
+        if (b > now) break;
+        buckets.delete(b);
+        fire(list, errors);
+      }
+    } else {
+      for (let b = last + 1; b <= now; b++) {
+        const list = buckets.get(b);
+        if (!list) continue;
+        buckets.delete(b);
+        fire(list, errors);
       }
     }
     last = now;
@@ -56,6 +75,8 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
       interval = undefined;
       size = 0;
     }
+    // Surfaces like an exception thrown from any timer callback would.
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors);
   };
 
   function cancel(this: Entry) {
@@ -67,6 +88,9 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
 
   return {
     schedule(deadline, fn) {
+      // No deadline (Infinity) never fires; NaN is a caller bug worth a clear error.
+      if (Number.isNaN(deadline)) throw new TypeError('deadline timer: deadline is NaN');
+      if (deadline === Number.POSITIVE_INFINITY) return { cancel() {} };
       const entry: Entry = { fn, cancel };
       let bucket = Math.ceil(deadline / resolution);
       if (interval === undefined) {
@@ -87,6 +111,8 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
     close() {
       if (interval) clearInterval(interval);
       interval = undefined;
+      // Disarm entries so a later cancel() of a handle does not corrupt the count.
+      for (const list of buckets.values()) for (const e of list) e.fn = undefined;
       buckets.clear();
       size = 0;
     },

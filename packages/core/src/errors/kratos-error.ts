@@ -54,6 +54,8 @@ export class KratosError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses (generated error types) keep ordinary instanceof: a plain notFound() is not one.
+    if (this !== KratosError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return KratosError.is(value);
   }
 

@@ -39,9 +39,18 @@ export function createLogHelper(logger: Logger, options: LogHelperOptions = {}):
   const at = (level: LogLevel) => {
     const after = level === 'fatal' ? onFatal : undefined;
     return {
-      plain: (...args: unknown[]) => (logger.log(level, key, msg(args)), after?.()),
-      f: (fmt: string, ...args: unknown[]) => (logger.log(level, key, format(fmt, ...args)), after?.()),
-      w: (...kv: unknown[]) => (logger.log(level, ...kv), after?.()),
+      plain: (...args: unknown[]) => {
+        logger.log(level, key, msg(args));
+        after?.();
+      },
+      f: (fmt: string, ...args: unknown[]) => {
+        logger.log(level, key, format(fmt, ...args));
+        after?.();
+      },
+      w: (...kv: unknown[]) => {
+        logger.log(level, ...kv);
+        after?.();
+      },
     };
   };
   const d = at('debug');

@@ -29,6 +29,7 @@ function formatValue(v: unknown): string {
 export function createStdLogger(out: LineWriter = process.stderr): Logger {
   return {
     log(level: LogLevel, ...kv: unknown[]) {
+      if (kv.length === 0) return; // as Go: nothing to say, no line
       let line = level.toUpperCase();
       for (let i = 0; i < kv.length; i += 2) {
         const value = i + 1 < kv.length ? kv[i + 1] : 'KEYVALS UNPAIRED';

@@ -20,9 +20,12 @@ export function caller(extraSkip = 0, skipPattern?: RegExp): Valuer {
     for (let i = 1; i < stack.length; i++) {
       const line = stack[i]!;
       if (selfFile.test(line) || line.includes('node:') || skipPattern?.test(line)) continue;
-      if (skipped++ < extraSkip) continue;
+      // Frames without a location (`at Array.map (<anonymous>)`) are not callers: neither
+      // reported nor counted against `extraSkip`.
       const m = /\(?([^()\s]+):(\d+):\d+\)?$/.exec(line);
-      if (m) return `${basename(m[1]!)}:${m[2]}`;
+      if (!m) continue;
+      if (skipped++ < extraSkip) continue;
+      return `${basename(m[1]!)}:${m[2]}`;
     }
     return 'unknown';
   });

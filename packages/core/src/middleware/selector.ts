@@ -30,10 +30,22 @@ export function selector(...middleware: Middleware[]): OperationSelector {
   const predicates: Array<(op: string) => boolean> = [];
 
   const builder: OperationSelector = {
-    path: (...ops) => (ops.forEach((o) => paths.add(o)), builder),
-    prefix: (...p) => (prefixes.push(...p), builder),
-    regex: (...r) => (patterns.push(...r), builder),
-    match: (fn) => (predicates.push(fn), builder),
+    path(...ops) {
+      for (const o of ops) paths.add(o);
+      return builder;
+    },
+    prefix(...p) {
+      prefixes.push(...p);
+      return builder;
+    },
+    regex(...r) {
+      patterns.push(...r);
+      return builder;
+    },
+    match(fn) {
+      predicates.push(fn);
+      return builder;
+    },
     build() {
       const appliesTo = (op: string): boolean =>
         paths.has(op) ||

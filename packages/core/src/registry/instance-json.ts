@@ -1,18 +1,35 @@
 import type { ServiceInstance } from './registry.ts';
 
 /**
- * Encodes an instance as Go Kratos' etcd and zookeeper registries store it: Go's field order
- * (`id, name, version, metadata, endpoints`), `metadata` null when empty as Go's nil map.
+ * Encodes an instance byte for byte as Go Kratos' etcd and zookeeper registries store it (Go's
+ * `json.Marshal`): field order `id, name, version, metadata, endpoints`, metadata keys sorted,
+ * `metadata` null when empty (Go's nil map), HTML-sensitive characters escaped.
  */
 export function marshalServiceInstance(instance: ServiceInstance): string {
-  const md = instance.metadata && Object.keys(instance.metadata).length > 0 ? instance.metadata : null;
-  return JSON.stringify({
-    id: instance.id,
-    name: instance.name,
-    version: instance.version,
-    metadata: md,
-    endpoints: instance.endpoints ?? [],
-  });
+  const keys = Object.keys(instance.metadata ?? {}).sort();
+  // Go's encoding/json writes map keys sorted and escapes <, >, & and U+2028/9.
+  const md = keys.length > 0 ? Object.fromEntries(keys.map((k) => [k, String(instance.metadata[k])])) : null;
+  return goEscape(
+    JSON.stringify({
+      id: instance.id,
+      name: instance.name,
+      version: instance.version,
+      metadata: md,
+      endpoints: instance.endpoints ?? [],
+    }),
+  );
+}
+
+const goEscapes: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+function goEscape(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
 }
 
 /** Why a stored record could not be read as an instance. */

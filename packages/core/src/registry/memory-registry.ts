@@ -17,7 +17,7 @@ function validate(instance: ServiceInstance): void {
 }
 
 function copy(i: ServiceInstance): ServiceInstance {
-  return { ...i, metadata: { ...i.metadata }, endpoints: [...i.endpoints] };
+  return { ...i, metadata: { ...i.metadata }, endpoints: [...(i.endpoints ?? [])] };
 }
 
 /** Makes an in-memory registry shared by everything holding the returned object. */
@@ -32,7 +32,10 @@ export function createMemoryRegistry(): MemoryRegistry {
     async register(instance) {
       validate(instance);
       let set = services.get(instance.name);
-      if (!set) services.set(instance.name, (set = new Map()));
+      if (!set) {
+        set = new Map();
+        services.set(instance.name, set);
+      }
       set.set(instance.id, copy(instance));
       notify(instance.name);
     },

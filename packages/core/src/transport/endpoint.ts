@@ -1,9 +1,43 @@
 import { networkInterfaces } from 'node:os';
 
-/** Go Kratos' endpoint URL: `<scheme>://<host:port>?isSecure=<bool>`. */
-export function newEndpoint(scheme: string, host: string, secure = false): URL {
-  return new URL(`${scheme}://${host}?isSecure=${secure}`);
+/**
+ * A URL whose `toString()` gives exactly what it was built from. WHATWG URLs add a `/` path to
+ * `http:` URLs and drop default ports (`http://h:8000/?isSecure=false`, `http://h/?...`); Go's
+ * `url.URL` prints neither, and registries store the printed form, so Go and TypeScript instances
+ * must print alike.
+ */
+class EndpointURL extends URL {
+  readonly #text: string;
+  readonly #parsed: string;
+  constructor(text: string) {
+    super(text);
+    this.#text = text;
+    this.#parsed = this.href;
+  }
+  // `href` stays the WHATWG form; the printed form falls back to it once the URL is modified.
+  override toString(): string {
+    const now = this.href;
+    return now === this.#parsed ? this.#text : now;
+  }
+  override toJSON(): string {
+    return this.toString();
+  }
 }
+
+/**
+ * Go Kratos' endpoint URL: `<scheme>://<host:port>?isSecure=<bool>`. Its `toString()` is
+ * byte-identical to Go's (no `/` path, port kept even when it is the scheme's default).
+ */
+export function newEndpoint(scheme: string, host: string, secure = false): URL {
+  return new EndpointURL(`${scheme}://${host}?isSecure=${secure}`);
+}
+
+const defaultPorts: Readonly<Record<string, string>> = {
+  'http:': '80',
+  'https:': '443',
+  'ws:': '80',
+  'wss:': '443',
+};
 
 /** True when an endpoint URL says `isSecure=true`. */
 export function isSecureEndpoint(endpoint: URL | string): boolean {
@@ -29,7 +63,9 @@ export function parseEndpoint(
     }
     if (u.protocol !== `${scheme}:`) continue;
     if (secure !== undefined && isSecureEndpoint(u) !== secure) continue;
-    return u.host;
+    // WHATWG URLs hide a default port (`http://h:80` has port ''); Go keeps it, and callers dial host:port.
+    const port = u.port || defaultPorts[u.protocol];
+    return port ? joinHostPort(u.hostname.replace(/^\[|\]$/g, ''), Number(port)) : u.host;
   }
   return undefined;
 }
@@ -47,7 +83,8 @@ export function advertisedHost(listenHost: string): string {
   const candidates: string[] = [];
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {
-      if (a.internal || a.family !== 'IPv4') continue;
+      // Link-local 169.254/16 is not routable from other hosts (Go skips it as not global unicast).
+      if (a.internal || a.family !== 'IPv4' || a.address.startsWith('169.254.')) continue;
       candidates.push(a.address);
     }
   }
