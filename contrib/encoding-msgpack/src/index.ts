@@ -1,0 +1,6 @@
+export {
+  createMsgpackCodec,
+  MSGPACK_CONTENT_TYPES,
+  type MsgpackCodecOptions,
+  msgpackCodec,
+} from './msgpack-codec.ts';
