@@ -10,3 +10,4 @@ export {
   type PlainHandler,
 } from './server.ts';
 export type { HttpHandler, HttpRouteDesc } from './types.ts';
+export { createHttpClient, type HttpClient, type HttpClientOptions, type HttpClientTlsOptions } from './client.ts';

@@ -121,7 +121,10 @@ export function nativeRoutePath(t: PathTemplate): string | undefined {
 /** The find-my-way wildcard route a compiled matcher hangs under: the literal prefix + `*`. */
 export function wildcardRoutePath(t: PathTemplate): string {
   const parts: string[] = [];
-  for (const seg of t.segments) {
+  // with a verb the last segment carries `:verb`, so it cannot be part of the static prefix
+  const usable = t.verb === undefined ? t.segments.length : t.segments.length - 1;
+  for (let i = 0; i < usable; i++) {
+    const seg = t.segments[i]!;
     if (seg.kind !== 'literal' || /[:*()]/.test(seg.value)) break;
     parts.push(seg.value);
   }

@@ -1,0 +1,369 @@
+import { create, type DescField, type DescMessage, type JsonValue, type Message, toJson } from '@bufbuild/protobuf';
+import {
+  applyMiddleware,
+  type CallOptions,
+  type Codec,
+  type Context,
+  createCodecRegistry,
+  createContext,
+  type Discovery,
+  type Handler,
+  isMessageCodec,
+  jsonCodec,
+  KratosError,
+  type Logger,
+  Metadata,
+  type MetadataInit,
+  type MessageCodec,
+  type Middleware,
+  type Selector,
+} from '@kratos/core';
+import { createNodeResolver, createSelector, type NodeResolver, parseTarget } from '@kratos/selector';
+import { Agent, type Dispatcher } from 'undici';
+import { decodeFieldBody, decodeMessage } from './message-codec.ts';
+import { expandTemplate, type PathTemplate, parsePathTemplate } from './path-template.ts';
+import { topLevelField } from './route.ts';
+import type { HttpRouteDesc } from './types.ts';
+
+/** TLS settings of an HTTPS client. */
+export interface HttpClientTlsOptions {
+  /** CA certificates to trust (a private CA). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate and key, for mutual TLS. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Server name for SNI and certificate checks, when it differs from the address. */
+  servername?: string;
+  /** Default true. */
+  rejectUnauthorized?: boolean;
+}
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** `http://host:port`, `https://host:port`, `direct:///host:port[,host:port]` or `discovery:///<service>`. */
+  endpoint: string;
+  /** Required for `discovery:///` targets. */
+  discovery?: Discovery;
+  /** Default `createSelector()` from @kratos/selector (p2c). */
+  selector?: Selector;
+  /** Client middleware, first outermost. */
+  middleware?: Middleware[];
+  /** Per-call timeout in ms when the call gives none. Default 2000. */
+  timeout?: number;
+  /** Use HTTPS (also implied by an `https://` endpoint). */
+  tls?: HttpClientTlsOptions | boolean;
+  /** Codec of request bodies (and of replies that come back in it). Default JSON. */
+  codec?: Codec;
+  /** Headers sent with every call. */
+  header?: MetadataInit;
+  /** Keep-alive connections per node. Default 64. */
+  connections?: number;
+  /** For the discovery resolver's warnings. */
+  logger?: Logger;
+}
+
+/** The HTTP transport client. */
+export interface HttpClient {
+  /** Calls one RPC binding: request message (or init object) in, reply message out; throws KratosError. */
+  invoke<I, O>(desc: HttpRouteDesc, req: I, options?: CallOptions): Promise<O>;
+  /** Stops discovery and closes connections. */
+  close(): Promise<void>;
+}
+
+interface ClientRoute {
+  chain: Handler;
+}
+
+interface PathVar {
+  jsonPath: string[];
+  fallback: string;
+}
+
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+function jsonPathOf(schema: DescMessage, dotted: string): { jsonPath: string[]; last: DescField } {
+  const jsonPath: string[] = [];
+  let current: DescMessage | undefined = schema;
+  let last: DescField | undefined;
+  for (const part of dotted.split('.')) {
+    const f: DescField | undefined = current?.fields.find((x) => x.name === part || x.jsonName === part);
+    if (f === undefined) throw new TypeError(`path variable "${dotted}" not in ${schema.typeName}`);
+    jsonPath.push(f.jsonName);
+    last = f;
+    current = f.fieldKind === 'message' ? f.message : undefined;
+  }
+  return { jsonPath, last: last! };
+}
+
+/** The text protojson omits for a field at its default value. */
+function defaultText(f: DescField): string {
+  if (f.fieldKind === 'enum') return f.enum.values[0]?.name ?? '0';
+  if (f.fieldKind === 'scalar') {
+    if (f.scalar === 8 /* BOOL */) return 'false';
+    if (f.scalar === 9 /* STRING */ || f.scalar === 12 /* BYTES */) return '';
+    return '0';
+  }
+  return '';
+}
+
+function textOf(v: JsonValue | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function takePath(obj: Record<string, JsonValue>, path: readonly string[]): JsonValue | undefined {
+  let cur: JsonValue | undefined = obj;
+  for (let i = 0; i < path.length; i++) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    const o = cur as Record<string, JsonValue>;
+    if (i === path.length - 1) {
+      const v = o[path[i]!];
+      delete o[path[i]!];
+      return v;
+    }
+    cur = o[path[i]!];
+  }
+  return undefined;
+}
+
+/** Query pairs from a message's JSON: nested objects with dots, arrays as repeated keys. */
+function appendQuery(out: string[], prefix: string, v: JsonValue): void {
+  if (v === null) return;
+  if (Array.isArray(v)) {
+    for (const item of v) if (item === null || typeof item !== 'object') appendQuery(out, prefix, item);
+    return;
+  }
+  if (typeof v === 'object') {
+    for (const [k, inner] of Object.entries(v)) appendQuery(out, prefix === '' ? k : `${prefix}.${k}`, inner);
+    return;
+  }
+  out.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(String(v))}`);
+}
+
+function toBuffer(b: string | Uint8Array): string | Buffer {
+  return typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Makes an HTTP client on undici: one keep-alive pool per node, reused across calls. */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const target = parseTarget(options.endpoint);
+  const tlsOption = options.tls;
+  const secure = target.scheme === 'https' || (tlsOption !== undefined && tlsOption !== false);
+  const scheme = secure ? 'https' : 'http';
+  const selector = options.selector ?? createSelector();
+  const timeout = options.timeout ?? 2000;
+  const codec = options.codec ?? jsonCodec;
+  const registry = createCodecRegistry(codec.name === 'json' ? [] : [codec]);
+  const middleware = [...(options.middleware ?? [])];
+  const baseHeader = new Metadata(options.header);
+  const tls = typeof tlsOption === 'object' ? tlsOption : {};
+  const agent = new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: 30_000,
+    connect: secure
+      ? {
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+          servername: tls.servername,
+          rejectUnauthorized: tls.rejectUnauthorized ?? true,
+        }
+      : {},
+  });
+  if (target.scheme === 'discovery' && options.discovery === undefined) {
+    throw new TypeError(`target "${options.endpoint}" needs a discovery`);
+  }
+  const resolver: NodeResolver = createNodeResolver({
+    target: target.scheme === 'http' || target.scheme === 'https' ? `direct:///${target.authority}` : options.endpoint,
+    scheme: 'http',
+    discovery: options.discovery,
+    selector,
+    secure: target.scheme === 'discovery' && secure ? true : undefined,
+    logger: options.logger,
+  });
+  let ready = false;
+  let closed = false;
+  const routes = new WeakMap<HttpRouteDesc, ClientRoute>();
+
+  function compile(desc: HttpRouteDesc): ClientRoute {
+    const method = desc.method.toUpperCase();
+    const template: PathTemplate = parsePathTemplate(desc.path);
+    const vars: PathVar[] = template.variables.map((v) => {
+      const { jsonPath, last } = jsonPathOf(desc.input, v.fieldPath);
+      return { jsonPath, fallback: defaultText(last) };
+    });
+    const bodyField =
+      desc.body !== undefined && desc.body !== '' && desc.body !== '*' ? topLevelField(desc.input, desc.body) : undefined;
+    if (desc.body !== undefined && desc.body !== '' && desc.body !== '*' && bodyField === undefined) {
+      throw new TypeError(`body field "${desc.body}" not in ${desc.input.typeName}`);
+    }
+    const responseField =
+      desc.responseBody !== undefined && desc.responseBody !== '' ? topLevelField(desc.output, desc.responseBody) : undefined;
+    const wholeBody = desc.body === '*';
+    const input = desc.input;
+    const output = desc.output;
+
+    const send: Handler = async (ctx, req) => {
+      const msg: Message =
+        req !== null && typeof req === 'object' && (req as { $typeName?: unknown }).$typeName === input.typeName
+          ? (req as Message)
+          : create(input, (req ?? undefined) as never);
+      const json = toJson(input, msg) as Record<string, JsonValue>;
+      const values = vars.map((v) => textOf(takePath(json, v.jsonPath)) ?? v.fallback);
+      let path = expandTemplate(template, values);
+      let body: string | Buffer | undefined;
+      if (wholeBody) {
+        body = toBuffer(
+          isMessageCodec(codec) ? (codec as MessageCodec).marshalMessage(input, msg) : codec.name === 'json' ? JSON.stringify(toJson(input, msg)) : codec.marshal(toJson(input, msg)),
+        );
+      } else {
+        if (bodyField !== undefined) {
+          const part = json[bodyField.jsonName] ?? {};
+          delete json[bodyField.jsonName];
+          if (isMessageCodec(codec) && bodyField.fieldKind === 'message') {
+            const inner = (msg as unknown as Record<string, Message | undefined>)[bodyField.localName] ?? create(bodyField.message);
+            body = toBuffer((codec as MessageCodec).marshalMessage(bodyField.message, inner));
+          } else {
+            body = toBuffer(codec.name === 'json' ? JSON.stringify(part) : codec.marshal(part));
+          }
+        }
+        const query: string[] = [];
+        appendQuery(query, '', json);
+        if (query.length > 0) path += `?${query.join('&')}`;
+      }
+      const headers: Record<string, string | string[]> = {};
+      for (const [k, v] of ctx.requestHeader) headers[k] = v.length === 1 ? v[0]! : v;
+      for (const [k, v] of ctx.metadata) if (headers[k] === undefined) headers[k] = v.length === 1 ? v[0]! : v;
+      if (body !== undefined) headers['content-type'] = codec.contentType;
+      headers.accept = codec.contentType;
+
+      const { node, done } = selector.select(ctx);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await agent.request({
+          origin: `${scheme}://${node.address}`,
+          path,
+          method: method as Dispatcher.HttpMethod,
+          headers,
+          body,
+          signal: ctx.signal,
+        });
+      } catch (err) {
+        const e = transportError(ctx, err);
+        done({ error: e });
+        throw e;
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await res.body.arrayBuffer());
+      } catch (err) {
+        const e = transportError(ctx, err);
+        done({ error: e, bytesSent: true });
+        throw e;
+      }
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v === undefined) continue;
+        if (typeof v === 'string') ctx.replyHeader.add(k, v);
+        else for (const one of v) ctx.replyHeader.add(k, one);
+      }
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        const e = errorFromResponse(res.statusCode, bytes);
+        done({ error: e, bytesSent: true, bytesReceived: true, replyMetadata: ctx.replyHeader });
+        throw e;
+      }
+      const ct = res.headers['content-type'];
+      const replyCodec = (typeof ct === 'string' ? registry.byContentType(ct) : undefined) ?? codec;
+      let out: Message;
+      try {
+        out =
+          responseField === undefined
+            ? decodeMessage(replyCodec, output, bytes, 'reply')
+            : decodeFieldBody(replyCodec, output, responseField, bytes);
+      } catch (err) {
+        const e = new KratosError(500, 'CODEC', `decode reply of ${desc.operation}: ${(err as Error).message}`, { cause: err });
+        done({ error: e, bytesSent: true, bytesReceived: true });
+        throw e;
+      }
+      done({ bytesSent: true, bytesReceived: true, replyMetadata: ctx.replyHeader });
+      return out;
+    };
+    if (method === '') throw new TypeError(`route ${desc.path}: method is required`);
+    return { chain: applyMiddleware(send, middleware, desc.operation) };
+  }
+
+  return {
+    async invoke<I, O>(desc: HttpRouteDesc, req: I, callOptions: CallOptions = {}): Promise<O> {
+      if (closed) throw new KratosError(503, '', 'the HTTP client is closed');
+      let route = routes.get(desc);
+      if (route === undefined) {
+        route = compile(desc);
+        routes.set(desc, route);
+      }
+      const requestHeader = baseHeader.clone();
+      if (callOptions.header !== undefined) requestHeader.merge(new Metadata(callOptions.header));
+      const ctx = createContext({
+        kind: 'http',
+        side: 'client',
+        operation: desc.operation,
+        endpoint: options.endpoint,
+        parent: callOptions.ctx,
+        timeout: callOptions.timeout ?? timeout,
+        signal: callOptions.signal,
+        requestHeader,
+      });
+      if (!ready) {
+        try {
+          await resolver.ready(ctx.signal);
+          ready = true;
+        } catch (err) {
+          throw ctx.aborted ? KratosError.fromError(ctx.signal.reason) : KratosError.fromError(err);
+        }
+      }
+      return (await route.chain(ctx, req)) as O;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await resolver.close();
+      await agent.close();
+    },
+  };
+}
+
+function transportError(ctx: Context, err: unknown): KratosError {
+  if (ctx.signal.aborted) return KratosError.fromError(ctx.signal.reason);
+  if (KratosError.is(err)) return err;
+  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
+  const causeCode = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (NETWORK_ERRORS.has(String(code)) || NETWORK_ERRORS.has(String(causeCode))) {
+    return new KratosError(503, '', (err as Error).message, { cause: err });
+  }
+  return KratosError.fromError(err);
+}
+
+const utf8 = new TextDecoder();
+
+/** A non-2xx reply: the Kratos body when there is one, else the status and the text. */
+function errorFromResponse(status: number, bytes: Uint8Array): KratosError {
+  const text = utf8.decode(bytes);
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (body !== null && typeof body === 'object' && !Array.isArray(body) && ('code' in body || 'reason' in body)) {
+      return KratosError.fromBody(body, status);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new KratosError(status, '', text);
+}
