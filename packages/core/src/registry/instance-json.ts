@@ -7,17 +7,15 @@ import type { ServiceInstance } from './registry.ts';
  */
 export function marshalServiceInstance(instance: ServiceInstance): string {
   const keys = Object.keys(instance.metadata ?? {}).sort();
-  // Go's encoding/json writes map keys sorted and escapes <, >, & and U+2028/9.
-  const md = keys.length > 0 ? Object.fromEntries(keys.map((k) => [k, String(instance.metadata[k])])) : null;
-  return goEscape(
-    JSON.stringify({
-      id: instance.id,
-      name: instance.name,
-      version: instance.version,
-      metadata: md,
-      endpoints: instance.endpoints ?? [],
-    }),
-  );
+  // Go's encoding/json writes map keys sorted and escapes <, >, & and U+2028/9. The metadata
+  // object is written by hand: a JS object would put integer-like keys ("10", "2") first.
+  const md =
+    keys.length > 0
+      ? `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(instance.metadata[k]))}`).join(',')}}`
+      : 'null';
+  const head = JSON.stringify({ id: instance.id, name: instance.name, version: instance.version });
+  const endpoints = JSON.stringify(instance.endpoints ?? []);
+  return goEscape(`${head.slice(0, -1)},"metadata":${md},"endpoints":${endpoints}}`);
 }
 
 const goEscapes: Record<string, string> = {

@@ -1,0 +1,100 @@
+import { networkInterfaces } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import {
+  advertisedHost,
+  isEndpointer,
+  isSecureEndpoint,
+  joinHostPort,
+  newEndpoint,
+  parseEndpoint,
+  splitHostPort,
+} from '../index.ts';
+
+describe('endpoints', () => {
+  it('newEndpoint prints Go Kratos endpoint URLs byte for byte', () => {
+    expect(newEndpoint('http', '10.0.0.5:8000').toString()).toBe('http://10.0.0.5:8000?isSecure=false');
+    expect(newEndpoint('grpc', '10.0.0.5:9000').toString()).toBe('grpc://10.0.0.5:9000?isSecure=false');
+    expect(String(newEndpoint('grpc', '10.0.0.5:9000', true))).toBe('grpc://10.0.0.5:9000?isSecure=true');
+    expect(`${newEndpoint('http', '10.0.0.5:80')}`).toBe('http://10.0.0.5:80?isSecure=false');
+    expect(JSON.stringify([newEndpoint('http', '[::1]:8000')])).toBe('["http://[::1]:8000?isSecure=false"]');
+  });
+
+  it('newEndpoint gives a real URL', () => {
+    const u = newEndpoint('http', '10.0.0.5:8000', true);
+    expect(u).toBeInstanceOf(URL);
+    expect(u.protocol).toBe('http:');
+    expect(u.host).toBe('10.0.0.5:8000');
+    expect(u.searchParams.get('isSecure')).toBe('true');
+    expect(isSecureEndpoint(u)).toBe(true);
+    u.searchParams.set('isSecure', 'false');
+    expect(u.toString()).toBe(u.href);
+    expect(isSecureEndpoint(u)).toBe(false);
+  });
+
+  it('isSecureEndpoint reads the query of strings and URLs', () => {
+    expect(isSecureEndpoint('grpc://h:1?isSecure=true')).toBe(true);
+    expect(isSecureEndpoint('grpc://h:1?isSecure=false')).toBe(false);
+    expect(isSecureEndpoint('grpc://h:1')).toBe(false);
+  });
+
+  it('parseEndpoint finds the first endpoint of a scheme (and security)', () => {
+    const endpoints = [
+      'not a url',
+      'http://10.0.0.5:8000?isSecure=false',
+      'grpc://10.0.0.5:9000?isSecure=false',
+      'grpc://10.0.0.6:9443?isSecure=true',
+    ];
+    expect(parseEndpoint(endpoints, 'grpc')).toBe('10.0.0.5:9000');
+    expect(parseEndpoint(endpoints, 'grpc', true)).toBe('10.0.0.6:9443');
+    expect(parseEndpoint(endpoints, 'http')).toBe('10.0.0.5:8000');
+    expect(parseEndpoint(endpoints, 'https')).toBeUndefined();
+    expect(parseEndpoint([], 'http')).toBeUndefined();
+    // Go keeps a default port in the URL; so does the address we dial.
+    expect(parseEndpoint(['http://10.0.0.5:80?isSecure=false'], 'http')).toBe('10.0.0.5:80');
+    expect(parseEndpoint(['http://[::1]:80'], 'http')).toBe('[::1]:80');
+    expect(parseEndpoint(['http://10.0.0.5?isSecure=false'], 'http')).toBe('10.0.0.5:80');
+  });
+
+  it('splitHostPort and joinHostPort handle IPv4, IPv6 and empty hosts', () => {
+    expect(splitHostPort('0.0.0.0:8000')).toEqual({ host: '0.0.0.0', port: 8000 });
+    expect(splitHostPort(':9000')).toEqual({ host: '', port: 9000 });
+    expect(splitHostPort('[::]:0')).toEqual({ host: '::', port: 0 });
+    expect(splitHostPort('localhost:80')).toEqual({ host: 'localhost', port: 80 });
+    expect(() => splitHostPort('localhost')).toThrow(/want host:port/);
+    expect(() => splitHostPort('::1:80')).toThrow(/invalid address/);
+    expect(() => splitHostPort('h:99999')).toThrow(/port out of range/);
+    expect(() => splitHostPort('h:-1')).toThrow(/invalid address/);
+    expect(joinHostPort('10.0.0.1', 80)).toBe('10.0.0.1:80');
+    expect(joinHostPort('::1', 80)).toBe('[::1]:80');
+  });
+
+  it('advertisedHost keeps a concrete host', () => {
+    expect(advertisedHost('10.1.2.3')).toBe('10.1.2.3');
+    expect(advertisedHost('127.0.0.1')).toBe('127.0.0.1');
+    expect(advertisedHost('example.internal')).toBe('example.internal');
+    expect(advertisedHost('[::1]')).toBe('[::1]');
+  });
+
+  it('a server bound to all interfaces advertises a non-loopback private address when there is one', () => {
+    const v4 = Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .filter((a) => a.family === 'IPv4' && !a.internal && !a.address.startsWith('169.254.'))
+      .map((a) => a.address);
+    const isPrivate = (a: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(a);
+    for (const any of ['0.0.0.0', '::', '[::]', '']) {
+      const host = advertisedHost(any);
+      if (v4.length === 0) expect(host).toBe('127.0.0.1');
+      else {
+        expect(v4).toContain(host);
+        if (v4.some(isPrivate)) expect(host).toBe(v4.find(isPrivate));
+      }
+    }
+  });
+
+  it('isEndpointer recognises servers with endpoint()', () => {
+    expect(isEndpointer({ endpoint: () => newEndpoint('http', 'h:1') })).toBe(true);
+    expect(isEndpointer({})).toBe(false);
+    expect(isEndpointer(null)).toBe(false);
+    expect(isEndpointer(undefined)).toBe(false);
+  });
+});
