@@ -9,6 +9,9 @@ export function timestamp(format: (d: Date) => string = (d) => d.toISOString()):
 const selfFile =
   /[\\/](?:packages[\\/]core[\\/]src[\\/]log|@kratos[\\/]core[\\/]dist|packages[\\/]core[\\/]dist)[\\/]/;
 
+// Core's own tests live next to the logging code but are callers like any other.
+const testFile = /\.test\.[cm]?[jt]s:\d+/;
+
 /**
  * `file:line` of the code that logged, skipping frames inside the logging library itself and
  * `extraSkip` more (for wrappers of your own). Costs a stack capture per line.
@@ -19,7 +22,13 @@ export function caller(extraSkip = 0, skipPattern?: RegExp): Valuer {
     let skipped = 0;
     for (let i = 1; i < stack.length; i++) {
       const line = stack[i]!;
-      if (selfFile.test(line) || line.includes('node:') || skipPattern?.test(line)) continue;
+      if (
+        (selfFile.test(line) && !testFile.test(line)) ||
+        line.includes('node:') ||
+        skipPattern?.test(line)
+      ) {
+        continue;
+      }
       // Frames without a location (`at Array.map (<anonymous>)`) are not callers: neither
       // reported nor counted against `extraSkip`.
       const m = /\(?([^()\s]+):(\d+):\d+\)?$/.exec(line);
