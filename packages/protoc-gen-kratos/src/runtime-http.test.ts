@@ -1,0 +1,118 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { create, type DescMessage } from '@bufbuild/protobuf';
+import { EmptySchema } from '@bufbuild/protobuf/wkt';
+import type { Context } from '@kratos/core';
+import { createHttpClient, createHttpServer } from '@kratos/http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateInProcess } from '../testdata/generate-in-process.ts';
+import { packageDir } from '../testdata/request.ts';
+
+// Generated code served by the real @kratos/http server and called through the generated clients.
+const outDir = join(packageDir, '.generated', `runtime-http-${process.pid}`);
+
+type Module = Record<string, unknown>;
+type Client = Record<string, (req: unknown, options?: unknown) => Promise<Record<string, unknown>>>;
+let greeterHttp: Module;
+let libraryHttp: Module;
+let greeterPb: Record<string, DescMessage>;
+let libraryPb: Record<string, DescMessage>;
+let errors: Record<string, (...args: unknown[]) => unknown>;
+
+beforeAll(async () => {
+  generateInProcess(outDir);
+  greeterHttp = await import(join(outDir, 'helloworld/v1/greeter_http.ts'));
+  libraryHttp = await import(join(outDir, 'library/v1/library_http.ts'));
+  greeterPb = await import(join(outDir, 'helloworld/v1/greeter_pb.ts'));
+  libraryPb = await import(join(outDir, 'library/v1/library_pb.ts'));
+  errors = await import(join(outDir, 'helloworld/v1/error_reason_errors.ts'));
+});
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('generated HTTP code on a real server', () => {
+  it('routes every binding, binds path/query/body and carries generated errors', async () => {
+    const server = createHttpServer({ address: '127.0.0.1:0' });
+    (greeterHttp.registerGreeterHttpServer as (s: unknown, i: unknown) => void)(server, {
+      async sayHello(_ctx: Context, req: { name: string; times: number }) {
+        if (req.name === 'nobody') throw errors.errorUserNotFound!('user %s not found', req.name);
+        return create(greeterPb.HelloReplySchema!, { message: `Hello ${req.name} x${req.times}` });
+      },
+    });
+    const BookSchema = libraryPb.BookSchema!;
+    (libraryHttp.registerLibraryServiceHttpServer as (s: unknown, i: unknown) => void)(server, {
+      async getBook(_ctx: Context, req: { name: string }) {
+        return create(BookSchema, { name: req.name, title: 'got' });
+      },
+      async listBooks(_ctx: Context, req: { parent: string; pageSize: number; filter?: { tags: string[] } }) {
+        return create(libraryPb.ListBooksResponseSchema!, {
+          books: [{ name: `${req.parent}/books/1` }],
+          nextPageToken: `${req.pageSize}:${req.filter?.tags.join('+') ?? ''}`,
+        });
+      },
+      async createBook(_ctx: Context, req: { parent: string; book?: { title: string } }) {
+        return create(BookSchema, { name: `${req.parent}/books/new`, title: req.book?.title ?? '' });
+      },
+      async updateBook(_ctx: Context, req: { book?: { name: string; title: string } }) {
+        return create(BookSchema, { name: req.book?.name ?? '', title: `${req.book?.title} (updated)` });
+      },
+      async deleteBook() {
+        return create(EmptySchema);
+      },
+      async getFile(_ctx: Context, req: { path: string }) {
+        return create(libraryPb.FileSchema!, { path: req.path, content: new TextEncoder().encode(req.path) });
+      },
+      async searchBooks(_ctx: Context, req: { query: string }) {
+        return create(libraryPb.ListBooksResponseSchema!, { nextPageToken: `q=${req.query}` });
+      },
+    });
+    await server.start();
+    const port = server.address()!.port;
+    const client = createHttpClient({ endpoint: `http://127.0.0.1:${port}` });
+    const GreeterHttpClient = greeterHttp.GreeterHttpClient as new (c: unknown) => Client;
+    const LibraryHttpClient = libraryHttp.LibraryServiceHttpClient as new (c: unknown) => Client;
+    const greeter = new GreeterHttpClient(client);
+    const library = new LibraryHttpClient(client);
+    try {
+      // GET /helloworld/{name}: path variable + query.
+      expect((await greeter.sayHello!({ name: 'kratos', times: 2 })).message).toBe('Hello kratos x2');
+
+      // The additional binding (POST, body *) is routed too.
+      const res = await fetch(`http://127.0.0.1:${port}/v1/greeter/say_hello`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'post', times: 3 }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ message: 'Hello post x3' });
+
+      // Errors thrown with generated helpers come back recognisable.
+      const err = await greeter.sayHello!({ name: 'nobody' }).catch((e: unknown) => e);
+      expect(errors.isUserNotFound!(err)).toBe(true);
+
+      // {name=shelves/*/books/*}
+      expect((await library.getBook!({ name: 'shelves/1/books/2' })).name).toBe('shelves/1/books/2');
+      // {parent=shelves/*}/books with query fields, nested with dots.
+      const list = await library.listBooks!({
+        parent: 'shelves/7',
+        pageSize: 5,
+        filter: { tags: ['a', 'b'] },
+      });
+      expect(list.nextPageToken).toBe('5:a+b');
+      // body: "book"
+      const created = await library.createBook!({ parent: 'shelves/7', book: { title: 'New' } });
+      expect(created).toMatchObject({ name: 'shelves/7/books/new', title: 'New' });
+      // {book.name=...} with body "book"
+      const updated = await library.updateBook!({ book: { name: 'shelves/7/books/1', title: 'T' } });
+      expect(updated).toMatchObject({ name: 'shelves/7/books/1', title: 'T (updated)' });
+      await library.deleteBook!({ name: 'shelves/7/books/1' });
+      // {path=**} with response_body: "content"
+      const file = await library.getFile!({ path: 'docs/a/b.txt' });
+      expect(new TextDecoder().decode(file.content as Uint8Array)).toBe('docs/a/b.txt');
+      // custom verb
+      expect((await library.searchBooks!({ query: 'dune' })).nextPageToken).toBe('q=dune');
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+});
