@@ -46,6 +46,9 @@ export class GenerateError extends Error {
   }
 }
 
+// Junctions need no privileges on Windows; elsewhere a plain directory link.
+const LINK_TYPE = process.platform === 'win32' ? 'junction' : 'dir';
+
 const ALL: readonly GeneratorName[] = ['es', 'http', 'grpc', 'errors', 'openapi'];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,10 +105,10 @@ export async function generate(options: GenerateOptions): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'kratos-protoc-'));
   try {
-    await symlink(protoDir, join(work, 'src'), 'dir');
+    await symlink(protoDir, join(work, 'src'), LINK_TYPE);
     const modules = ['src'];
     for (const [i, dir] of includeDirs.entries()) {
-      await symlink(dir, join(work, `include${i}`), 'dir');
+      await symlink(dir, join(work, `include${i}`), LINK_TYPE);
       modules.push(`include${i}`);
     }
     await writeFile(
