@@ -55,6 +55,7 @@ export class KratosError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses (generated error types) keep ordinary instanceof: a plain notFound() is not one.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof was asked about
     if (this !== KratosError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return KratosError.is(value);
   }
