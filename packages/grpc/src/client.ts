@@ -113,7 +113,8 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     scheme: 'grpc',
     discovery: options.discovery,
     selector: feed,
-    secure: options.tls || options.credentials ? true : undefined,
+    // As Go Kratos: a plaintext client takes only isSecure=false endpoints, a TLS client only isSecure=true ones.
+    secure: options.credentials ? options.credentials._isSecure() : options.tls !== undefined,
     logger: options.logger,
   });
   let ready = false;

@@ -297,3 +297,28 @@ describe('endpoint', () => {
     expect(server.endpoint().toString()).toBe(`grpc://127.0.0.1:${server.port}?isSecure=false`);
   });
 });
+
+describe('tls', () => {
+  it('serves TLS, advertises isSecure=true, and a client trusting the CA calls it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const cert = readFileSync(new URL('./testdata/tls-cert.pem', import.meta.url));
+    const key = readFileSync(new URL('./testdata/tls-key.pem', import.meta.url));
+    const server = await startGreeter({ SayHello: sayHello }, { tls: { key, cert } });
+    cleanup.push(() => server.stop());
+    expect(server.endpoint().searchParams.get('isSecure')).toBe('true');
+    const client = createGrpcClient({
+      endpoint: `direct:///localhost:${server.port}`,
+      tls: { ca: cert },
+      logger: silent,
+    });
+    cleanup.push(() => client.close());
+    expect((await client.unary(GreeterService.SayHello, helloRequest({ name: 'tls' }))).message).toBe(
+      'Hello tls',
+    );
+    const plain = clientFor(server);
+    cleanup.push(() => plain.close());
+    const err = await plain.unary(GreeterService.SayHello, helloRequest(), { timeout: 1000 }).catch((e) => e);
+    expect(KratosError.is(err)).toBe(true);
+    expect([503, 504]).toContain(err.code);
+  });
+});
