@@ -206,6 +206,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   const groups = new Map<string, RouteGroup>();
   const matchers: Matcher[] = [];
   const acceptCache = new Map<string, Codec>();
+  const sockets = new Set<Socket>();
 
   const fastify = Fastify({
     ...options.fastify,
@@ -230,6 +231,12 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         ? createHttpsServerRaw({ ...serverOptions, key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false }, onRequest)
         : createHttpServerRaw(serverOptions, onRequest);
       server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+      // Per connection (not per request): lets stop() close connections that never sent a byte
+      // (preconnected by clients), which Node's closeIdleConnections leaves open.
+      server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
       return server;
     },
     clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
@@ -263,6 +270,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   function sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined): void {
     if (reply.sent) return;
     if (ctx !== undefined && ctx.replyHeader.size > 0) writeHeaders(reply, ctx.replyHeader);
+    if (closing) reply.header('connection', 'close');
     reply.code(httpStatus(err.code)).type('application/json').send(errorBody(err));
   }
 
@@ -362,6 +370,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
           return;
         }
         if (ctx.replyHeader.size > 0) writeHeaders(reply, ctx.replyHeader);
+        if (closing) reply.header('connection', 'close');
         reply.type(codec.contentType).send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       },
       (err) => {
@@ -508,8 +517,12 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       const force = () => fastify.server.closeAllConnections();
       if (signal?.aborted) force();
       else signal?.addEventListener('abort', force, { once: true });
+      const closed = fastify.close();
+      for (const socket of sockets) {
+        if (socket.bytesRead === 0) socket.destroy();
+      }
       try {
-        await fastify.close();
+        await closed;
       } finally {
         signal?.removeEventListener('abort', force);
         timer.close();
