@@ -6,7 +6,7 @@
 //   kratos-1   @kratos/grpc client, direct target with one node (context + p2c selector + channel per node)
 //   kratos-2   @kratos/grpc client, direct target with both nodes
 //   kratos-mw  kratos-1 plus 5 pass-through middleware
-// Usage: node --conditions=kratos-source bench/grpc-client/bench.ts [rounds] [calls] [concurrency]
+// Usage: node --conditions=kratos-source bench/grpc-client/bench.ts [rounds] [calls] [concurrency] [variant,variant]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type * as Grpc from '@grpc/grpc-js';
@@ -111,7 +111,7 @@ const kmw = createGrpcClient({
   middleware: [pass, pass, pass, pass, pass],
 });
 
-const only = process.env.ONLY?.split(',');
+const only = process.argv[5]?.split(',');
 const allVariants: Array<[string, Call]> = [
   ['bare', bare],
   ['bare-dl', bareDeadline],

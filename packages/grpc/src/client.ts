@@ -37,6 +37,8 @@ class ClientContext extends CallContext {
 /** How long a channel to a node that left the set stays open for calls still running on it. */
 const STALE_CHANNEL_GRACE_MS = 30_000;
 
+const noReason = (): undefined => undefined;
+
 /** Copies received metadata into a core Metadata (binary values as base64). */
 function fillMetadata(into: Metadata, md: GrpcMetadata): void {
   const repr = md.toJSON();
@@ -170,18 +172,33 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     return { client: channelFor(picked.node), done: picked.done, md, callOptions };
   };
 
-  /** Cancels `call` when the context aborts; returns the unlink. */
-  const link = (ctx: Context, call: { cancel(): void }): (() => void) => {
-    if (!listens(ctx)) return () => {};
+  /**
+   * Cancels `call` when the context aborts. Returns the unlink, which also tells why the call was
+   * aborted: a parent's deadline (TimeoutError) must come back as 504, not as the CANCELLED
+   * status the cancel itself produces.
+   */
+  const link = (ctx: Context, call: { cancel(): void }): (() => unknown) => {
+    if (!listens(ctx)) return noReason;
     const signal = ctx.signal;
     if (signal.aborted) {
       call.cancel();
-      return () => {};
+      return () => signal.reason;
     }
-    const onAbort = () => call.cancel();
+    let reason: unknown;
+    const onAbort = () => {
+      reason = signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+      call.cancel();
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    return () => signal.removeEventListener('abort', onAbort);
+    return () => {
+      signal.removeEventListener('abort', onAbort);
+      return reason;
+    };
   };
+
+  /** The error of a failed call: the abort reason when the caller aborted it, else the peer's status. */
+  const callError = (err: unknown, abortReason: unknown): KratosError =>
+    abortReason === undefined ? fromServiceError(err) : KratosError.fromError(abortReason);
 
   const chains = new Map<MethodDefinition<unknown, unknown>, Handler>();
   const chainFor = (method: MethodDefinition<unknown, unknown>): Handler => {
@@ -200,9 +217,9 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
       }
       return new Promise((resolve, reject) => {
         const call = p.client.makeUnaryRequest(path, ser, de, req, p.md, p.callOptions, (err, res) => {
-          unlink();
+          const aborted = unlink();
           if (err) {
-            const e = fromServiceError(err);
+            const e = callError(err, aborted);
             p.done({ error: e });
             reject(e);
           } else {
@@ -234,7 +251,7 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
       finished = true;
     } catch (e) {
       finished = true;
-      error = fromServiceError(e);
+      error = callError(e, unlink());
       throw error;
     } finally {
       unlink();
@@ -310,9 +327,9 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
           p.callOptions,
           (err, res) => {
             stop.abort();
-            unlink();
+            const aborted = unlink();
             if (err) {
-              const e = writeError ?? fromServiceError(err);
+              const e = writeError ?? callError(err, aborted);
               p.done({ error: e });
               reject(e);
             } else {

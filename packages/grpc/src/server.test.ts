@@ -110,6 +110,25 @@ describe('unary', () => {
   });
 });
 
+describe('registration', () => {
+  it("finds handlers by the method's originalName too", async () => {
+    const { client } = await setup({ sayHello } as never);
+    expect((await client.unary(GreeterService.SayHello, helloRequest({ name: 'camel' }))).message).toBe(
+      'Hello camel',
+    );
+  });
+
+  it('refuses a service registered twice and a handler that is not a function', async () => {
+    const { server } = await setup({ SayHello: sayHello });
+    expect(() => server.registerService(GreeterService, { SayHello: sayHello })).toThrow(/registered twice/);
+    const { createGrpcServer } = await import('./index.ts');
+    const other = createGrpcServer({ address: '127.0.0.1:0' });
+    expect(() => other.registerService(GreeterService, { SayHello: 'nope' as never })).toThrow(
+      /not a function/,
+    );
+  });
+});
+
 describe('streaming', () => {
   it('server streaming', async () => {
     const { client } = await setup({
@@ -180,6 +199,32 @@ describe('streaming', () => {
     expect(err.reason).toBe('STREAM_CONFLICT');
     expect(err.metadata).toEqual({ at: '1' });
     expect(events).toEqual(['start /helloworld.v1.Greeter/StreamHellos', 'after one', 'end']);
+  });
+
+  it('a client stream whose request iterable throws fails with that error', async () => {
+    let serverSaw: unknown;
+    let received = 0;
+    const { client } = await setup({
+      CollectHellos: async (_ctx: Context, reqs: AsyncIterable<HelloRequest>) => {
+        try {
+          for await (const _ of reqs) received++;
+        } catch (e) {
+          serverSaw = e;
+          throw e;
+        }
+        return helloReply();
+      },
+    });
+    async function* broken() {
+      yield helloRequest({ name: 'a' });
+      await until(() => received === 1);
+      throw new KratosError(400, 'BROKEN_INPUT', 'producer failed');
+    }
+    const err = await client.clientStream(GreeterService.CollectHellos, broken()).catch((e) => e);
+    expect(err.reason).toBe('BROKEN_INPUT');
+    // The call is reset; grpc-js may show the server the end of the request stream before the
+    // cancellation, so the handler either sees an AbortError or a (cut-off) end, never the reply's fate.
+    expect(serverSaw === undefined || (serverSaw as Error).name === 'AbortError').toBe(true);
   });
 
   it('a client that stops reading cancels the server stream', async () => {

@@ -102,10 +102,19 @@ const CALL_KEY = createContextKey<ServerSurfaceCall>('grpc.call');
 
 const deadlineExceeded = () => new KratosError(504, '', 'deadline exceeded');
 
+/**
+ * True when the HTTP/2 stream under a grpc-js server call was reset by the peer. Reaches into
+ * grpc-js internals (`call.call.stream`), so anything unexpected reads as "not aborted".
+ */
+function http2Aborted(call: unknown): boolean {
+  const stream = (call as { call?: { stream?: { aborted?: unknown; rstCode?: unknown } } }).call?.stream;
+  return stream?.aborted === true || (typeof stream?.rstCode === 'number' && stream.rstCode !== 0);
+}
+
 /** A readable request stream seen as an AsyncIterable that also ends when the call is aborted. */
 function requestStream<I>(
   call: ServerReadableStream<I, unknown> | ServerDuplexStream<I, unknown>,
-  ctx: Context,
+  ctx: CallContext,
 ): AsyncIterable<I> {
   return {
     [Symbol.asyncIterator]() {
@@ -123,6 +132,14 @@ function requestStream<I>(
           p.catch(() => {});
           const r = await Promise.race([it.next(), p]);
           if (!r.done && r.value instanceof InvalidMessage) throw r.value.error;
+          if (r.done) {
+            // grpc-js ends the request stream of a client that cancels (RST_STREAM) before it
+            // reports the cancellation, so a cut-off stream would look complete. The HTTP/2
+            // stream underneath already knows it was aborted; check it, then one turn later.
+            if (http2Aborted(call)) ctx.cancel();
+            else await new Promise((resolve) => setImmediate(resolve));
+            if (signal.aborted) throw signal.reason;
+          }
           return r as IteratorResult<I>;
         },
         async return(): Promise<IteratorResult<I>> {
