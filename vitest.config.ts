@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests run against each package's source through the `kratos-source` export condition.
-const conditions = ['kratos-source', 'node', 'import', 'module', 'default'];
+// Tests run against each package's source through the `kratos-source` export condition. Only
+// that condition is added to Vite's defaults: adding `import` would reach externalised CommonJS
+// too (Node's require('long') would load ESM and protobufjs would lose int64 precision).
+const conditions = ['kratos-source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },
@@ -24,7 +26,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['contrib/*/src/**/*.test.ts', 'test/**/*.test.ts', 'packages/*/src/**/*.integration.test.ts'],
+          include: [
+            'contrib/*/src/**/*.test.ts',
+            'test/**/*.test.ts',
+            'packages/*/src/**/*.integration.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
         },
       },

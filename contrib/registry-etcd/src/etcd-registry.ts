@@ -1,0 +1,264 @@
+import {
+  createFanout,
+  createLogHelper,
+  type Discovery,
+  defaultLogger,
+  type Fanout,
+  InvalidInstanceError,
+  type Logger,
+  marshalServiceInstance,
+  type Registrar,
+  type ServiceInstance,
+  type ServiceWatcher,
+  unmarshalServiceInstance,
+} from '@kratos/core';
+import { Etcd3, type Watcher as EtcdWatcher, type IOptions, type Lease } from 'etcd3';
+
+/** Options of {@link createEtcdRegistry}. */
+export interface EtcdRegistryOptions {
+  /** A client you built; closed by `close()` only when `closeClient` is true. */
+  client?: Etcd3;
+  /** Connection settings used when no `client` is given, e.g. `{ hosts: 'http://127.0.0.1:2379' }`. */
+  connection?: IOptions;
+  /** Close the client in `close()`. Default: true when the registry built it, false for an injected one. */
+  closeClient?: boolean;
+  /** Key prefix. Default `/microservices`, as Go Kratos. */
+  namespace?: string;
+  /** Lease TTL in seconds. Default 15, as Go Kratos. */
+  ttl?: number;
+  /** Re-registration attempts after the lease is lost, before waiting for the next loss. Default 5. */
+  maxRetry?: number;
+  /** Default: core's default logger. */
+  logger?: Logger;
+}
+
+/** An etcd-backed registrar and discovery. */
+export interface EtcdRegistry extends Registrar, Discovery {
+  /** Number of etcd watches open (one per watched service, shared by its watchers). */
+  readonly activeWatches: number;
+  /** Deregisters nothing; stops keep-alives and watches, closes an owned client. */
+  close(): Promise<void>;
+}
+
+interface Registration {
+  key: string;
+  value: string;
+  lease: Lease | undefined;
+  stopped: boolean;
+  /** True while the one recovery loop of this registration runs. */
+  recovering: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Go Kratos' etcd registry: the instance JSON under `<namespace>/<name>/<id>` on a lease (TTL 15 s)
+ * kept alive; when the lease is lost (etcd down longer than the TTL, keep-alive failing) it is
+ * granted again and the key put again, with jittered exponential backoff, until etcd answers.
+ */
+export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegistry {
+  if (!options.client && !options.connection) {
+    throw new TypeError(
+      'createEtcdRegistry needs a client or connection settings, e.g. { connection: { hosts: "http://127.0.0.1:2379" } }',
+    );
+  }
+  const ttl = options.ttl ?? 15;
+  if (!Number.isInteger(ttl) || ttl < 1)
+    throw new TypeError(`etcd lease ttl must be a positive whole number of seconds, got ${ttl}`);
+  const namespace = (options.namespace ?? '/microservices').replace(/\/+$/, '');
+  const maxRetry = options.maxRetry ?? 5;
+  const client = options.client ?? new Etcd3(options.connection);
+  const closeClient = options.closeClient ?? !options.client;
+  const log = createLogHelper(options.logger ?? defaultLogger());
+  const registrations = new Map<string, Registration>();
+  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; close: () => Promise<void> }>();
+
+  const keyOf = (i: ServiceInstance) => `${namespace}/${i.name}/${i.id}`;
+
+  const putOnNewLease = async (reg: Registration) => {
+    const lease = client.lease(ttl);
+    reg.lease = lease;
+    lease.on('lost', (err) => {
+      if (reg.stopped || reg.recovering || reg.lease !== lease) return;
+      log.warnw('msg', 'etcd lease lost, registering again', 'key', reg.key, 'error', err?.message);
+      void reregister(reg);
+    });
+    await lease.put(reg.key).value(reg.value);
+  };
+
+  const reregister = async (reg: Registration) => {
+    reg.recovering = true;
+    for (let attempt = 0; !reg.stopped; attempt++) {
+      reg.lease?.release();
+      try {
+        await putOnNewLease(reg);
+        reg.recovering = false;
+        log.infow('msg', 'etcd registration restored', 'key', reg.key);
+        return;
+      } catch (err) {
+        const base = Math.min(30_000, 500 * 2 ** Math.min(attempt, maxRetry));
+        const delay = base / 2 + Math.random() * base;
+        log.warnw(
+          'msg',
+          'etcd re-registration failed, retrying',
+          'key',
+          reg.key,
+          'attempt',
+          attempt + 1,
+          'error',
+          (err as Error).message,
+        );
+        await sleep(delay);
+      }
+    }
+  };
+
+  const list = async (name: string): Promise<ServiceInstance[]> => {
+    const kvs = await client.getAll().prefix(`${namespace}/${name}/`).strings();
+    const out: ServiceInstance[] = [];
+    for (const [key, value] of Object.entries(kvs)) {
+      try {
+        const inst = unmarshalServiceInstance(value);
+        if (inst.name !== name) continue;
+        out.push(inst);
+      } catch (e) {
+        if (!(e instanceof InvalidInstanceError)) throw e;
+        log.warnw('msg', 'skipping a record that is not a service instance', 'key', key, 'error', e.message);
+      }
+    }
+    return out;
+  };
+
+  const openWatch = (name: string) => {
+    const fan = createFanout<ServiceInstance[]>(async () => {
+      const w = watches.get(name);
+      if (w?.fan === fan) {
+        watches.delete(name);
+        await w.close();
+      }
+    });
+    let watcher: EtcdWatcher | undefined;
+    let closed = false;
+    let refreshing: Promise<void> | undefined;
+    let again = false;
+    const refresh = () => {
+      if (refreshing) {
+        again = true;
+        return refreshing;
+      }
+      refreshing = (async () => {
+        do {
+          again = false;
+          try {
+            const set = await list(name);
+            if (!closed) fan.publish(set);
+          } catch (e) {
+            log.warnw(
+              'msg',
+              'etcd unreachable, watchers keep the last known instances',
+              'service',
+              name,
+              'error',
+              (e as Error).message,
+            );
+          }
+        } while (again && !closed);
+        refreshing = undefined;
+      })();
+      return refreshing;
+    };
+    const ready = (async () => {
+      watcher = await client.watch().prefix(`${namespace}/${name}/`).create();
+      watcher.on('data', () => void refresh());
+      watcher.on('connected', () => void refresh());
+      watcher.on('disconnected', () =>
+        log.warnw('msg', 'etcd watch disconnected, serving the last known instances', 'service', name),
+      );
+      watcher.on('error', (e) => log.warnw('msg', 'etcd watch error', 'service', name, 'error', e.message));
+      await refresh();
+    })();
+    const close = async () => {
+      closed = true;
+      await ready.catch(() => {});
+      await watcher?.cancel().catch(() => {});
+    };
+    watches.set(name, { fan, close });
+    return { fan, ready };
+  };
+
+  return {
+    async register(instance) {
+      if (!instance?.id || !instance?.name)
+        throw new TypeError('service instance needs a non-empty id and name');
+      const key = keyOf(instance);
+      const old = registrations.get(key);
+      if (old) {
+        old.stopped = true;
+        await old.lease?.revoke().catch(() => {});
+      }
+      const reg: Registration = {
+        key,
+        value: marshalServiceInstance(instance),
+        lease: undefined,
+        stopped: false,
+        recovering: false,
+      };
+      registrations.set(key, reg);
+      try {
+        await putOnNewLease(reg);
+      } catch (e) {
+        reg.stopped = true;
+        registrations.delete(key);
+        reg.lease?.release();
+        throw new Error(`etcd register ${key} failed: ${(e as Error).message}`, { cause: e });
+      }
+    },
+    async deregister(instance) {
+      if (!instance?.id || !instance?.name)
+        throw new TypeError('service instance needs a non-empty id and name');
+      const key = keyOf(instance);
+      const reg = registrations.get(key);
+      registrations.delete(key);
+      if (reg) reg.stopped = true;
+      try {
+        await client.delete().key(key);
+      } finally {
+        await reg?.lease?.revoke().catch(() => reg.lease?.release());
+      }
+    },
+    async getService(name) {
+      if (!name) throw new TypeError('getService needs a service name');
+      return list(name);
+    },
+    async watch(name): Promise<ServiceWatcher> {
+      if (!name) throw new TypeError('watch needs a service name');
+      const existing = watches.get(name);
+      if (existing) return existing.fan.subscribe();
+      const { fan, ready } = openWatch(name);
+      try {
+        await ready;
+      } catch (e) {
+        await watches.get(name)?.close();
+        watches.delete(name);
+        throw new Error(`etcd watch of ${name} failed: ${(e as Error).message}`, { cause: e });
+      }
+      return fan.subscribe();
+    },
+    get activeWatches() {
+      return watches.size;
+    },
+    async close() {
+      for (const reg of registrations.values()) {
+        reg.stopped = true;
+        reg.lease?.release();
+      }
+      registrations.clear();
+      for (const w of watches.values()) {
+        w.fan.close();
+        await w.close();
+      }
+      watches.clear();
+      if (closeClient) client.close();
+    },
+  } satisfies EtcdRegistry;
+}

@@ -1,0 +1,1 @@
+export { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from './etcd-registry.ts';
