@@ -10,31 +10,53 @@ const aborted: { resolve?: (reason: unknown) => void } = {};
 const entered: { resolve?: () => void } = {};
 
 beforeAll(async () => {
-  server = createHttpServer({ address: '127.0.0.1:0', logger: { log() {} }, bodyLimit: 1024, maxHeaderSize: 2048, timeout: 200 });
+  server = createHttpServer({
+    address: '127.0.0.1:0',
+    logger: { log() {} },
+    bodyLimit: 1024,
+    maxHeaderSize: 2048,
+    timeout: 200,
+  });
   const opts = { input: EchoRequestSchema, output: EchoRequestSchema };
-  server.route({ method: 'POST', path: '/echo', operation: '/t.S/Echo', body: '*', ...opts }, async (_c, r) => r);
-  server.route({ method: 'GET', path: '/num/{num}', operation: '/t.S/Num', ...opts }, async (_c, r) => r);
-  server.route({ method: 'GET', path: '/hello/{name}', operation: '/t.S/Hello', input: HelloRequestSchema, output: HelloReplySchema }, async (_c, r: any) => ({ message: r.name }));
-  server.route({ method: 'GET', path: '/slow', operation: '/t.S/Slow', ...opts }, (ctx) =>
-    // waits for its signal (the deadline); bounded by a fallback so the test always ends
-    new Promise((resolve) => {
-      const t = setTimeout(() => resolve({ name: 'late' }), 5000);
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve({ name: 'after deadline' });
-      });
-    }),
+  server.route(
+    { method: 'POST', path: '/echo', operation: '/t.S/Echo', body: '*', ...opts },
+    async (_c, r) => r,
   );
-  server.route({ method: 'GET', path: '/hang', operation: '/t.S/Hang', ...opts }, (ctx) =>
-    new Promise((resolve) => {
-      const t = setTimeout(() => resolve({}), 5000);
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        aborted.resolve?.(ctx.signal.reason);
-        resolve({});
-      });
-      entered.resolve?.();
-    }),
+  server.route({ method: 'GET', path: '/num/{num}', operation: '/t.S/Num', ...opts }, async (_c, r) => r);
+  server.route(
+    {
+      method: 'GET',
+      path: '/hello/{name}',
+      operation: '/t.S/Hello',
+      input: HelloRequestSchema,
+      output: HelloReplySchema,
+    },
+    async (_c, r: any) => ({ message: r.name }),
+  );
+  server.route(
+    { method: 'GET', path: '/slow', operation: '/t.S/Slow', ...opts },
+    (ctx) =>
+      // waits for its signal (the deadline); bounded by a fallback so the test always ends
+      new Promise((resolve) => {
+        const t = setTimeout(() => resolve({ name: 'late' }), 5000);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          resolve({ name: 'after deadline' });
+        });
+      }),
+  );
+  server.route(
+    { method: 'GET', path: '/hang', operation: '/t.S/Hang', ...opts },
+    (ctx) =>
+      new Promise((resolve) => {
+        const t = setTimeout(() => resolve({}), 5000);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          aborted.resolve?.(ctx.signal.reason);
+          resolve({});
+        });
+        entered.resolve?.();
+      }),
   );
   await server.start();
   port = server.address()!.port;
@@ -77,8 +99,18 @@ describe('bad input gets a Kratos error, and the server keeps serving', () => {
     ['a body that is not UTF-8', () => post(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), 400, 'CODEC'],
     ['an unknown route', () => fetch(`${base}/nowhere`), 404, 'NOT_FOUND'],
     ['a wrong method', () => fetch(`${base}/echo`, { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
-    ['a body over the limit', () => post(JSON.stringify({ name: 'x'.repeat(2000) })), 413, 'PAYLOAD_TOO_LARGE'],
-    ['an unsupported Content-Type', () => post('name=x', 'application/x-www-form-urlencoded'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a body over the limit',
+      () => post(JSON.stringify({ name: 'x'.repeat(2000) })),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'an unsupported Content-Type',
+      () => post('name=x', 'application/x-www-form-urlencoded'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['a path variable that does not parse', () => fetch(`${base}/num/abc`), 400, 'CODEC'],
     ['an int32 path variable out of range', () => fetch(`${base}/num/99999999999`), 400, 'CODEC'],
     ['an unknown enum name in the query', () => fetch(`${base}/num/1?color=PURPLE`), 400, 'CODEC'],

@@ -68,7 +68,12 @@ const INT = /^[-+]?\d+$/;
 const UINT = /^\+?\d+$/;
 
 /** Parses one textual value into the runtime value of a scalar (bigint for 64-bit unless longAsString). */
-export function parseScalar(type: ScalarType, text: string, fieldName: string, longAsString = false): unknown {
+export function parseScalar(
+  type: ScalarType,
+  text: string,
+  fieldName: string,
+  longAsString = false,
+): unknown {
   const bad = (want: string): never => {
     throw codecError(`invalid value "${text}" for field ${fieldName}: want ${want}`);
   };
@@ -77,7 +82,8 @@ export function parseScalar(type: ScalarType, text: string, fieldName: string, l
       return text;
     case ScalarType.BOOL:
       if (text === 'true' || text === '1' || text === 'True' || text === 'TRUE' || text === 't') return true;
-      if (text === 'false' || text === '0' || text === 'False' || text === 'FALSE' || text === 'f') return false;
+      if (text === 'false' || text === '0' || text === 'False' || text === 'FALSE' || text === 'f')
+        return false;
       return bad('a bool');
     case ScalarType.INT32:
     case ScalarType.SINT32:
@@ -177,9 +183,11 @@ export function compileSetter(schema: DescMessage, dotted: string): FieldSetter 
   let current: DescMessage | undefined = schema;
   let mapKey: string | undefined;
   for (let i = 0; i < parts.length; i++) {
-    if (current === undefined) return { error: `"${dotted}": "${parts[i - 1]}" is not a message field`, unknown: false };
+    if (current === undefined)
+      return { error: `"${dotted}": "${parts[i - 1]}" is not a message field`, unknown: false };
     const f = fieldsByName(current).get(parts[i]!);
-    if (f === undefined) return { error: `"${dotted}": no field "${parts[i]}" in ${current.typeName}`, unknown: true };
+    if (f === undefined)
+      return { error: `"${dotted}": no field "${parts[i]}" in ${current.typeName}`, unknown: true };
     chain.push(f);
     if (f.fieldKind === 'map') {
       if (i !== parts.length - 2) return { error: `"${dotted}": want <map field>.<key>`, unknown: false };
@@ -213,7 +221,11 @@ export function compileSetter(schema: DescMessage, dotted: string): FieldSetter 
       break;
     }
     case 'message':
-      if (!isTextualMessage(last.message)) return { error: `"${dotted}": message field ${last.message.typeName} cannot be bound from a string`, unknown: false };
+      if (!isTextualMessage(last.message))
+        return {
+          error: `"${dotted}": message field ${last.message.typeName} cannot be bound from a string`,
+          unknown: false,
+        };
       write = (r, values) => r.set(last, parseTextualMessage(last.message, first(values), name));
       break;
     case 'list': {
@@ -225,7 +237,9 @@ export function compileSetter(schema: DescMessage, dotted: string): FieldSetter 
             : isTextualMessage(last.message)
               ? (t) => parseTextualMessage(last.message, t, name)
               : (_t) => {
-                  throw codecError(`field ${name}: repeated ${last.message.typeName} cannot be bound from a string`);
+                  throw codecError(
+                    `field ${name}: repeated ${last.message.typeName} cannot be bound from a string`,
+                  );
                 };
       write = (r, values) => {
         const list = r.get(last);
@@ -245,7 +259,9 @@ export function compileSetter(schema: DescMessage, dotted: string): FieldSetter 
             : isTextualMessage(last.message)
               ? (t) => parseTextualMessage(last.message, t, name)
               : (_t) => {
-                  throw codecError(`field ${name}: map of ${last.message.typeName} cannot be bound from a string`);
+                  throw codecError(
+                    `field ${name}: map of ${last.message.typeName} cannot be bound from a string`,
+                  );
                 };
       write = (r, values) => r.get(last).set(keyValue as never, value(first(values)));
       break;

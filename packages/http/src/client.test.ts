@@ -1,7 +1,13 @@
 import { create, type DescMessage, fromBinary, type Message, toBinary, toJson } from '@bufbuild/protobuf';
 import { createMemoryRegistry, KratosError, type MessageCodec, type Middleware } from '@kratos/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient, createHttpServer, type HttpClient, type HttpRouteDesc, type HttpServer } from './index.ts';
+import {
+  createHttpClient,
+  createHttpServer,
+  type HttpClient,
+  type HttpRouteDesc,
+  type HttpServer,
+} from './index.ts';
 import {
   EchoRequestSchema,
   HelloReplySchema,
@@ -17,10 +23,35 @@ afterEach(async () => {
 });
 
 const routes = {
-  hello: { method: 'GET', path: '/hello/{name}', operation: '/t.S/Hello', input: HelloRequestSchema, output: HelloReplySchema },
-  echoGet: { method: 'GET', path: '/v1/echo/{user.id}', operation: '/t.S/EchoGet', input: EchoRequestSchema, output: EchoRequestSchema },
-  echoPost: { method: 'POST', path: '/v1/echo/{name}', operation: '/t.S/EchoPost', input: EchoRequestSchema, output: EchoRequestSchema, body: '*' },
-  message: { method: 'DELETE', path: '/v1/{name=messages/*}', operation: '/t.S/Msg', input: EchoRequestSchema, output: EchoRequestSchema },
+  hello: {
+    method: 'GET',
+    path: '/hello/{name}',
+    operation: '/t.S/Hello',
+    input: HelloRequestSchema,
+    output: HelloReplySchema,
+  },
+  echoGet: {
+    method: 'GET',
+    path: '/v1/echo/{user.id}',
+    operation: '/t.S/EchoGet',
+    input: EchoRequestSchema,
+    output: EchoRequestSchema,
+  },
+  echoPost: {
+    method: 'POST',
+    path: '/v1/echo/{name}',
+    operation: '/t.S/EchoPost',
+    input: EchoRequestSchema,
+    output: EchoRequestSchema,
+    body: '*',
+  },
+  message: {
+    method: 'DELETE',
+    path: '/v1/{name=messages/*}',
+    operation: '/t.S/Msg',
+    input: EchoRequestSchema,
+    output: EchoRequestSchema,
+  },
   update: {
     method: 'PATCH',
     path: '/v1/users/{id}',
@@ -30,9 +61,27 @@ const routes = {
     body: 'user',
     responseBody: 'user',
   },
-  fail: { method: 'GET', path: '/fail/{name}', operation: '/t.S/Fail', input: HelloRequestSchema, output: HelloReplySchema },
-  wait: { method: 'GET', path: '/wait', operation: '/t.S/Wait', input: HelloRequestSchema, output: HelloReplySchema },
-  plain: { method: 'GET', path: '/plain', operation: '/t.S/Plain', input: HelloRequestSchema, output: HelloReplySchema },
+  fail: {
+    method: 'GET',
+    path: '/fail/{name}',
+    operation: '/t.S/Fail',
+    input: HelloRequestSchema,
+    output: HelloReplySchema,
+  },
+  wait: {
+    method: 'GET',
+    path: '/wait',
+    operation: '/t.S/Wait',
+    input: HelloRequestSchema,
+    output: HelloReplySchema,
+  },
+  plain: {
+    method: 'GET',
+    path: '/plain',
+    operation: '/t.S/Plain',
+    input: HelloRequestSchema,
+    output: HelloReplySchema,
+  },
 } satisfies Record<string, HttpRouteDesc>;
 
 const waited: { reason?: unknown } = {};
@@ -41,24 +90,32 @@ async function startServer(options: Parameters<typeof createHttpServer>[0] = {})
   const s = createHttpServer({ address: '127.0.0.1:0', logger: quiet, ...options });
   s.route(routes.hello, async (ctx, r: any) => {
     ctx.replyHeader.set('x-reply', `r-${ctx.requestHeader.get('x-call')}`);
-    return { message: `hello ${r.name} ${ctx.requestHeader.get('x-client') ?? ''} ${ctx.metadata.get('x-md-global-tenant') ?? ''}`.trim() };
+    return {
+      message:
+        `hello ${r.name} ${ctx.requestHeader.get('x-client') ?? ''} ${ctx.metadata.get('x-md-global-tenant') ?? ''}`.trim(),
+    };
   });
   s.route(routes.echoGet, async (_c, r) => r);
   s.route(routes.echoPost, async (_c, r) => r);
   s.route(routes.message, async (_c, r) => r);
-  s.route(routes.update, async (_c, r: any) => ({ user: { id: r.id, displayName: r.user?.displayName }, version: 1 }));
+  s.route(routes.update, async (_c, r: any) => ({
+    user: { id: r.id, displayName: r.user?.displayName },
+    version: 1,
+  }));
   s.route(routes.fail, async (_c, r: any) => {
     throw new KratosError(404, 'USER_NOT_FOUND', `user ${r.name} not found`, { metadata: { name: r.name } });
   });
-  s.route(routes.wait, (ctx) =>
-    new Promise((resolve) => {
-      const t = setTimeout(() => resolve({ message: 'late' }), 5000);
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        waited.reason = ctx.signal.reason;
-        resolve({ message: 'aborted' });
-      });
-    }),
+  s.route(
+    routes.wait,
+    (ctx) =>
+      new Promise((resolve) => {
+        const t = setTimeout(() => resolve({ message: 'late' }), 5000);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          waited.reason = ctx.signal.reason;
+          resolve({ message: 'aborted' });
+        });
+      }),
   );
   s.get('/plain', async (_req, reply) => reply.code(502).type('text/plain').send('bad gateway upstream'));
   await s.start();
@@ -95,9 +152,16 @@ describe('createHttpClient', () => {
       nick: 'nn',
       bigU: 18446744073709551615n,
     });
-    expect(json(EchoRequestSchema, await c.invoke(routes.echoGet, req))).toEqual(json(EchoRequestSchema, req));
-    expect(json(EchoRequestSchema, await c.invoke(routes.echoPost, req))).toEqual(json(EchoRequestSchema, req));
-    const deleted = await c.invoke<unknown, { name: string; num: number }>(routes.message, { name: 'messages/m 1', num: 3 });
+    expect(json(EchoRequestSchema, await c.invoke(routes.echoGet, req))).toEqual(
+      json(EchoRequestSchema, req),
+    );
+    expect(json(EchoRequestSchema, await c.invoke(routes.echoPost, req))).toEqual(
+      json(EchoRequestSchema, req),
+    );
+    const deleted = await c.invoke<unknown, { name: string; num: number }>(routes.message, {
+      name: 'messages/m 1',
+      num: 3,
+    });
     expect([deleted.name, deleted.num]).toEqual(['messages/m 1', 3]);
     const user = await c.invoke<unknown, { user: { id: string; displayName: string } }>(routes.update, {
       id: '9',
@@ -111,7 +175,12 @@ describe('createHttpClient', () => {
     const err = await c.invoke(routes.fail, { name: 'bob' }).catch((e: unknown) => e);
     expect(KratosError.is(err)).toBe(true);
     const k = err as KratosError;
-    expect([k.code, k.reason, k.message, k.metadata]).toEqual([404, 'USER_NOT_FOUND', 'user bob not found', { name: 'bob' }]);
+    expect([k.code, k.reason, k.message, k.metadata]).toEqual([
+      404,
+      'USER_NOT_FOUND',
+      'user bob not found',
+      { name: 'bob' },
+    ]);
     expect(k.matches(new KratosError(404, 'USER_NOT_FOUND', ''))).toBe(true);
 
     const plain = (await c.invoke(routes.plain, {}).catch((e: unknown) => e)) as KratosError;
@@ -132,7 +201,11 @@ describe('createHttpClient', () => {
       return out;
     };
     const c = client(await startServer(), { middleware: [mw], header: { 'x-md-global-tenant': 't1' } });
-    const out = await c.invoke<unknown, { message: string }>(routes.hello, { name: 'h' }, { header: { 'x-call': '42' } });
+    const out = await c.invoke<unknown, { message: string }>(
+      routes.hello,
+      { name: 'h' },
+      { header: { 'x-call': '42' } },
+    );
     expect(out.message).toBe('hello h mw t1');
     expect(seen).toEqual(['client:/t.S/Hello:r-42']);
   });
@@ -145,19 +218,29 @@ describe('createHttpClient', () => {
     expect((waited.reason as Error).name).toBe('AbortError');
 
     const controller = new AbortController();
-    const call = c.invoke(routes.wait, {}, { signal: controller.signal, timeout: 10_000 }).catch((e: unknown) => e);
+    const call = c
+      .invoke(routes.wait, {}, { signal: controller.signal, timeout: 10_000 })
+      .catch((e: unknown) => e);
     controller.abort();
     expect(((await call) as KratosError).code).toBe(499);
 
     const parent = (await import('@kratos/core')).createContext({ timeout: 50 });
-    const viaParent = (await c.invoke(routes.wait, {}, { ctx: parent, timeout: 10_000 }).catch((e: unknown) => e)) as KratosError;
+    const viaParent = (await c
+      .invoke(routes.wait, {}, { ctx: parent, timeout: 10_000 })
+      .catch((e: unknown) => e)) as KratosError;
     expect(viaParent.code).toBe(504);
   });
 
   it('resolves discovery:/// targets through a Discovery and the selector', async () => {
     const s = await startServer();
     const registry = createMemoryRegistry();
-    await registry.register({ id: 'i1', name: 'echo', version: 'v1', metadata: {}, endpoints: [s.endpoint().toString()] });
+    await registry.register({
+      id: 'i1',
+      name: 'echo',
+      version: 'v1',
+      metadata: {},
+      endpoints: [s.endpoint().toString()],
+    });
     const c = createHttpClient({ endpoint: 'discovery:///echo', discovery: registry, logger: quiet });
     closers.push(() => c.close());
     const out = await c.invoke<unknown, { message: string }>(routes.hello, { name: 'disc' });
@@ -190,8 +273,13 @@ describe('createHttpClient', () => {
     };
     const c = client(await startServer({ codecs: [protoCodec] }), { codec: protoCodec });
     const req = create(EchoRequestSchema, { name: 'p', big: 1n << 60n, tags: ['a'] });
-    expect(json(EchoRequestSchema, await c.invoke(routes.echoPost, req))).toEqual(json(EchoRequestSchema, req));
-    const user = await c.invoke<unknown, { user: { id: string } }>(routes.update, { id: '5', user: { displayName: 'B' } });
+    expect(json(EchoRequestSchema, await c.invoke(routes.echoPost, req))).toEqual(
+      json(EchoRequestSchema, req),
+    );
+    const user = await c.invoke<unknown, { user: { id: string } }>(routes.update, {
+      id: '5',
+      user: { displayName: 'B' },
+    });
     expect(user.user.id).toBe('5');
   });
 });

@@ -1,4 +1,11 @@
-import { create, type DescField, type DescMessage, type JsonValue, type Message, toJson } from '@bufbuild/protobuf';
+import {
+  create,
+  type DescField,
+  type DescMessage,
+  type JsonValue,
+  type Message,
+  toJson,
+} from '@bufbuild/protobuf';
 import {
   applyMiddleware,
   type CallOptions,
@@ -12,9 +19,9 @@ import {
   jsonCodec,
   KratosError,
   type Logger,
+  type MessageCodec,
   Metadata,
   type MetadataInit,
-  type MessageCodec,
   type Middleware,
   type Selector,
 } from '@kratos/core';
@@ -184,7 +191,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     throw new TypeError(`target "${options.endpoint}" needs a discovery`);
   }
   const resolver: NodeResolver = createNodeResolver({
-    target: target.scheme === 'http' || target.scheme === 'https' ? `direct:///${target.authority}` : options.endpoint,
+    target:
+      target.scheme === 'http' || target.scheme === 'https'
+        ? `direct:///${target.authority}`
+        : options.endpoint,
     scheme: 'http',
     discovery: options.discovery,
     selector,
@@ -203,19 +213,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return { jsonPath, fallback: defaultText(last) };
     });
     const bodyField =
-      desc.body !== undefined && desc.body !== '' && desc.body !== '*' ? topLevelField(desc.input, desc.body) : undefined;
+      desc.body !== undefined && desc.body !== '' && desc.body !== '*'
+        ? topLevelField(desc.input, desc.body)
+        : undefined;
     if (desc.body !== undefined && desc.body !== '' && desc.body !== '*' && bodyField === undefined) {
       throw new TypeError(`body field "${desc.body}" not in ${desc.input.typeName}`);
     }
     const responseField =
-      desc.responseBody !== undefined && desc.responseBody !== '' ? topLevelField(desc.output, desc.responseBody) : undefined;
+      desc.responseBody !== undefined && desc.responseBody !== ''
+        ? topLevelField(desc.output, desc.responseBody)
+        : undefined;
     const wholeBody = desc.body === '*';
     const input = desc.input;
     const output = desc.output;
 
     const send: Handler = async (ctx, req) => {
       const msg: Message =
-        req !== null && typeof req === 'object' && (req as { $typeName?: unknown }).$typeName === input.typeName
+        req !== null &&
+        typeof req === 'object' &&
+        (req as { $typeName?: unknown }).$typeName === input.typeName
           ? (req as Message)
           : create(input, (req ?? undefined) as never);
       const json = toJson(input, msg) as Record<string, JsonValue>;
@@ -224,14 +240,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let body: string | Buffer | undefined;
       if (wholeBody) {
         body = toBuffer(
-          isMessageCodec(codec) ? (codec as MessageCodec).marshalMessage(input, msg) : codec.name === 'json' ? JSON.stringify(toJson(input, msg)) : codec.marshal(toJson(input, msg)),
+          isMessageCodec(codec)
+            ? (codec as MessageCodec).marshalMessage(input, msg)
+            : codec.name === 'json'
+              ? JSON.stringify(toJson(input, msg))
+              : codec.marshal(toJson(input, msg)),
         );
       } else {
         if (bodyField !== undefined) {
           const part = json[bodyField.jsonName] ?? {};
           delete json[bodyField.jsonName];
           if (isMessageCodec(codec) && bodyField.fieldKind === 'message') {
-            const inner = (msg as unknown as Record<string, Message | undefined>)[bodyField.localName] ?? create(bodyField.message);
+            const inner =
+              (msg as unknown as Record<string, Message | undefined>)[bodyField.localName] ??
+              create(bodyField.message);
             body = toBuffer((codec as MessageCodec).marshalMessage(bodyField.message, inner));
           } else {
             body = toBuffer(codec.name === 'json' ? JSON.stringify(part) : codec.marshal(part));
@@ -243,7 +265,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of ctx.requestHeader) headers[k] = v.length === 1 ? v[0]! : v;
-      for (const [k, v] of ctx.metadata) if (headers[k] === undefined) headers[k] = v.length === 1 ? v[0]! : v;
+      for (const [k, v] of ctx.metadata)
+        if (headers[k] === undefined) headers[k] = v.length === 1 ? v[0]! : v;
       if (body !== undefined) headers['content-type'] = codec.contentType;
       headers.accept = codec.contentType;
 
@@ -290,7 +313,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             ? decodeMessage(replyCodec, output, bytes, 'reply')
             : decodeFieldBody(replyCodec, output, responseField, bytes);
       } catch (err) {
-        const e = new KratosError(500, 'CODEC', `decode reply of ${desc.operation}: ${(err as Error).message}`, { cause: err });
+        const e = new KratosError(
+          500,
+          'CODEC',
+          `decode reply of ${desc.operation}: ${(err as Error).message}`,
+          { cause: err },
+        );
         done({ error: e, bytesSent: true, bytesReceived: true });
         throw e;
       }
@@ -359,7 +387,12 @@ function errorFromResponse(status: number, bytes: Uint8Array): KratosError {
   const text = utf8.decode(bytes);
   try {
     const body = JSON.parse(text) as unknown;
-    if (body !== null && typeof body === 'object' && !Array.isArray(body) && ('code' in body || 'reason' in body)) {
+    if (
+      body !== null &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      ('code' in body || 'reason' in body)
+    ) {
       return KratosError.fromBody(body, status);
     }
   } catch {

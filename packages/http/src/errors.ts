@@ -1,4 +1,4 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 import { KratosError } from '@kratos/core';
 import { CODEC_REASON } from './binding.ts';
 
@@ -24,7 +24,9 @@ export function toKratosError(err: unknown): KratosError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = typeof e?.code === 'string' ? e.code : '';
     const reason =
-      status === 400 && (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_BAD_URL') ? CODEC_REASON : reasonForStatus(status);
+      status === 400 && (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_BAD_URL')
+        ? CODEC_REASON
+        : reasonForStatus(status);
     return new KratosError(status, reason, String(e?.message ?? ''), { cause: err });
   }
   return KratosError.fromError(err);
@@ -41,7 +43,11 @@ export function errorBody(err: KratosError): string {
 }
 
 /** Writes a Kratos error straight to a Node response (paths that run outside fastify's reply). */
-export function writeRawError(res: ServerResponse, err: KratosError, extraHeaders: Record<string, string> = {}): void {
+export function writeRawError(
+  res: ServerResponse,
+  err: KratosError,
+  extraHeaders: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const body = errorBody(err);
   res.writeHead(httpStatus(err.code), {

@@ -1,4 +1,10 @@
 export { CODEC_REASON } from './binding.ts';
+export {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpClientTlsOptions,
+} from './client.ts';
 export { reasonForStatus } from './errors.ts';
 export { type PathTemplate, parsePathTemplate } from './path-template.ts';
 export {
@@ -10,4 +16,3 @@ export {
   type PlainHandler,
 } from './server.ts';
 export type { HttpHandler, HttpRouteDesc } from './types.ts';
-export { createHttpClient, type HttpClient, type HttpClientOptions, type HttpClientTlsOptions } from './client.ts';

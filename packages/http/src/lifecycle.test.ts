@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { createHttpServer } from './index.ts';
 import { HelloReplySchema, HelloRequestSchema } from './testdata/echo.ts';
 
-const desc = { method: 'GET', path: '/gate/{name}', operation: '/t.S/Gate', input: HelloRequestSchema, output: HelloReplySchema };
+const desc = {
+  method: 'GET',
+  path: '/gate/{name}',
+  operation: '/t.S/Gate',
+  input: HelloRequestSchema,
+  output: HelloReplySchema,
+};
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,13 @@ import {
   toJsonString,
 } from '@bufbuild/protobuf';
 import { reflect } from '@bufbuild/protobuf/reflect';
-import { type Codec, type CodecRegistry, createCodecRegistry, isMessageCodec, type MessageCodec } from '@kratos/core';
+import {
+  type Codec,
+  type CodecRegistry,
+  createCodecRegistry,
+  isMessageCodec,
+  type MessageCodec,
+} from '@kratos/core';
 import { codecError, messageFromJson } from './binding.ts';
 
 /** Go Kratos' json codec emits unpopulated fields (protojson `EmitUnpopulated: true`); so do we. */
@@ -26,7 +32,8 @@ export function toCodecRegistry(codecs: CodecRegistry | readonly Codec[] | undef
  * (q-values are not ranked, as in Go Kratos); `*\/*` and unknown types give undefined.
  */
 export function codecForAccept(registry: CodecRegistry, accept: string): Codec | undefined {
-  if (accept.indexOf(',') === -1) return accept.startsWith('*/*') ? undefined : registry.byContentType(accept);
+  if (accept.indexOf(',') === -1)
+    return accept.startsWith('*/*') ? undefined : registry.byContentType(accept);
   for (const part of accept.split(',')) {
     const t = part.trim();
     if (t === '' || t.startsWith('*/*')) continue;
@@ -65,7 +72,12 @@ function unmarshalJsonShaped(codec: Codec, data: Uint8Array): JsonValue {
 }
 
 /** Decodes a whole message with any codec (binary for a MessageCodec, else through the JSON mapping). */
-export function decodeMessage<T extends Message>(codec: Codec, schema: DescMessage, data: Uint8Array, what = 'body'): T {
+export function decodeMessage<T extends Message>(
+  codec: Codec,
+  schema: DescMessage,
+  data: Uint8Array,
+  what = 'body',
+): T {
   if (isMessageCodec(codec)) {
     try {
       return (codec as MessageCodec).unmarshalMessage(schema, data) as T;
@@ -77,9 +89,15 @@ export function decodeMessage<T extends Message>(codec: Codec, schema: DescMessa
 }
 
 /** Decodes a body bound to one field (`body: "user"`) into a fresh message of `schema`. */
-export function decodeFieldBody<T extends Message>(codec: Codec, schema: DescMessage, field: DescField, data: Uint8Array): T {
+export function decodeFieldBody<T extends Message>(
+  codec: Codec,
+  schema: DescMessage,
+  field: DescField,
+  data: Uint8Array,
+): T {
   if (isMessageCodec(codec)) {
-    if (field.fieldKind !== 'message') throw codecError(`field ${field.name} cannot be decoded with ${codec.name}`);
+    if (field.fieldKind !== 'message')
+      throw codecError(`field ${field.name} cannot be decoded with ${codec.name}`);
     const inner = decodeMessage(codec, field.message, data);
     const msg = create(schema);
     reflect(schema, msg).set(field, reflect(field.message, inner));
@@ -97,12 +115,18 @@ export function encodeMessage(codec: Codec, schema: DescMessage, message: Messag
 }
 
 /** Encodes only one field of a reply (`response_body: "user"`). */
-export function encodeField(codec: Codec, schema: DescMessage, field: DescField, message: Message): string | Uint8Array {
+export function encodeField(
+  codec: Codec,
+  schema: DescMessage,
+  field: DescField,
+  message: Message,
+): string | Uint8Array {
   if (isMessageCodec(codec) && field.fieldKind === 'message') {
     const inner = reflect(schema, message).get(field) as unknown as { message: Message };
     return (codec as MessageCodec).marshalMessage(field.message, inner.message);
   }
-  const json = (toJson(schema, message, JSON_WRITE_OPTIONS) as Record<string, JsonValue>)[field.jsonName] ?? null;
+  const json =
+    (toJson(schema, message, JSON_WRITE_OPTIONS) as Record<string, JsonValue>)[field.jsonName] ?? null;
   if (codec.name === 'json') return JSON.stringify(json);
   return codec.marshal(json);
 }

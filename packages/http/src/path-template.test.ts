@@ -32,14 +32,25 @@ describe('parsePathTemplate', () => {
   });
 
   it('rejects malformed templates with a clear error', () => {
-    for (const bad of ['v1/x', '/v1/{id', '/v1/{}', '/v1/{a}/{a}', '/v1//x', '/v1/x/', '/{p=**}/x', '/v1/{1x}']) {
+    for (const bad of [
+      'v1/x',
+      '/v1/{id',
+      '/v1/{}',
+      '/v1/{a}/{a}',
+      '/v1//x',
+      '/v1/x/',
+      '/{p=**}/x',
+      '/v1/{1x}',
+    ]) {
       expect(() => parsePathTemplate(bad), bad).toThrow(/invalid http path template/);
     }
   });
 
   it('expands templates for the client, keeping slashes only in multi-segment variables', () => {
     expect(expandTemplate(parsePathTemplate('/v1/users/{id}'), ['a/b c'])).toBe('/v1/users/a%2Fb%20c');
-    expect(expandTemplate(parsePathTemplate('/v1/{name=messages/*}'), ['messages/1 2'])).toBe('/v1/messages/1%202');
+    expect(expandTemplate(parsePathTemplate('/v1/{name=messages/*}'), ['messages/1 2'])).toBe(
+      '/v1/messages/1%202',
+    );
     expect(expandTemplate(parsePathTemplate('/files/{path=**}'), ['a/b/c'])).toBe('/files/a/b/c');
     expect(expandTemplate(parsePathTemplate('/v1/{name}:cancel'), ['op'])).toBe('/v1/op:cancel');
   });

@@ -1,8 +1,5 @@
 /** One segment of a google.api.http path template. */
-export type TemplateSegment =
-  | { kind: 'literal'; value: string }
-  | { kind: 'star' }
-  | { kind: 'dstar' };
+export type TemplateSegment = { kind: 'literal'; value: string } | { kind: 'star' } | { kind: 'dstar' };
 
 /** A variable: the field path it binds and which segments (index range, end exclusive) it covers. */
 export interface TemplateVariable {
@@ -38,7 +35,8 @@ function parseSegment(template: string, text: string): TemplateSegment {
  * `{id}` is short for `{id=*}`. Throws a TypeError naming the template when it is malformed.
  */
 export function parsePathTemplate(template: string): PathTemplate {
-  if (typeof template !== 'string' || !template.startsWith('/')) fail(String(template), 'must start with "/"');
+  if (typeof template !== 'string' || !template.startsWith('/'))
+    fail(String(template), 'must start with "/"');
   const segments: TemplateSegment[] = [];
   const variables: TemplateVariable[] = [];
   let verb: string | undefined;
@@ -53,7 +51,8 @@ export function parsePathTemplate(template: string): PathTemplate {
       const eq = inner.indexOf('=');
       const fieldPath = eq === -1 ? inner : inner.slice(0, eq);
       if (!IDENT.test(fieldPath)) fail(template, `bad field path "${fieldPath}"`);
-      if (variables.some((v) => v.fieldPath === fieldPath)) fail(template, `field "${fieldPath}" bound twice`);
+      if (variables.some((v) => v.fieldPath === fieldPath))
+        fail(template, `field "${fieldPath}" bound twice`);
       const start = segments.length;
       if (eq === -1) segments.push({ kind: 'star' });
       else {
@@ -84,7 +83,8 @@ export function parsePathTemplate(template: string): PathTemplate {
     if (i >= n) fail(template, 'trailing "/"');
   }
   for (let s = 0; s < segments.length; s++) {
-    if (segments[s]!.kind === 'dstar' && s !== segments.length - 1) fail(template, '"**" must be the last segment');
+    if (segments[s]!.kind === 'dstar' && s !== segments.length - 1)
+      fail(template, '"**" must be the last segment');
   }
   return { source: template, segments, variables, verb };
 }

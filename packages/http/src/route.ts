@@ -43,7 +43,9 @@ export class CompiledRoute {
 
   constructor(desc: HttpRouteDesc, handler: HttpHandler<never, unknown>, middleware: readonly Middleware[]) {
     if (typeof desc.operation !== 'string' || desc.operation === '') {
-      throw new TypeError(`route ${desc.method} ${desc.path}: operation is required (e.g. /pkg.Service/Method)`);
+      throw new TypeError(
+        `route ${desc.method} ${desc.path}: operation is required (e.g. /pkg.Service/Method)`,
+      );
     }
     this.desc = desc;
     this.method = desc.method.toUpperCase();
@@ -67,7 +69,9 @@ export class CompiledRoute {
       this.#bindQuery = true;
       this.#bodyField = topLevelField(desc.input, desc.body);
       if (this.#bodyField === undefined) {
-        throw new TypeError(`route ${this.method} ${desc.path}: body field "${desc.body}" not in ${desc.input.typeName}`);
+        throw new TypeError(
+          `route ${this.method} ${desc.path}: body field "${desc.body}" not in ${desc.input.typeName}`,
+        );
       }
     }
     if (desc.responseBody !== undefined && desc.responseBody !== '' && desc.responseBody !== '*') {
@@ -141,9 +145,13 @@ export class CompiledRoute {
   encode(codec: Codec, reply: unknown): string | Uint8Array {
     const out = this.output;
     const msg =
-      reply !== null && typeof reply === 'object' && (reply as { $typeName?: unknown }).$typeName === out.typeName
+      reply !== null &&
+      typeof reply === 'object' &&
+      (reply as { $typeName?: unknown }).$typeName === out.typeName
         ? (reply as Message)
         : create(out, (reply ?? undefined) as never);
-    return this.#responseField === undefined ? encodeMessage(codec, out, msg) : encodeField(codec, out, this.#responseField, msg);
+    return this.#responseField === undefined
+      ? encodeMessage(codec, out, msg)
+      : encodeField(codec, out, this.#responseField, msg);
   }
 }

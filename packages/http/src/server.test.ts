@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
 import { type DescMessage, fromBinary, type Message, toBinary } from '@bufbuild/protobuf';
 import { type Codec, type Context, KratosError, type MessageCodec, type Middleware } from '@kratos/core';
+import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from './index.ts';
 import {
@@ -57,7 +57,16 @@ const echo = async (_ctx: Context, req: unknown) => req;
 describe('createHttpServer: routing and binding', () => {
   it('binds path variables, query (nested, repeated, json and proto names, enums, int64, bools, WKTs, maps)', async () => {
     const base = await start((s) => {
-      s.route({ method: 'GET', path: '/v1/echo/{name}/{user.id}', operation: '/test.v1.Echo/Get', input: EchoRequestSchema, output: EchoRequestSchema }, echo);
+      s.route(
+        {
+          method: 'GET',
+          path: '/v1/echo/{name}/{user.id}',
+          operation: '/test.v1.Echo/Get',
+          input: EchoRequestSchema,
+          output: EchoRequestSchema,
+        },
+        echo,
+      );
     });
     const q =
       'big=-9007199254740993&num=42&flag=true&color=GREEN&ids=1&ids=18446744073709551&user.display_name=Ann' +
@@ -86,7 +95,16 @@ describe('createHttpServer: routing and binding', () => {
 
   it('accepts enum numbers, 0/1 bools and emits unpopulated fields like Go Kratos', async () => {
     const base = await start((s) => {
-      s.route({ method: 'GET', path: '/e', operation: '/test.v1.Echo/Get', input: EchoRequestSchema, output: EchoRequestSchema }, echo);
+      s.route(
+        {
+          method: 'GET',
+          path: '/e',
+          operation: '/test.v1.Echo/Get',
+          input: EchoRequestSchema,
+          output: EchoRequestSchema,
+        },
+        echo,
+      );
     });
     const body = (await (await fetch(`${base}/e?color=1&flag=1`)).json()) as Record<string, unknown>;
     expect(body.color).toBe('RED');
@@ -97,16 +115,54 @@ describe('createHttpServer: routing and binding', () => {
 
   it('binds multi-segment variables, ** and custom verbs', async () => {
     const base = await start((s) => {
-      s.route({ method: 'GET', path: '/v1/{name=messages/*}', operation: '/t.S/Msg', input: EchoRequestSchema, output: EchoRequestSchema }, echo);
-      s.route({ method: 'GET', path: '/v1/{name=shelves/*}', operation: '/t.S/Shelf', input: EchoRequestSchema, output: EchoRequestSchema }, async (_c, r: any) => ({ ...r, tags: ['shelf'] }));
-      s.route({ method: 'GET', path: '/files/{path=**}', operation: '/t.S/File', input: EchoRequestSchema, output: EchoRequestSchema }, echo);
-      s.route({ method: 'POST', path: '/v1/{name}:cancel', operation: '/t.S/Cancel', input: EchoRequestSchema, output: EchoRequestSchema }, echo);
+      s.route(
+        {
+          method: 'GET',
+          path: '/v1/{name=messages/*}',
+          operation: '/t.S/Msg',
+          input: EchoRequestSchema,
+          output: EchoRequestSchema,
+        },
+        echo,
+      );
+      s.route(
+        {
+          method: 'GET',
+          path: '/v1/{name=shelves/*}',
+          operation: '/t.S/Shelf',
+          input: EchoRequestSchema,
+          output: EchoRequestSchema,
+        },
+        async (_c, r: any) => ({ ...r, tags: ['shelf'] }),
+      );
+      s.route(
+        {
+          method: 'GET',
+          path: '/files/{path=**}',
+          operation: '/t.S/File',
+          input: EchoRequestSchema,
+          output: EchoRequestSchema,
+        },
+        echo,
+      );
+      s.route(
+        {
+          method: 'POST',
+          path: '/v1/{name}:cancel',
+          operation: '/t.S/Cancel',
+          input: EchoRequestSchema,
+          output: EchoRequestSchema,
+        },
+        echo,
+      );
     });
     expect(((await (await fetch(`${base}/v1/messages/m%201`)).json()) as any).name).toBe('messages/m 1');
     const shelf = (await (await fetch(`${base}/v1/shelves/s1`)).json()) as any;
     expect([shelf.name, shelf.tags]).toEqual(['shelves/s1', ['shelf']]);
     expect(((await (await fetch(`${base}/files/a/b/c.txt`)).json()) as any).path).toBe('a/b/c.txt');
-    expect(((await (await fetch(`${base}/v1/op7:cancel`, { method: 'POST' })).json()) as any).name).toBe('op7');
+    expect(((await (await fetch(`${base}/v1/op7:cancel`, { method: 'POST' })).json()) as any).name).toBe(
+      'op7',
+    );
     const miss = await fetch(`${base}/v1/other/x`);
     expect(miss.status).toBe(404);
     expect(((await miss.json()) as any).reason).toBe('NOT_FOUND');
@@ -114,20 +170,53 @@ describe('createHttpServer: routing and binding', () => {
 
   it('binds body "*" then path variables, and body "<field>" plus query; responseBody encodes one field', async () => {
     const base = await start((s) => {
-      s.route({ method: 'POST', path: '/v1/echo/{name}', operation: '/t.S/Post', input: EchoRequestSchema, output: EchoRequestSchema, body: '*' }, echo);
       s.route(
-        { method: 'PATCH', path: '/v1/users/{id}', operation: '/t.S/Update', input: UpdateUserRequestSchema, output: UserReplySchema, body: 'user', responseBody: 'user' },
-        async (_c, r: any) => ({ user: { id: r.id, displayName: `${r.user.displayName}:${r.mask}` }, version: 3 }),
+        {
+          method: 'POST',
+          path: '/v1/echo/{name}',
+          operation: '/t.S/Post',
+          input: EchoRequestSchema,
+          output: EchoRequestSchema,
+          body: '*',
+        },
+        echo,
+      );
+      s.route(
+        {
+          method: 'PATCH',
+          path: '/v1/users/{id}',
+          operation: '/t.S/Update',
+          input: UpdateUserRequestSchema,
+          output: UserReplySchema,
+          body: 'user',
+          responseBody: 'user',
+        },
+        async (_c, r: any) => ({
+          user: { id: r.id, displayName: `${r.user.displayName}:${r.mask}` },
+          version: 3,
+        }),
       );
     });
     const post = await fetch(`${base}/v1/echo/fromPath?num=9`, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ name: 'fromBody', big: '12', user: { id: 'u1', display_name: 'proto name' }, at: '2020-01-01T00:00:00Z', extra: 1 }),
+      body: JSON.stringify({
+        name: 'fromBody',
+        big: '12',
+        user: { id: 'u1', display_name: 'proto name' },
+        at: '2020-01-01T00:00:00Z',
+        extra: 1,
+      }),
     });
     expect(post.status).toBe(200);
     const echoed = (await post.json()) as any;
-    expect([echoed.name, echoed.big, echoed.user, echoed.num, echoed.at]).toEqual(['fromPath', '12', { id: 'u1', displayName: 'proto name' }, 0, '2020-01-01T00:00:00Z']);
+    expect([echoed.name, echoed.big, echoed.user, echoed.num, echoed.at]).toEqual([
+      'fromPath',
+      '12',
+      { id: 'u1', displayName: 'proto name' },
+      0,
+      '2020-01-01T00:00:00Z',
+    ]);
 
     const patch = await fetch(`${base}/v1/users/42?mask=display_name`, {
       method: 'PATCH',
@@ -140,23 +229,51 @@ describe('createHttpServer: routing and binding', () => {
   it('negotiates codecs: body by Content-Type, reply by Accept, then Content-Type, then JSON', async () => {
     const base = await start(
       (s) => {
-        s.route({ method: 'POST', path: '/hello', operation: '/t.S/Hello', input: HelloRequestSchema, output: HelloReplySchema, body: '*' }, async (_c, r: any) => ({ message: `hi ${r.name}` }));
+        s.route(
+          {
+            method: 'POST',
+            path: '/hello',
+            operation: '/t.S/Hello',
+            input: HelloRequestSchema,
+            output: HelloReplySchema,
+            body: '*',
+          },
+          async (_c, r: any) => ({ message: `hi ${r.name}` }),
+        );
       },
       { codecs: [protoCodec, markedCodec] },
     );
     const { create } = await import('@bufbuild/protobuf');
     const protoBody = toBinary(HelloRequestSchema, create(HelloRequestSchema, { name: 'bin' }));
-    const r1 = await fetch(`${base}/hello`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: protoBody });
+    const r1 = await fetch(`${base}/hello`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: protoBody,
+    });
     expect(r1.headers.get('content-type')).toBe('application/x-protobuf');
-    expect((fromBinary(HelloReplySchema, new Uint8Array(await r1.arrayBuffer())) as any).message).toBe('hi bin');
+    expect((fromBinary(HelloReplySchema, new Uint8Array(await r1.arrayBuffer())) as any).message).toBe(
+      'hi bin',
+    );
 
-    const r2 = await fetch(`${base}/hello`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', accept: 'application/json' }, body: protoBody });
+    const r2 = await fetch(`${base}/hello`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', accept: 'application/json' },
+      body: protoBody,
+    });
     expect(await r2.json()).toEqual({ message: 'hi bin' });
 
-    const r3 = await fetch(`${base}/hello`, { method: 'POST', headers: { 'content-type': 'application/x-marked', accept: 'text/html, application/x-marked;q=0.9' }, body: '#marked\n{"name":"m"}' });
+    const r3 = await fetch(`${base}/hello`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-marked', accept: 'text/html, application/x-marked;q=0.9' },
+      body: '#marked\n{"name":"m"}',
+    });
     expect(await r3.text()).toBe('#marked\n{"message":"hi m"}');
 
-    const r4 = await fetch(`${base}/hello`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'image/png' }, body: '{"name":"j"}' });
+    const r4 = await fetch(`${base}/hello`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'image/png' },
+      body: '{"name":"j"}',
+    });
     expect(r4.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await r4.json()).toEqual({ message: 'hi j' });
   });
@@ -164,17 +281,28 @@ describe('createHttpServer: routing and binding', () => {
   it('runs middleware with the operation, request metadata and reply headers', async () => {
     const seen: string[] = [];
     const mw: Middleware = (next) => async (ctx, req) => {
-      seen.push(`${ctx.kind}:${ctx.side}:${ctx.operation}:${ctx.metadata.get('x-md-global-user')}:${ctx.requestHeader.get('x-plain')}`);
+      seen.push(
+        `${ctx.kind}:${ctx.side}:${ctx.operation}:${ctx.metadata.get('x-md-global-user')}:${ctx.requestHeader.get('x-plain')}`,
+      );
       ctx.replyHeader.set('x-served-by', 'kratos');
       return next(ctx, req);
     };
     const base = await start(
       (s) => {
-        s.route({ method: 'GET', path: '/hello/{name}', operation: '/t.S/Hello', input: HelloRequestSchema, output: HelloReplySchema }, async (ctx, r: any) => {
-          expect(ctx.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\?isSecure=false$/);
-          expect(ctx.metadata.has('x-plain')).toBe(false);
-          return { message: r.name };
-        });
+        s.route(
+          {
+            method: 'GET',
+            path: '/hello/{name}',
+            operation: '/t.S/Hello',
+            input: HelloRequestSchema,
+            output: HelloReplySchema,
+          },
+          async (ctx, r: any) => {
+            expect(ctx.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\?isSecure=false$/);
+            expect(ctx.metadata.has('x-plain')).toBe(false);
+            return { message: r.name };
+          },
+        );
       },
       { middleware: [mw] },
     );
@@ -185,24 +313,65 @@ describe('createHttpServer: routing and binding', () => {
 
   it('answers thrown errors with the Kratos body and status, never a stack', async () => {
     const base = await start((s) => {
-      s.route({ method: 'GET', path: '/k', operation: '/t.S/K', input: HelloRequestSchema, output: HelloReplySchema }, async (ctx) => {
-        ctx.replyHeader.set('x-trace', 't1');
-        throw new KratosError(404, 'USER_NOT_FOUND', 'user 7 not found', { metadata: { id: '7' } });
-      });
-      s.route({ method: 'GET', path: '/boom', operation: '/t.S/Boom', input: HelloRequestSchema, output: HelloReplySchema }, async () => {
-        throw new TypeError('kaput');
-      });
-      s.route({ method: 'GET', path: '/sync', operation: '/t.S/Sync', input: HelloRequestSchema, output: HelloReplySchema }, (() => {
-        throw new Error('sync throw');
-      }) as never);
-      s.route({ method: 'GET', path: '/badcode', operation: '/t.S/Bad', input: HelloRequestSchema, output: HelloReplySchema }, async () => {
-        throw new KratosError(1000, 'WEIRD', 'out of range code');
-      });
+      s.route(
+        {
+          method: 'GET',
+          path: '/k',
+          operation: '/t.S/K',
+          input: HelloRequestSchema,
+          output: HelloReplySchema,
+        },
+        async (ctx) => {
+          ctx.replyHeader.set('x-trace', 't1');
+          throw new KratosError(404, 'USER_NOT_FOUND', 'user 7 not found', { metadata: { id: '7' } });
+        },
+      );
+      s.route(
+        {
+          method: 'GET',
+          path: '/boom',
+          operation: '/t.S/Boom',
+          input: HelloRequestSchema,
+          output: HelloReplySchema,
+        },
+        async () => {
+          throw new TypeError('kaput');
+        },
+      );
+      s.route(
+        {
+          method: 'GET',
+          path: '/sync',
+          operation: '/t.S/Sync',
+          input: HelloRequestSchema,
+          output: HelloReplySchema,
+        },
+        (() => {
+          throw new Error('sync throw');
+        }) as never,
+      );
+      s.route(
+        {
+          method: 'GET',
+          path: '/badcode',
+          operation: '/t.S/Bad',
+          input: HelloRequestSchema,
+          output: HelloReplySchema,
+        },
+        async () => {
+          throw new KratosError(1000, 'WEIRD', 'out of range code');
+        },
+      );
     });
     const k = await fetch(`${base}/k`);
     expect(k.status).toBe(404);
     expect(k.headers.get('x-trace')).toBe('t1');
-    expect(await k.json()).toEqual({ code: 404, reason: 'USER_NOT_FOUND', message: 'user 7 not found', metadata: { id: '7' } });
+    expect(await k.json()).toEqual({
+      code: 404,
+      reason: 'USER_NOT_FOUND',
+      message: 'user 7 not found',
+      metadata: { id: '7' },
+    });
     for (const path of ['/boom', '/sync']) {
       const r = await fetch(`${base}${path}`);
       expect(r.status).toBe(500);
@@ -217,12 +386,22 @@ describe('createHttpServer: routing and binding', () => {
 
   it('rejects duplicate routes and malformed templates at registration', () => {
     const s = createHttpServer({ address: '127.0.0.1:0', logger: quiet });
-    const desc = { method: 'GET', path: '/v1/users/{id}', operation: '/t.S/A', input: UpdateUserRequestSchema, output: HelloReplySchema };
+    const desc = {
+      method: 'GET',
+      path: '/v1/users/{id}',
+      operation: '/t.S/A',
+      input: UpdateUserRequestSchema,
+      output: HelloReplySchema,
+    };
     s.route(desc, echo as never);
-    expect(() => s.route({ ...desc, path: '/v1/users/{mask}', operation: '/t.S/B' }, echo as never)).toThrow(/duplicate route GET \/v1\/users\/\{mask\}.*\/t\.S\/A/);
+    expect(() => s.route({ ...desc, path: '/v1/users/{mask}', operation: '/t.S/B' }, echo as never)).toThrow(
+      /duplicate route GET \/v1\/users\/\{mask\}.*\/t\.S\/A/,
+    );
     expect(() => s.route({ ...desc, path: '/v1/{id' }, echo as never)).toThrow(/invalid http path template/);
     expect(() => s.route({ ...desc, path: '/v1/x/{nope}' }, echo as never)).toThrow(/no field "nope"/);
-    expect(() => s.route({ ...desc, path: '/v1/y', body: 'missing' }, echo as never)).toThrow(/body field "missing"/);
+    expect(() => s.route({ ...desc, path: '/v1/y', body: 'missing' }, echo as never)).toThrow(
+      /body field "missing"/,
+    );
   });
 
   it('serves plain routes next to generated ones, behind the filters', async () => {
@@ -233,13 +412,23 @@ describe('createHttpServer: routing and binding', () => {
         s.handle(['GET', 'POST'], '/raw/:id', async (req, reply) => {
           reply.type('text/plain').send(`raw ${(req.params as any).id}`);
         });
-        s.route({ method: 'GET', path: '/hello/{name}', operation: '/t.S/Hello', input: HelloRequestSchema, output: HelloReplySchema }, async (_c, r: any) => ({ message: r.name }));
+        s.route(
+          {
+            method: 'GET',
+            path: '/hello/{name}',
+            operation: '/t.S/Hello',
+            input: HelloRequestSchema,
+            output: HelloReplySchema,
+          },
+          async (_c, r: any) => ({ message: r.name }),
+        );
       },
       {
         filters: [
           async (req, reply) => {
             calls.push(req.url);
-            if (req.headers['x-deny'] === '1') reply.code(403).send({ code: 403, reason: 'DENIED', message: '', metadata: {} });
+            if (req.headers['x-deny'] === '1')
+              reply.code(403).send({ code: 403, reason: 'DENIED', message: '', metadata: {} });
           },
         ],
       },
@@ -258,7 +447,16 @@ describe('createHttpServer: routing and binding', () => {
     const key = readFileSync(new URL('./testdata/localhost-key.pem', import.meta.url));
     const cert = readFileSync(new URL('./testdata/localhost-cert.pem', import.meta.url));
     const s = createHttpServer({ address: '127.0.0.1:0', logger: quiet, tls: { key, cert } });
-    s.route({ method: 'GET', path: '/hello/{name}', operation: '/t.S/Hello', input: HelloRequestSchema, output: HelloReplySchema }, async (_c, r: any) => ({ message: r.name }));
+    s.route(
+      {
+        method: 'GET',
+        path: '/hello/{name}',
+        operation: '/t.S/Hello',
+        input: HelloRequestSchema,
+        output: HelloReplySchema,
+      },
+      async (_c, r: any) => ({ message: r.name }),
+    );
     servers.push(s);
     await s.start();
     expect(s.endpoint().searchParams.get('isSecure')).toBe('true');

@@ -1,8 +1,14 @@
-import { createServer as createHttpServerRaw, type IncomingHttpHeaders, STATUS_CODES, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServerRaw,
+  type IncomingHttpHeaders,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import { createServer as createHttpsServerRaw } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import {
   type AppInfo,
+  advertisedHost,
   CallContext,
   type Codec,
   type CodecRegistry,
@@ -19,7 +25,6 @@ import {
   Metadata,
   type Middleware,
   newEndpoint,
-  advertisedHost,
   type Server,
   type ServerStartOptions,
   type ServerStopOptions,
@@ -33,7 +38,13 @@ import Fastify, {
 } from 'fastify';
 import { errorBody, httpStatus, statusError, toKratosError, writeRawError } from './errors.ts';
 import { codecForAccept, toCodecRegistry } from './message-codec.ts';
-import { compileMatcher, nativeRoutePath, type TemplateMatcher, templateShape, wildcardRoutePath } from './path-template.ts';
+import {
+  compileMatcher,
+  nativeRoutePath,
+  type TemplateMatcher,
+  templateShape,
+  wildcardRoutePath,
+} from './path-template.ts';
 import { CompiledRoute, type QueryValues } from './route.ts';
 import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
@@ -138,13 +149,14 @@ function splitHeaders(headers: IncomingHttpHeaders): { all: Metadata; md: Metada
     const v = headers[key];
     if (v === undefined) continue;
     const isMd = key.startsWith(GLOBAL_METADATA_PREFIX) || key.startsWith(LOCAL_METADATA_PREFIX);
+    if (isMd && md === undefined) md = new Metadata();
     if (typeof v === 'string') {
       all.add(key, v);
-      if (isMd) (md ??= new Metadata()).add(key, v);
+      if (isMd) md!.add(key, v);
     } else {
       for (const one of v) {
         all.add(key, one);
-        if (isMd) (md ??= new Metadata()).add(key, one);
+        if (isMd) md!.add(key, one);
       }
     }
   }
@@ -200,7 +212,8 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   let closing = false;
   let started = false;
   let app: AppInfo | undefined;
-  let endpoint: URL | undefined = options.endpoint === undefined ? undefined : new URL(String(options.endpoint));
+  let endpoint: URL | undefined =
+    options.endpoint === undefined ? undefined : new URL(String(options.endpoint));
   let endpointText = endpoint?.toString() ?? '';
   const shapes = new Map<string, string>();
   const groups = new Map<string, RouteGroup>();
@@ -226,9 +239,19 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         }
         handler(req, res);
       };
-      const serverOptions = options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize };
+      const serverOptions =
+        options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize };
       const server = tls
-        ? createHttpsServerRaw({ ...serverOptions, key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false }, onRequest)
+        ? createHttpsServerRaw(
+            {
+              ...serverOptions,
+              key: tls.key,
+              cert: tls.cert,
+              ca: tls.ca,
+              requestCert: tls.requestCert ?? false,
+            },
+            onRequest,
+          )
         : createHttpServerRaw(serverOptions, onRequest);
       server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
       // Per connection (not per request): lets stop() close connections that never sent a byte
@@ -241,8 +264,11 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     },
     clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      const body = errorBody(statusError(status, status === 431 ? 'request header too large' : 'malformed request'));
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = errorBody(
+        statusError(status, status === 431 ? 'request header too large' : 'malformed request'),
+      );
       socket.end(
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
@@ -309,7 +335,12 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     return ct === undefined ? undefined : registry.byContentType(ct);
   }
 
-  function serve(route: CompiledRoute, request: FastifyRequest, reply: FastifyReply, vars: readonly string[] | undefined): void {
+  function serve(
+    route: CompiledRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    vars: readonly string[] | undefined,
+  ): void {
     const headers = request.raw.headers;
     const { all, md } = splitHeaders(headers);
     const ctx = new HttpServerContext(
@@ -347,7 +378,11 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
             ctx.expire();
             if (ctx.settled) return;
             ctx.settled = true;
-            sendError(reply, KratosError.fromError(new DOMException(`deadline of ${timeout} ms exceeded`, 'TimeoutError')), ctx);
+            sendError(
+              reply,
+              KratosError.fromError(new DOMException(`deadline of ${timeout} ms exceeded`, 'TimeoutError')),
+              ctx,
+            );
           });
     let p: Promise<unknown>;
     try {
@@ -371,7 +406,9 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         }
         if (ctx.replyHeader.size > 0) writeHeaders(reply, ctx.replyHeader);
         if (closing) reply.header('connection', 'close');
-        reply.type(codec.contentType).send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+        reply
+          .type(codec.contentType)
+          .send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       },
       (err) => {
         handle?.cancel();
@@ -422,7 +459,9 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       const shape = `${route.method} ${templateShape(route.template)}`;
       const existing = shapes.get(shape);
       if (existing !== undefined) {
-        throw new Error(`duplicate route ${route.method} ${desc.path} (${desc.operation}): already bound to ${existing}`);
+        throw new Error(
+          `duplicate route ${route.method} ${desc.path} (${desc.operation}): already bound to ${existing}`,
+        );
       }
       ensureMethod(route.method);
       const matcher = compileMatcher(route.template);
@@ -441,7 +480,9 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         try {
           fastify.route({ method: route.method, url: native, handler: handlerFn });
         } catch (err) {
-          throw new Error(`cannot register route ${route.method} ${desc.path} (${desc.operation}): ${(err as Error).message}`);
+          throw new Error(
+            `cannot register route ${route.method} ${desc.path} (${desc.operation}): ${(err as Error).message}`,
+          );
         }
       } else {
         const wildcard = wildcardRoutePath(route.template);

@@ -20,7 +20,17 @@ import {
   file_google_protobuf_wrappers,
 } from '@bufbuild/protobuf/wkt';
 
-const T = { DOUBLE: 1, INT64: 3, UINT64: 4, INT32: 5, BOOL: 8, STRING: 9, MESSAGE: 11, BYTES: 12, ENUM: 14 } as const;
+const T = {
+  DOUBLE: 1,
+  INT64: 3,
+  UINT64: 4,
+  INT32: 5,
+  BOOL: 8,
+  STRING: 9,
+  MESSAGE: 11,
+  BYTES: 12,
+  ENUM: 14,
+} as const;
 const OPT = 1;
 const REP = 3;
 
@@ -81,7 +91,11 @@ const file = create(FileDescriptorProtoSchema, {
     { name: 'HelloReply', field: [f('message', 1, T.STRING)] },
     {
       name: 'UpdateUserRequest',
-      field: [f('id', 1, T.STRING), f('user', 2, T.MESSAGE, { typeName: '.test.v1.User' }), f('mask', 3, T.STRING)],
+      field: [
+        f('id', 1, T.STRING),
+        f('user', 2, T.MESSAGE, { typeName: '.test.v1.User' }),
+        f('mask', 3, T.STRING),
+      ],
     },
     {
       name: 'UserReply',
