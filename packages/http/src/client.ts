@@ -191,10 +191,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     throw new TypeError(`target "${options.endpoint}" needs a discovery`);
   }
   const resolver: NodeResolver = createNodeResolver({
-    target:
-      target.scheme === 'http' || target.scheme === 'https'
-        ? `direct:///${target.authority}`
-        : options.endpoint,
+    target: options.endpoint,
     scheme: 'http',
     discovery: options.discovery,
     selector,
