@@ -8,14 +8,16 @@ import { isMetadataKey, Metadata, type MetadataInit } from '@kratos/core';
 export function fromGrpcMetadata(md: GrpcMetadata): { header: Metadata; kratos: Metadata } {
   const header = new Metadata();
   const kratos = new Metadata();
-  const repr = md.toJSON();
-  for (const key in repr) {
-    const values = repr[key]!;
-    const md = isMetadataKey(key);
+  // grpc-js keeps a Map of lower-cased keys; reading it directly saves the copy toJSON() makes.
+  const repr = (md as unknown as { internalRepr?: unknown }).internalRepr;
+  const entries: Iterable<[string, Array<string | Buffer>]> =
+    repr instanceof Map ? (repr as Map<string, Array<string | Buffer>>) : Object.entries(md.toJSON());
+  for (const [key, values] of entries) {
+    const propagated = isMetadataKey(key);
     for (const v of values) {
       const s = typeof v === 'string' ? v : v.toString('base64');
       header.add(key, s);
-      if (md) kratos.add(key, s);
+      if (propagated) kratos.add(key, s);
     }
   }
   return { header, kratos };

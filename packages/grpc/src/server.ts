@@ -41,7 +41,6 @@ interface ServerSurfaceCall {
   getDeadline(): Deadline;
   sendMetadata(md: GrpcMetadata): void;
   once(event: 'cancelled', listener: () => void): unknown;
-  removeListener(event: 'cancelled', listener: () => void): unknown;
 }
 
 import { createHealthService, type HealthService } from './health.ts';
@@ -99,6 +98,8 @@ export function serviceNameOf(path: string): string {
 }
 
 const CALL_KEY = createContextKey<ServerSurfaceCall>('grpc.call');
+
+const noop = () => {};
 
 const deadlineExceeded = () => new KratosError(504, '', 'deadline exceeded');
 
@@ -238,15 +239,13 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
             ctx.expire();
             onExpire();
           });
-    const onCancel = () => {
+    // The call object is dropped after the call, so the listener is never removed; a cancel
+    // after the reply only cancels a context nobody waits on.
+    call.once('cancelled', () => {
       handle?.cancel();
       ctx.cancel();
-    };
-    call.once('cancelled', onCancel);
-    return () => {
-      handle?.cancel();
-      call.removeListener('cancelled', onCancel);
-    };
+    });
+    return handle === undefined ? noop : () => handle.cancel();
   };
 
   const unaryImpl = (operation: string, handler: GrpcUnaryHandler<unknown, unknown>) => {
