@@ -6,7 +6,11 @@ set -euo pipefail
 pid="${1:?usage: stop.sh <pid> [grace-seconds]}"
 grace="${2:-10}"
 case "$pid" in ''|*[!0-9]*) echo "[stop] error: not a pid: $pid" >&2; exit 2 ;; esac
-kill -0 "$pid" 2>/dev/null || exit 0
+if ! kill -0 "$pid" 2>/dev/null; then
+  # leader gone: still clean up what is left of its process group (e.g. etcd next to kube-apiserver)
+  pgrep -g "$pid" >/dev/null 2>&1 && kill -KILL -- "-$pid" 2>/dev/null || true
+  exit 0
+fi
 target="$pid"
 pgid="$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
 [ "$pgid" = "$pid" ] && target="-$pid"
