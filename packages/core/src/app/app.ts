@@ -46,7 +46,11 @@ export interface App {
   readonly info: AppInfo;
   /** Starts everything and resolves when the app has stopped (signal or `stop()`). */
   run(): Promise<void>;
-  /** Stops the app gracefully; resolves when it has. Safe to call more than once. */
+  /**
+   * Stops the app gracefully; resolves when it has. Safe to call more than once. Called during
+   * start-up, the app stops as soon as it is up: so a lifecycle hook must not `await` it (the
+   * stop would wait for the hook), only call it.
+   */
   stop(): Promise<void>;
 }
 
