@@ -21,6 +21,11 @@ describe('Metadata', () => {
     md.set('accept', 'c', 'd');
     expect(md.values('accept')).toEqual(['c', 'd']);
     expect(md.values('missing')).toEqual([]);
+    md.values('accept').push('mutated');
+    expect(md.values('accept')).toEqual(['c', 'd']);
+    md.set('accept');
+    expect(md.has('accept')).toBe(false);
+    md.set('accept', 'e');
     expect(md.get('missing')).toBeUndefined();
     expect(md.size).toBe(1);
   });

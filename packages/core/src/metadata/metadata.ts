@@ -38,14 +38,16 @@ export class Metadata implements Iterable<[string, string[]]> {
     return this.#map.get(key.toLowerCase())?.[0];
   }
 
-  /** All values of a key (empty when absent). */
+  /** All values of a key (empty when absent); a copy, changing it changes nothing here. */
   values(key: string): string[] {
-    return this.#map.get(key.toLowerCase()) ?? [];
+    const list = this.#map.get(key.toLowerCase());
+    return list === undefined ? [] : [...list];
   }
 
-  /** Replaces a key's values. */
+  /** Replaces a key's values; no values removes the key. */
   set(key: string, ...values: string[]): this {
-    this.#map.set(key.toLowerCase(), values);
+    if (values.length === 0) this.#map.delete(key.toLowerCase());
+    else this.#map.set(key.toLowerCase(), values);
     return this;
   }
 
