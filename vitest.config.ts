@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'examples/*/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
         },
       },
@@ -30,6 +30,7 @@ export default defineConfig({
             'contrib/*/src/**/*.test.ts',
             'test/**/*.test.ts',
             'packages/*/src/**/*.integration.test.ts',
+            'examples/*/test/**/*.integration.test.ts',
           ],
           exclude: ['**/node_modules/**'],
         },

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createConfig, createFileSource } from '@kratos/config';
 import { caller, createLogHelper, createStdLogger, timestamp, withFields } from '@kratos/core';
 import { BootstrapSchema } from '../../internal/conf/conf_pb.js';
+import { newRegistry } from './registry.ts';
 import { wireApp } from './wire.ts';
 
 /** Set at build time in Go; here from the environment or package.json's defaults. */
@@ -11,13 +12,15 @@ const Name = process.env.KRATOS_APP_NAME ?? 'helloworld';
 const Version = process.env.KRATOS_APP_VERSION ?? 'v1.0.0';
 
 // Go's flag package spells long flags with one dash (`-conf`); accept both.
-const args = process.argv.slice(2).map((a) => a.replace(/^-(conf|version)(=|$)/, '--$1$2'));
+const args = process.argv.slice(2).map((a) => a.replace(/^-(conf|version|registry)(=|$)/, '--$1$2'));
 const { values } = parseArgs({
   args,
   options: {
     // The service's own configs/, found from this file, so it starts from any working directory.
     conf: { type: 'string', short: 'c', default: resolve(import.meta.dirname, '../../configs') },
     version: { type: 'boolean', short: 'v', default: false },
+    // Where to register: `memory` (embedded default) or `etcd://host:port[,host:port]`.
+    registry: { type: 'string', default: process.env.KRATOS_REGISTRY ?? 'memory' },
   },
 });
 if (values.version) {
@@ -52,6 +55,7 @@ try {
     data: bc.data,
     greeting,
     logger,
+    registrar: newRegistry(values.registry as string, logger),
   });
   try {
     await app.run();

@@ -139,6 +139,11 @@ export function newProject(options: NewOptions, output: Output): string[] {
       let content: Buffer | string = readFileSync(join(source.dir, rel));
       if (!content.includes(0)) {
         content = rename(content.toString('utf8'), name);
+        if (rel === 'tsconfig.json' && options.link) {
+          const tsconfig = JSON.parse(content) as { compilerOptions: Record<string, unknown> };
+          tsconfig.compilerOptions.customConditions = ['kratos-source'];
+          content = `${JSON.stringify(tsconfig, null, 2)}\n`;
+        }
         if (rel === 'package.json' && options.link) {
           const manifest = JSON.parse(content) as Record<string, unknown>;
           linkDependencies(manifest, options.link);
