@@ -18,6 +18,20 @@ describe('createWatchChannel', () => {
     expect(await it.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('concurrent reads each get a later value, and all end on close', async () => {
+    const ch = createWatchChannel<number>();
+    const it = ch.watcher[Symbol.asyncIterator]();
+    const first = it.next();
+    const second = it.next();
+    const third = it.next();
+    ch.push(1);
+    ch.push(2);
+    expect(await first).toEqual({ value: 1, done: false });
+    expect(await second).toEqual({ value: 2, done: false });
+    ch.close();
+    expect(await third).toEqual({ value: undefined, done: true });
+  });
+
   it('fail ends iteration with the error', async () => {
     const ch = createWatchChannel<number>();
     const it = ch.watcher[Symbol.asyncIterator]();

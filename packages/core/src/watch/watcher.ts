@@ -26,22 +26,20 @@ export function createWatchChannel<T>(onStop?: () => void | Promise<void>): Watc
   let pending: { value: T } | undefined;
   let error: { error: unknown } | undefined;
   let closed = false;
-  let waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+  // Readers waiting for a value, oldest first (normally one; concurrent next() calls queue).
+  const waiters: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
 
   const settle = () => {
-    if (!waiter) return;
-    const w = waiter;
-    if (pending) {
-      waiter = undefined;
-      const v = pending.value;
-      pending = undefined;
-      w.resolve({ value: v, done: false });
-    } else if (error) {
-      waiter = undefined;
-      w.reject(error.error);
-    } else if (closed) {
-      waiter = undefined;
-      w.resolve({ value: undefined, done: true });
+    while (waiters.length > 0) {
+      if (pending) {
+        const v = pending.value;
+        pending = undefined;
+        waiters.shift()!.resolve({ value: v, done: false });
+      } else if (error) {
+        waiters.shift()!.reject(error.error);
+      } else if (closed) {
+        waiters.shift()!.resolve({ value: undefined, done: true });
+      } else return;
     }
   };
 
@@ -66,7 +64,7 @@ export function createWatchChannel<T>(onStop?: () => void | Promise<void>): Watc
       if (error) return Promise.reject(error.error);
       if (closed) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve, reject) => {
-        waiter = { resolve, reject };
+        waiters.push({ resolve, reject });
       });
     },
     async return() {
