@@ -59,13 +59,13 @@ describe('kratos new -> the printed commands -> a serving service', () => {
     expect(await hello.json()).toEqual({ message: 'Hello kratos' });
     const missing = await fetch(`http://127.0.0.1:${httpPort}/demo/unknown`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).reason).toBe('USER_NOT_FOUND');
+    expect(((await missing.json()) as { reason: string }).reason).toBe('USER_NOT_FOUND');
 
     writeFileSync(join(app, 'configs/config.yaml'), config.replace('greeting: Hello', 'greeting: Hi'));
     await waitFor(
       async () => {
         const r = await fetch(`http://127.0.0.1:${httpPort}/demo/kratos`).catch(() => undefined);
-        return r?.ok ? (await r.json()).message === 'Hi kratos' : false;
+        return r?.ok ? ((await r.json()) as { message: string }).message === 'Hi kratos' : false;
       },
       { timeout: 30_000, interval: 200, message: 'kratos run did not restart on a config change' },
     );

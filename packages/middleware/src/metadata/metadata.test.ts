@@ -5,7 +5,12 @@ import { clientMetadata, serverMetadata } from '../index.ts';
 describe('serverMetadata', () => {
   it('copies prefixed headers and constants into ctx.metadata', async () => {
     const ctx = createContext({
-      requestHeader: new Metadata({ 'X-MD-Global-Trace': 'a', 'x-md-local-hop': 'b', 'x-custom-tenant': 't1', other: 'no' }),
+      requestHeader: new Metadata({
+        'X-MD-Global-Trace': 'a',
+        'x-md-local-hop': 'b',
+        'x-custom-tenant': 't1',
+        other: 'no',
+      }),
     });
     let seen: Metadata | undefined;
     const h = applyMiddleware(
@@ -50,9 +55,12 @@ describe('clientMetadata', () => {
     const client = createContext({ side: 'client', parent: server });
     client.metadata.set('x-md-global-user', 'u2');
     let sent: Metadata | undefined;
-    await applyMiddleware(async (c: Context) => {
-      sent = c.requestHeader;
-    }, [clientMetadata()])(client, {});
+    await applyMiddleware(
+      async (c: Context) => {
+        sent = c.requestHeader;
+      },
+      [clientMetadata()],
+    )(client, {});
     expect(sent?.values('x-md-global-user')).toEqual(['u2']);
   });
 });

@@ -60,7 +60,8 @@ export function clientMetadata(options: ClientMetadataOptions = {}): Middleware 
     for (const [k, v] of ctx.metadata) header.set(k, ...v);
     const server = serverAncestor(ctx);
     if (server) {
-      for (const [k, v] of server.metadata) if (k.startsWith(prefix) && !ctx.metadata.has(k)) header.set(k, ...v);
+      for (const [k, v] of server.metadata)
+        if (k.startsWith(prefix) && !ctx.metadata.has(k)) header.set(k, ...v);
     }
     return next(ctx, req);
   };

@@ -16,7 +16,7 @@ describe('recovery', () => {
     const h = applyMiddleware(async () => {
       throw new TypeError('cannot read properties of undefined (secret internals)');
     }, [recovery({ logger })]);
-    const err = await h(ctx(), {}).catch((e) => e);
+    const err = (await h(ctx(), {}).catch((e: unknown) => e)) as KratosError;
     expect(KratosError.is(err)).toBe(true);
     expect(err.code).toBe(500);
     expect(err.reason).toBe('');
@@ -49,12 +49,9 @@ describe('recovery', () => {
     const ok = applyMiddleware(async () => 'reply', [recovery()]);
     expect(await ok(ctx(), {})).toBe('reply');
     const { logger } = memoryLogger();
-    const custom = applyMiddleware(
-      async () => {
-        throw new Error('x');
-      },
-      [recovery({ logger, handler: () => new KratosError(503, 'BUSY', 'try later') })],
-    );
+    const custom = applyMiddleware(async () => {
+      throw new Error('x');
+    }, [recovery({ logger, handler: () => new KratosError(503, 'BUSY', 'try later') })]);
     await expect(custom(ctx(), {})).rejects.toMatchObject({ code: 503, reason: 'BUSY' });
   });
 });

@@ -1,4 +1,4 @@
-import { defaultLogger, type Context, KratosError, type Logger, type Middleware } from '@kratos/core';
+import { type Context, defaultLogger, KratosError, type Logger, type Middleware } from '@kratos/core';
 
 /** Options of {@link recovery}. */
 export interface RecoveryOptions {
