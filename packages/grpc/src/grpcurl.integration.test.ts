@@ -51,6 +51,10 @@ describe.runIf(grpcurl !== undefined)('grpcurl against the server', () => {
     );
   });
 
+  it('checks health like any grpc-go server', async () => {
+    expect(JSON.parse(await run(addr, 'grpc.health.v1.Health/Check'))).toEqual({ status: 'SERVING' });
+  });
+
   it('calls a method, and shows the Kratos error details', async () => {
     const out = await run('-d', '{"name":"curl"}', addr, 'helloworld.v1.Greeter/SayHello');
     expect(JSON.parse(out)).toEqual({ message: 'Hello curl' });

@@ -1,4 +1,10 @@
+import { create, createFileRegistry, type DescFile } from '@bufbuild/protobuf';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import {
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+} from '@bufbuild/protobuf/wkt';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { type Context, KratosError } from '@kratos/core';
 import type { GrpcMethodHandler, ServingStatus } from './types.ts';
@@ -72,6 +78,75 @@ export const healthDefinition = {
   Check: method('Check', false),
   Watch: method('Watch', true),
 } satisfies ServiceDefinition;
+
+let healthFileCache: DescFile | undefined;
+
+/**
+ * `grpc/health/v1/health.proto` as a protobuf-es file, so reflection can describe the health
+ * service as grpc-go's does. Built on first use, not at import.
+ */
+export function healthFile(): DescFile {
+  if (healthFileCache) return healthFileCache;
+  const OPT = FieldDescriptorProto_Label.OPTIONAL;
+  const proto = create(FileDescriptorProtoSchema, {
+    name: 'grpc/health/v1/health.proto',
+    package: 'grpc.health.v1',
+    syntax: 'proto3',
+    messageType: [
+      {
+        name: 'HealthCheckRequest',
+        field: [
+          {
+            name: 'service',
+            number: 1,
+            label: OPT,
+            type: FieldDescriptorProto_Type.STRING,
+            jsonName: 'service',
+          },
+        ],
+      },
+      {
+        name: 'HealthCheckResponse',
+        field: [
+          {
+            name: 'status',
+            number: 1,
+            label: OPT,
+            type: FieldDescriptorProto_Type.ENUM,
+            typeName: '.grpc.health.v1.HealthCheckResponse.ServingStatus',
+            jsonName: 'status',
+          },
+        ],
+        enumType: [
+          {
+            name: 'ServingStatus',
+            value: STATUS_NAME.map((name, number) => ({ name, number })),
+          },
+        ],
+      },
+    ],
+    service: [
+      {
+        name: 'Health',
+        method: [
+          {
+            name: 'Check',
+            inputType: '.grpc.health.v1.HealthCheckRequest',
+            outputType: '.grpc.health.v1.HealthCheckResponse',
+          },
+          {
+            name: 'Watch',
+            inputType: '.grpc.health.v1.HealthCheckRequest',
+            outputType: '.grpc.health.v1.HealthCheckResponse',
+            serverStreaming: true,
+          },
+        ],
+      },
+    ],
+  });
+  healthFileCache = createFileRegistry(proto, () => undefined).getFile(proto.name)!;
+  return healthFileCache;
+}
 
 /** The server half: status per service plus its registered handlers. */
 export interface HealthService {

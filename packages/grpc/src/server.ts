@@ -43,7 +43,7 @@ interface ServerSurfaceCall {
   once(event: 'cancelled', listener: () => void): unknown;
 }
 
-import { createHealthService, type HealthService } from './health.ts';
+import { createHealthService, type HealthService, healthFile } from './health.ts';
 import { fromGrpcMetadata, toGrpcMetadata } from './metadata.ts';
 import { createReflectionIndex, registerReflection } from './reflection.ts';
 import { toGrpcStatus } from './status.ts';
@@ -501,7 +501,12 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
     }
   }
 
-  if (health) server.registerService(health.definition, health.handlers);
+  if (health)
+    server.registerService(
+      health.definition,
+      health.handlers,
+      reflection ? { file: healthFile() } : undefined,
+    );
   if (reflection) registerReflection(server, reflection, () => [...services]);
   return server;
 }
