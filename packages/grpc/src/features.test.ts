@@ -2,7 +2,14 @@ import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { Client, credentials, Metadata as GrpcMetadata, type ServiceError, status } from '@grpc/grpc-js';
-import { type Context, createMemoryRegistry, KratosError } from '@kratos/core';
+import {
+  type Context,
+  createMemoryRegistry,
+  createWatchChannel,
+  type Discovery,
+  KratosError,
+  type ServiceInstance,
+} from '@kratos/core';
 import { createSelector } from '@kratos/selector';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -264,6 +271,42 @@ describe('discovery', () => {
       expect(counts[0]).toBe(before);
     });
   }
+
+  it('keeps calling the last good nodes while the registry is unreachable', async () => {
+    const server = await started();
+    let watches = 0;
+    const broken: Discovery = {
+      async getService() {
+        throw new Error('registry down');
+      },
+      async watch() {
+        watches++;
+        if (watches > 1) throw new Error('registry down');
+        const ch = createWatchChannel<ServiceInstance[]>();
+        ch.push([
+          {
+            id: 'a',
+            name: 'svc',
+            version: '',
+            metadata: {},
+            endpoints: [`grpc://127.0.0.1:${server.port}?isSecure=false`],
+          },
+        ]);
+        setTimeout(() => ch.push([]), 20); // a broken registry answering an empty set
+        setTimeout(() => ch.fail(new Error('connection lost')), 40);
+        return ch.watcher;
+      },
+    };
+    const client = createGrpcClient({ endpoint: 'discovery:///svc', discovery: broken, logger: silent });
+    cleanup.push(() => client.close());
+    await client.ready();
+    await new Promise((r) => setTimeout(r, 80));
+    for (let i = 0; i < 5; i++) {
+      expect((await client.unary(GreeterService.SayHello, helloRequest({ name: String(i) }))).message).toBe(
+        `Hello ${i}`,
+      );
+    }
+  });
 
   it('waits for the first node set before the first call', async () => {
     const registry = createMemoryRegistry();
