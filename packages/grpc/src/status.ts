@@ -1,6 +1,6 @@
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { Metadata as GrpcMetadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { GrpcStatus, grpcToHttpCode, KratosError, UNKNOWN_REASON } from '@kratos/core';
+import { grpcToHttpCode, KratosError, UNKNOWN_REASON } from '@kratos/core';
 
 /** The trailer carrying a serialized `google.rpc.Status`. */
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
@@ -163,4 +163,3 @@ export function fromServiceError(error: unknown): KratosError {
   return KratosError.fromError(error);
 }
 
-export const isOk = (code: number): boolean => code === GrpcStatus.OK;
