@@ -162,4 +162,3 @@ export function fromServiceError(error: unknown): KratosError {
   }
   return KratosError.fromError(error);
 }
-
