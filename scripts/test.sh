@@ -17,6 +17,10 @@ if [ -x scripts/servers/install-debian.sh ]; then
   step "Debian test servers (etcd, zookeeper, prometheus, wrk)"
   bash scripts/servers/install-debian.sh
 fi
+step "Go tools (grpcurl)"
+bash scripts/install-tools.sh
+export GRPCURL="$KRATOS_CACHE/bin/grpcurl"
+
 if [ -x scripts/servers/build-all.sh ] && [ "${KRATOS_SKIP_SERVER_BUILDS:-}" != "1" ]; then
   step "building non-Debian servers in the background (log: $KRATOS_CACHE/logs/build-all.log)"
   bash scripts/servers/build-all.sh > "$KRATOS_CACHE/logs/build-all.log" 2>&1 &
@@ -37,7 +41,7 @@ node scripts/check-packages.mjs
 for v in 22 26; do
   step "unit tests on Node $v"
   node_bin=$(bash scripts/node-versions.sh "$v")
-  "$node_bin" node_modules/vitest/vitest.mjs run --project unit --reporter=dot
+  "$node_bin" node_modules/vitest/vitest.mjs run --project unit --silent=passed-only
 done
 
 if [ -n "${builds:-}" ]; then

@@ -142,25 +142,29 @@ class HttpServerContext extends CallContext {
   }
 }
 
-function splitHeaders(headers: IncomingHttpHeaders): { all: Metadata; md: Metadata | undefined } {
+/** All request headers as Metadata (made only when the chain reads `ctx.requestHeader`). */
+function headerMetadata(headers: IncomingHttpHeaders): Metadata {
   const all = new Metadata();
-  let md: Metadata | undefined;
   for (const key in headers) {
     const v = headers[key];
     if (v === undefined) continue;
-    const isMd = key.startsWith(GLOBAL_METADATA_PREFIX) || key.startsWith(LOCAL_METADATA_PREFIX);
-    if (isMd && md === undefined) md = new Metadata();
-    if (typeof v === 'string') {
-      all.add(key, v);
-      if (isMd) md!.add(key, v);
-    } else {
-      for (const one of v) {
-        all.add(key, one);
-        if (isMd) md!.add(key, one);
-      }
-    }
+    if (typeof v === 'string') all.add(key, v);
+    else for (const one of v) all.add(key, one);
   }
-  return { all, md };
+  return all;
+}
+
+/** The `x-md-global-*` / `x-md-local-*` headers (made only when the chain reads `ctx.metadata`). */
+function kratosMetadata(headers: IncomingHttpHeaders): Metadata {
+  const md = new Metadata();
+  for (const key in headers) {
+    if (!key.startsWith(GLOBAL_METADATA_PREFIX) && !key.startsWith(LOCAL_METADATA_PREFIX)) continue;
+    const v = headers[key];
+    if (v === undefined) continue;
+    if (typeof v === 'string') md.add(key, v);
+    else for (const one of v) md.add(key, one);
+  }
+  return md;
 }
 
 function rawPath(url: string | undefined): string {
@@ -295,7 +299,8 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
 
   function sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined): void {
     if (reply.sent) return;
-    if (ctx !== undefined && ctx.replyHeader.size > 0) writeHeaders(reply, ctx.replyHeader);
+    const replyHeader = ctx?.replyHeaderIfAny();
+    if (replyHeader !== undefined) writeHeaders(reply, replyHeader);
     if (closing) reply.header('connection', 'close');
     reply.code(httpStatus(err.code)).type('application/json').send(errorBody(err));
   }
@@ -342,15 +347,14 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     vars: readonly string[] | undefined,
   ): void {
     const headers = request.raw.headers;
-    const { all, md } = splitHeaders(headers);
     const ctx = new HttpServerContext(
       {
         kind: 'http',
         side: 'server',
         operation: route.operation,
         endpoint: endpointText,
-        requestHeader: all,
-        metadata: md,
+        requestHeader: () => headerMetadata(headers),
+        metadata: () => kratosMetadata(headers),
         app,
         deadline: timeout > 0 ? Date.now() + timeout : undefined,
         raw: request,
@@ -404,7 +408,8 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
           sendError(reply, KratosError.fromError(err), ctx);
           return;
         }
-        if (ctx.replyHeader.size > 0) writeHeaders(reply, ctx.replyHeader);
+        const replyHeader = ctx.replyHeaderIfAny();
+        if (replyHeader !== undefined) writeHeaders(reply, replyHeader);
         if (closing) reply.header('connection', 'close');
         reply
           .type(codec.contentType)

@@ -63,9 +63,11 @@ export interface ContextInit {
   side?: CallSide;
   operation?: string;
   endpoint?: string;
-  requestHeader?: Metadata;
+  /** The request headers, or a function making them on first read (transports defer the copy). */
+  requestHeader?: Metadata | (() => Metadata);
   replyHeader?: Metadata;
-  metadata?: Metadata;
+  /** The call's Kratos metadata, or a function making it on first read. */
+  metadata?: Metadata | (() => Metadata);
   app?: AppInfo;
   /** Absolute deadline, epoch ms. Ignored when later than the parent's. */
   deadline?: number;
@@ -86,9 +88,9 @@ export class CallContext implements Context {
   readonly side: CallSide;
   operation: string;
   endpoint: string;
-  readonly requestHeader: Metadata;
-  readonly replyHeader: Metadata;
-  readonly metadata: Metadata;
+  #requestHeader: Metadata | (() => Metadata) | undefined;
+  #replyHeader: Metadata | undefined;
+  #metadata: Metadata | (() => Metadata) | undefined;
   readonly app: AppInfo | undefined;
   readonly deadline: number | undefined;
   readonly parent: Context | undefined;
@@ -106,9 +108,9 @@ export class CallContext implements Context {
     this.side = init.side ?? 'server';
     this.operation = init.operation ?? '';
     this.endpoint = init.endpoint ?? '';
-    this.requestHeader = init.requestHeader ?? new Metadata();
-    this.replyHeader = init.replyHeader ?? new Metadata();
-    this.metadata = init.metadata ?? new Metadata();
+    this.#requestHeader = init.requestHeader;
+    this.#replyHeader = init.replyHeader;
+    this.#metadata = init.metadata;
     this.app = init.app ?? parent?.app;
     this.parent = parent;
     this.raw = init.raw;
@@ -122,6 +124,33 @@ export class CallContext implements Context {
     }
     this.deadline = deadline;
     this.#outer = init.signal;
+  }
+
+  // Header maps are made on first read: a call whose chain never looks at them allocates none.
+  get requestHeader(): Metadata {
+    const h = this.#requestHeader;
+    if (h instanceof Metadata) return h;
+    const made = h === undefined ? new Metadata() : h();
+    this.#requestHeader = made;
+    return made;
+  }
+
+  get replyHeader(): Metadata {
+    this.#replyHeader ??= new Metadata();
+    return this.#replyHeader;
+  }
+
+  get metadata(): Metadata {
+    const m = this.#metadata;
+    if (m instanceof Metadata) return m;
+    const made = m === undefined ? new Metadata() : m();
+    this.#metadata = made;
+    return made;
+  }
+
+  /** The reply headers if any were set, without making an empty map (for transports). */
+  replyHeaderIfAny(): Metadata | undefined {
+    return this.#replyHeader !== undefined && this.#replyHeader.size > 0 ? this.#replyHeader : undefined;
   }
 
   get signal(): AbortSignal {
