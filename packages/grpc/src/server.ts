@@ -207,7 +207,8 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
   let state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' = 'idle';
 
   const newContext = (call: ServerSurfaceCall, operation: string, unary: boolean): CallContext => {
-    const { header, kratos } = fromGrpcMetadata(call.metadata);
+    let split: ReturnType<typeof fromGrpcMetadata> | undefined;
+    const headers = () => (split ??= fromGrpcMetadata(call.metadata));
     const incoming = call.getDeadline();
     const deadline =
       incoming instanceof Date
@@ -220,8 +221,9 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
       side: 'server',
       operation,
       endpoint: endpointString,
-      requestHeader: header,
-      metadata: kratos,
+      // Copied from grpc-js only when the chain reads them.
+      requestHeader: () => headers().header,
+      metadata: () => headers().kratos,
       app,
       deadline,
       timeout: unary && timeout > 0 ? timeout : undefined,
@@ -258,7 +260,10 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
         finished = true;
         cleanup();
         if (call.cancelled) return;
-        if (ctx.replyHeader.size > 0) call.sendMetadata(toGrpcMetadata(ctx.replyHeader));
+        {
+          const reply = ctx.replyHeaderIfAny();
+          if (reply) call.sendMetadata(toGrpcMetadata(reply));
+        }
         if (error === undefined) callback(null, reply);
         else callback(toGrpcStatus(error));
       };
@@ -357,7 +362,10 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
         h,
         (ctx) => requestStream(call, ctx),
         (ctx, error, reply) => {
-          if (ctx.replyHeader.size > 0) call.sendMetadata(toGrpcMetadata(ctx.replyHeader));
+          {
+            const reply = ctx.replyHeaderIfAny();
+            if (reply) call.sendMetadata(toGrpcMetadata(reply));
+          }
           if (error === undefined) callback(null, reply);
           else callback(toGrpcStatus(error));
         },
