@@ -11,12 +11,16 @@ for (const p of all) {
   const internal = Object.keys(deps).filter((d) => byName.has(d));
   edges.set(p.pkg.name, internal);
   if (p.pkg.name === '@kratos/core' && Object.keys(p.pkg.dependencies ?? {}).length > 0) {
-    problems.push(`@kratos/core must have no runtime dependencies, has: ${Object.keys(p.pkg.dependencies).join(', ')}`);
+    problems.push(
+      `@kratos/core must have no runtime dependencies, has: ${Object.keys(p.pkg.dependencies).join(', ')}`,
+    );
   }
   for (const d of internal) {
     const target = byName.get(d);
-    if (p.group === 'packages' && target.group === 'contrib') problems.push(`${p.pkg.name} (packages/) depends on ${d} (contrib/)`);
-    if (p.group === 'contrib' && target.group === 'contrib') problems.push(`${p.pkg.name} depends on another contrib package ${d}`);
+    if (p.group === 'packages' && target.group === 'contrib')
+      problems.push(`${p.pkg.name} (packages/) depends on ${d} (contrib/)`);
+    if (p.group === 'contrib' && target.group === 'contrib')
+      problems.push(`${p.pkg.name} depends on another contrib package ${d}`);
   }
 }
 const state = new Map();

@@ -12,7 +12,10 @@ for (const p of workspacePackages(['packages', 'contrib'])) {
   // Pack into a folder of our own (pnpm rewrites workspace: ranges as publishing would).
   const out = mkdtempSync(join(tmpdir(), 'kratos-pack-'));
   execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: p.dir, stdio: 'pipe' });
-  const tarball = join(out, readdirSync(out).find((f) => f.endsWith('.tgz')));
+  const tarball = join(
+    out,
+    readdirSync(out).find((f) => f.endsWith('.tgz')),
+  );
   for (const [tool, args] of [
     ['publint', [tarball, '--strict']],
     ['attw', [tarball, '--profile', 'esm-only', '--format', 'ascii']],

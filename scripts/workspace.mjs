@@ -1,5 +1,5 @@
 // Lists the workspace's packages (folder, manifest) for the check scripts.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname;
@@ -12,7 +12,12 @@ export function workspacePackages(groups = ['packages', 'contrib']) {
     for (const name of readdirSync(dir).sort()) {
       const manifest = join(dir, name, 'package.json');
       if (!existsSync(manifest)) continue;
-      out.push({ group, dir: join(dir, name), rel: `${group}/${name}`, pkg: JSON.parse(readFileSync(manifest, 'utf8')) });
+      out.push({
+        group,
+        dir: join(dir, name),
+        rel: `${group}/${name}`,
+        pkg: JSON.parse(readFileSync(manifest, 'utf8')),
+      });
     }
   }
   return out;
