@@ -1,0 +1,24 @@
+// Contender: kratos-ts HTTP as a user writes it: createHttpServer with the default chain of the
+// kratos-layout (recovery), the generated route of greeter.proto, protobuf-es messages.
+// Variant `full` adds tracing (no exporter), metrics and access logging to a file.
+// Usage: node --conditions=kratos-source kratos-http.ts <port> [default|full] [logfile]
+import { create } from '@bufbuild/protobuf';
+import type { Middleware } from '@kratos/core';
+import { createHttpServer } from '@kratos/http';
+import { recovery } from '@kratos/middleware';
+import { registerGreeterHttpServer } from '../.gen/helloworld/v1/greeter_http.ts';
+import { HelloReplySchema } from '../.gen/helloworld/v1/greeter_pb.ts';
+import { fullChain } from './kratos-full-chain.ts';
+
+const port = Number(process.argv[2] ?? 8000);
+const variant = process.argv[3] ?? 'default';
+const middleware: Middleware[] =
+  variant === 'full' ? await fullChain('http', process.argv[4] ?? '/dev/null') : [recovery()];
+
+const server = createHttpServer({ address: `127.0.0.1:${port}`, middleware });
+registerGreeterHttpServer(server, {
+  sayHello: async (_ctx, req) => create(HelloReplySchema, { message: `Hello ${req.name}` }),
+});
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(0));
+await server.start();
+console.log(`listening ${port}`);

@@ -1,0 +1,669 @@
+#!/usr/bin/env node
+// Side-by-side benchmark of kratos-ts against bare node:http / fastify / grpc-js, NestJS,
+// Moleculer and Go Kratos, all serving the same hello-world. See bench/README.md.
+//
+//   node bench/run.mjs            full run (~11 min), writes docs/benchmarks.md + docs/benchmarks-*.svg
+//   node bench/run.mjs --quick    one short round of everything (< 2 min), writes bench/.results/
+//   options: --only id,id  --rounds N  --seconds N  --warm N  --out DIR
+//
+// Exits 0 unless the harness itself breaks: a contender that cannot be built or started is
+// reported as skipped with the reason. Nothing here asserts anything about timing.
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { h2load, wrk } from './lib/load.mjs';
+import { cpuSeconds, freePort, have, rssMB, run, sampleRss, startServer } from './lib/proc.mjs';
+import { summarizeProfile } from './lib/profile.mjs';
+import { barChart, fmt1, fmtInt, fmtMs, fmtRatio, table } from './lib/report.mjs';
+import { median, spread } from './lib/stats.mjs';
+
+const BENCH = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = join(BENCH, '..');
+const NODE = process.execPath;
+const SRC = '--conditions=kratos-source';
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    warm: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const quick = opts.quick;
+const ROUNDS = Number(opts.rounds ?? (quick ? 1 : 5));
+const SECONDS = Number(opts.seconds ?? (quick ? 2 : 5));
+const WARM = Number(opts.warm ?? (quick ? 1 : 2));
+const STARTS = quick ? 1 : 5; // cold starts measured per contender
+const OUT_DOCS = opts.out ?? (quick ? join(BENCH, '.results') : join(ROOT, 'docs'));
+const RESULTS = join(BENCH, '.results');
+const twoCpus = cpus().length >= 2;
+const SERVER_CPU = twoCpus ? 0 : undefined;
+const LOAD_CPU = twoCpus ? 1 : undefined;
+const began = Date.now();
+const log = (msg) => console.log(`[bench +${((Date.now() - began) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
+
+// ---------------------------------------------------------------- contenders
+/** id, label, transport, baseline (id), quick (kept in --quick), start(port) -> { cmd, args } */
+const GO_BIN = join(process.env.KRATOS_CACHE ?? join(process.env.HOME ?? '/tmp', '.cache/kratos-ts'), 'bench/go-kratos');
+const node = (...args) => ({ cmd: NODE, args });
+const FULL_LOG = (t) => join(RESULTS, `kratos-full-${t}.log`);
+const CONTENDERS = [
+  { id: 'node-http', label: 'node:http', transport: 'http', start: (p) => node('contenders/node-http.mjs', p) },
+  { id: 'fastify', label: 'fastify', transport: 'http', start: (p) => node('contenders/fastify.mjs', p) },
+  {
+    id: 'kratos-http',
+    label: 'kratos-ts',
+    transport: 'http',
+    kratos: true,
+    start: (p) => node(SRC, 'contenders/kratos-http.ts', p),
+  },
+  {
+    id: 'kratos-http-full',
+    label: 'kratos-ts full chain',
+    transport: 'http',
+    kratos: true,
+    start: (p) => node(SRC, 'contenders/kratos-http.ts', p, 'full', FULL_LOG('http')),
+  },
+  { id: 'nest-http', label: 'NestJS (fastify)', transport: 'http', start: (p) => node('contenders/nest-http.mjs', p) },
+  {
+    id: 'moleculer',
+    label: 'Moleculer + web',
+    transport: 'http',
+    start: (p) => node('contenders/moleculer.mjs', p),
+  },
+  {
+    id: 'go-kratos-http',
+    label: 'Go Kratos',
+    transport: 'http',
+    go: true,
+    start: (p, other) => ({ cmd: GO_BIN, args: ['-http', `127.0.0.1:${p}`, '-grpc', `127.0.0.1:${other}`] }),
+  },
+  { id: 'grpc-js', label: 'grpc-js', transport: 'grpc', start: (p) => node('contenders/grpc-js.ts', p) },
+  {
+    id: 'kratos-grpc',
+    label: 'kratos-ts',
+    transport: 'grpc',
+    kratos: true,
+    start: (p) => node(SRC, 'contenders/kratos-grpc.ts', p),
+  },
+  {
+    id: 'kratos-grpc-full',
+    label: 'kratos-ts full chain',
+    transport: 'grpc',
+    kratos: true,
+    start: (p) => node(SRC, 'contenders/kratos-grpc.ts', p, 'full', FULL_LOG('grpc')),
+  },
+  {
+    id: 'nest-grpc',
+    label: 'NestJS microservice',
+    transport: 'grpc',
+    start: (p) => node('contenders/nest-grpc.mjs', p),
+  },
+  {
+    id: 'go-kratos-grpc',
+    label: 'Go Kratos',
+    transport: 'grpc',
+    go: true,
+    start: (p, other) => ({ cmd: GO_BIN, args: ['-grpc', `127.0.0.1:${p}`, '-http', `127.0.0.1:${other}`] }),
+  },
+];
+const BASELINE = { http: 'fastify', grpc: 'grpc-js' };
+const only = opts.only ? new Set(opts.only.split(',')) : null;
+const active = CONTENDERS.filter((c) => !only || only.has(c.id) || BASELINE[c.transport] === c.id);
+const skipped = new Map(); // id -> reason
+const notes = [];
+
+// ---------------------------------------------------------------- preparation
+async function prepare() {
+  await mkdir(RESULTS, { recursive: true });
+  for (const tool of ['wrk', 'h2load', 'taskset']) {
+    if (!(await have(tool))) {
+      const reason = `${tool} is not installed (apt-get install -y ${tool === 'h2load' ? 'nghttp2-client' : tool === 'taskset' ? 'util-linux' : tool})`;
+      for (const c of active) {
+        if ((tool === 'wrk' && c.transport === 'http') || (tool === 'h2load' && c.transport === 'grpc') || tool === 'taskset')
+          skipped.set(c.id, reason);
+      }
+    }
+  }
+  if (!twoCpus) notes.push('Fewer than 2 CPUs: server and load generator share the CPU (no pinning); ratios only.');
+  log('generating the kratos-ts code from greeter.proto (buf + protoc-gen-es + protoc-gen-kratos)');
+  const gen = await run(NODE, [SRC, 'lib/generate.ts'], { cwd: BENCH, timeoutMs: 120_000 });
+  if (gen.code !== 0) {
+    const reason = `code generation failed: ${gen.stderr.trim().split('\n').slice(-2).join(' ')}`;
+    for (const c of CONTENDERS) if (c.id !== 'node-http' && c.id !== 'fastify' && !c.go && !c.id.startsWith('nest') && c.id !== 'moleculer') skipped.set(c.id, reason);
+  }
+  if (active.some((c) => c.go)) {
+    log('building the Go Kratos contender (go build, caches outside the clone)');
+    let reason = null;
+    if (!(await have('go'))) reason = 'Go is not installed';
+    else {
+      const b = await run('bash', [join(BENCH, 'contenders/go-kratos/build.sh')], { timeoutMs: 600_000 });
+      if (b.code !== 0) reason = `go build failed: ${b.stderr.trim().split('\n').slice(-2).join(' ')}`;
+    }
+    if (reason) for (const c of CONTENDERS) if (c.go) skipped.set(c.id, reason);
+  }
+}
+
+async function launch(c, cpu, extraArgs = []) {
+  const port = await freePort();
+  const other = await freePort();
+  const { cmd, args } = c.start(port, other);
+  const { proc, startMs } = await startServer({
+    cmd,
+    args: [...extraArgs, ...args.map(String)],
+    cwd: BENCH,
+    port,
+    cpu,
+    timeoutMs: 30_000,
+  });
+  return { proc, startMs, port };
+}
+
+// ------------------------------------------------------------- correctness
+async function verifyHttp(port) {
+  const res = await fetch(`http://127.0.0.1:${port}/helloworld/bench`);
+  const text = await res.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  if (res.status !== 200 || body?.message !== 'Hello bench') throw new Error(`unexpected reply ${res.status} ${text.slice(0, 100)}`);
+}
+
+/** One SayHello over h2c with node:http2: checks grpc-status 0 and the HelloReply bytes. */
+async function verifyGrpc(port) {
+  const { connect } = await import('node:http2');
+  const session = connect(`http://127.0.0.1:${port}`);
+  try {
+    const reply = await new Promise((resolve, reject) => {
+      session.once('error', reject);
+      const req = session.request({
+        ':method': 'POST',
+        ':path': '/helloworld.v1.Greeter/SayHello',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
+      const chunks = [];
+      let status = null;
+      req.on('trailers', (t) => {
+        status = t['grpc-status'];
+      });
+      req.on('response', (h) => {
+        if (h['grpc-status'] !== undefined) status = h['grpc-status'];
+      });
+      req.on('data', (d) => chunks.push(d));
+      req.on('end', () => resolve({ status, data: Buffer.concat(chunks) }));
+      req.on('error', reject);
+      req.setTimeout(5000, () => reject(new Error('timeout')));
+      req.end(Buffer.from([0, 0, 0, 0, 7, 0x0a, 5, ...Buffer.from('bench')]));
+    });
+    const want = Buffer.from([0x0a, 11, ...Buffer.from('Hello bench')]);
+    if (String(reply.status) !== '0' || !reply.data.subarray(5).equals(want))
+      throw new Error(`unexpected reply: grpc-status ${reply.status}, ${reply.data.toString('hex')}`);
+  } finally {
+    session.close();
+  }
+}
+const verify = (c, port) => (c.transport === 'http' ? verifyHttp(port) : verifyGrpc(port));
+
+// ------------------------------------------------------- start-up and idle memory
+const startup = new Map(); // id -> { startMs: [], idleRss: [] }
+async function measureStartup() {
+  for (const c of active) {
+    if (skipped.has(c.id)) continue;
+    const rec = { startMs: [], idleRss: [] };
+    for (let i = 0; i < STARTS; i++) {
+      let launched;
+      try {
+        launched = await launch(c, SERVER_CPU);
+        await verify(c, launched.port);
+        await sleep(1000);
+        rec.startMs.push(launched.startMs);
+        rec.idleRss.push(rssMB(launched.proc.pid));
+      } catch (err) {
+        skipped.set(c.id, err.skipped ? err.message.replace(/^.*SKIP: /s, '').split(' | ')[0] : err.message);
+        log(`${c.id}: skipped: ${skipped.get(c.id)}`);
+        break;
+      } finally {
+        await launched?.proc.stop();
+      }
+    }
+    if (!skipped.has(c.id)) {
+      startup.set(c.id, rec);
+      log(`${c.id}: start ${median(rec.startMs).toFixed(0)} ms, idle RSS ${median(rec.idleRss).toFixed(0)} MB`);
+    }
+  }
+}
+
+// ------------------------------------------------------------ throughput rounds
+const loadResults = new Map(); // id -> [{ round, rps, p50Us, p99Us, errors, cpuUsPerReq, peakRss }]
+async function loadOnce(c) {
+  const { proc, port } = await launch(c, SERVER_CPU);
+  try {
+    await verify(c, port);
+    const drive = (seconds, warm) =>
+      c.transport === 'http'
+        ? wrk({ url: `http://127.0.0.1:${port}/helloworld/bench`, seconds, cpu: LOAD_CPU })
+        : h2load({ port, path: '/helloworld.v1.Greeter/SayHello', warm, seconds, cpu: LOAD_CPU });
+    if (c.transport === 'http') await drive(WARM, 0);
+    const cpu0 = cpuSeconds(proc.pid);
+    const rss = sampleRss(proc.pid);
+    // h2load has its own warm-up phase (not counted); CPU then covers warm-up + measurement.
+    const r = await drive(SECONDS, c.transport === 'grpc' ? WARM : 0);
+    const peakRss = rss.stop();
+    const cpuUsed = cpuSeconds(proc.pid) - cpu0;
+    const cpuWindow = c.transport === 'grpc' ? (SECONDS / (SECONDS + WARM)) * cpuUsed : cpuUsed;
+    if (proc.exited) throw new Error(`died under load: ${proc.output.slice(-300)}`);
+    return { ...r, peakRss, cpuUsPerReq: r.requests ? (cpuWindow * 1e6) / r.requests : Number.NaN };
+  } finally {
+    await proc.stop();
+  }
+}
+
+async function loadRounds(transport) {
+  const list = active.filter((c) => c.transport === transport && !skipped.has(c.id));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of list) {
+      let r;
+      try {
+        r = await loadOnce(c);
+        log(
+          `${transport} round ${round}/${ROUNDS} ${c.id.padEnd(17)} ${fmtInt(r.rps).padStart(7)} req/s  p50 ${fmtMs(r.p50Us)}  p99 ${fmtMs(r.p99Us)}  ${fmt1(r.cpuUsPerReq)} µs CPU/req  ${r.peakRss.toFixed(0)} MB${r.errors ? `  ${r.errors} errors` : ''}`,
+        );
+      } catch (err) {
+        r = { rps: Number.NaN, p50Us: Number.NaN, p99Us: Number.NaN, error: err.message };
+        log(`${transport} round ${round} ${c.id}: failed: ${err.message}`);
+      }
+      if (!loadResults.has(c.id)) loadResults.set(c.id, []);
+      loadResults.get(c.id).push({ round, ...r });
+    }
+  }
+}
+
+/** Per-contender medians and the ratio to the baseline of the same round. */
+function summarize(transport) {
+  const base = loadResults.get(BASELINE[transport]) ?? [];
+  return active
+    .filter((c) => c.transport === transport)
+    .map((c) => {
+      const rs = loadResults.get(c.id) ?? [];
+      const ratios = rs.map((r) => r.rps / (base.find((b) => b.round === r.round)?.rps ?? Number.NaN));
+      const [min, max] = spread(rs.map((r) => r.rps));
+      return {
+        id: c.id,
+        label: c.label,
+        kratos: !!c.kratos,
+        baseline: BASELINE[transport] === c.id,
+        skipped: skipped.get(c.id),
+        rounds: rs.length,
+        failed: rs.filter((r) => r.error).map((r) => r.error),
+        rps: median(rs.map((r) => r.rps)),
+        min,
+        max,
+        p50Us: median(rs.map((r) => r.p50Us)),
+        p99Us: median(rs.map((r) => r.p99Us)),
+        ratio: median(ratios),
+        ratioSpread: spread(ratios),
+        cpuUsPerReq: median(rs.map((r) => r.cpuUsPerReq)),
+        peakRss: median(rs.map((r) => r.peakRss)),
+        errors: rs.reduce((a, r) => a + (r.errors ?? 0), 0),
+      };
+    });
+}
+
+// ------------------------------------------------------------------ client side
+const clientResults = { direct: [], kratos: [] };
+async function clientRounds() {
+  const server = CONTENDERS.find((c) => c.id === 'grpc-js');
+  if (skipped.has('grpc-js') || skipped.has('kratos-grpc')) {
+    notes.push('Client comparison skipped: the grpc-js server or the generated code is unavailable.');
+    return;
+  }
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const mode of ['direct', 'kratos']) {
+      const { proc, port } = await launch(server, SERVER_CPU);
+      try {
+        const args = [SRC, 'client/grpc-client.ts', port, mode, WARM, SECONDS, 50].map(String);
+        const cmd = LOAD_CPU === undefined ? [NODE, args] : ['taskset', ['-c', String(LOAD_CPU), NODE, ...args]];
+        const r = await run(cmd[0], cmd[1], { cwd: BENCH, timeoutMs: (WARM + SECONDS + 30) * 1000 });
+        const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+        if (r.code !== 0 || !line) throw new Error(r.stderr.trim().slice(-300) || `exit ${r.code}`);
+        const res = JSON.parse(line);
+        clientResults[mode].push({ round, ...res });
+        log(`client round ${round}/${ROUNDS} ${mode.padEnd(6)} ${fmtInt(res.rps)} calls/s  p50 ${fmtMs(res.p50Us)}  p99 ${fmtMs(res.p99Us)}  ${fmt1(res.cpuUsPerCall)} µs client CPU/call`);
+      } catch (err) {
+        clientResults[mode].push({ round, rps: Number.NaN, error: err.message });
+        log(`client round ${round} ${mode}: failed: ${err.message}`);
+      } finally {
+        await proc.stop();
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------- selector
+let selectorTable = null;
+async function selectorPick() {
+  const r = await run(NODE, [SRC, 'selector/pick.ts'], { cwd: BENCH, timeoutMs: 120_000 });
+  if (r.code !== 0) {
+    notes.push(`Selector pick bench failed: ${r.stderr.trim().slice(-200)}`);
+    return;
+  }
+  selectorTable = r.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length === 3);
+  log(`selector: ${selectorTable.map((f) => `${f[0]}@${f[1]}=${f[2]}ns`).join(' ')}`);
+}
+
+// -------------------------------------------------------------------- profiles
+const profiles = []; // { id, label, ratio, summary }
+async function profile(c, ratio) {
+  const dir = join(RESULTS, `prof-${c.id}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const { proc, port } = await launch(c, SERVER_CPU, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  try {
+    await verify(c, port);
+    if (c.transport === 'http') {
+      await wrk({ url: `http://127.0.0.1:${port}/helloworld/bench`, seconds: WARM, cpu: LOAD_CPU });
+      await wrk({ url: `http://127.0.0.1:${port}/helloworld/bench`, seconds: SECONDS, cpu: LOAD_CPU });
+    } else {
+      await h2load({ port, path: '/helloworld.v1.Greeter/SayHello', warm: WARM, seconds: SECONDS, cpu: LOAD_CPU });
+    }
+  } finally {
+    await proc.stop(); // SIGTERM -> process.exit -> the profile is written
+  }
+  const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) {
+    notes.push(`No CPU profile written for ${c.id}.`);
+    return;
+  }
+  const summary = await summarizeProfile(join(dir, file));
+  profiles.push({ id: c.id, label: c.label, transport: c.transport, ratio, summary, file: relative(ROOT, join(dir, file)) });
+  log(`profiled ${c.id}: top ${summary.byOwner.slice(0, 4).map((o) => `${o.owner} ${o.pct.toFixed(0)}%`).join(', ')}`);
+}
+
+async function profiles_() {
+  for (const transport of ['http', 'grpc']) {
+    const c = CONTENDERS.find((x) => x.id === `kratos-${transport}`);
+    if (!active.includes(c) || skipped.has(c.id)) continue;
+    const row = summarize(transport).find((r) => r.id === c.id);
+    // Full mode: profile only what trails its baseline by more than 10 %; quick mode exercises it always.
+    if (quick || !(row.ratio >= 0.9)) {
+      try {
+        await profile(c, row.ratio);
+      } catch (err) {
+        notes.push(`Profiling ${c.id} failed: ${err.message}`);
+      }
+    }
+  }
+}
+
+// --------------------------------------------------------------------- report
+async function versions() {
+  const pkg = async (name) => {
+    for (const base of [join(BENCH, 'node_modules', name), join(ROOT, 'packages/http/node_modules', name)]) {
+      try {
+        return JSON.parse(await readFile(join(base, 'package.json'), 'utf8')).version;
+      } catch {}
+    }
+    return 'n/a';
+  };
+  const firstLine = async (cmd, args) => (await run(cmd, args, { timeoutMs: 10_000 })).stdout.trim().split('\n')[0] ?? '';
+  const goMod = existsSync(join(BENCH, 'contenders/go-kratos/go.mod'))
+    ? await readFile(join(BENCH, 'contenders/go-kratos/go.mod'), 'utf8')
+    : '';
+  const cpuInfo = existsSync('/proc/cpuinfo') ? await readFile('/proc/cpuinfo', 'utf8') : '';
+  return {
+    cpu: /model name\s*:\s*(.+)/.exec(cpuInfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGB: (totalmem() / 2 ** 30).toFixed(1),
+    kernel: release(),
+    node: process.version,
+    go: (await firstLine('go', ['version'])).replace(/^go version /, '') || 'n/a',
+    wrk: (await run('wrk', ['--version'])).stdout.split('\n')[0]?.split(' [')[0] ?? 'n/a',
+    h2load: await firstLine('h2load', ['--version']),
+    fastify: await pkg('fastify'),
+    grpcJs: await pkg('@grpc/grpc-js'),
+    protobufEs: await pkg('@bufbuild/protobuf'),
+    nest: await pkg('@nestjs/core'),
+    nestMicro: await pkg('@nestjs/microservices'),
+    moleculer: await pkg('moleculer'),
+    moleculerWeb: await pkg('moleculer-web'),
+    kratosGo: /go-kratos\/kratos\/v2 (\S+)/.exec(goMod)?.[1] ?? 'n/a',
+    grpcGo: /google\.golang\.org\/grpc (\S+)/.exec(goMod)?.[1] ?? 'n/a',
+    commit: (await firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])) || 'n/a',
+  };
+}
+
+function loadTable(rows, transport) {
+  const base = transport === 'http' ? 'fastify' : 'grpc-js';
+  return table(
+    ['contender', 'req/s (median)', 'spread (min-max)', 'p50', 'p99', `vs ${base}`, 'server CPU/req', 'RSS under load'],
+    rows.map((r) =>
+      r.skipped
+        ? [r.label, 'skipped', r.skipped.replace(/\|/g, '/'), '', '', '', '', '']
+        : [
+            r.kratos ? `**${r.label}**` : r.label,
+            r.kratos ? `**${fmtInt(r.rps)}**` : fmtInt(r.rps),
+            `${fmtInt(r.min)}-${fmtInt(r.max)}`,
+            fmtMs(r.p50Us),
+            fmtMs(r.p99Us),
+            r.baseline
+              ? '1.00x'
+              : `${r.kratos ? '**' : ''}${fmtRatio(r.ratio)}${r.kratos ? '**' : ''} (${fmtRatio(r.ratioSpread[0])}-${fmtRatio(r.ratioSpread[1])})`,
+            `${fmt1(r.cpuUsPerReq)} µs`,
+            `${fmt1(r.peakRss, ' MB')}`,
+          ],
+    ),
+  );
+}
+
+function chart(rows, transport) {
+  const base = transport === 'http' ? 'fastify' : 'grpc-js';
+  return barChart({
+    title: `${transport === 'http' ? 'HTTP  GET /helloworld/{name}' : 'gRPC  helloworld.v1.Greeter/SayHello'}: throughput on one core`,
+    unit: 'requests/s',
+    baselineLabel: base,
+    rows: rows
+      .filter((r) => !r.skipped)
+      .map((r) => ({
+        label: r.label,
+        median: r.rps,
+        min: r.min,
+        max: r.max,
+        ratio: r.ratio,
+        kind: r.kratos ? 'kratos' : r.baseline ? 'baseline' : 'other',
+      })),
+  });
+}
+
+async function writeReport(v, http, grpc) {
+  await mkdir(OUT_DOCS, { recursive: true });
+  await writeFile(join(OUT_DOCS, 'benchmarks-http.svg'), chart(http, 'http'));
+  await writeFile(join(OUT_DOCS, 'benchmarks-grpc.svg'), chart(grpc, 'grpc'));
+  const analysisFile = join(BENCH, 'analysis.md');
+  const analysis = existsSync(analysisFile) ? await readFile(analysisFile, 'utf8') : '';
+  const c = (mode) => clientResults[mode];
+  const clientRow = (mode, label) => {
+    const rs = c(mode);
+    const [min, max] = spread(rs.map((r) => r.rps));
+    const ratios = rs.map((r) => r.rps / (c('direct').find((d) => d.round === r.round)?.rps ?? Number.NaN));
+    return [
+      label,
+      fmtInt(median(rs.map((r) => r.rps))),
+      `${fmtInt(min)}-${fmtInt(max)}`,
+      fmtMs(median(rs.map((r) => r.p50Us))),
+      fmtMs(median(rs.map((r) => r.p99Us))),
+      mode === 'direct' ? '1.00x' : fmtRatio(median(ratios)),
+      `${fmt1(median(rs.map((r) => r.cpuUsPerCall)))} µs`,
+    ];
+  };
+  const lines = [
+    '# Benchmarks',
+    '',
+    `<!-- Written by \`node bench/run.mjs\` (${quick ? 'quick' : 'full'} mode); do not edit by hand. The analysis section comes from bench/analysis.md. -->`,
+    '',
+    `Every contender serves the same hello-world: HTTP \`GET /helloworld/{name}\` -> \`{"message":"Hello <name>"}\`, gRPC \`helloworld.v1.Greeter/SayHello\`. Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at commit \`${v.commit}\`, ${quick ? 'QUICK mode (one short round: numbers are only a smoke test)' : `${ROUNDS} rounds`}.`,
+    '',
+    '![HTTP throughput](benchmarks-http.svg)',
+    '',
+    '![gRPC throughput](benchmarks-grpc.svg)',
+    '',
+    '## Machine and versions',
+    '',
+    table(
+      ['', ''],
+      [
+        ['CPU', `${v.cpu}, ${v.cores} cores, ${v.memGB} GB RAM, Linux ${v.kernel}`],
+        ['Node.js', v.node],
+        ['Go', v.go],
+        ['load generators', `${v.wrk}; ${v.h2load}`],
+        ['fastify / @grpc/grpc-js / @bufbuild/protobuf', `${v.fastify} / ${v.grpcJs} / ${v.protobufEs}`],
+        ['NestJS core / microservices', `${v.nest} / ${v.nestMicro}`],
+        ['moleculer / moleculer-web', `${v.moleculer} / ${v.moleculerWeb}`],
+        ['Go Kratos / grpc-go', `${v.kratosGo} / ${v.grpcGo}`],
+      ],
+      ['l', 'l'],
+    ),
+    '',
+    '## Method',
+    '',
+    `- Server pinned to CPU ${SERVER_CPU ?? '(none)'} (\`taskset\`), load generator to CPU ${LOAD_CPU ?? '(none)'}; loopback only. Every server is a fresh process per measurement, checked for the right reply before it is loaded.`,
+    `- HTTP: \`wrk -t1 -c100\`, ${WARM} s warm-up, then ${SECONDS} s measured (\`--latency\` for p50/p99). gRPC: \`h2load -t1 -c4 -m50\` (4 connections x 50 streams) with ${WARM} s \`--warm-up-time\`, then ${SECONDS} s; p50/p99 from its per-request log (measured window only).`,
+    `- ${ROUNDS} interleaved round${ROUNDS > 1 ? 's' : ''} (A B C ... A B C ...). Tables show the median and the min-max spread over the rounds; **vs baseline** is the median of per-round ratios to bare fastify (HTTP) or bare grpc-js (gRPC) measured in the same round, which cancels most of the drift of a shared machine.`,
+    '- Server CPU/req: user + system CPU time of the server process during the measured window divided by requests (steadier than req/s when the machine is busy). RSS under load: peak VmRSS sampled every 200 ms during the measured window.',
+    '- kratos-ts: `createHttpServer` / `createGrpcServer` with the kratos-layout default chain (`recovery()`), code generated from `packages/cli/template/api/helloworld/v1/greeter.proto` by buf + protoc-gen-es + @kratos/protoc-gen-kratos, run from the TypeScript sources (`--conditions=kratos-source`). The baselines use the same generated messages/serializers (bare grpc-js) or a plain JSON object (fastify, as a fastify user writes it). Go Kratos: kratos/v2 with `recovery.Recovery()`, the HTTP handler written as protoc-gen-go-http generates it, one process (GOMAXPROCS follows the pinning: 1).',
+    '',
+  ];
+  for (const [transport, rows, title] of [
+    ['http', http, 'HTTP'],
+    ['grpc', grpc, 'gRPC (unary)'],
+  ]) {
+    lines.push(`## ${title}`, '', loadTable(rows, transport), '');
+    const failed = rows.filter((r) => r.failed.length > 0);
+    for (const r of failed) lines.push(`- ${r.label}: ${r.failed.length} round(s) failed: ${r.failed[0]}`);
+    if (failed.length) lines.push('');
+  }
+  lines.push(
+    '## Start-up and memory',
+    '',
+    `Cold start: from spawning the process to its port accepting connections (median of ${STARTS}, pinned like the runs). Idle RSS: 1 s after listening, having answered one request.`,
+    '',
+    table(
+      ['contender', 'transport', 'cold start (median)', 'spread', 'idle RSS', 'RSS under load'],
+      active
+        .filter((c) => startup.has(c.id))
+        .map((c) => {
+          const s = startup.get(c.id);
+          const [lo, hi] = spread(s.startMs);
+          const row = [...http, ...grpc].find((r) => r.id === c.id);
+          return [
+            c.label,
+            c.transport === 'http' ? 'HTTP' : 'gRPC',
+            `${median(s.startMs).toFixed(0)} ms`,
+            `${lo.toFixed(0)}-${hi.toFixed(0)} ms`,
+            fmt1(median(s.idleRss), ' MB'),
+            row ? fmt1(row.peakRss, ' MB') : 'n/a',
+          ];
+        }),
+      ['l', 'l', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+    'kratos-ts runs here from its TypeScript sources (Node strips the types as it loads each file); an installed package runs its built `dist/` JavaScript and starts somewhat faster.',
+    '',
+    '## gRPC client: kratos-ts `discovery:///` + p2c vs a direct grpc-js client',
+    '',
+    `One bare grpc-js server (CPU ${SERVER_CPU ?? '-'}); the client process on CPU ${LOAD_CPU ?? '-'} keeps 50 calls in flight for ${SECONDS} s after ${WARM} s warm-up. kratos-ts: \`createGrpcClient({ endpoint: 'discovery:///greeter', discovery })\` over a memory registry with the default p2c selector and default 2 s deadline; direct: \`new grpc.Client(addr)\` + \`makeUnaryRequest\` with the same serializers and no deadline. The client is the bottleneck here, so calls/s and client CPU per call measure the client stack.`,
+    '',
+    table(
+      ['client', 'calls/s (median)', 'spread', 'p50', 'p99', 'vs direct', 'client CPU/call'],
+      [clientRow('direct', 'grpc-js direct'), clientRow('kratos', 'kratos-ts discovery + p2c')],
+    ),
+    '',
+    '## Selector pick time',
+    '',
+    'From `bench/selector/pick.ts`: `selector.select(ctx).done({})` in a loop, ns per pick after warm-up.',
+    '',
+    selectorTable
+      ? table(['balancer', 'nodes', 'ns/pick'], selectorTable)
+      : '_not measured (see notes)_',
+    '',
+  );
+  if (profiles.length) {
+    lines.push('## CPU profiles', '');
+    lines.push(
+      quick
+        ? 'Quick mode profiles the kratos-ts contenders always (to keep the step working); full mode only when one trails its baseline by more than 10 %.'
+        : 'A kratos-ts contender under 0.90x of its bare baseline is profiled (`node --cpu-prof`, same load) and its self time summarised here.',
+      '',
+    );
+    for (const p of profiles) {
+      lines.push(`### ${p.label} (${p.transport === 'http' ? 'HTTP' : 'gRPC'}, ${fmtRatio(p.ratio)} of baseline)`, '');
+      lines.push(
+        table(
+          ['owner', 'self time'],
+          p.summary.byOwner.slice(0, 10).map((o) => [o.owner, `${o.pct.toFixed(1)} %`]),
+        ),
+        '',
+        table(
+          ['function', 'where', 'self time'],
+          p.summary.byFunction.slice(0, 15).map((f) => [`\`${f.name}\``, f.where, `${f.pct.toFixed(1)} %`]),
+          ['l', 'l', 'r'],
+        ),
+        '',
+      );
+    }
+  }
+  const skippedList = [...skipped].filter(([id]) => active.some((c) => c.id === id));
+  if (skippedList.length || notes.length) {
+    lines.push('## Skipped and notes', '');
+    for (const [id, reason] of skippedList) lines.push(`- \`${id}\` skipped: ${reason}`);
+    for (const n of notes) lines.push(`- ${n}`);
+    lines.push('');
+  }
+  if (analysis) lines.push(analysis.trim(), '');
+  lines.push(
+    '## Reproduce',
+    '',
+    '```sh',
+    '. scripts/toolchain.sh',
+    'pnpm bench                   # full run, rewrites this file and the SVG charts (~11 min)',
+    'node bench/run.mjs --quick   # < 2 min smoke run, writes bench/.results/',
+    '```',
+    '',
+  );
+  await writeFile(join(OUT_DOCS, 'benchmarks.md'), lines.join('\n'));
+  await writeFile(
+    join(RESULTS, 'results.json'),
+    `${JSON.stringify({ quick, versions: v, http, grpc, startup: Object.fromEntries(startup), client: clientResults, selector: selectorTable, profiles, skipped: Object.fromEntries(skipped), notes, raw: Object.fromEntries(loadResults) }, null, 2)}\n`,
+  );
+}
+
+// ----------------------------------------------------------------------- main
+process.chdir(BENCH);
+log(`${quick ? 'quick' : 'full'} run: ${ROUNDS} round(s) x ${WARM}+${SECONDS} s, ${active.length} contenders, output ${relative(ROOT, OUT_DOCS) || '.'}`);
+await prepare();
+await measureStartup();
+await loadRounds('http');
+await loadRounds('grpc');
+await clientRounds();
+await selectorPick();
+await profiles_();
+const http = summarize('http');
+const grpc = summarize('grpc');
+await writeReport(await versions(), http, grpc);
+for (const [id, reason] of skipped) if (active.some((c) => c.id === id)) log(`skipped ${id}: ${reason}`);
+log(`done: ${relative(ROOT, join(OUT_DOCS, 'benchmarks.md'))}`);
