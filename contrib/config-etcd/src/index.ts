@@ -1,0 +1,1 @@
+export { createEtcdSource, type EtcdSource, type EtcdSourceOptions } from './etcd-source.ts';
