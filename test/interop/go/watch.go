@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/go-kratos/kratos/v2/registry"
+)
+
+// watch prints the instance set of -service each time Go Kratos' watcher reports one, until
+// stdin closes (the test that started it is done or gone).
+func watch(args []string) error {
+	fs := flag.NewFlagSet("watch", flag.ExitOnError)
+	reg := fs.String("registry", "", "etcd://host:port or zookeeper://host:port")
+	service := fs.String("service", "helloworld", "service name to watch")
+	fs.Parse(args)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r, closeRegistry, err := openRegistry(ctx, *reg, 0)
+	if err != nil {
+		return err
+	}
+	defer closeRegistry()
+	w, err := r.Watch(ctx, *service)
+	if err != nil {
+		return err
+	}
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		w.Stop()
+		cancel()
+	}()
+	for {
+		set, err := w.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		emit(map[string]any{"event": "instances", "instances": plain(set)})
+	}
+}
+
+type instance struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Version   string            `json:"version"`
+	Metadata  map[string]string `json:"metadata"`
+	Endpoints []string          `json:"endpoints"`
+}
+
+func plain(set []*registry.ServiceInstance) []instance {
+	out := make([]instance, 0, len(set))
+	for _, s := range set {
+		out = append(out, instance{s.ID, s.Name, s.Version, s.Metadata, s.Endpoints})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
