@@ -5,6 +5,7 @@ import { createConfig, createFileSource } from '@kratos/config';
 import { caller, createLogHelper, createStdLogger, timestamp, withFields } from '@kratos/core';
 import { BootstrapSchema } from '../../internal/conf/conf_pb.js';
 import { newRegistry } from './registry.ts';
+import { newRemoteSource, type RemoteSource } from './remote-config.ts';
 import { wireApp } from './wire.ts';
 
 /** Set at build time in Go; here from the environment or package.json's defaults. */
@@ -12,7 +13,9 @@ const Name = process.env.KRATOS_APP_NAME ?? 'helloworld';
 const Version = process.env.KRATOS_APP_VERSION ?? 'v1.0.0';
 
 // Go's flag package spells long flags with one dash (`-conf`); accept both.
-const args = process.argv.slice(2).map((a) => a.replace(/^-(conf|version|registry)(=|$)/, '--$1$2'));
+const args = process.argv
+  .slice(2)
+  .map((a) => a.replace(/^-(conf|version|registry|remote-config)(=|$)/, '--$1$2'));
 const { values } = parseArgs({
   args,
   options: {
@@ -21,6 +24,8 @@ const { values } = parseArgs({
     version: { type: 'boolean', short: 'v', default: false },
     // Where to register: `memory` (embedded default) or `etcd://host:port[,host:port]`.
     registry: { type: 'string', default: process.env.KRATOS_REGISTRY ?? 'memory' },
+    // A remote config source read after the files, so its keys win: `etcd://host:port/<key>`.
+    'remote-config': { type: 'string', default: process.env.KRATOS_REMOTE_CONFIG },
   },
 });
 if (values.version) {
@@ -44,8 +49,16 @@ const logger = withFields(
 );
 const log = createLogHelper(logger);
 
+const remoteUrl = values['remote-config'] as string | undefined;
+let remote: RemoteSource | undefined;
 try {
-  const config = createConfig({ sources: [createFileSource(resolve(values.conf))], logger });
+  remote = remoteUrl ? newRemoteSource(remoteUrl, logger) : undefined;
+  const config = createConfig({
+    sources: remote
+      ? [createFileSource(resolve(values.conf)), remote]
+      : [createFileSource(resolve(values.conf))],
+    logger,
+  });
   await config.load();
   const bc = await config.scan(BootstrapSchema);
   const greeting = () => config.value('data.greeting').string('Hello');
@@ -66,4 +79,7 @@ try {
 } catch (error) {
   log.error((error as Error).message ?? String(error));
   process.exitCode = 1;
+} finally {
+  // An open etcd connection would keep the process alive after a failed start.
+  await remote?.close();
 }
