@@ -1,0 +1,146 @@
+import {
+  applyMiddleware,
+  createContext,
+  type Logger,
+  notFound,
+  selector,
+  type TransportKind,
+} from '@kratos/core';
+import { describe, expect, it } from 'vitest';
+import { clientLogging, createRedactor, serverLogging } from '../index.ts';
+
+function memoryLogger() {
+  const lines: Array<{ level: string; fields: Record<string, unknown> }> = [];
+  const logger: Logger = {
+    log(level, ...kv) {
+      const fields: Record<string, unknown> = {};
+      for (let i = 0; i < kv.length; i += 2) fields[String(kv[i])] = kv[i + 1];
+      lines.push({ level, fields });
+    },
+  };
+  return { logger, lines };
+}
+
+const ctx = (
+  kind: TransportKind = 'http',
+  side: 'server' | 'client' = 'server',
+  operation = '/user.v1.User/Login',
+) => createContext({ kind, side, operation });
+
+describe('serverLogging', () => {
+  it('logs one info line per call with Go Kratos keys', async () => {
+    const { logger, lines } = memoryLogger();
+    const h = applyMiddleware(async () => ({ ok: true }), [serverLogging({ logger })]);
+    expect(await h(ctx('grpc'), { name: 'alice' })).toEqual({ ok: true });
+    expect(lines).toHaveLength(1);
+    const { level, fields } = lines[0]!;
+    expect(level).toBe('info');
+    expect(Object.keys(fields)).toEqual([
+      'msg',
+      'kind',
+      'component',
+      'operation',
+      'args',
+      'code',
+      'reason',
+      'latency',
+    ]);
+    expect(fields).toMatchObject({
+      msg: 'server request',
+      kind: 'server',
+      component: 'grpc',
+      operation: '/user.v1.User/Login',
+      args: '{"name":"alice"}',
+      code: 200,
+      reason: '',
+    });
+    expect(typeof fields.latency).toBe('number');
+    expect(fields.latency as number).toBeGreaterThanOrEqual(0);
+    expect(fields.latency as number).toBeLessThan(60);
+  });
+
+  it('logs failures at error with code, reason, error and stack, and rethrows the same error', async () => {
+    const { logger, lines } = memoryLogger();
+    const original = notFound('USER_NOT_FOUND', 'user 7 not found');
+    const h = applyMiddleware(async () => {
+      throw original;
+    }, [serverLogging({ logger })]);
+    await expect(h(ctx(), { id: 7 })).rejects.toBe(original);
+    const { level, fields } = lines[0]!;
+    expect(level).toBe('error');
+    expect(fields).toMatchObject({ code: 404, reason: 'USER_NOT_FOUND', error: 'user 7 not found' });
+    expect(String(fields.stack)).toContain('KratosError: user 7 not found');
+  });
+
+  it('maps unknown errors to 500 with an empty reason, a synchronous throw included', async () => {
+    const { logger, lines } = memoryLogger();
+    const h = applyMiddleware(
+      (() => {
+        throw new TypeError('boom');
+      }) as never,
+      [serverLogging({ logger })],
+    );
+    await expect(h(ctx(), {})).rejects.toThrow('boom');
+    expect(lines[0]!.fields).toMatchObject({ code: 500, reason: '', error: 'boom' });
+    expect(String(lines[0]!.fields.stack)).toContain('TypeError: boom');
+  });
+
+  it('masks sensitive fields in args by default and can leave args out', async () => {
+    const { logger, lines } = memoryLogger();
+    const req = {
+      $typeName: 'user.v1.LoginRequest',
+      username: 'alice',
+      password: 'hunter2',
+      accessToken: 'abc',
+      nested: { clientSecret: 's3cr3t', n: 5n, raw: new Uint8Array(3) },
+    };
+    await applyMiddleware(async () => 'ok', [serverLogging({ logger })])(ctx(), req);
+    const args = String(lines[0]!.fields.args);
+    expect(args).not.toContain('hunter2');
+    expect(args).not.toContain('abc');
+    expect(args).not.toContain('s3cr3t');
+    expect(args).not.toContain('$typeName');
+    expect(args).toBe(
+      '{"username":"alice","password":"***","accessToken":"***","nested":{"clientSecret":"***","n":"5","raw":"<3 bytes>"}}',
+    );
+    await applyMiddleware(async () => 'ok', [serverLogging({ logger, redact: false })])(ctx(), req);
+    expect(lines[1]!.fields.args).toBe('');
+  });
+
+  it('logs server and client lines for both transports; can apply to chosen operations only', async () => {
+    const { logger, lines } = memoryLogger();
+    const only = selector(serverLogging({ logger })).prefix('/user.v1.').build();
+    const h = applyMiddleware(async () => 'ok', [only]);
+    await h(ctx('http', 'server', '/user.v1.User/Get'), {});
+    await h(ctx('http', 'server', '/health.v1.Health/Check'), {});
+    await applyMiddleware(async () => 'ok', [clientLogging({ logger })])(ctx('grpc', 'client'), {});
+    expect(lines.map((l) => [l.fields.msg, l.fields.kind, l.fields.component, l.fields.operation])).toEqual([
+      ['server request', 'server', 'http', '/user.v1.User/Get'],
+      ['client request', 'client', 'grpc', '/user.v1.User/Login'],
+    ]);
+  });
+});
+
+describe('createRedactor', () => {
+  it('cuts long requests, survives cycles, streams and hostile objects', () => {
+    const redact = createRedactor({ maxLength: 40 });
+    expect(redact({ text: 'x'.repeat(10_000) })).toMatch(/^\{"text":"x+\.\.\.$/);
+    expect(redact({ text: 'x'.repeat(10_000) }).length).toBe(43);
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(redact(cyclic)).toBe('{"a":1,"self":"<cycle>"}');
+    expect(redact({ s: (async function* () {})() })).toBe('{"s":"<stream>"}');
+    const hostile = {
+      get boom() {
+        throw new Error('getter');
+      },
+    };
+    expect(redact(hostile)).toBe('<unprintable>');
+    expect(redact({ redact: () => 'custom' })).toBe('custom');
+    expect(redact(undefined)).toBe('null');
+    expect(createRedactor({ keys: ['ssn'] })({ ssn: '1', password: 'p' })).toBe(
+      '{"ssn":"***","password":"p"}',
+    );
+    expect(createRedactor({ maxDepth: 1 })({ a: { b: 1 }, c: [1] })).toBe('{"a":{...},"c":[...]}');
+  });
+});

@@ -1,0 +1,130 @@
+import {
+  type Context,
+  defaultLogger,
+  KratosError,
+  type Logger,
+  type LogLevel,
+  type Middleware,
+} from '@kratos/core';
+import { createRedactor, type Redactor } from './redact.ts';
+
+/** Options of {@link serverLogging} and {@link clientLogging}. */
+export interface LoggingOptions {
+  /** Where the lines go. Default: core's `defaultLogger()`. */
+  logger?: Logger;
+  /**
+   * Renders the request into the `args` field. Default {@link createRedactor}`()`: a short JSON of
+   * the request with password/token/secret-like fields masked. `false` logs no arguments (`args`
+   * is empty), for requests that must never reach logs or to save the rendering cost.
+   */
+  redact?: Redactor | false;
+  /** The `msg` of each line. Default `server request` / `client request` (Go Kratos v3's). */
+  message?: string;
+  /** Level of successful calls. Default `info`; failures are always `error`. */
+  level?: LogLevel;
+}
+
+const OK_CODE = 200;
+const noArgs: Redactor = () => '';
+
+function logging(side: 'server' | 'client', options: LoggingOptions): Middleware {
+  const redact = options.redact === false ? noArgs : (options.redact ?? createRedactor());
+  const message = options.message ?? `${side} request`;
+  const okLevel = options.level ?? 'info';
+  const fixed = options.logger;
+  return (next) => {
+    // Resolved when the chain is built (once per route), not per request.
+    const logger = fixed ?? defaultLogger();
+    const done = (ctx: Context, req: unknown, start: number, error: unknown, failed: boolean) => {
+      const latency = (performance.now() - start) / 1000;
+      let args: string;
+      try {
+        args = redact(req);
+      } catch {
+        args = '<unprintable>';
+      }
+      if (!failed) {
+        logger.log(
+          okLevel,
+          'msg',
+          message,
+          'kind',
+          side,
+          'component',
+          ctx.kind,
+          'operation',
+          ctx.operation,
+          'args',
+          args,
+          'code',
+          OK_CODE,
+          'reason',
+          '',
+          'latency',
+          latency,
+        );
+        return;
+      }
+      const e = KratosError.fromError(error);
+      const cause = error instanceof Error ? error : e;
+      logger.log(
+        'error',
+        'msg',
+        message,
+        'kind',
+        side,
+        'component',
+        ctx.kind,
+        'operation',
+        ctx.operation,
+        'args',
+        args,
+        'code',
+        e.code,
+        'reason',
+        e.reason,
+        'error',
+        e.message,
+        'stack',
+        cause.stack ?? '',
+        'latency',
+        latency,
+      );
+    };
+    return (ctx, req) => {
+      const start = performance.now();
+      let p: Promise<unknown>;
+      try {
+        p = next(ctx, req);
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+      return p.then(
+        (reply) => {
+          done(ctx, req, start, undefined, false);
+          return reply;
+        },
+        (err: unknown) => {
+          done(ctx, req, start, err, true);
+          throw err;
+        },
+      );
+    };
+  };
+}
+
+/**
+ * Go Kratos' `logging.Server`: one line per handled call with `kind=server`, `component` (http or
+ * grpc), `operation`, `args` (through the redactor), `code`, `reason`, on failure `error` and
+ * `stack`, and `latency` in seconds. Info on success, error on failure. Logging every request
+ * costs a large share of throughput (see PERFORMANCE.md): keep it out of hot chains or apply it
+ * to chosen operations with core's `selector(...)`.
+ */
+export function serverLogging(options: LoggingOptions = {}): Middleware {
+  return logging('server', options);
+}
+
+/** Go Kratos' `logging.Client`: the same line as {@link serverLogging}, with `kind=client`. */
+export function clientLogging(options: LoggingOptions = {}): Middleware {
+  return logging('client', options);
+}
