@@ -1,0 +1,3 @@
+import { describeEtcdInterop } from './lib/etcd-suite.ts';
+
+describeEtcdInterop('v2');

@@ -1,0 +1,320 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { KratosError, type ServiceInstance } from '@kratos/core';
+import { createGrpcClient, type GrpcClient } from '@kratos/grpc';
+import { createHttpClient, type HttpClient } from '@kratos/http';
+import { clientMetadata } from '@kratos/middleware';
+import { createEtcdRegistry, type EtcdRegistry } from '@kratos/registry-etcd';
+import { nextMatching, type StartedServer, startServer, waitFor } from '@kratos/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { isUserNotFound } from '../../../examples/helloworld/api/helloworld/v1/error_reason_errors.js';
+import { GreeterGrpcClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
+import { GreeterHttpClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
+import {
+  buildGo,
+  type GoFlavour,
+  type GoService,
+  goCall,
+  startGoService,
+  startGoWatcher,
+} from './go.ts';
+import { parseReport, quiet, startTsHelloworld, startTsRelay, type TsRelay } from './ts.ts';
+
+const openapiPath = fileURLToPath(new URL('../../../examples/helloworld/api/openapi.yaml', import.meta.url));
+const ids = (set: ServiceInstance[]) => set.map((i) => i.id);
+
+/**
+ * The interop suite over etcd: a Go Kratos service (built against `flavour`) and kratos-ts
+ * services share one etcd, find each other by name and call each other over HTTP and gRPC.
+ */
+export function describeEtcdInterop(flavour: GoFlavour): void {
+  describe(`Go Kratos ${flavour} and kratos-ts sharing etcd`, () => {
+    let bin: string;
+    let etcd: StartedServer;
+    let registryUrl: string;
+    let registry: EtcdRegistry;
+    let goSvc: GoService;
+    let tsRelay: TsRelay;
+    const clients: { close(): Promise<void> }[] = [];
+    const grpcClient = (o: Partial<Parameters<typeof createGrpcClient>[0]> = {}): GrpcClient => {
+      const c = createGrpcClient({ endpoint: 'discovery:///helloworld', discovery: registry, logger: quiet, ...o });
+      clients.push(c);
+      return c;
+    };
+    const httpClient = (o: Partial<Parameters<typeof createHttpClient>[0]> = {}): HttpClient => {
+      const c = createHttpClient({ endpoint: 'discovery:///helloworld', discovery: registry, logger: quiet, ...o });
+      clients.push(c);
+      return c;
+    };
+
+    beforeAll(async () => {
+      [bin, etcd] = await Promise.all([buildGo(flavour), startServer('etcd')]);
+      const hosts = etcd.endpoints.client as string;
+      registryUrl = `etcd://${new URL(hosts).host}`;
+      registry = createEtcdRegistry({ connection: { hosts }, logger: quiet });
+      [goSvc, tsRelay] = await Promise.all([
+        startGoService(bin, { registry: registryUrl, name: 'helloworld' }),
+        startTsRelay({ name: 'ts-relay', registrar: registry, discovery: registry }),
+      ]);
+    }, 900_000);
+
+    afterAll(async () => {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await Promise.allSettled([goSvc?.stop(), tsRelay?.stop()]);
+      await registry?.close();
+      await etcd?.stop();
+    });
+
+    it(`is built against github.com/go-kratos/kratos/${flavour}`, () => {
+      expect(goSvc.kratos).toMatch(new RegExp(`^github\\.com/go-kratos/kratos/${flavour}@${flavour}\\.`));
+    });
+
+    describe('discovery', () => {
+      it('a Go service registered by Go Kratos is found by kratos-ts through discovery:///helloworld and called over gRPC and HTTP', async () => {
+        const set = await registry.getService('helloworld');
+        expect(set).toEqual([
+          { id: goSvc.id, name: 'helloworld', version: 'v1.0.0', metadata: { lang: 'go' }, endpoints: goSvc.endpoints },
+        ]);
+        expect((await new GreeterGrpcClient(grpcClient()).sayHello({ name: 'grpc' })).message).toBe('Hello grpc');
+        expect((await new GreeterHttpClient(httpClient()).sayHello({ name: 'http' })).message).toBe('Hello http');
+      });
+
+      it('the kratos-ts helloworld registered by kratos-ts is found and called by Go Kratos clients', async () => {
+        const hw = await startTsHelloworld(registryUrl, 'helloworld-ts');
+        try {
+          await waitFor(async () => (await registry.getService('helloworld-ts')).length === 1, { timeout: 20_000 });
+          const results = await goCall(bin, {
+            registry: registryUrl,
+            target: 'discovery:///helloworld-ts',
+            names: ['world', 'unknown'],
+          });
+          for (const transport of ['grpc', 'http'] as const) {
+            expect(results).toContainEqual({ transport, name: 'world', message: 'Hello world' });
+            const failed = results.find((r) => r.transport === transport && r.name === 'unknown');
+            expect(failed?.error).toMatchObject({ code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown not found' });
+            expect(failed?.error?.metadata ?? {}).toEqual({});
+          }
+        } finally {
+          expect(await hw.stop()).toBe(0);
+        }
+      });
+    });
+
+    describe('errors', () => {
+      it('USER_NOT_FOUND raised by Go arrives in kratos-ts with the same code, reason, message and metadata', async () => {
+        const want = { code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown-7 not found', metadata: { name: 'unknown-7', side: 'go' } };
+        for (const greeter of [new GreeterGrpcClient(grpcClient()), new GreeterHttpClient(httpClient())]) {
+          const err = await greeter.sayHello({ name: 'unknown-7' }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(KratosError.is(err)).toBe(true);
+          expect(isUserNotFound(err)).toBe(true);
+          expect((err as KratosError).toJSON()).toEqual(want);
+        }
+      });
+
+      it('USER_NOT_FOUND raised by kratos-ts arrives in Go Kratos with the same code, reason, message and metadata', async () => {
+        const results = await goCall(bin, { registry: registryUrl, target: 'discovery:///ts-relay', names: ['unknown-8'] });
+        expect(results.map((r) => [r.transport, r.error])).toEqual(
+          (['grpc', 'http'] as const).map((t) => [
+            t,
+            { code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown-8 not found', metadata: { name: 'unknown-8', side: 'ts' } },
+          ]),
+        );
+      });
+
+      it('an error crosses a relay in the other language unchanged (Go -> TS -> Go and TS -> Go -> TS)', async () => {
+        const viaTs = await goCall(bin, {
+          registry: registryUrl,
+          target: 'discovery:///ts-relay',
+          names: ['relay~grpc~helloworld~unknown-go', 'relay~http~helloworld~unknown-go'],
+        });
+        expect(viaTs).toHaveLength(4);
+        for (const r of viaTs) {
+          expect(r.error).toEqual({ code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown-go not found', metadata: { name: 'unknown-go', side: 'go' } });
+        }
+        for (const greeter of [new GreeterGrpcClient(grpcClient()), new GreeterHttpClient(httpClient())]) {
+          for (const inner of ['grpc', 'http']) {
+            await expect(greeter.sayHello({ name: `relay~${inner}~ts-relay~unknown-ts` })).rejects.toMatchObject({
+              code: 404,
+              reason: 'USER_NOT_FOUND',
+              message: 'user unknown-ts not found',
+              metadata: { name: 'unknown-ts', side: 'ts' },
+            });
+          }
+        }
+      });
+    });
+
+    describe('metadata', () => {
+      it('x-md-global-* set by a Go caller reaches a kratos-ts handler and travels on to a Go service; x-md-local-* stops after one hop', async () => {
+        const results = await goCall(bin, {
+          registry: registryUrl,
+          target: 'discovery:///ts-relay',
+          names: ['relay~grpc~helloworld~echo', 'relay~http~helloworld~echo'],
+          metadata: { 'x-md-global-user': 'alice', 'x-md-local-hop': 'first' },
+        });
+        expect(results).toHaveLength(4);
+        for (const r of results) {
+          expect(r.error).toBeUndefined();
+          const ts = parseReport(r.message);
+          expect(ts).toMatchObject({ side: 'ts', transport: r.transport, operation: '/helloworld.v1.Greeter/SayHello' });
+          expect(ts.metadata).toEqual({ 'x-md-global-user': 'alice', 'x-md-local-hop': 'first' });
+          expect(ts.next).toMatchObject({ side: 'go', transport: r.name.split('~')[1] });
+          expect(ts.next?.metadata).toEqual({ 'x-md-global-user': 'alice' });
+        }
+      });
+
+      it('x-md-global-* set by a kratos-ts caller reaches a Go handler and travels on to a kratos-ts service', async () => {
+        const middleware = [clientMetadata({ constants: { 'x-md-global-user': 'bob', 'x-md-local-hop': 'first' } })];
+        for (const greeter of [
+          new GreeterGrpcClient(grpcClient({ middleware })),
+          new GreeterHttpClient(httpClient({ middleware })),
+        ]) {
+          for (const inner of ['grpc', 'http']) {
+            const go = parseReport((await greeter.sayHello({ name: `relay~${inner}~ts-relay~echo` })).message);
+            expect(go).toMatchObject({ side: 'go', operation: '/helloworld.v1.Greeter/SayHello' });
+            expect(go.metadata).toEqual({ 'x-md-global-user': 'bob', 'x-md-local-hop': 'first' });
+            expect(go.next).toMatchObject({ side: 'ts', transport: inner });
+            // Go Kratos' tracing client middleware also sends x-md-service-name (its Metadata
+            // propagator names the calling app), a local key kratos-ts copies like any other.
+            expect(go.next?.metadata).toEqual({ 'x-md-global-user': 'bob', 'x-md-service-name': 'helloworld' });
+          }
+        }
+      });
+    });
+
+    describe('generated code', () => {
+      it('the OpenAPI document kratos-ts generates describes the HTTP routes the Go service serves', async () => {
+        const doc = parseYaml(readFileSync(openapiPath, 'utf8')) as OpenApi;
+        const base = `http://${goSvc.address('http')}`;
+        let routes = 0;
+        for (const [template, item] of Object.entries(doc.paths)) {
+          for (const [method, op] of Object.entries(item)) {
+            routes++;
+            const pathFor = (value: string) =>
+              template.replace(/\{([^}=]+)(=[^}]*)?\}/g, (_m, name: string) => {
+                const p = op.parameters?.find((x) => x.in === 'path' && x.name === name);
+                expect(p, `path parameter ${name} of ${template} is documented`).toBeDefined();
+                return encodeURIComponent(value);
+              });
+            const ok = await fetch(base + pathFor('openapi'), { method: method.toUpperCase() });
+            expect(ok.status, `${method} ${template}`).toBe(200);
+            expectSchema(doc, await ok.json(), op.responses['200']?.content?.['application/json']?.schema);
+            const failed = await fetch(base + pathFor('unknown'), { method: method.toUpperCase() });
+            expect(failed.status).toBe(404);
+            const body = await failed.json();
+            expectSchema(doc, body, op.responses.default?.content?.['application/json']?.schema);
+            expect(body).toMatchObject({ code: 404, reason: 'USER_NOT_FOUND' });
+          }
+        }
+        expect(routes).toBeGreaterThan(0);
+      });
+    });
+
+    describe('deregistration and removal', () => {
+      it('a Go service deregistering on SIGTERM leaves the kratos-ts watcher', async () => {
+        const watcher = await registry.watch('dereg-go');
+        const svc = await startGoService(bin, { registry: registryUrl, name: 'dereg-go' });
+        try {
+          await nextMatching(watcher, (set) => ids(set).includes(svc.id), 10_000);
+          expect(await svc.signal('SIGTERM')).toBe(0);
+          expect(svc.lines.map((l) => l.event)).toEqual(['started', 'stopped']);
+          await nextMatching(watcher, (set) => set.length === 0, 5_000);
+        } finally {
+          await svc.stop(1000);
+          await watcher.stop();
+        }
+      });
+
+      it('a killed Go service leaves the kratos-ts watcher when its etcd lease expires (TTL 3 s)', async () => {
+        const watcher = await registry.watch('killed-go');
+        const svc = await startGoService(bin, { registry: registryUrl, name: 'killed-go', ttl: '3s' });
+        try {
+          await nextMatching(watcher, (set) => ids(set).includes(svc.id), 10_000);
+          await svc.signal('SIGKILL');
+          await nextMatching(watcher, (set) => set.length === 0, 3_000 + 7_000);
+        } finally {
+          await watcher.stop();
+        }
+      });
+
+      it('the kratos-ts helloworld deregistering on SIGTERM leaves the Go Kratos watcher', async () => {
+        const watcher = startGoWatcher(bin, registryUrl, 'dereg-ts');
+        const hw = await startTsHelloworld(registryUrl, 'dereg-ts');
+        try {
+          const [instance] = await watcher.next((set) => set.length === 1, 20_000);
+          expect(instance).toMatchObject({ name: 'dereg-ts', version: 'v1.0.0' });
+          expect(instance?.endpoints.map((e) => e.replace(/:\d+.*$/, ''))).toEqual(['http://127.0.0.1', 'grpc://127.0.0.1']);
+          expect(await hw.stop()).toBe(0);
+          await watcher.next((set) => set.length === 0, 5_000);
+        } finally {
+          await hw.stop();
+          await watcher.stop();
+        }
+      });
+
+      it('a kratos-ts instance whose lease is no longer kept alive leaves the Go Kratos watcher (TTL 3 s)', async () => {
+        const watcher = startGoWatcher(bin, registryUrl, 'lost-ts');
+        const owner = createEtcdRegistry({ connection: { hosts: etcd.endpoints.client as string }, ttl: 3, logger: quiet });
+        const instance = { id: 'lost-ts-1', name: 'lost-ts', version: 'v1.0.0', metadata: {}, endpoints: ['grpc://127.0.0.1:1?isSecure=false'] };
+        try {
+          await owner.register(instance);
+          await watcher.next((set) => ids(set).includes(instance.id), 10_000);
+          await owner.close(); // stops the keep-alive without deregistering, as a crash would
+          await watcher.next((set) => set.length === 0, 3_000 + 7_000);
+        } finally {
+          await watcher.stop();
+        }
+      });
+    });
+  });
+}
+
+interface OpenApiSchema {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, OpenApiSchema>;
+  additionalProperties?: OpenApiSchema;
+}
+interface OpenApiOperation {
+  parameters?: { name: string; in: string }[];
+  responses: Record<string, { content?: Record<string, { schema?: OpenApiSchema }> } | undefined>;
+}
+interface OpenApi {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components?: { schemas?: Record<string, OpenApiSchema> };
+}
+
+/** Checks `value` against the small schema subset protoc-gen-kratos-openapi emits. */
+function expectSchema(doc: OpenApi, value: unknown, schema: OpenApiSchema | undefined, at = '$'): void {
+  expect(schema, `${at}: a schema is documented`).toBeDefined();
+  let s = schema as OpenApiSchema;
+  if (s.$ref) {
+    const name = s.$ref.replace('#/components/schemas/', '');
+    s = doc.components?.schemas?.[name] as OpenApiSchema;
+    expect(s, `${at}: ${name} is defined`).toBeDefined();
+  }
+  switch (s.type) {
+    case 'object': {
+      expect(typeof value, at).toBe('object');
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        const prop = s.properties?.[k] ?? s.additionalProperties;
+        expect(prop, `${at}.${k} is documented`).toBeDefined();
+        expectSchema(doc, v, prop, `${at}.${k}`);
+      }
+      break;
+    }
+    case 'string':
+      expect(typeof value, at).toBe('string');
+      break;
+    case 'integer':
+      expect(Number.isInteger(value), at).toBe(true);
+      break;
+    default:
+      break;
+  }
+}
+
