@@ -1,0 +1,6 @@
+export {
+  type ConsulConnection,
+  type ConsulSource,
+  type ConsulSourceOptions,
+  createConsulSource,
+} from './consul-source.ts';
