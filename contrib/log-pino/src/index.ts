@@ -1,0 +1,1 @@
+export { createPinoLogger, type PinoLogger, type PinoLoggerOptions } from './pino-logger.ts';

@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import {
+  createContext,
+  createContextKey,
+  createLogHelper,
+  runWithContext,
+  valuer,
+  withFields,
+} from '@kratos/core';
+import { waitFor } from '@kratos/testkit';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPinoLogger } from '../src/index.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'log-pino-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A writable that keeps every JSON line. */
+function memorySink() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { stream, lines };
+}
+
+describe('createPinoLogger', () => {
+  it('maps levels, turns key/values into fields and msg into the message', () => {
+    const { stream, lines } = memorySink();
+    const logger = createPinoLogger({ options: { level: 'debug' }, destination: stream });
+    logger.log('debug', 'msg', 'd');
+    logger.log('info', 'msg', 'hello', 'user', 'alice', 'n', 7);
+    logger.log('warn', 'k', 'v');
+    logger.log('error', 'msg', 'failed', 'error', new Error('boom'));
+    logger.log('fatal', 'msg', 'dead', 'odd');
+    expect(lines.map((l) => l.level)).toEqual([20, 30, 40, 50, 60]);
+    expect(lines[1]).toMatchObject({ msg: 'hello', user: 'alice', n: 7 });
+    expect(lines[2]!.msg).toBeUndefined();
+    expect(lines[3]).toMatchObject({ msg: 'failed', error: 'boom' });
+    expect(lines[4]).toMatchObject({ msg: 'dead', odd: 'KEYVALS UNPAIRED' });
+  });
+
+  it('drops lines under the pino level and honours a custom message key', () => {
+    const { stream, lines } = memorySink();
+    const logger = createPinoLogger({ destination: stream, messageKey: 'message' });
+    logger.log('debug', 'message', 'hidden');
+    logger.log('info', 'message', 'shown', 'msg', 'a field now');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'shown' });
+  });
+
+  it('with() makes a pino child; valuers are computed per line with the current context', () => {
+    const { stream, lines } = memorySink();
+    const requestId = createContextKey<string>('request-id');
+    let n = 0;
+    const base = createPinoLogger({ destination: stream });
+    const logger = base.with(
+      'service',
+      'users',
+      'seq',
+      valuer(() => ++n),
+      'request',
+      valuer((ctx) => ctx?.get(requestId) ?? ''),
+    );
+    logger.log('info', 'msg', 'one');
+    const ctx = createContext();
+    ctx.set(requestId, 'r-42');
+    runWithContext(ctx, () => logger.with('extra', true).log('info', 'msg', 'two'));
+    logger.log(
+      'info',
+      'msg',
+      'three',
+      'inline',
+      valuer(() => 'computed'),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ service: 'users', seq: 1, request: '', msg: 'one' }),
+      expect.objectContaining({ service: 'users', seq: 2, request: 'r-42', extra: true, msg: 'two' }),
+      expect.objectContaining({ service: 'users', seq: 3, msg: 'three', inline: 'computed' }),
+    ]);
+    // core's withFields goes through the native child (no valuers) or computes them (valuers).
+    withFields(base, 'a', 1).log('info', 'msg', 'x');
+    withFields(
+      base,
+      'b',
+      valuer(() => 2),
+    ).log('info', 'msg', 'y');
+    expect(lines.slice(3)).toEqual([
+      expect.objectContaining({ a: 1, msg: 'x' }),
+      expect.objectContaining({ b: 2, msg: 'y' }),
+    ]);
+  });
+
+  it('uses an injected pino logger as it is', () => {
+    const { stream, lines } = memorySink();
+    const injected = pino({ level: 'warn', base: { app: 'injected' } }, stream);
+    const logger = createPinoLogger({ pino: injected });
+    expect(logger.pino).toBe(injected);
+    createLogHelper(logger).info('ignored');
+    createLogHelper(logger).warn('kept');
+    expect(lines).toEqual([expect.objectContaining({ app: 'injected', msg: 'kept', level: 40 })]);
+  });
+
+  it('writes through a pino transport (worker thread) and flush() waits for it', async () => {
+    const file = join(tmp, 'transport.log');
+    const logger = createPinoLogger({
+      options: { transport: { target: 'pino/file', options: { destination: file, mkdir: true } } },
+    });
+    for (let i = 0; i < 50; i++) logger.log('info', 'msg', 'via transport', 'i', i);
+    await logger.flush();
+    const read = () => {
+      try {
+        return readFileSync(file, 'utf8').trim().split('\n');
+      } catch {
+        return [];
+      }
+    };
+    await waitFor(() => read().length === 50, { timeout: 10_000 });
+    expect(JSON.parse(read()[49]!)).toMatchObject({ msg: 'via transport', i: 49 });
+    (logger.pino as unknown as Record<symbol, { end(): void }>)[pino.symbols.streamSym]?.end();
+  });
+
+  it('a slow sink does not block the caller; every line arrives once it drains', async () => {
+    let received = 0;
+    let writes = 0;
+    const slow = new Writable({
+      highWaterMark: 1024,
+      // A sink that takes its time with every batch of writes.
+      writev(chunks, cb) {
+        writes++;
+        for (const { chunk } of chunks) received += String(chunk).split('\n').length - 1;
+        setTimeout(cb, 5);
+      },
+    });
+    const logger = createPinoLogger({ destination: slow });
+    const total = 10_000;
+    for (let i = 0; i < total; i++) logger.log('info', 'msg', 'line', 'i', i);
+    // The loop above returned without waiting for the sink: it has taken at most one write.
+    expect(writes).toBeLessThanOrEqual(1);
+    expect(received).toBeLessThan(total);
+    await logger.flush();
+    expect(received).toBe(total);
+  });
+
+  it('the last line before exit is in the file when the App stops (child process)', async () => {
+    const file = join(tmp, 'app-exit.log');
+    const script = join(here, 'testdata', 'app-exit.ts');
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--conditions=kratos-source', script, file],
+        { cwd: join(here, '..'), timeout: 30_000 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
+      );
+    });
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(101);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ msg: 'the last line' });
+  });
+});

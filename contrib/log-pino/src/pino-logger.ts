@@ -1,0 +1,177 @@
+import type { Writable } from 'node:stream';
+import {
+  type ChildLogger,
+  currentContext,
+  type FlushableLogger,
+  type LogLevel,
+  type Valuer,
+} from '@kratos/core';
+import { type DestinationStream, type LoggerOptions, type Logger as Pino, pino } from 'pino';
+
+/** Options of {@link createPinoLogger}. */
+export interface PinoLoggerOptions {
+  /** A ready pino logger to log through (its level, serializers, transport are used as they are). */
+  pino?: Pino;
+  /** pino options for a logger made here when `pino` is not given (`level`, `transport`, `redact`, ...). */
+  options?: LoggerOptions;
+  /**
+   * Where a logger made here writes: a stream (`pino.destination(...)`, a transport, any
+   * writable), a file path or a file descriptor (written asynchronously, flushed on `flush()`).
+   * Default pino's: synchronous stdout. Ignored with `pino` or `options.transport`.
+   */
+  destination?: DestinationStream | string | number;
+  /** The Kratos key whose value becomes pino's message. Default `msg`. */
+  messageKey?: string;
+}
+
+/** A core Logger over pino: children with `with`, and a `flush` the App awaits on stop. */
+export interface PinoLogger extends ChildLogger, FlushableLogger {
+  /** A child logger with these fields on every line (valuers are computed per line). */
+  with(...keyvals: unknown[]): PinoLogger;
+  /** The pino logger underneath. */
+  readonly pino: Pino;
+}
+
+const VALUER = Symbol.for('@kratos/core/Valuer');
+const UNPAIRED = 'KEYVALS UNPAIRED';
+
+function isValuer(v: unknown): v is Valuer {
+  return typeof v === 'function' && (v as unknown as Record<symbol, unknown>)[VALUER] === true;
+}
+
+/** An Error under any key but pino's `err` would serialize as `{}`: log its message, as Go does. */
+function plain(key: string, value: unknown): unknown {
+  return value instanceof Error && key !== 'err' ? value.message : value;
+}
+
+function makePino(options: PinoLoggerOptions): Pino {
+  if (options.pino) return options.pino;
+  const opts = options.options ?? {};
+  const dest = options.destination;
+  if (dest === undefined || opts.transport !== undefined) return pino(opts);
+  if (typeof dest === 'string' || typeof dest === 'number')
+    return pino(opts, pino.destination({ dest, sync: false }));
+  return pino(opts, dest);
+}
+
+/** True while a Node writable still holds data it has not handed to the sink. */
+function pendingWritable(stream: unknown): Writable | undefined {
+  const w = stream as Partial<Writable> | undefined;
+  if (
+    w !== undefined &&
+    typeof w.once === 'function' &&
+    typeof w.writableLength === 'number' &&
+    w.writableLength > 0 &&
+    !w.destroyed
+  ) {
+    return w as Writable;
+  }
+  return undefined;
+}
+
+function flushPino(p: Pino): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    try {
+      p.flush((err) => (err ? reject(err) : resolve()));
+    } catch (err) {
+      reject(err);
+    }
+  }).then(() => {
+    // pino only flushes streams with a `flush` (sonic-boom, transports); a plain writable is
+    // drained by waiting for it.
+    const w = pendingWritable((p as unknown as Record<symbol, unknown>)[pino.symbols.streamSym]);
+    if (w === undefined) return;
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        w.off('drain', done);
+        w.off('close', done);
+        w.off('error', fail);
+        resolve();
+      };
+      const fail = (e: Error) => {
+        w.off('drain', done);
+        w.off('close', done);
+        reject(e);
+      };
+      w.once('drain', done);
+      w.once('close', done);
+      w.once('error', fail);
+    });
+  });
+}
+
+class KratosPinoLogger implements PinoLogger {
+  readonly pino: Pino;
+  readonly #messageKey: string;
+  /** Fields of `with(...)` whose values are valuers, computed per line (pairs key, valuer). */
+  readonly #dynamic: readonly unknown[];
+
+  constructor(p: Pino, messageKey: string, dynamic: readonly unknown[]) {
+    this.pino = p;
+    this.#messageKey = messageKey;
+    this.#dynamic = dynamic;
+  }
+
+  log(level: LogLevel, ...keyvals: unknown[]): void {
+    const p = this.pino;
+    if (!p.isLevelEnabled(level)) return;
+    let msg: string | undefined;
+    const obj: Record<string, unknown> = {};
+    const dynamic = this.#dynamic;
+    let ctx: ReturnType<typeof currentContext> | null = null;
+    for (let i = 0; i < dynamic.length; i += 2) {
+      ctx ??= currentContext();
+      const key = String(dynamic[i]);
+      const value = (dynamic[i + 1] as Valuer)(ctx);
+      if (key === this.#messageKey) msg = String(value);
+      else obj[key] = plain(key, value);
+    }
+    for (let i = 0; i < keyvals.length; i += 2) {
+      const key = String(keyvals[i]);
+      let value = i + 1 < keyvals.length ? keyvals[i + 1] : UNPAIRED;
+      if (isValuer(value)) {
+        if (ctx === null) ctx = currentContext();
+        value = value(ctx);
+      }
+      if (key === this.#messageKey) msg = value === undefined ? '' : String(value);
+      else obj[key] = plain(key, value);
+    }
+    if (msg === undefined) p[level](obj);
+    else p[level](obj, msg);
+  }
+
+  with(...keyvals: unknown[]): PinoLogger {
+    if (keyvals.length === 0) return this;
+    const bindings: Record<string, unknown> = {};
+    const dynamic = [...this.#dynamic];
+    let hasBindings = false;
+    for (let i = 0; i < keyvals.length; i += 2) {
+      const key = String(keyvals[i]);
+      const value = i + 1 < keyvals.length ? keyvals[i + 1] : UNPAIRED;
+      if (isValuer(value)) dynamic.push(key, value);
+      else {
+        bindings[key] = plain(key, value);
+        hasBindings = true;
+      }
+    }
+    return new KratosPinoLogger(
+      hasBindings ? this.pino.child(bindings) : this.pino,
+      this.#messageKey,
+      dynamic,
+    );
+  }
+
+  flush(): Promise<void> {
+    return flushPino(this.pino);
+  }
+}
+
+/**
+ * A core `Logger` over pino. Key/values become fields of the JSON line (`msg` becomes pino's
+ * message), values made with core's `valuer` (timestamps, trace ids) are computed per line,
+ * `with` makes a pino child, and `flush` resolves once buffered lines are written, so an App that
+ * flushes on stop (core's `createApp` does) never loses its last lines.
+ */
+export function createPinoLogger(options: PinoLoggerOptions = {}): PinoLogger {
+  return new KratosPinoLogger(makePino(options), options.messageKey ?? 'msg', []);
+}
