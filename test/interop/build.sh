@@ -27,6 +27,7 @@ V2_TAG=v2.9.2
 V3_TAG=v3.0.0
 # Contrib modules are not tagged: the pseudo-version of the v2.9.2 commit.
 V2_CONTRIB=v2.0.0-20251205160234-b9fab9a5a5ab
+V3_CONTRIB=v3.0.0-20260626125723-668db92c2c00
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
 log() { echo "[interop] $*" >&2; }
@@ -68,7 +69,8 @@ upstream() {
     rm -rf "$dir" && mkdir -p "$dir"
     # Only the Go modules used here, one subtree at a time (a partial clone may lack other blobs).
     local sub
-    for sub in cmd/protoc-gen-go-http cmd/protoc-gen-go-errors contrib/registry/etcd contrib/registry/zookeeper; do
+    for sub in cmd/protoc-gen-go-http cmd/protoc-gen-go-errors contrib/registry/etcd contrib/registry/zookeeper contrib/otel; do
+      git --git-dir="$git" cat-file -e "$tag:$sub" 2> /dev/null || continue
       git --git-dir="$git" archive --prefix="$sub/" "$tag:$sub" | tar -x -C "$dir"
     done
     touch "$dir/.done"
@@ -87,58 +89,48 @@ module_dir() {
   fi
 }
 
-# Go Kratos' protoc plugins in $GOBIN.
+# Go Kratos' protoc plugins of one major version in $GOBIN/<major> (protoc-gen-go and -grpc shared).
 plugins() {
-  mkdir -p "$GOBIN"
-  export GOBIN PATH="$GOBIN:$PATH"
-  [ -x "$GOBIN/protoc-gen-go" ] || { log "go install protoc-gen-go"; go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12; }
-  [ -x "$GOBIN/protoc-gen-go-grpc" ] || { log "go install protoc-gen-go-grpc"; go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.0; }
-  local p
+  local major="$1" tag contrib dir="$GOBIN/$1" p
+  if [ "$major" = v2 ]; then tag=$V2_TAG contrib=$V2_CONTRIB; else tag=$V3_TAG contrib=$V3_CONTRIB; fi
+  mkdir -p "$dir"
+  export PATH="$dir:$GOBIN:$PATH"
+  [ -x "$GOBIN/protoc-gen-go" ] || { log "go install protoc-gen-go"; GOBIN="$GOBIN" go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12; }
+  [ -x "$GOBIN/protoc-gen-go-grpc" ] || { log "go install protoc-gen-go-grpc"; GOBIN="$GOBIN" go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.0; }
   for p in http errors; do
-    [ -x "$GOBIN/protoc-gen-go-$p" ] && continue
-    log "installing protoc-gen-go-$p (Go Kratos $V2_TAG)"
-    if ! go install "github.com/go-kratos/kratos/cmd/protoc-gen-go-$p/v2@$V2_CONTRIB" 2> /dev/null; then
-      log "protoc-gen-go-$p refused by the module proxy; building it from go-kratos/kratos $V2_TAG"
-      (cd "$(upstream "$V2_TAG")/cmd/protoc-gen-go-$p" && go build -trimpath -o "$GOBIN/protoc-gen-go-$p" .)
+    [ -x "$dir/protoc-gen-go-$p" ] && continue
+    log "installing protoc-gen-go-$p (Go Kratos $tag)"
+    if ! GOBIN="$dir" go install "github.com/go-kratos/kratos/cmd/protoc-gen-go-$p/$major@$contrib" 2> /dev/null; then
+      log "protoc-gen-go-$p/$major refused by the module proxy; building it from go-kratos/kratos $tag"
+      (cd "$(upstream "$tag")/cmd/protoc-gen-go-$p" && go build -trimpath -o "$dir/protoc-gen-go-$p" .)
     fi
   done
 }
 
-# go/api/helloworld/v1 from examples/helloworld's protos (one source of truth for both languages).
+# <out>/helloworld/v1 from examples/helloworld's protos (one source of truth for both languages)
+# with the generators of Go Kratos <major>.
 generate() {
-  plugins
+  local major="$1" out="$2"
+  plugins "$major"
   local buf="$HERE/node_modules/.bin/buf" stage="$CACHE/proto-stage"
   [ -x "$buf" ] || die "buf not found at $buf (run pnpm install)"
-  log "generating go/api with buf + protoc-gen-go{,-grpc,-http,-errors}"
+  log "generating $out with buf + protoc-gen-go{,-grpc} + Go Kratos $major protoc-gen-go-{http,errors}"
   rm -rf "$stage" && mkdir -p "$stage/api/helloworld/v1"
   cp "$ROOT"/examples/helloworld/api/helloworld/v1/*.proto "$stage/api/helloworld/v1/"
   cp -r "$ROOT/examples/helloworld/third_party" "$stage/third_party"
-  cat > "$stage/buf.yaml" << 'EOF'
-version: v2
-modules:
-  - path: api
-  - path: third_party
-EOF
+  printf 'version: v2\nmodules:\n  - path: api\n  - path: third_party\n' > "$stage/buf.yaml"
   # The protos' go_package names the kratos-layout module; M options place them in this module.
   local pkg=github.com/kratos-ts/kratos-ts/test/interop/go/api/helloworld/v1
+  # errors/errors.proto is Go Kratos' own (its go_package names v2): point it at <major>'s copy.
   local m="Mhelloworld/v1/greeter.proto=$pkg;v1, Mhelloworld/v1/error_reason.proto=$pkg;v1"
-  cat > "$stage/buf.gen.yaml" << EOF
-version: v2
-plugins:
-  - local: protoc-gen-go
-    out: $HERE/go/api
-    opt: [paths=source_relative, $m]
-  - local: protoc-gen-go-grpc
-    out: $HERE/go/api
-    opt: [paths=source_relative, $m]
-  - local: protoc-gen-go-http
-    out: $HERE/go/api
-    opt: [paths=source_relative, $m]
-  - local: protoc-gen-go-errors
-    out: $HERE/go/api
-    opt: [paths=source_relative, $m]
-EOF
-  rm -rf "$HERE/go/api"
+  m="$m, Merrors/errors.proto=github.com/go-kratos/kratos/$major/errors;errors"
+  {
+    printf 'version: v2\nplugins:\n'
+    for p in go go-grpc go-http go-errors; do
+      printf '  - local: protoc-gen-%s\n    out: %s\n    opt: [paths=source_relative, %s]\n' "$p" "$out" "$m"
+    done
+  } > "$stage/buf.gen.yaml"
+  rm -rf "$out"
   (cd "$stage" && "$buf" generate --path api/helloworld)
 }
 
@@ -152,7 +144,7 @@ inputs_hash() {
 }
 
 out="$CACHE/interop-$flavour"
-if [ "$regen" = 1 ] || [ ! -f "$HERE/go/api/helloworld/v1/greeter.pb.go" ]; then generate; fi
+if [ "$regen" = 1 ] || [ ! -f "$HERE/go/api/helloworld/v1/greeter.pb.go" ]; then generate v2 "$HERE/go/api"; fi
 hash="$(inputs_hash)"
 if [ "$force" = 0 ] && [ -x "$out" ] && [ "$(cat "$out.hash" 2> /dev/null)" = "$hash" ]; then
   log "$flavour up to date: $out"
@@ -161,26 +153,31 @@ if [ "$force" = 0 ] && [ -x "$out" ] && [ "$(cat "$out.hash" 2> /dev/null)" = "$
 fi
 
 start=$(date +%s)
-# The zookeeper contrib behind go/.upstream/zookeeper (see the replace in go/go.mod).
-zk="$(module_dir github.com/go-kratos/kratos/contrib/registry/zookeeper/v2 "$V2_CONTRIB" "$V2_TAG" contrib/registry/zookeeper)"
-mkdir -p "$HERE/go/.upstream"
-ln -sfn "$zk" "$HERE/go/.upstream/zookeeper"
-
 if [ "$flavour" = v2 ]; then
+  # The zookeeper contrib behind go/.upstream/zookeeper (see the replace in go/go.mod).
+  zk="$(module_dir github.com/go-kratos/kratos/contrib/registry/zookeeper/v2 "$V2_CONTRIB" "$V2_TAG" contrib/registry/zookeeper)"
+  mkdir -p "$HERE/go/.upstream"
+  ln -sfn "$zk" "$HERE/go/.upstream/zookeeper"
   log "building v2 (go-kratos/kratos/v2 $V2_TAG; expect ~1-3 min cold, seconds warm)"
   (cd "$HERE/go" && go build -mod=readonly -trimpath -o "$out.tmp" .)
 else
-  # v3 is v2 with the module path bumped (github.com/go-kratos/kratos `break: update kratos
-  # modules to v3`), so the same sources serve with imports rewritten.
+  # v3 bumped every module path to /v3 (`break: update kratos modules to v3`), replaced the log
+  # package with slog, moved the OTel tracing middleware to contrib/otel/v3/tracing, renamed
+  # transport/grpc's DialInsecure to NewClient (insecure unless TLS is set) and changed
+  # protoc-gen-go-http's output: the same sources serve with imports rewritten, and go/api is
+  # generated again with v3's generators.
   up3="$(upstream "$V3_TAG")"
   src="$CACHE/src-v3"
   log "preparing v3 sources in $src"
   mkdir -p "$src"
   find "$src" -mindepth 1 -maxdepth 1 ! -name go.sum -exec rm -rf {} +
-  (cd "$HERE/go" && find . -path ./.upstream -prune -o -type f -name '*.go' -print | cpio -pdm --quiet "$src")
-  find "$src" -name '*.go' -exec sed -i \
+  (cd "$HERE/go" && find . -maxdepth 1 -type f -name '*.go' -print | tar -cf - -T -) | tar -xf - -C "$src"
+  find "$src" -maxdepth 1 -name '*.go' -exec sed -i \
+    -e 's#github.com/go-kratos/kratos/v2/middleware/tracing#github.com/go-kratos/kratos/contrib/otel/v3/tracing#g' \
     -e 's#github.com/go-kratos/kratos/v2#github.com/go-kratos/kratos/v3#g' \
+    -e 's#grpc\.DialInsecure(#grpc.NewClient(#g' \
     -e 's#github.com/go-kratos/kratos/contrib/registry/\([a-z]*\)/v2#github.com/go-kratos/kratos/contrib/registry/\1/v3#g' {} +
+  generate v3 "$src/api"
   cat > "$src/go.mod" << EOF
 module github.com/kratos-ts/kratos-ts/test/interop/go
 
@@ -188,10 +185,12 @@ go 1.26.0
 
 require github.com/go-kratos/kratos/v3 $V3_TAG
 
-// Not served by the module proxy: the v3.0.0 commit's sources.
+// Not served by the module proxy: the $V3_TAG commit's sources.
 replace github.com/go-kratos/kratos/contrib/registry/etcd/v3 => $up3/contrib/registry/etcd
 
 replace github.com/go-kratos/kratos/contrib/registry/zookeeper/v3 => $up3/contrib/registry/zookeeper
+
+replace github.com/go-kratos/kratos/contrib/otel/v3 => $up3/contrib/otel
 EOF
   log "resolving v3 dependencies (go mod tidy)"
   (cd "$src" && go mod tidy > /dev/null 2>&1 || go mod tidy)
