@@ -169,6 +169,22 @@ describe('streaming', () => {
     expect(replies.map((r) => r.message)).toEqual(['echo x', 'echo y']);
   });
 
+  it('ends a bidi call whose handler stops reading requests early', async () => {
+    const { client } = await setup({
+      Chat: async function* (_ctx: Context, reqs: AsyncIterable<HelloRequest>) {
+        for await (const r of reqs) {
+          yield helloReply({ message: `first ${r.name}` });
+          break;
+        }
+        yield helloReply({ message: 'bye' });
+      },
+    });
+    const replies = await collect(
+      client.bidiStream(GreeterService.Chat, fromArray(['x', 'y'].map((name) => helloRequest({ name })))),
+    );
+    expect(replies.map((r) => r.message)).toEqual(['first x', 'bye']);
+  });
+
   it('runs stream middleware around the whole stream and carries stream errors as Kratos errors', async () => {
     const events: string[] = [];
     const mw: Middleware = (next) => async (ctx, req) => {

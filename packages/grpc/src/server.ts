@@ -119,7 +119,11 @@ function requestStream<I>(
 ): AsyncIterable<I> {
   return {
     [Symbol.asyncIterator]() {
-      const it = call[Symbol.asyncIterator]() as AsyncIterator<I | InvalidMessage>;
+      // Not `call[Symbol.asyncIterator]()`: that iterator destroys the stream when the iteration
+      // ends, and a destroyed grpc-js duplex never runs `_final`, which is what sends the call's
+      // status, so the client would wait forever. Node 22 and 26 destroy at every end, Node 24
+      // only when the handler stops reading early. The call is ended by the wrapper instead.
+      const it = call.iterator({ destroyOnReturn: false }) as AsyncIterator<I | InvalidMessage>;
       const signal = ctx.signal;
       let aborted: Promise<never> | undefined;
       const abortedPromise = () =>
