@@ -1,0 +1,9 @@
+export {
+  createPrometheusMetrics,
+  type MetricsMountTarget,
+  type MetricsReply,
+  metricsHandler,
+  mountMetrics,
+  type PrometheusMetrics,
+  type PrometheusMetricsOptions,
+} from './prometheus-metrics.ts';
