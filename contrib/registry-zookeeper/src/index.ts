@@ -1,0 +1,6 @@
+export {
+  createZookeeperRegistry,
+  type ZookeeperConnection,
+  type ZookeeperRegistry,
+  type ZookeeperRegistryOptions,
+} from './zookeeper-registry.ts';

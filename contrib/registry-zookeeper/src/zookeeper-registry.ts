@@ -1,0 +1,447 @@
+import { createHash } from 'node:crypto';
+import {
+  createFanout,
+  createLogHelper,
+  type Discovery,
+  defaultLogger,
+  type Fanout,
+  InvalidInstanceError,
+  type Logger,
+  marshalServiceInstance,
+  type Registrar,
+  type ServiceInstance,
+  type ServiceWatcher,
+  unmarshalServiceInstance,
+} from '@kratos/core';
+import {
+  ACL,
+  type Client,
+  CreateMode,
+  createClient,
+  Exception,
+  Id,
+  Permission,
+  type Event as ZkEvent,
+} from 'node-zookeeper-client';
+
+/** Connection settings of {@link createZookeeperRegistry}. */
+export interface ZookeeperConnection {
+  /** Connection string, e.g. `127.0.0.1:2181` or `h1:2181,h2:2181/chroot`. */
+  servers: string;
+  /** Session timeout in ms. Default 30000 (node-zookeeper-client's default). */
+  sessionTimeout?: number;
+  /** Delay in ms between connection attempts. Default 1000. */
+  spinDelay?: number;
+  /** Attempts per server before giving up one round. Default 0 (node-zookeeper-client's default). */
+  retries?: number;
+}
+
+/** Options of {@link createZookeeperRegistry}. */
+export interface ZookeeperRegistryOptions {
+  /**
+   * A node-zookeeper-client you built (connect() is called if it is not connected yet). It cannot
+   * be rebuilt after its session expires: pass `connection` to get that recovery.
+   */
+  client?: Client;
+  /** Connection settings (or just the connection string) used when no `client` is given. */
+  connection?: string | ZookeeperConnection;
+  /** Close the client in `close()`. Default: true when the registry built it, false for an injected one. */
+  closeClient?: boolean;
+  /** Root path. Default `/microservices`, as Go Kratos' `WithRootPath`. */
+  namespace?: string;
+  /** Digest ACL on created nodes (as Go Kratos' `WithDigestACL`); the client authenticates with it too. */
+  digest?: { user: string; password: string };
+  /** Bound of one ZooKeeper operation in ms (requests wait while disconnected). Default 5000. */
+  operationTimeout?: number;
+  /** Default: core's default logger. */
+  logger?: Logger;
+}
+
+/** A ZooKeeper-backed registrar and discovery. */
+export interface ZookeeperRegistry extends Registrar, Discovery {
+  /** Number of ZooKeeper watches open (one per watched service, shared by its watchers). */
+  readonly activeWatches: number;
+  /** The client in use now (a new one after a session expiry of an owned client). */
+  readonly client: Client;
+  /** Deregisters nothing (ephemeral nodes go with the session); stops watches, closes an owned client. */
+  close(): Promise<void>;
+}
+
+interface Registration {
+  path: string;
+  data: Buffer;
+  /** Session the ephemeral node was created in (hex), '' while not created. */
+  session: string;
+}
+
+interface WatchEntry {
+  fan: Fanout<ServiceInstance[]>;
+  refresh(): Promise<void>;
+  closed: boolean;
+}
+
+const isCode = (e: unknown, code: number) =>
+  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+
+/**
+ * Go Kratos' ZooKeeper registry: persistent `<namespace>` and `<namespace>/<name>`, the instance
+ * JSON in the ephemeral node `<namespace>/<name>/<id>`. When the session changes (expiry, then a
+ * new session) the ephemeral nodes are created again; an owned client whose session expired is
+ * replaced by a new one.
+ */
+export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}): ZookeeperRegistry {
+  if (!options.client && !options.connection) {
+    throw new TypeError(
+      'createZookeeperRegistry needs a client or connection settings, e.g. { connection: "127.0.0.1:2181" }',
+    );
+  }
+  const conn: ZookeeperConnection | undefined =
+    typeof options.connection === 'string' ? { servers: options.connection } : options.connection;
+  if (!options.client && (!conn || typeof conn.servers !== 'string' || conn.servers.trim() === '')) {
+    throw new TypeError('zookeeper connection needs a non-empty servers string, e.g. "127.0.0.1:2181"');
+  }
+  const namespace = (options.namespace ?? '/microservices').replace(/\/+$/, '');
+  if (!namespace.startsWith('/'))
+    throw new TypeError(`zookeeper namespace must start with "/", got "${namespace}"`);
+  const opTimeout = options.operationTimeout ?? 5000;
+  if (!(opTimeout > 0))
+    throw new TypeError(`operationTimeout must be a positive number of ms, got ${opTimeout}`);
+  const digest = options.digest;
+  if (digest && (!digest.user || !digest.password))
+    throw new TypeError('digest ACL needs a user and a password');
+  const log = createLogHelper(options.logger ?? defaultLogger());
+  const owned = !options.client;
+  const closeClient = options.closeClient ?? owned;
+
+  const acls = digest
+    ? [
+        new ACL(
+          Permission.ALL,
+          new Id(
+            'digest',
+            `${digest.user}:${createHash('sha1').update(`${digest.user}:${digest.password}`).digest('base64')}`,
+          ),
+        ),
+      ]
+    : [new ACL(Permission.ALL, new Id('world', 'anyone'))];
+
+  const registrations = new Map<string, Registration>();
+  const watches = new Map<string, WatchEntry>();
+  let closed = false;
+  let client: Client;
+
+  const build = (): Client => {
+    const c = createClient(conn!.servers, {
+      sessionTimeout: conn!.sessionTimeout ?? 30_000,
+      spinDelay: conn!.spinDelay ?? 1000,
+      retries: conn!.retries ?? 0,
+    });
+    return c;
+  };
+
+  const isConnected = (c: Client) => {
+    const code = c.getState().code;
+    return code === 3 /* SYNC_CONNECTED */ || code === 5 /* CONNECTED_READ_ONLY */;
+  };
+
+  // node-zookeeper-client's close() writes to a socket that does not exist while it is still
+  // connecting (and throws): close a client only once it is connected, or give up waiting.
+  const closeQuietly = (c: Client) => {
+    try {
+      c.close();
+    } catch {
+      // nothing left to close
+    }
+  };
+  const closeWhenSettled = async (c: Client) => {
+    if (!isConnected(c)) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        c.once('connected', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    closeQuietly(c);
+  };
+
+  const session = (c: Client) => c.getSessionId().toString('hex');
+
+  const attach = (c: Client) => {
+    if (digest) c.addAuthInfo('digest', Buffer.from(`${digest.user}:${digest.password}`));
+    c.on('connected', () => {
+      if (closed || c !== client) return;
+      void onConnected();
+    });
+    c.on('disconnected', () => {
+      if (closed || c !== client) return;
+      log.warnw('msg', 'zookeeper disconnected, watchers keep the last known instances');
+    });
+    c.on('expired', () => {
+      if (closed || c !== client) return;
+      if (!owned) {
+        log.errorw(
+          'msg',
+          'zookeeper session expired; an injected client cannot be rebuilt, registrations and watches stop',
+        );
+        return;
+      }
+      log.warnw('msg', 'zookeeper session expired, connecting a new session');
+      closeQuietly(c);
+      client = build();
+      attach(client);
+      client.connect();
+    });
+  };
+
+  client = options.client ?? build();
+  attach(client);
+  // connect() on a client that is already connected would open a second session.
+  if (!isConnected(client)) client.connect();
+
+  /** Runs one ZooKeeper call with a bound: the client queues requests while disconnected. */
+  const op = <T>(what: string, call: (c: Client, cb: (err: unknown, value?: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`zookeeper ${what} timed out after ${opTimeout} ms (server unreachable?)`)),
+        opTimeout,
+      );
+      call(client, (err, value) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(value as T);
+      });
+    });
+
+  const exists = (path: string, watcher?: (e: ZkEvent) => void) =>
+    op<unknown>(`exists ${path}`, (c, cb) =>
+      watcher ? c.exists(path, watcher, (e, s) => cb(e, s)) : c.exists(path, (e, s) => cb(e, s)),
+    );
+  const create = (path: string, data: Buffer, mode: number) =>
+    op<string>(`create ${path}`, (c, cb) => c.create(path, data, acls, mode, (e, p) => cb(e, p)));
+  const remove = (path: string) => op<void>(`delete ${path}`, (c, cb) => c.remove(path, -1, (e) => cb(e)));
+  const getData = (path: string) => op<Buffer>(`get ${path}`, (c, cb) => c.getData(path, (e, d) => cb(e, d)));
+  const getChildren = (path: string, watcher?: (e: ZkEvent) => void) =>
+    op<string[]>(`children ${path}`, (c, cb) =>
+      watcher
+        ? c.getChildren(path, watcher, (e, ch) => cb(e, ch))
+        : c.getChildren(path, (e, ch) => cb(e, ch)),
+    );
+
+  const ensurePersistent = async (path: string) => {
+    if (await exists(path)) return;
+    try {
+      await create(path, Buffer.alloc(0), CreateMode.PERSISTENT);
+    } catch (e) {
+      if (!isCode(e, Exception.NODE_EXISTS)) throw e;
+    }
+  };
+
+  /** Go's ensureName for the ephemeral node: delete a leftover (also one of an old session), create. */
+  const ensureEphemeral = async (reg: Registration) => {
+    const sid = session(client);
+    if (await exists(reg.path)) {
+      try {
+        await remove(reg.path);
+      } catch (e) {
+        if (!isCode(e, Exception.NO_NODE)) throw e;
+      }
+    }
+    await create(reg.path, reg.data, CreateMode.EPHEMERAL);
+    reg.session = sid;
+  };
+
+  const registerNodes = async (reg: Registration) => {
+    await ensurePersistent(namespace);
+    await ensurePersistent(reg.path.slice(0, reg.path.lastIndexOf('/')));
+    await ensureEphemeral(reg);
+  };
+
+  let restoring: Promise<void> | undefined;
+  const onConnected = async () => {
+    // A new session lost the ephemeral nodes: create them again (Go compares session ids too).
+    if (!restoring) {
+      restoring = (async () => {
+        const sid = session(client);
+        for (const reg of [...registrations.values()]) {
+          // '' = its first creation is still in flight; the same session = its node is there.
+          if (reg.session === '' || reg.session === sid || closed) continue;
+          try {
+            await registerNodes(reg);
+            // Deregistered meanwhile: do not leave the node behind.
+            if (registrations.get(reg.path) !== reg) await remove(reg.path).catch(() => {});
+            log.infow('msg', 'zookeeper registration restored in a new session', 'path', reg.path);
+          } catch (e) {
+            log.warnw(
+              'msg',
+              'zookeeper re-registration failed',
+              'path',
+              reg.path,
+              'error',
+              (e as Error).message,
+            );
+          }
+        }
+      })().finally(() => {
+        restoring = undefined;
+      });
+    }
+    await restoring;
+    for (const w of watches.values()) void w.refresh();
+  };
+
+  const list = async (name: string, watcher?: (e: ZkEvent) => void): Promise<ServiceInstance[]> => {
+    const dir = `${namespace}/${name}`;
+    let children: string[];
+    try {
+      children = await getChildren(dir, watcher);
+    } catch (e) {
+      if (!isCode(e, Exception.NO_NODE)) throw e;
+      // Nobody registered yet: watch for the service node to appear (as Go's ExistsW).
+      if (watcher && (await exists(dir, watcher))) return list(name, watcher);
+      return [];
+    }
+    const out: ServiceInstance[] = [];
+    const datas = await Promise.all(
+      children.map((child) =>
+        getData(`${dir}/${child}`).catch((e: unknown) => {
+          if (isCode(e, Exception.NO_NODE)) return undefined; // deleted meanwhile
+          throw e;
+        }),
+      ),
+    );
+    children.forEach((child, i) => {
+      const data = datas[i];
+      if (!data) return;
+      try {
+        const inst = unmarshalServiceInstance(data);
+        if (inst.name === name) out.push(inst);
+      } catch (e) {
+        if (!(e instanceof InvalidInstanceError)) throw e;
+        log.warnw(
+          'msg',
+          'skipping a record that is not a service instance',
+          'path',
+          `${dir}/${child}`,
+          'error',
+          e.message,
+        );
+      }
+    });
+    return out;
+  };
+
+  const openWatch = (name: string): WatchEntry => {
+    const entry: WatchEntry = {
+      closed: false,
+      fan: createFanout<ServiceInstance[]>(async () => {
+        if (watches.get(name) === entry) watches.delete(name);
+        entry.closed = true;
+      }),
+      refresh: () => Promise.resolve(),
+    };
+    let running: Promise<void> | undefined;
+    let again = false;
+    // One stable function: node-zookeeper-client registers a given watcher once per path.
+    const onEvent = () => {
+      if (!entry.closed && !closed) void entry.refresh();
+    };
+    entry.refresh = () => {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          try {
+            const set = await list(name, onEvent);
+            if (!entry.closed) entry.fan.publish(set);
+          } catch (e) {
+            log.warnw(
+              'msg',
+              'zookeeper unreachable, watchers keep the last known instances',
+              'service',
+              name,
+              'error',
+              (e as Error).message,
+            );
+          }
+        } while (again && !entry.closed);
+        running = undefined;
+      })();
+      return running;
+    };
+    watches.set(name, entry);
+    return entry;
+  };
+
+  const check = (instance: ServiceInstance) => {
+    if (!instance?.id) throw new TypeError('service instance needs a non-empty id');
+    if (!instance.name) throw new TypeError('service instance needs a non-empty name');
+    if (instance.id.includes('/') || instance.name.includes('/'))
+      throw new TypeError(
+        'service instance id and name must not contain "/" (they are ZooKeeper path segments)',
+      );
+  };
+
+  return {
+    async register(instance) {
+      check(instance);
+      const path = `${namespace}/${instance.name}/${instance.id}`;
+      const reg: Registration = { path, data: Buffer.from(marshalServiceInstance(instance)), session: '' };
+      registrations.set(path, reg);
+      try {
+        await registerNodes(reg);
+      } catch (e) {
+        if (registrations.get(path) === reg) registrations.delete(path);
+        throw new Error(`zookeeper register ${path} failed: ${(e as Error).message}`, { cause: e });
+      }
+    },
+    async deregister(instance) {
+      check(instance);
+      const path = `${namespace}/${instance.name}/${instance.id}`;
+      registrations.delete(path);
+      try {
+        await remove(path);
+      } catch (e) {
+        if (!isCode(e, Exception.NO_NODE)) throw e;
+      }
+    },
+    async getService(name) {
+      if (!name) throw new TypeError('getService needs a service name');
+      return list(name);
+    },
+    async watch(name): Promise<ServiceWatcher> {
+      if (!name) throw new TypeError('watch needs a service name');
+      let entry = watches.get(name);
+      if (!entry) {
+        entry = openWatch(name);
+        await entry.refresh();
+        if (entry.fan.latest === undefined) {
+          watches.delete(name);
+          entry.closed = true;
+          throw new Error(`zookeeper watch of ${name} failed: server unreachable`);
+        }
+      }
+      return entry.fan.subscribe();
+    },
+    get activeWatches() {
+      return watches.size;
+    },
+    get client() {
+      return client;
+    },
+    async close() {
+      closed = true;
+      registrations.clear();
+      for (const w of watches.values()) {
+        w.closed = true;
+        w.fan.close();
+      }
+      watches.clear();
+      if (closeClient) await closeWhenSettled(client);
+    },
+  } satisfies ZookeeperRegistry;
+}
