@@ -1,3 +1,4 @@
-import { describeEtcdInterop } from './lib/etcd-suite.ts';
+import { etcdBackend } from './lib/backends.ts';
+import { describeInterop } from './lib/suite.ts';
 
-describeEtcdInterop('v2');
+describeInterop('v2', etcdBackend);

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/go-kratos/kratos/v2/registry"
 )
@@ -36,11 +37,15 @@ func watch(args []string) error {
 	}()
 	for {
 		set, err := w.Next()
+		if ctx.Err() != nil {
+			return nil
+		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
+			// As Go Kratos' own resolvers do: report and keep watching (the zookeeper watcher
+			// fails its first Next while the service's node does not exist yet).
+			emit(map[string]any{"event": "error", "error": err.Error()})
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		emit(map[string]any{"event": "instances", "instances": plain(set)})
 	}

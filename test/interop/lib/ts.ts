@@ -12,6 +12,7 @@ import {
   KratosError,
   type Middleware,
   type Registrar,
+  type ServiceInstance,
 } from '@kratos/core';
 import { createGrpcClient, createGrpcServer, type GrpcClient } from '@kratos/grpc';
 import { createHttpClient, createHttpServer, type HttpClient } from '@kratos/http';
@@ -201,4 +202,40 @@ export async function startTsHelloworld(registry: string, name: string): Promise
       return code;
     },
   };
+}
+
+const registerChild = fileURLToPath(new URL('./register-child.ts', import.meta.url));
+
+/** A separate kratos-ts process holding one registration, to be killed like a crashed service. */
+export async function startRegisteredChild(
+  registry: string,
+  instance: ServiceInstance,
+  expirySeconds: number,
+): Promise<{ kill(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=kratos-source', registerChild, registry, JSON.stringify(instance), String(expirySeconds)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((res) => child.on('exit', () => res()));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  const registered = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (b: Buffer) => {
+      if (b.toString().includes('registered')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`register-child exited (${code}) before registering`)));
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  try {
+    await registered;
+  } catch (e) {
+    await kill();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { kill };
 }

@@ -4,8 +4,7 @@ import { KratosError, type ServiceInstance } from '@kratos/core';
 import { createGrpcClient, type GrpcClient } from '@kratos/grpc';
 import { createHttpClient, type HttpClient } from '@kratos/http';
 import { clientMetadata } from '@kratos/middleware';
-import { createEtcdRegistry, type EtcdRegistry } from '@kratos/registry-etcd';
-import { nextMatching, type StartedServer, startServer, waitFor } from '@kratos/testkit';
+import { nextMatching, type StartedServer, waitFor } from '@kratos/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { isUserNotFound } from '../../../examples/helloworld/api/helloworld/v1/error_reason_errors.js';
@@ -19,21 +18,26 @@ import {
   startGoService,
   startGoWatcher,
 } from './go.ts';
-import { parseReport, quiet, startTsHelloworld, startTsRelay, type TsRelay } from './ts.ts';
+import { type Backend, openTsRegistry, type TsRegistry } from './backends.ts';
+import { parseReport, quiet, startRegisteredChild, startTsHelloworld, startTsRelay, type TsRelay } from './ts.ts';
 
 const openapiPath = fileURLToPath(new URL('../../../examples/helloworld/api/openapi.yaml', import.meta.url));
 const ids = (set: ServiceInstance[]) => set.map((i) => i.id);
 
+/** Registries examples/helloworld's `-registry` flag accepts. */
+const helloworldRegistries = ['etcd'];
+
 /**
- * The interop suite over etcd: a Go Kratos service (built against `flavour`) and kratos-ts
- * services share one etcd, find each other by name and call each other over HTTP and gRPC.
+ * The interop suite: a Go Kratos service (built against `flavour`) and kratos-ts services share
+ * one registry `backend`, find each other by name and call each other over HTTP and gRPC.
  */
-export function describeEtcdInterop(flavour: GoFlavour): void {
-  describe(`Go Kratos ${flavour} and kratos-ts sharing etcd`, () => {
+export function describeInterop(flavour: GoFlavour, backend: Backend): void {
+  const expiry = backend.expirySeconds;
+  describe(`Go Kratos ${flavour} and kratos-ts sharing ${backend.name}`, () => {
     let bin: string;
-    let etcd: StartedServer;
+    let server: StartedServer;
     let registryUrl: string;
-    let registry: EtcdRegistry;
+    let registry: TsRegistry;
     let goSvc: GoService;
     let tsRelay: TsRelay;
     const clients: { close(): Promise<void> }[] = [];
@@ -49,10 +53,10 @@ export function describeEtcdInterop(flavour: GoFlavour): void {
     };
 
     beforeAll(async () => {
-      [bin, etcd] = await Promise.all([buildGo(flavour), startServer('etcd')]);
-      const hosts = etcd.endpoints.client as string;
-      registryUrl = `etcd://${new URL(hosts).host}`;
-      registry = createEtcdRegistry({ connection: { hosts }, logger: quiet });
+      let started: { server: StartedServer; url: string };
+      [bin, started] = await Promise.all([buildGo(flavour), backend.start()]);
+      ({ server, url: registryUrl } = started);
+      registry = openTsRegistry(registryUrl, { logger: quiet });
       [goSvc, tsRelay] = await Promise.all([
         startGoService(bin, { registry: registryUrl, name: 'helloworld' }),
         startTsRelay({ name: 'ts-relay', registrar: registry, discovery: registry }),
@@ -63,7 +67,7 @@ export function describeEtcdInterop(flavour: GoFlavour): void {
       await Promise.allSettled(clients.map((c) => c.close()));
       await Promise.allSettled([goSvc?.stop(), tsRelay?.stop()]);
       await registry?.close();
-      await etcd?.stop();
+      await server?.stop();
     });
 
     it(`is built against github.com/go-kratos/kratos/${flavour}`, () => {
@@ -80,25 +84,38 @@ export function describeEtcdInterop(flavour: GoFlavour): void {
         expect((await new GreeterHttpClient(httpClient()).sayHello({ name: 'http' })).message).toBe('Hello http');
       });
 
-      it('the kratos-ts helloworld registered by kratos-ts is found and called by Go Kratos clients', async () => {
-        const hw = await startTsHelloworld(registryUrl, 'helloworld-ts');
-        try {
-          await waitFor(async () => (await registry.getService('helloworld-ts')).length === 1, { timeout: 20_000 });
-          const results = await goCall(bin, {
-            registry: registryUrl,
-            target: 'discovery:///helloworld-ts',
-            names: ['world', 'unknown'],
-          });
-          for (const transport of ['grpc', 'http'] as const) {
-            expect(results).toContainEqual({ transport, name: 'world', message: 'Hello world' });
-            const failed = results.find((r) => r.transport === transport && r.name === 'unknown');
-            expect(failed?.error).toMatchObject({ code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown not found' });
-            expect(failed?.error?.metadata ?? {}).toEqual({});
-          }
-        } finally {
-          expect(await hw.stop()).toBe(0);
-        }
+      it('a kratos-ts App registered by kratos-ts is found and called by Go Kratos clients', async () => {
+        const set = await registry.getService('ts-relay');
+        expect(set).toHaveLength(1);
+        expect(set[0]).toMatchObject({ id: tsRelay.id, name: 'ts-relay', version: 'v1.0.0', metadata: { lang: 'ts' } });
+        const results = await goCall(bin, { registry: registryUrl, target: 'discovery:///ts-relay', names: ['world'] });
+        expect(results).toEqual([
+          { transport: 'grpc', name: 'world', message: 'Hello world' },
+          { transport: 'http', name: 'world', message: 'Hello world' },
+        ]);
       });
+
+      if (helloworldRegistries.includes(backend.name)) {
+        it('the kratos-ts helloworld example (-registry) is found and called by Go Kratos clients', async () => {
+          const hw = await startTsHelloworld(registryUrl, 'helloworld-ts');
+          try {
+            await waitFor(async () => (await registry.getService('helloworld-ts')).length === 1, { timeout: 20_000 });
+            const results = await goCall(bin, {
+              registry: registryUrl,
+              target: 'discovery:///helloworld-ts',
+              names: ['world', 'unknown'],
+            });
+            for (const transport of ['grpc', 'http'] as const) {
+              expect(results).toContainEqual({ transport, name: 'world', message: 'Hello world' });
+              const failed = results.find((r) => r.transport === transport && r.name === 'unknown');
+              expect(failed?.error).toMatchObject({ code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown not found' });
+              expect(failed?.error?.metadata ?? {}).toEqual({});
+            }
+          } finally {
+            expect(await hw.stop()).toBe(0);
+          }
+        });
+      }
     });
 
     describe('errors', () => {
@@ -229,43 +246,59 @@ export function describeEtcdInterop(flavour: GoFlavour): void {
         }
       });
 
-      it('a killed Go service leaves the kratos-ts watcher when its etcd lease expires (TTL 3 s)', async () => {
+      it(`a killed Go service leaves the kratos-ts watcher when its ${backend.name} registration expires (${expiry} s)`, async () => {
         const watcher = await registry.watch('killed-go');
-        const svc = await startGoService(bin, { registry: registryUrl, name: 'killed-go', ttl: '3s' });
+        const svc = await startGoService(bin, { registry: registryUrl, name: 'killed-go', ttl: `${expiry}s` });
         try {
           await nextMatching(watcher, (set) => ids(set).includes(svc.id), 10_000);
           await svc.signal('SIGKILL');
-          await nextMatching(watcher, (set) => set.length === 0, 3_000 + 7_000);
+          await nextMatching(watcher, (set) => set.length === 0, (expiry + 8) * 1000);
         } finally {
           await watcher.stop();
         }
       });
 
-      it('the kratos-ts helloworld deregistering on SIGTERM leaves the Go Kratos watcher', async () => {
-        const watcher = startGoWatcher(bin, registryUrl, 'dereg-ts');
-        const hw = await startTsHelloworld(registryUrl, 'dereg-ts');
+      if (helloworldRegistries.includes(backend.name)) {
+        it('the kratos-ts helloworld deregistering on SIGTERM leaves the Go Kratos watcher', async () => {
+          const watcher = startGoWatcher(bin, registryUrl, 'dereg-ts');
+          const hw = await startTsHelloworld(registryUrl, 'dereg-ts');
+          try {
+            const [instance] = await watcher.next((set) => set.length === 1, 20_000);
+            expect(instance).toMatchObject({ name: 'dereg-ts', version: 'v1.0.0' });
+            expect(instance?.endpoints.map((e) => e.replace(/:\d+.*$/, ''))).toEqual(['http://127.0.0.1', 'grpc://127.0.0.1']);
+            expect(await hw.stop()).toBe(0);
+            await watcher.next((set) => set.length === 0, 5_000);
+          } finally {
+            await hw.stop();
+            await watcher.stop();
+          }
+        });
+      }
+
+      it('a kratos-ts App deregistering on stop leaves the Go Kratos watcher', async () => {
+        const watcher = startGoWatcher(bin, registryUrl, 'dereg-app');
+        const app = await startTsRelay({ name: 'dereg-app', registrar: registry, discovery: registry });
         try {
           const [instance] = await watcher.next((set) => set.length === 1, 20_000);
-          expect(instance).toMatchObject({ name: 'dereg-ts', version: 'v1.0.0' });
-          expect(instance?.endpoints.map((e) => e.replace(/:\d+.*$/, ''))).toEqual(['http://127.0.0.1', 'grpc://127.0.0.1']);
-          expect(await hw.stop()).toBe(0);
+          expect(instance).toMatchObject({ id: app.id, name: 'dereg-app', version: 'v1.0.0', metadata: { lang: 'ts' } });
+          await app.stop();
           await watcher.next((set) => set.length === 0, 5_000);
         } finally {
-          await hw.stop();
+          await app.stop();
           await watcher.stop();
         }
       });
 
-      it('a kratos-ts instance whose lease is no longer kept alive leaves the Go Kratos watcher (TTL 3 s)', async () => {
-        const watcher = startGoWatcher(bin, registryUrl, 'lost-ts');
-        const owner = createEtcdRegistry({ connection: { hosts: etcd.endpoints.client as string }, ttl: 3, logger: quiet });
-        const instance = { id: 'lost-ts-1', name: 'lost-ts', version: 'v1.0.0', metadata: {}, endpoints: ['grpc://127.0.0.1:1?isSecure=false'] };
+      it(`a killed kratos-ts process leaves the Go Kratos watcher when its ${backend.name} registration expires (${expiry} s)`, async () => {
+        const watcher = startGoWatcher(bin, registryUrl, 'killed-ts');
+        const instance = { id: 'killed-ts-1', name: 'killed-ts', version: 'v1.0.0', metadata: {}, endpoints: ['grpc://127.0.0.1:1?isSecure=false'] };
+        const child = await startRegisteredChild(registryUrl, instance, expiry);
         try {
-          await owner.register(instance);
           await watcher.next((set) => ids(set).includes(instance.id), 10_000);
-          await owner.close(); // stops the keep-alive without deregistering, as a crash would
-          await watcher.next((set) => set.length === 0, 3_000 + 7_000);
+          await child.kill();
+          await watcher.next((set) => set.length === 0, (expiry + 8) * 1000);
         } finally {
+          await child.kill();
           await watcher.stop();
         }
       });
