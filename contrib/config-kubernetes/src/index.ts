@@ -1,0 +1,5 @@
+export {
+  createKubernetesSource,
+  type KubernetesSource,
+  type KubernetesSourceOptions,
+} from './kubernetes-source.ts';

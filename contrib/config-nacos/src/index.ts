@@ -1,0 +1,1 @@
+export { createNacosSource, type NacosSource, type NacosSourceOptions } from './nacos-source.ts';

@@ -1,0 +1,156 @@
+import {
+  createLogHelper,
+  defaultLogger,
+  formatFromKey,
+  type KeyValue,
+  type Logger,
+  type Source,
+  type Watcher,
+} from '@kratos/core';
+import { type ClientOptions, NacosConfigClient } from 'nacos';
+import { createSharedWatch } from './shared-watch.ts';
+
+/** Options of {@link createNacosSource}. */
+export interface NacosSourceOptions {
+  /**
+   * The data id to read (Go Kratos' `WithDataID`), e.g. `helloworld.yaml`; or several, each its own
+   * document, in this order. The data id is the document's key and its extension the format.
+   */
+  dataId: string | readonly string[];
+  /** The group (Go Kratos' `WithGroup`). Default `DEFAULT_GROUP`. */
+  group?: string;
+  /** A client you built; closed by `close()` only when `closeClient` is true. */
+  client?: NacosConfigClient;
+  /**
+   * Client settings used when no `client` is given, e.g. `{ serverAddr: '127.0.0.1:8848', namespace: 'dev' }`.
+   * `cacheDir` is where the client keeps its local snapshot of each config (default
+   * `~/.node-diamond-client-cache`).
+   */
+  connection?: ClientOptions;
+  /** Close the client in `close()`. Default: true when the source built it, false for an injected one. */
+  closeClient?: boolean;
+  /** Where watch problems are logged. Default: core's default logger. */
+  logger?: Logger;
+}
+
+/** A Nacos config source. */
+export interface NacosSource extends Source {
+  /** Number of data ids with a Nacos listener registered (shared by every watcher). */
+  readonly activeWatches: number;
+  /** Stops every watcher and closes an owned client. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_GROUP = 'DEFAULT_GROUP';
+
+/**
+ * Go Kratos' nacos config source: the content of `dataId` in `group`, reported under the data id
+ * with the format from its extension. Watchers share one listener per data id (the client's long
+ * poll); each notification re-reads the full set.
+ */
+export function createNacosSource(options: NacosSourceOptions): NacosSource {
+  const ids = typeof options?.dataId === 'string' ? [options.dataId] : [...(options?.dataId ?? [])];
+  if (ids.length === 0 || ids.some((id) => typeof id !== 'string' || id === '')) {
+    throw new TypeError('createNacosSource needs a dataId, e.g. { dataId: "helloworld.yaml" }');
+  }
+  if (!options.client && !options.connection) {
+    throw new TypeError(
+      'createNacosSource needs a client or connection settings, e.g. { connection: { serverAddr: "127.0.0.1:8848" } }',
+    );
+  }
+  const group = options.group ?? DEFAULT_GROUP;
+  const log = createLogHelper(options.logger ?? defaultLogger());
+  const client = options.client ?? new NacosConfigClient(options.connection);
+  const closeClient = options.closeClient ?? !options.client;
+  const addr = options.connection?.serverAddr ?? options.connection?.endpoint;
+  const address = addr === undefined ? 'the given nacos client' : [addr].flat().join(',');
+  const activeIds = new Set<string>();
+  let lastProblem = '';
+  // The client reports long-poll failures as 'error' events: unhandled they would end the process.
+  const onClientError = (e: Error) => {
+    const text = e?.message ?? String(e);
+    // The long poll retries every 2 s; one line per kind of failure is enough.
+    if (text === lastProblem) return;
+    lastProblem = text;
+    log.warnw(
+      'msg',
+      'nacos config client error, keeping the last good config',
+      'address',
+      address,
+      'error',
+      text,
+    );
+  };
+  if (!options.client) client.on('error', onClientError);
+
+  const load = async (): Promise<KeyValue[]> => {
+    const out: KeyValue[] = [];
+    for (const id of ids) {
+      let content: string | null;
+      try {
+        content = await client.getConfig(id, group);
+      } catch (e) {
+        throw new Error(
+          `nacos config source: cannot read dataId "${id}" group "${group}" from ${address}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      // Nacos answers 404 (null) for a missing config; empty content cannot be published.
+      if (content === null || content === undefined || content === '') continue;
+      out.push({ key: id, value: new TextEncoder().encode(content), format: formatFromKey(id) });
+    }
+    return out;
+  };
+
+  const shared = createSharedWatch({
+    read: async () => {
+      const set = await load();
+      lastProblem = '';
+      return set;
+    },
+    async start({ changed }) {
+      const listener = () => changed();
+      for (const id of ids) {
+        client.subscribe({ dataId: id, group }, listener);
+        activeIds.add(id);
+      }
+      changed();
+      return () => {
+        for (const id of ids) {
+          client.unSubscribe({ dataId: id, group }, listener);
+          activeIds.delete(id);
+        }
+      };
+    },
+    onError(_phase, e) {
+      log.warnw(
+        'msg',
+        'nacos config source unreachable, keeping the last good config',
+        'group',
+        group,
+        'address',
+        address,
+        'error',
+        (e as Error).message,
+      );
+    },
+  });
+
+  let closed = false;
+  return {
+    load,
+    async watch(): Promise<Watcher<KeyValue[]>> {
+      if (closed) throw new Error(`nacos config source for group "${group}" is closed`);
+      return shared.subscribe();
+    },
+    get activeWatches() {
+      return activeIds.size;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await shared.close();
+      if (closeClient) client.close();
+    },
+  } satisfies NacosSource;
+}
