@@ -17,3 +17,42 @@ export {
   UNKNOWN_OPERATION,
 } from './metrics/metrics.ts';
 export { type RecoveryOptions, recovery } from './recovery/recovery.ts';
+export {
+  CIRCUITBREAKER_REASON,
+  type CircuitBreakerOptions,
+  circuitBreaker,
+  circuitBreakerOpen,
+  isBreakerFailure,
+  isCircuitBreakerOpen,
+} from './circuitbreaker/circuitbreaker.ts';
+export {
+  type CircuitBreaker,
+  createSreBreaker,
+  type SreBreaker,
+  type SreBreakerOptions,
+} from './circuitbreaker/sre.ts';
+export {
+  type BbrLimiter,
+  type BbrLimiterOptions,
+  type BbrStat,
+  createBbrLimiter,
+  type Limiter,
+  type LimiterDone,
+  type LimiterDoneInfo,
+} from './ratelimit/bbr.ts';
+export { type LoadSignal, loadSnapshot } from './ratelimit/load-signal.ts';
+export {
+  isRateLimited,
+  RATELIMIT_REASON,
+  type RateLimitOptions,
+  rateLimit,
+  rateLimitExceeded,
+} from './ratelimit/ratelimit.ts';
+export {
+  type BackoffOptions,
+  createRetryBudget,
+  type RetryBudget,
+  type RetryBudgetOptions,
+  type RetryOptions,
+  retry,
+} from './retry/retry.ts';
