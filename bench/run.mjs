@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 // Side-by-side benchmark of kratos-ts against bare node:http / fastify / grpc-js, NestJS,
 // Moleculer and Go Kratos, all serving the same hello-world. See bench/README.md.
 //
@@ -8,12 +9,11 @@
 //
 // Exits 0 unless the harness itself breaks: a contender that cannot be built or started is
 // reported as skipped with the reason. Nothing here asserts anything about timing.
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { h2load, wrk } from './lib/load.mjs';
 import { cpuSeconds, freePort, have, rssMB, run, sampleRss, startServer } from './lib/proc.mjs';
@@ -47,15 +47,24 @@ const twoCpus = cpus().length >= 2;
 const SERVER_CPU = twoCpus ? 0 : undefined;
 const LOAD_CPU = twoCpus ? 1 : undefined;
 const began = Date.now();
+const loadAtStart = loadavg()[0];
 const log = (msg) => console.log(`[bench +${((Date.now() - began) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
 
 // ---------------------------------------------------------------- contenders
 /** id, label, transport, baseline (id), quick (kept in --quick), start(port) -> { cmd, args } */
-const GO_BIN = join(process.env.KRATOS_CACHE ?? join(process.env.HOME ?? '/tmp', '.cache/kratos-ts'), 'bench/go-kratos');
+const GO_BIN = join(
+  process.env.KRATOS_CACHE ?? join(process.env.HOME ?? '/tmp', '.cache/kratos-ts'),
+  'bench/go-kratos',
+);
 const node = (...args) => ({ cmd: NODE, args });
 const FULL_LOG = (t) => join(RESULTS, `kratos-full-${t}.log`);
 const CONTENDERS = [
-  { id: 'node-http', label: 'node:http', transport: 'http', start: (p) => node('contenders/node-http.mjs', p) },
+  {
+    id: 'node-http',
+    label: 'node:http',
+    transport: 'http',
+    start: (p) => node('contenders/node-http.mjs', p),
+  },
   { id: 'fastify', label: 'fastify', transport: 'http', start: (p) => node('contenders/fastify.mjs', p) },
   {
     id: 'kratos-http',
@@ -71,7 +80,12 @@ const CONTENDERS = [
     kratos: true,
     start: (p) => node(SRC, 'contenders/kratos-http.ts', p, 'full', FULL_LOG('http')),
   },
-  { id: 'nest-http', label: 'NestJS (fastify)', transport: 'http', start: (p) => node('contenders/nest-http.mjs', p) },
+  {
+    id: 'nest-http',
+    label: 'NestJS (fastify)',
+    transport: 'http',
+    start: (p) => node('contenders/nest-http.mjs', p),
+  },
   {
     id: 'moleculer',
     label: 'Moleculer + web',
@@ -116,7 +130,10 @@ const CONTENDERS = [
 ];
 const BASELINE = { http: 'fastify', grpc: 'grpc-js' };
 const only = opts.only ? new Set(opts.only.split(',')) : null;
-const active = CONTENDERS.filter((c) => !only || only.has(c.id) || BASELINE[c.transport] === c.id);
+const onlyTransports = new Set(CONTENDERS.filter((c) => only?.has(c.id)).map((c) => c.transport));
+const active = CONTENDERS.filter(
+  (c) => !only || only.has(c.id) || (BASELINE[c.transport] === c.id && onlyTransports.has(c.transport)),
+);
 const skipped = new Map(); // id -> reason
 const notes = [];
 
@@ -127,17 +144,30 @@ async function prepare() {
     if (!(await have(tool))) {
       const reason = `${tool} is not installed (apt-get install -y ${tool === 'h2load' ? 'nghttp2-client' : tool === 'taskset' ? 'util-linux' : tool})`;
       for (const c of active) {
-        if ((tool === 'wrk' && c.transport === 'http') || (tool === 'h2load' && c.transport === 'grpc') || tool === 'taskset')
+        if (
+          (tool === 'wrk' && c.transport === 'http') ||
+          (tool === 'h2load' && c.transport === 'grpc') ||
+          tool === 'taskset'
+        )
           skipped.set(c.id, reason);
       }
     }
   }
-  if (!twoCpus) notes.push('Fewer than 2 CPUs: server and load generator share the CPU (no pinning); ratios only.');
+  if (!twoCpus)
+    notes.push('Fewer than 2 CPUs: server and load generator share the CPU (no pinning); ratios only.');
   log('generating the kratos-ts code from greeter.proto (buf + protoc-gen-es + protoc-gen-kratos)');
   const gen = await run(NODE, [SRC, 'lib/generate.ts'], { cwd: BENCH, timeoutMs: 120_000 });
   if (gen.code !== 0) {
     const reason = `code generation failed: ${gen.stderr.trim().split('\n').slice(-2).join(' ')}`;
-    for (const c of CONTENDERS) if (c.id !== 'node-http' && c.id !== 'fastify' && !c.go && !c.id.startsWith('nest') && c.id !== 'moleculer') skipped.set(c.id, reason);
+    for (const c of CONTENDERS)
+      if (
+        c.id !== 'node-http' &&
+        c.id !== 'fastify' &&
+        !c.go &&
+        !c.id.startsWith('nest') &&
+        c.id !== 'moleculer'
+      )
+        skipped.set(c.id, reason);
   }
   if (active.some((c) => c.go)) {
     log('building the Go Kratos contender (go build, caches outside the clone)');
@@ -152,6 +182,7 @@ async function prepare() {
 }
 
 async function launch(c, cpu, extraArgs = []) {
+  if (c.id.endsWith('-full')) await rm(FULL_LOG(c.transport), { force: true }); // access log of the last run only
   const port = await freePort();
   const other = await freePort();
   const { cmd, args } = c.start(port, other);
@@ -176,7 +207,8 @@ async function verifyHttp(port) {
   } catch {
     body = null;
   }
-  if (res.status !== 200 || body?.message !== 'Hello bench') throw new Error(`unexpected reply ${res.status} ${text.slice(0, 100)}`);
+  if (res.status !== 200 || body?.message !== 'Hello bench')
+    throw new Error(`unexpected reply ${res.status} ${text.slice(0, 100)}`);
 }
 
 /** One SayHello over h2c with node:http2: checks grpc-status 0 and the HelloReply bytes. */
@@ -239,7 +271,9 @@ async function measureStartup() {
     }
     if (!skipped.has(c.id)) {
       startup.set(c.id, rec);
-      log(`${c.id}: start ${median(rec.startMs).toFixed(0)} ms, idle RSS ${median(rec.idleRss).toFixed(0)} MB`);
+      log(
+        `${c.id}: start ${median(rec.startMs).toFixed(0)} ms, idle RSS ${median(rec.idleRss).toFixed(0)} MB`,
+      );
     }
   }
 }
@@ -296,7 +330,11 @@ function summarize(transport) {
     .filter((c) => c.transport === transport)
     .map((c) => {
       const rs = loadResults.get(c.id) ?? [];
-      const ratios = rs.map((r) => r.rps / (base.find((b) => b.round === r.round)?.rps ?? Number.NaN));
+      const sameRound = (r) => base.find((b) => b.round === r.round) ?? {};
+      const ratios = rs.map((r) => r.rps / (sameRound(r).rps ?? Number.NaN));
+      // CPU time per request of the baseline over this one's: the same ratio, measured in CPU
+      // instead of wall-clock throughput, so less exposed to other processes on the machine.
+      const cpuRatios = rs.map((r) => (sameRound(r).cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq);
       const [min, max] = spread(rs.map((r) => r.rps));
       return {
         id: c.id,
@@ -313,6 +351,7 @@ function summarize(transport) {
         p99Us: median(rs.map((r) => r.p99Us)),
         ratio: median(ratios),
         ratioSpread: spread(ratios),
+        cpuRatio: median(cpuRatios),
         cpuUsPerReq: median(rs.map((r) => r.cpuUsPerReq)),
         peakRss: median(rs.map((r) => r.peakRss)),
         errors: rs.reduce((a, r) => a + (r.errors ?? 0), 0),
@@ -333,13 +372,20 @@ async function clientRounds() {
       const { proc, port } = await launch(server, SERVER_CPU);
       try {
         const args = [SRC, 'client/grpc-client.ts', port, mode, WARM, SECONDS, 50].map(String);
-        const cmd = LOAD_CPU === undefined ? [NODE, args] : ['taskset', ['-c', String(LOAD_CPU), NODE, ...args]];
+        const cmd =
+          LOAD_CPU === undefined ? [NODE, args] : ['taskset', ['-c', String(LOAD_CPU), NODE, ...args]];
         const r = await run(cmd[0], cmd[1], { cwd: BENCH, timeoutMs: (WARM + SECONDS + 30) * 1000 });
-        const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+        const line = r.stdout
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .pop();
         if (r.code !== 0 || !line) throw new Error(r.stderr.trim().slice(-300) || `exit ${r.code}`);
         const res = JSON.parse(line);
         clientResults[mode].push({ round, ...res });
-        log(`client round ${round}/${ROUNDS} ${mode.padEnd(6)} ${fmtInt(res.rps)} calls/s  p50 ${fmtMs(res.p50Us)}  p99 ${fmtMs(res.p99Us)}  ${fmt1(res.cpuUsPerCall)} µs client CPU/call`);
+        log(
+          `client round ${round}/${ROUNDS} ${mode.padEnd(6)} ${fmtInt(res.rps)} calls/s  p50 ${fmtMs(res.p50Us)}  p99 ${fmtMs(res.p99Us)}  ${fmt1(res.cpuUsPerCall)} µs client CPU/call`,
+        );
       } catch (err) {
         clientResults[mode].push({ round, rps: Number.NaN, error: err.message });
         log(`client round ${round} ${mode}: failed: ${err.message}`);
@@ -368,8 +414,8 @@ async function selectorPick() {
 }
 
 // -------------------------------------------------------------------- profiles
-const profiles = []; // { id, label, ratio, summary }
-async function profile(c, ratio) {
+const profiles = []; // { id, label, transport, ratio, summary, baseline: { id, summary } }
+async function profileOne(c) {
   const dir = join(RESULTS, `prof-${c.id}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -380,25 +426,47 @@ async function profile(c, ratio) {
       await wrk({ url: `http://127.0.0.1:${port}/helloworld/bench`, seconds: WARM, cpu: LOAD_CPU });
       await wrk({ url: `http://127.0.0.1:${port}/helloworld/bench`, seconds: SECONDS, cpu: LOAD_CPU });
     } else {
-      await h2load({ port, path: '/helloworld.v1.Greeter/SayHello', warm: WARM, seconds: SECONDS, cpu: LOAD_CPU });
+      await h2load({
+        port,
+        path: '/helloworld.v1.Greeter/SayHello',
+        warm: WARM,
+        seconds: SECONDS,
+        cpu: LOAD_CPU,
+      });
     }
   } finally {
     await proc.stop(); // SIGTERM -> process.exit -> the profile is written
   }
   const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) {
-    notes.push(`No CPU profile written for ${c.id}.`);
-    return;
-  }
-  const summary = await summarizeProfile(join(dir, file));
-  profiles.push({ id: c.id, label: c.label, transport: c.transport, ratio, summary, file: relative(ROOT, join(dir, file)) });
-  log(`profiled ${c.id}: top ${summary.byOwner.slice(0, 4).map((o) => `${o.owner} ${o.pct.toFixed(0)}%`).join(', ')}`);
+  if (!file) throw new Error(`no CPU profile written for ${c.id}`);
+  return summarizeProfile(join(dir, file), 25);
+}
+
+/** Profiles a kratos-ts contender and its bare baseline under the same load, for a side-by-side. */
+async function profile(c, ratio) {
+  const base = CONTENDERS.find((x) => x.id === BASELINE[c.transport]);
+  const summary = await profileOne(c);
+  const baseSummary = await profileOne(base);
+  profiles.push({
+    id: c.id,
+    label: c.label,
+    transport: c.transport,
+    ratio,
+    summary,
+    baseline: { id: base.id, summary: baseSummary },
+  });
+  log(
+    `profiled ${c.id}: top ${summary.byOwner
+      .slice(0, 4)
+      .map((o) => `${o.owner} ${o.pct.toFixed(0)}%`)
+      .join(', ')}`,
+  );
 }
 
 async function profiles_() {
   for (const transport of ['http', 'grpc']) {
     const c = CONTENDERS.find((x) => x.id === `kratos-${transport}`);
-    if (!active.includes(c) || skipped.has(c.id)) continue;
+    if (!active.includes(c) || skipped.has(c.id) || skipped.has(BASELINE[transport])) continue;
     const row = summarize(transport).find((r) => r.id === c.id);
     // Full mode: profile only what trails its baseline by more than 10 %; quick mode exercises it always.
     if (quick || !(row.ratio >= 0.9)) {
@@ -421,7 +489,8 @@ async function versions() {
     }
     return 'n/a';
   };
-  const firstLine = async (cmd, args) => (await run(cmd, args, { timeoutMs: 10_000 })).stdout.trim().split('\n')[0] ?? '';
+  const firstLine = async (cmd, args) =>
+    (await run(cmd, args, { timeoutMs: 10_000 })).stdout.trim().split('\n')[0] ?? '';
   const goMod = existsSync(join(BENCH, 'contenders/go-kratos/go.mod'))
     ? await readFile(join(BENCH, 'contenders/go-kratos/go.mod'), 'utf8')
     : '';
@@ -451,10 +520,20 @@ async function versions() {
 function loadTable(rows, transport) {
   const base = transport === 'http' ? 'fastify' : 'grpc-js';
   return table(
-    ['contender', 'req/s (median)', 'spread (min-max)', 'p50', 'p99', `vs ${base}`, 'server CPU/req', 'RSS under load'],
+    [
+      'contender',
+      'req/s (median)',
+      'spread (min-max)',
+      'p50',
+      'p99',
+      `vs ${base}`,
+      'server CPU/req',
+      `vs ${base} by CPU`,
+      'RSS under load',
+    ],
     rows.map((r) =>
       r.skipped
-        ? [r.label, 'skipped', r.skipped.replace(/\|/g, '/'), '', '', '', '', '']
+        ? [r.label, 'skipped', r.skipped.replace(/\|/g, '/'), '', '', '', '', '', '']
         : [
             r.kratos ? `**${r.label}**` : r.label,
             r.kratos ? `**${fmtInt(r.rps)}**` : fmtInt(r.rps),
@@ -465,6 +544,7 @@ function loadTable(rows, transport) {
               ? '1.00x'
               : `${r.kratos ? '**' : ''}${fmtRatio(r.ratio)}${r.kratos ? '**' : ''} (${fmtRatio(r.ratioSpread[0])}-${fmtRatio(r.ratioSpread[1])})`,
             `${fmt1(r.cpuUsPerReq)} µs`,
+            r.baseline ? '1.00x' : fmtRatio(r.cpuRatio),
             `${fmt1(r.peakRss, ' MB')}`,
           ],
     ),
@@ -528,6 +608,10 @@ async function writeReport(v, http, grpc) {
       ['', ''],
       [
         ['CPU', `${v.cpu}, ${v.cores} cores, ${v.memGB} GB RAM, Linux ${v.kernel}`],
+        [
+          'load average (1 min) at start / end',
+          `${loadAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)} (other work on the machine competes with the runs)`,
+        ],
         ['Node.js', v.node],
         ['Go', v.go],
         ['load generators', `${v.wrk}; ${v.h2load}`],
@@ -544,7 +628,7 @@ async function writeReport(v, http, grpc) {
     `- Server pinned to CPU ${SERVER_CPU ?? '(none)'} (\`taskset\`), load generator to CPU ${LOAD_CPU ?? '(none)'}; loopback only. Every server is a fresh process per measurement, checked for the right reply before it is loaded.`,
     `- HTTP: \`wrk -t1 -c100\`, ${WARM} s warm-up, then ${SECONDS} s measured (\`--latency\` for p50/p99). gRPC: \`h2load -t1 -c4 -m50\` (4 connections x 50 streams) with ${WARM} s \`--warm-up-time\`, then ${SECONDS} s; p50/p99 from its per-request log (measured window only).`,
     `- ${ROUNDS} interleaved round${ROUNDS > 1 ? 's' : ''} (A B C ... A B C ...). Tables show the median and the min-max spread over the rounds; **vs baseline** is the median of per-round ratios to bare fastify (HTTP) or bare grpc-js (gRPC) measured in the same round, which cancels most of the drift of a shared machine.`,
-    '- Server CPU/req: user + system CPU time of the server process during the measured window divided by requests (steadier than req/s when the machine is busy). RSS under load: peak VmRSS sampled every 200 ms during the measured window.',
+    '- Server CPU/req: user + system CPU time of the server process during the measured window divided by requests; **by CPU** is the CPU/req of the baseline divided by that of the contender (same round, median), the same comparison made with CPU time instead of throughput, steadier when other processes share the machine. RSS under load: peak VmRSS sampled every 200 ms during the measured window.',
     '- kratos-ts: `createHttpServer` / `createGrpcServer` with the kratos-layout default chain (`recovery()`), code generated from `packages/cli/template/api/helloworld/v1/greeter.proto` by buf + protoc-gen-es + @kratos/protoc-gen-kratos, run from the TypeScript sources (`--conditions=kratos-source`). The baselines use the same generated messages/serializers (bare grpc-js) or a plain JSON object (fastify, as a fastify user writes it). Go Kratos: kratos/v2 with `recovery.Recovery()`, the HTTP handler written as protoc-gen-go-http generates it, one process (GOMAXPROCS follows the pinning: 1).',
     '',
   ];
@@ -597,9 +681,7 @@ async function writeReport(v, http, grpc) {
     '',
     'From `bench/selector/pick.ts`: `selector.select(ctx).done({})` in a loop, ns per pick after warm-up.',
     '',
-    selectorTable
-      ? table(['balancer', 'nodes', 'ns/pick'], selectorTable)
-      : '_not measured (see notes)_',
+    selectorTable ? table(['balancer', 'nodes', 'ns/pick'], selectorTable) : '_not measured (see notes)_',
     '',
   );
   if (profiles.length) {
@@ -611,17 +693,41 @@ async function writeReport(v, http, grpc) {
       '',
     );
     for (const p of profiles) {
-      lines.push(`### ${p.label} (${p.transport === 'http' ? 'HTTP' : 'gRPC'}, ${fmtRatio(p.ratio)} of baseline)`, '');
+      const b = p.baseline;
+      lines.push(
+        `### ${p.label} (${p.transport === 'http' ? 'HTTP' : 'gRPC'}, ${fmtRatio(p.ratio)} of ${b.id}) next to ${b.id}`,
+        '',
+        'Self time by owner, share of each profile (both include idle time and the start-up):',
+        '',
+      );
+      const owners = [
+        ...new Set(
+          [...p.summary.byOwner.slice(0, 10), ...b.summary.byOwner.slice(0, 10)].map((o) => o.owner),
+        ),
+      ];
+      const share = (s, o) => s.byOwner.find((x) => x.owner === o)?.pct ?? 0;
       lines.push(
         table(
-          ['owner', 'self time'],
-          p.summary.byOwner.slice(0, 10).map((o) => [o.owner, `${o.pct.toFixed(1)} %`]),
+          ['owner', p.label, b.id],
+          owners
+            .sort((x, y) => share(p.summary, y) - share(p.summary, x))
+            .map((o) => [o, `${share(p.summary, o).toFixed(1)} %`, `${share(b.summary, o).toFixed(1)} %`]),
         ),
         '',
+        `Hottest functions of ${p.label} (share in ${b.id} alongside; \`-\` = not among its top 25):`,
+        '',
         table(
-          ['function', 'where', 'self time'],
-          p.summary.byFunction.slice(0, 15).map((f) => [`\`${f.name}\``, f.where, `${f.pct.toFixed(1)} %`]),
-          ['l', 'l', 'r'],
+          ['function', 'where', p.label, b.id],
+          p.summary.byFunction.slice(0, 15).map((f) => {
+            const inBase = b.summary.byFunction.find((x) => x.name === f.name && x.where === f.where);
+            return [
+              `\`${f.name}\``,
+              f.where,
+              `${f.pct.toFixed(1)} %`,
+              inBase ? `${inBase.pct.toFixed(1)} %` : '-',
+            ];
+          }),
+          ['l', 'l', 'r', 'r'],
         ),
         '',
       );
@@ -654,7 +760,9 @@ async function writeReport(v, http, grpc) {
 
 // ----------------------------------------------------------------------- main
 process.chdir(BENCH);
-log(`${quick ? 'quick' : 'full'} run: ${ROUNDS} round(s) x ${WARM}+${SECONDS} s, ${active.length} contenders, output ${relative(ROOT, OUT_DOCS) || '.'}`);
+log(
+  `${quick ? 'quick' : 'full'} run: ${ROUNDS} round(s) x ${WARM}+${SECONDS} s, ${active.length} contenders, output ${relative(ROOT, OUT_DOCS) || '.'}`,
+);
 await prepare();
 await measureStartup();
 await loadRounds('http');

@@ -1,7 +1,7 @@
 // Contender: bare @grpc/grpc-js, the baseline of @kratos/grpc: the same generated ServiceDefinition
 // (protobuf-es serializers) with a callback handler and nothing else. Usage: node grpc-js.ts <port>
 import { create } from '@bufbuild/protobuf';
-import { type sendUnaryData, Server, ServerCredentials, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { GreeterService } from '../.gen/helloworld/v1/greeter_grpc.ts';
 import { type HelloReply, HelloReplySchema, type HelloRequest } from '../.gen/helloworld/v1/greeter_pb.ts';
 

@@ -21,7 +21,9 @@ broker.createService({
     ip: '127.0.0.1',
     logRequest: null,
     logResponse: null,
-    routes: [{ path: '/', mappingPolicy: 'restrict', aliases: { 'GET helloworld/:name': 'greeter.sayHello' } }],
+    routes: [
+      { path: '/', mappingPolicy: 'restrict', aliases: { 'GET helloworld/:name': 'greeter.sayHello' } },
+    ],
   },
 });
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(0));

@@ -7,7 +7,10 @@ const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url?.startsWith(PREFIX)) {
     const name = decodeURIComponent(req.url.slice(PREFIX.length));
     const body = JSON.stringify({ message: `Hello ${name}` });
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
     return;
   }

@@ -67,14 +67,16 @@ export async function h2load({ port, path, warm, seconds, connections = 4, strea
       `--log-file=${log}`,
       `http://127.0.0.1:${port}${path}`,
     ];
-    const cmd = typeof cpu === 'number' ? ['taskset', ['-c', String(cpu), 'h2load', ...args]] : ['h2load', args];
+    const cmd =
+      typeof cpu === 'number' ? ['taskset', ['-c', String(cpu), 'h2load', ...args]] : ['h2load', args];
     const started = Date.now();
     const { code, stdout, stderr } = await run(cmd[0], cmd[1], { timeoutMs: (warm + seconds + 30) * 1000 });
     if (code !== 0) throw new Error(`h2load failed (${code}): ${stderr.trim() || stdout.trim()}`);
     const finished = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(stdout);
-    const counts = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
-      stdout,
-    );
+    const counts =
+      /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+        stdout,
+      );
     const measuredFrom = (started + warm * 1000) * 1000; // µs since epoch
     const latencies = [];
     for (const line of (await readFile(log, 'utf8')).split('\n')) {

@@ -4,7 +4,11 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 export const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 export const fmtMs = (us) =>
-  Number.isFinite(us) ? (us >= 10_000 ? `${(us / 1000).toFixed(0)} ms` : `${(us / 1000).toFixed(2)} ms`) : 'n/a';
+  Number.isFinite(us)
+    ? us >= 10_000
+      ? `${(us / 1000).toFixed(0)} ms`
+      : `${(us / 1000).toFixed(2)} ms`
+    : 'n/a';
 export const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');
 export const fmt1 = (n, unit = '') => (Number.isFinite(n) ? `${n.toFixed(1)}${unit}` : 'n/a');
 
@@ -40,7 +44,9 @@ export function barChart({ title, unit, rows, baselineLabel }) {
   const step = 10 ** Math.floor(Math.log10(max)) * (max / 10 ** Math.floor(Math.log10(max)) > 5 ? 2 : 1);
   for (let v = 0; v <= max; v += step) {
     const x = left + v * scale;
-    out.push(`<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${top + rows.length * rowH}" stroke="#eaeef2"/>`);
+    out.push(
+      `<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${top + rows.length * rowH}" stroke="#eaeef2"/>`,
+    );
     out.push(
       `<text x="${x.toFixed(1)}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#57606a" font-size="11">${v >= 1000 ? `${v / 1000}k` : v}</text>`,
     );
@@ -49,7 +55,9 @@ export function barChart({ title, unit, rows, baselineLabel }) {
     const y = top + i * rowH;
     const w = Number.isFinite(r.median) ? r.median * scale : 0;
     out.push(`<text x="${left - 8}" y="${y + 19}" text-anchor="end" fill="#1f2328">${esc(r.label)}</text>`);
-    out.push(`<rect x="${left}" y="${y + 6}" width="${w.toFixed(1)}" height="${rowH - 12}" rx="2" fill="${colour[r.kind]}"/>`);
+    out.push(
+      `<rect x="${left}" y="${y + 6}" width="${w.toFixed(1)}" height="${rowH - 12}" rx="2" fill="${colour[r.kind]}"/>`,
+    );
     if (Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min) {
       const [x1, x2] = [left + r.min * scale, left + r.max * scale];
       const cy = y + rowH / 2;
@@ -59,7 +67,9 @@ export function barChart({ title, unit, rows, baselineLabel }) {
     }
     const label = `${Number.isFinite(r.median) ? fmtInt(r.median) : 'skipped'}${r.kind !== 'baseline' && Number.isFinite(r.ratio) ? `  (${r.ratio.toFixed(2)}x)` : ''}`;
     const xEnd = left + Math.max(w, Number.isFinite(r.max) ? r.max * scale : 0) + 6;
-    out.push(`<text x="${xEnd.toFixed(1)}" y="${y + 19}" fill="#1f2328" font-weight="${r.kind === 'kratos' ? 600 : 400}">${esc(label)}</text>`);
+    out.push(
+      `<text x="${xEnd.toFixed(1)}" y="${y + 19}" fill="#1f2328" font-weight="${r.kind === 'kratos' ? 600 : 400}">${esc(label)}</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
