@@ -1,0 +1,12 @@
+export {
+  type ConsulConnection,
+  type ConsulRegistry,
+  type ConsulRegistryOptions,
+  createConsulRegistry,
+} from './consul-registry.ts';
+export {
+  type ConsulServiceEntry,
+  instanceFromEntry,
+  type RegistrationSettings,
+  serviceRegistrationJson,
+} from './service-registration.ts';
