@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KratosError, type ServiceInstance } from '@kratos/core';
+import { createContext, KratosError, type ServiceInstance } from '@kratos/core';
 import { createGrpcClient, type GrpcClient } from '@kratos/grpc';
 import { createHttpClient, type HttpClient } from '@kratos/http';
 import { clientMetadata } from '@kratos/middleware';
+import { clientTracing, SPAN_KEY, serverTracing, spanFromContext } from '@kratos/middleware-tracing';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { nextMatching, type StartedServer, waitFor } from '@kratos/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -41,6 +43,8 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
     let goSvc: GoService;
     let tsRelay: TsRelay;
     const clients: { close(): Promise<void> }[] = [];
+    // An OTel SDK provider that samples everything and exports nothing: ids are all the tests need.
+    const tracerProvider = new BasicTracerProvider();
     const grpcClient = (o: Partial<Parameters<typeof createGrpcClient>[0]> = {}): GrpcClient => {
       const c = createGrpcClient({ endpoint: 'discovery:///helloworld', discovery: registry, logger: quiet, ...o });
       clients.push(c);
@@ -59,7 +63,14 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       registry = openTsRegistry(registryUrl, { logger: quiet });
       [goSvc, tsRelay] = await Promise.all([
         startGoService(bin, { registry: registryUrl, name: 'helloworld' }),
-        startTsRelay({ name: 'ts-relay', registrar: registry, discovery: registry }),
+        startTsRelay({
+          name: 'ts-relay',
+          registrar: registry,
+          discovery: registry,
+          serverMiddleware: [serverTracing({ tracerProvider })],
+          clientMiddleware: [clientTracing({ tracerProvider })],
+          traceIdOf: (ctx) => spanFromContext(ctx)?.spanContext().traceId,
+        }),
       ]);
     }, 900_000);
 
@@ -199,6 +210,48 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
             // propagator names the calling app), a local key kratos-ts copies like any other.
             expect(go.next?.metadata).toEqual({ 'x-md-global-user': 'bob', 'x-md-service-name': 'helloworld' });
           }
+        }
+      });
+    });
+
+    describe('tracing', () => {
+      it('a trace started by a Go caller continues through a kratos-ts service into a Go service (same trace id)', async () => {
+        const results = await goCall(bin, {
+          registry: registryUrl,
+          target: 'discovery:///ts-relay',
+          names: ['relay~grpc~helloworld~echo', 'relay~http~helloworld~echo'],
+          trace: true,
+        });
+        expect(results).toHaveLength(4);
+        for (const r of results) {
+          expect(r.traceId).toMatch(/^[0-9a-f]{32}$/);
+          const ts = parseReport(r.message);
+          expect(ts).toMatchObject({ side: 'ts', traceId: r.traceId });
+          expect(ts.next).toMatchObject({ side: 'go', traceId: r.traceId });
+        }
+      });
+
+      it('a trace started in kratos-ts continues through a Go service into a kratos-ts service (same trace id)', async () => {
+        const root = tracerProvider.getTracer('interop').startSpan('interop.call');
+        const traceId = root.spanContext().traceId;
+        // The calls are made within this (server-side) context, as a handler's would be.
+        const parent = createContext({ kind: 'http', side: 'server', operation: '/interop/root' });
+        parent.set(SPAN_KEY, root);
+        const middleware = [clientTracing({ tracerProvider })];
+        try {
+          for (const greeter of [
+            new GreeterGrpcClient(grpcClient({ middleware })),
+            new GreeterHttpClient(httpClient({ middleware })),
+          ]) {
+            for (const inner of ['grpc', 'http']) {
+              const reply = await greeter.sayHello({ name: `relay~${inner}~ts-relay~echo` }, { ctx: parent });
+              const go = parseReport(reply.message);
+              expect(go).toMatchObject({ side: 'go', traceId });
+              expect(go.next).toMatchObject({ side: 'ts', transport: inner, traceId });
+            }
+          }
+        } finally {
+          root.end();
         }
       });
     });
