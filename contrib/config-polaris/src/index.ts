@@ -1,0 +1,1 @@
+export { createPolarisSource, type PolarisSource, type PolarisSourceOptions } from './polaris-source.ts';
