@@ -41,6 +41,30 @@ describe('createPrometheusMetrics', () => {
     c.with('v').inc();
   });
 
+  it('renders histograms fully, escapes label values and rejects invalid declarations', async () => {
+    const m = createPrometheusMetrics({ defaultMetrics: false });
+    const h = m.histogram({ name: 'lat_seconds', help: 'latency', labels: ['op'], buckets: [1, 0.5] });
+    h.with('a"b\\c\nd').observe(0.7);
+    h.with('a"b\\c\nd').observe(3);
+    const text = await m.metrics();
+    expect(text).toContain('lat_seconds_bucket{le="0.5",op="a\\"b\\\\c\\nd"} 0');
+    expect(text).toContain('lat_seconds_bucket{le="1",op="a\\"b\\\\c\\nd"} 1');
+    expect(text).toContain('lat_seconds_bucket{le="+Inf",op="a\\"b\\\\c\\nd"} 2');
+    expect(text).toContain('lat_seconds_sum{op="a\\"b\\\\c\\nd"} 3.7');
+    expect(text).toContain('lat_seconds_count{op="a\\"b\\\\c\\nd"} 2');
+    const json = await m.registry.getMetricsAsJSON();
+    expect(json.find((x) => x.name === 'lat_seconds')?.type).toBe('histogram');
+
+    expect(() => m.counter({ name: 'bad-name', help: 'x' })).toThrow(/invalid metric name "bad-name"/);
+    expect(() => m.counter({ name: 'ok_total', help: 'x', labels: ['bad label'] })).toThrow(
+      /invalid label name/,
+    );
+    expect(() => m.histogram({ name: 'h2', help: 'x', labels: ['le'] })).toThrow(/"le" is reserved/);
+    const c = m.counter({ name: 'up_total', help: 'x' });
+    expect(() => c.add(-1)).toThrow(/cannot add -1/);
+    expect(() => c.add(Number.NaN)).toThrow(/cannot add NaN/);
+  });
+
   it('collects process metrics once per registry, with prefix and default labels', async () => {
     const registry = new Registry();
     const m = createPrometheusMetrics({ registry, prefix: 'app_', defaultLabels: { service: 'users' } });

@@ -1,11 +1,12 @@
 import type { Counter, Gauge, MetricOptions, Metrics, Observer } from '@kratos/core';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import {
-  collectDefaultMetrics,
-  Counter as PromCounter,
-  Gauge as PromGauge,
-  Histogram as PromHistogram,
-  Registry,
-} from 'prom-client';
+  CounterMetric,
+  GaugeMetric,
+  HistogramMetric,
+  type HistogramSeries,
+  type ValueSeries,
+} from './series.ts';
 
 /** Options of {@link createPrometheusMetrics}. */
 export interface PrometheusMetricsOptions {
@@ -28,102 +29,95 @@ export interface PrometheusMetrics extends Metrics {
   readonly contentType: string;
 }
 
-type PromMetric = PromCounter<string> | PromGauge<string> | PromHistogram<string>;
+type SeriesMetricOf = CounterMetric | GaugeMetric | HistogramMetric;
 
-/** Binds label values (in declared order) and caches the child once all are bound. */
-class Bound<C> {
-  readonly #metric: PromMetric;
-  readonly #labels: readonly string[];
+/** Label values bound so far; the series is looked up once, when all are bound. */
+class Bound<S> {
+  readonly #metric: SeriesMetricOf;
   readonly values: readonly string[];
-  #child: C | undefined;
+  #series: S | undefined;
 
-  constructor(metric: PromMetric, labels: readonly string[], values: readonly string[]) {
+  constructor(metric: SeriesMetricOf, values: readonly string[]) {
     this.#metric = metric;
-    this.#labels = labels;
     this.values = values;
   }
 
   extend(more: readonly string[]): readonly string[] {
     const all = [...this.values, ...more];
-    if (all.length > this.#labels.length) {
+    const labels = this.#metric.labelNames;
+    if (all.length > labels.length) {
       throw new TypeError(
-        `metric ${(this.#metric as unknown as { name: string }).name} has ${this.#labels.length} labels (${this.#labels.join(', ')}), got ${all.length} values`,
+        `metric ${this.#metric.name} has ${labels.length} labels (${labels.join(', ')}), got ${all.length} values`,
       );
     }
     return all;
   }
 
-  child(): C {
-    if (this.#child !== undefined) return this.#child;
-    const labels = this.#labels;
+  series(): S {
+    if (this.#series !== undefined) return this.#series;
+    const labels = this.#metric.labelNames;
     if (this.values.length !== labels.length) {
       throw new TypeError(
-        `metric ${(this.#metric as unknown as { name: string }).name} needs values for its labels (${labels.join(', ')}): call with(...) first`,
+        `metric ${this.#metric.name} needs values for its labels (${labels.join(', ')}): call with(...) first`,
       );
     }
-    const child = (labels.length === 0 ? this.#metric : this.#metric.labels(...this.values)) as C;
-    this.#child = child;
-    return child;
+    this.#series = this.#metric.child(this.values) as S;
+    return this.#series;
   }
 }
 
-class PromCounterAdapter implements Counter {
-  readonly #bound: Bound<{ inc(v?: number): void }>;
-  readonly #metric: PromCounter<string>;
-  readonly #labels: readonly string[];
-  constructor(metric: PromCounter<string>, labels: readonly string[], values: readonly string[]) {
+class CounterAdapter implements Counter {
+  readonly #metric: CounterMetric;
+  readonly #bound: Bound<ValueSeries>;
+  constructor(metric: CounterMetric, values: readonly string[]) {
     this.#metric = metric;
-    this.#labels = labels;
-    this.#bound = new Bound(metric, labels, values);
+    this.#bound = new Bound(metric, values);
   }
   with(...values: string[]): Counter {
-    return new PromCounterAdapter(this.#metric, this.#labels, this.#bound.extend(values));
+    return new CounterAdapter(this.#metric, this.#bound.extend(values));
   }
   inc(): void {
-    this.#bound.child().inc();
+    this.#bound.series().value += 1;
   }
   add(delta: number): void {
-    this.#bound.child().inc(delta);
+    if (!(delta >= 0)) throw new RangeError(`counter ${this.#metric.name} cannot add ${delta}`);
+    this.#bound.series().value += delta;
   }
 }
 
-class PromGaugeAdapter implements Gauge {
-  readonly #bound: Bound<{ set(v: number): void; inc(v?: number): void; dec(v?: number): void }>;
-  readonly #metric: PromGauge<string>;
-  readonly #labels: readonly string[];
-  constructor(metric: PromGauge<string>, labels: readonly string[], values: readonly string[]) {
+class GaugeAdapter implements Gauge {
+  readonly #metric: GaugeMetric;
+  readonly #bound: Bound<ValueSeries>;
+  constructor(metric: GaugeMetric, values: readonly string[]) {
     this.#metric = metric;
-    this.#labels = labels;
-    this.#bound = new Bound(metric, labels, values);
+    this.#bound = new Bound(metric, values);
   }
   with(...values: string[]): Gauge {
-    return new PromGaugeAdapter(this.#metric, this.#labels, this.#bound.extend(values));
+    return new GaugeAdapter(this.#metric, this.#bound.extend(values));
   }
   set(value: number): void {
-    this.#bound.child().set(value);
+    this.#bound.series().value = value;
   }
   add(delta: number): void {
-    this.#bound.child().inc(delta);
+    this.#bound.series().value += delta;
   }
   sub(delta: number): void {
-    this.#bound.child().dec(delta);
+    this.#bound.series().value -= delta;
   }
 }
 
-class PromHistogramAdapter implements Observer {
-  readonly #bound: Bound<{ observe(v: number): void }>;
-  readonly #metric: PromHistogram<string>;
-  readonly #labels: readonly string[];
-  constructor(metric: PromHistogram<string>, labels: readonly string[], values: readonly string[]) {
+class HistogramAdapter implements Observer {
+  readonly #metric: HistogramMetric;
+  readonly #bound: Bound<HistogramSeries>;
+  constructor(metric: HistogramMetric, values: readonly string[]) {
     this.#metric = metric;
-    this.#labels = labels;
-    this.#bound = new Bound(metric, labels, values);
+    this.#bound = new Bound(metric, values);
   }
   with(...values: string[]): Observer {
-    return new PromHistogramAdapter(this.#metric, this.#labels, this.#bound.extend(values));
+    return new HistogramAdapter(this.#metric, this.#bound.extend(values));
   }
   observe(value: number): void {
-    this.#bound.child().observe(value);
+    this.#metric.observe(this.#bound.series(), value);
   }
 }
 
@@ -131,9 +125,10 @@ class PromHistogramAdapter implements Observer {
 const withDefaults = new WeakSet<Registry>();
 
 /**
- * Core `Metrics` over prom-client: counters, gauges and histograms whose `with(...)` binds label
- * values in declared order, plus Node's process metrics. Asking twice for the same name returns
- * the metric already registered (so servers can share it), provided the type and labels match.
+ * Core `Metrics` for Prometheus: counters, gauges and histograms whose `with(...)` binds label
+ * values in declared order, served by a prom-client registry, plus Node's process metrics.
+ * Asking twice for the same name returns the metric already registered (so servers can share
+ * it), provided the type and labels match.
  */
 export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusMetrics {
   const registry = options.registry ?? new Registry();
@@ -144,24 +139,27 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     collectDefaultMetrics({ register: registry, prefix });
   }
 
-  const existing = <T>(type: new (...args: never[]) => T, o: MetricOptions): T | undefined => {
+  const declare = <M extends SeriesMetricOf>(
+    type: abstract new (...args: never[]) => M,
+    o: MetricOptions,
+    make: (name: string, labels: readonly string[]) => M,
+  ): M => {
     const name = prefix + o.name;
-    const found = registry.getSingleMetric(name);
-    if (found === undefined) return undefined;
-    const labels = (found as unknown as { labelNames?: string[] }).labelNames ?? [];
-    if (!(found instanceof type) || labels.join(',') !== (o.labels ?? []).join(',')) {
-      throw new TypeError(
-        `metric ${name} is already registered with another type or labels (${labels.join(', ')})`,
-      );
+    const labels = o.labels ?? [];
+    const found = registry.getSingleMetric(name) as unknown;
+    if (found !== undefined) {
+      const foundLabels = (found as { labelNames?: readonly string[] }).labelNames ?? [];
+      if (!(found instanceof type) || foundLabels.join(',') !== labels.join(',')) {
+        throw new TypeError(
+          `metric ${name} is already registered with another type or labels (${foundLabels.join(', ')})`,
+        );
+      }
+      return found;
     }
-    return found;
+    const m = make(name, labels);
+    registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
+    return m;
   };
-  const config = (o: MetricOptions) => ({
-    name: prefix + o.name,
-    help: o.help,
-    labelNames: [...(o.labels ?? [])],
-    registers: [registry],
-  });
 
   return {
     registry,
@@ -170,18 +168,22 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     metrics: () => registry.metrics(),
     counter(o) {
-      const m = existing(PromCounter, o) ?? new PromCounter(config(o));
-      return new PromCounterAdapter(m, o.labels ?? [], []);
+      return new CounterAdapter(
+        declare(CounterMetric, o, (name, labels) => new CounterMetric(name, o.help, labels)),
+        [],
+      );
     },
     gauge(o) {
-      const m = existing(PromGauge, o) ?? new PromGauge(config(o));
-      return new PromGaugeAdapter(m, o.labels ?? [], []);
+      return new GaugeAdapter(
+        declare(GaugeMetric, o, (name, labels) => new GaugeMetric(name, o.help, labels)),
+        [],
+      );
     },
     histogram(o) {
-      const m =
-        existing(PromHistogram, o) ??
-        new PromHistogram({ ...config(o), ...(o.buckets ? { buckets: [...o.buckets] } : {}) });
-      return new PromHistogramAdapter(m, o.labels ?? [], []);
+      return new HistogramAdapter(
+        declare(HistogramMetric, o, (name, labels) => new HistogramMetric(name, o.help, labels, o.buckets)),
+        [],
+      );
     },
   };
 }

@@ -136,34 +136,60 @@ function familyFor(side: 'server' | 'client', options: MetricsOptions): Family {
   return entry[side];
 }
 
+/** What a chain needs for one (kind, operation): resolved once, not per call. */
+interface Bound {
+  kind: string;
+  operation: string;
+  label: string;
+  ok: Counter;
+  seconds: Observer;
+}
+
 function metricsMiddleware(side: 'server' | 'client', options: MetricsOptions): Middleware {
   const family = familyFor(side, options);
-  const record = (ctx: Context, start: number, code: number, reason: string) => {
-    const seconds = (performance.now() - start) / 1000;
-    const op = family.operation(ctx.operation);
-    const kind = ctx.kind;
-    family.counter(kind, op, code, reason === '' ? '' : family.reasons.label(reason)).inc();
-    family.observer(kind, op).observe(seconds);
+  const bind = (ctx: Context): Bound => {
+    const label = family.operation(ctx.operation);
+    return {
+      kind: ctx.kind,
+      operation: ctx.operation,
+      label,
+      ok: family.counter(ctx.kind, label, 200, ''),
+      seconds: family.observer(ctx.kind, label),
+    };
   };
-  return (next) => (ctx, req) => {
-    const start = performance.now();
-    let p: Promise<unknown>;
-    try {
-      p = next(ctx, req);
-    } catch (err) {
-      p = Promise.reject(err);
-    }
-    return p.then(
-      (reply) => {
-        record(ctx, start, 200, '');
-        return reply;
-      },
-      (err: unknown) => {
-        const e = KratosError.fromError(err);
-        record(ctx, start, e.code, e.reason);
-        throw err;
-      },
-    );
+  return (next) => {
+    // A chain is built per route, so its operation almost never changes: the last one is kept.
+    let last: Bound | undefined;
+    const boundFor = (ctx: Context): Bound => {
+      if (last !== undefined && last.operation === ctx.operation && last.kind === ctx.kind) return last;
+      last = bind(ctx);
+      return last;
+    };
+    return (ctx, req) => {
+      const start = performance.now();
+      let p: Promise<unknown>;
+      try {
+        p = next(ctx, req);
+      } catch (err) {
+        p = Promise.reject(err);
+      }
+      return p.then(
+        (reply) => {
+          const b = boundFor(ctx);
+          b.ok.inc();
+          b.seconds.observe((performance.now() - start) / 1000);
+          return reply;
+        },
+        (err: unknown) => {
+          const b = boundFor(ctx);
+          const e = KratosError.fromError(err);
+          const reason = e.reason === '' ? '' : family.reasons.label(e.reason);
+          family.counter(b.kind, b.label, e.code, reason).inc();
+          b.seconds.observe((performance.now() - start) / 1000);
+          throw err;
+        },
+      );
+    };
   };
 }
 
