@@ -90,9 +90,33 @@ describe('examples/helloworld, driven as a user would', () => {
     expect(error?.metadata.get('grpc-status-details-bin')).toHaveLength(1);
   });
 
+  it('serves Prometheus metrics with Go Kratos names for both transports', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.httpPort}/metrics`);
+    const text = await res.text();
+    expect(text).toMatch(
+      /server_requests_code_total\{[^}]*kind="http"[^}]*operation="\/helloworld\.v1\.Greeter\/SayHello"[^}]*code="200"[^}]*\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /server_requests_code_total\{[^}]*kind="grpc"[^}]*code="404"[^}]*reason="USER_NOT_FOUND"[^}]*\} [1-9]/,
+    );
+    expect(text).toContain('server_requests_seconds_bucket');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('writes one access log line per request, with the trace id', () => {
+    const line = app
+      .output()
+      .split('\n')
+      .find((l) => l.includes('component=http') && l.includes('operation=/helloworld.v1.Greeter/SayHello'));
+    expect(line).toBeDefined();
+    expect(line).toMatch(/kind=server/);
+    expect(line).toMatch(/trace\.id=[0-9a-f]{32}/);
+    expect(line).toMatch(/latency=/);
+  });
+
   it("logs in Go Kratos' shape", () => {
     expect(app.output()).toMatch(
-      /^INFO ts=\S+ caller=\S+ service\.id=\S+ service\.name=helloworld service\.version=v1\.0\.0 msg=/m,
+      /^INFO ts=\S+ caller=\S+ service\.id=\S+ service\.name=helloworld service\.version=v1\.0\.0 .*msg=/m,
     );
   });
 

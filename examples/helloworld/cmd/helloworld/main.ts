@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createConfig, createFileSource } from '@kratos/config';
 import { caller, createLogHelper, createStdLogger, timestamp, withFields } from '@kratos/core';
+import { spanIdValuer, traceIdValuer } from '@kratos/middleware-tracing';
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { BootstrapSchema } from '../../internal/conf/conf_pb.js';
 import { newRegistry } from './registry.ts';
 import { newRemoteSource, type RemoteSource } from './remote-config.ts';
@@ -33,6 +36,10 @@ if (values.version) {
   process.exit(0);
 }
 
+// Spans get real ids (for the trace.id/span.id log fields and traceparent propagation) but are not
+// exported: add a span processor with an exporter (OTLP, Jaeger, ...) here to ship them.
+trace.setGlobalTracerProvider(new BasicTracerProvider());
+
 const id = `${hostname()}-${process.pid}`;
 const logger = withFields(
   createStdLogger(process.stdout),
@@ -46,6 +53,10 @@ const logger = withFields(
   Name,
   'service.version',
   Version,
+  'trace.id',
+  traceIdValuer(),
+  'span.id',
+  spanIdValuer(),
 );
 const log = createLogHelper(logger);
 

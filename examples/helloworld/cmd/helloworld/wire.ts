@@ -1,4 +1,5 @@
 import { type App, createApp, createMemoryRegistry, type Logger, type Registrar } from '@kratos/core';
+import { createPrometheusMetrics } from '@kratos/metrics-prometheus';
 import { createGreeterUsecase } from '../../internal/biz/greeter.ts';
 import type { Data, Server } from '../../internal/conf/conf_pb.js';
 import { createData } from '../../internal/data/data.ts';
@@ -33,8 +34,10 @@ export function wireApp(o: WireOptions): { app: App; cleanup: () => Promise<void
   const repo = createGreeterRepo(data);
   const usecase = createGreeterUsecase(repo, o.logger);
   const greeter = createGreeterService(usecase, o.greeting);
-  const http = newHttpServer(o.server?.http, greeter, o.logger);
-  const grpc = newGrpcServer(o.server?.grpc, greeter, o.logger);
+  // One registry for both servers: server_requests_* with kind=http and kind=grpc, served at /metrics.
+  const metrics = createPrometheusMetrics();
+  const http = newHttpServer(o.server?.http, greeter, o.logger, metrics);
+  const grpc = newGrpcServer(o.server?.grpc, greeter, o.logger, metrics);
   const app = createApp({
     ...o.identity,
     logger: o.logger,
