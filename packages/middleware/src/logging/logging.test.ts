@@ -137,6 +137,13 @@ describe('createRedactor', () => {
     };
     expect(redact(hostile)).toBe('<unprintable>');
     expect(redact({ redact: () => 'custom' })).toBe('custom');
+    const reentrant = {
+      get inner() {
+        return redact({ deep: 1 });
+      },
+    };
+    expect(redact(reentrant)).toBe('{"inner":"{\\"deep\\":1}"}');
+    expect(redact({ after: true })).toBe('{"after":true}');
     expect(redact(undefined)).toBe('null');
     expect(createRedactor({ keys: ['ssn'] })({ ssn: '1', password: 'p' })).toBe(
       '{"ssn":"***","password":"p"}',

@@ -39,6 +39,117 @@ function isSelfRedacting(v: unknown): v is SelfRedacting {
 
 class Budget extends Error {}
 
+/** Renders one value; kept per redactor and reused, so a call allocates little beyond its text. */
+class Renderer {
+  out = '';
+  readonly #stack: object[] = [];
+  readonly #maxLength: number;
+  readonly #maxDepth: number;
+  readonly #isSensitive: (key: string) => boolean;
+
+  constructor(maxLength: number, maxDepth: number, isSensitive: (key: string) => boolean) {
+    this.#maxLength = maxLength;
+    this.#maxDepth = maxDepth;
+    this.#isSensitive = isSensitive;
+  }
+
+  reset(): void {
+    this.out = '';
+    this.#stack.length = 0;
+  }
+
+  // Rendering stops as soon as the budget is spent: a huge request costs no more than a small one.
+  #emit(s: string): void {
+    this.out += s;
+    if (this.out.length > this.#maxLength) throw new Budget();
+  }
+
+  #field(key: string, value: unknown, depth: number): void {
+    this.#emit(`${JSON.stringify(key)}:`);
+    if (this.#isSensitive(key)) this.#emit(`"${REDACTED}"`);
+    else this.render(value, depth + 1);
+  }
+
+  render(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        this.#emit(JSON.stringify(v));
+        return;
+      case 'number':
+      case 'boolean':
+        this.#emit(String(v));
+        return;
+      case 'bigint':
+        this.#emit(`"${v}"`);
+        return;
+      case 'undefined':
+        this.#emit('null');
+        return;
+      case 'function':
+      case 'symbol':
+        this.#emit(`"<${typeof v}>"`);
+        return;
+    }
+    if (v === null) {
+      this.#emit('null');
+      return;
+    }
+    const o = v as object;
+    if (o instanceof Uint8Array) {
+      this.#emit(`"<${o.byteLength} bytes>"`);
+      return;
+    }
+    if (o instanceof Date) {
+      this.#emit(JSON.stringify(o.toISOString()));
+      return;
+    }
+    if (Symbol.asyncIterator in o) {
+      this.#emit('"<stream>"');
+      return;
+    }
+    const stack = this.#stack;
+    if (stack.includes(o)) {
+      this.#emit('"<cycle>"');
+      return;
+    }
+    if (depth >= this.#maxDepth) {
+      this.#emit(Array.isArray(o) ? '[...]' : '{...}');
+      return;
+    }
+    stack.push(o);
+    if (Array.isArray(o)) {
+      this.#emit('[');
+      for (let i = 0; i < o.length; i++) {
+        if (i > 0) this.#emit(',');
+        this.render(o[i], depth + 1);
+      }
+      this.#emit(']');
+    } else if (o instanceof Map) {
+      this.#emit('{');
+      let first = true;
+      for (const [k, val] of o) {
+        if (!first) this.#emit(',');
+        first = false;
+        this.#field(String(k), val, depth);
+      }
+      this.#emit('}');
+    } else {
+      this.#emit('{');
+      let first = true;
+      for (const key in o) {
+        if (key === '$typeName' || key === '$unknown') continue;
+        const val = (o as Record<string, unknown>)[key];
+        if (typeof val === 'function') continue;
+        if (!first) this.#emit(',');
+        first = false;
+        this.#field(key, val, depth);
+      }
+      this.#emit('}');
+    }
+    stack.pop();
+  }
+}
+
 /**
  * The default `args` renderer: a short JSON-like text of the request (protobuf-es messages
  * included: `$typeName` is left out, bigints and bytes are printed), with the values of
@@ -58,6 +169,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     }
     return hit;
   };
+  const shared = new Renderer(maxLength, maxDepth, isSensitive);
+  let busy = false;
 
   return (req) => {
     if (isSelfRedacting(req)) {
@@ -67,101 +180,19 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         return '<redact failed>';
       }
     }
-    let out = '';
-    // Rendering stops as soon as the budget is spent: a huge request costs no more than a small one.
-    const emit = (s: string) => {
-      out += s;
-      if (out.length > maxLength) throw new Budget();
-    };
-    const seen = new Set<object>();
-    const render = (v: unknown, depth: number): void => {
-      switch (typeof v) {
-        case 'string':
-          emit(JSON.stringify(v));
-          return;
-        case 'number':
-        case 'boolean':
-          emit(String(v));
-          return;
-        case 'bigint':
-          emit(`"${v}"`);
-          return;
-        case 'undefined':
-          emit('null');
-          return;
-        case 'function':
-        case 'symbol':
-          emit(`"<${typeof v}>"`);
-          return;
-      }
-      if (v === null) {
-        emit('null');
-        return;
-      }
-      const o = v as object;
-      if (o instanceof Uint8Array) {
-        emit(`"<${o.byteLength} bytes>"`);
-        return;
-      }
-      if (o instanceof Date) {
-        emit(JSON.stringify(o.toISOString()));
-        return;
-      }
-      if (Symbol.asyncIterator in o) {
-        emit('"<stream>"');
-        return;
-      }
-      if (seen.has(o)) {
-        emit('"<cycle>"');
-        return;
-      }
-      if (depth >= maxDepth) {
-        emit(Array.isArray(o) ? '[...]' : '{...}');
-        return;
-      }
-      seen.add(o);
-      if (Array.isArray(o)) {
-        emit('[');
-        for (let i = 0; i < o.length; i++) {
-          if (i > 0) emit(',');
-          render(o[i], depth + 1);
-        }
-        emit(']');
-      } else if (o instanceof Map) {
-        emit('{');
-        let first = true;
-        for (const [k, val] of o) {
-          if (!first) emit(',');
-          first = false;
-          const key = String(k);
-          emit(`${JSON.stringify(key)}:`);
-          if (isSensitive(key)) emit(`"${REDACTED}"`);
-          else render(val, depth + 1);
-        }
-        emit('}');
-      } else {
-        emit('{');
-        let first = true;
-        for (const key in o) {
-          if (key === '$typeName' || key === '$unknown') continue;
-          const val = (o as Record<string, unknown>)[key];
-          if (typeof val === 'function') continue;
-          if (!first) emit(',');
-          first = false;
-          emit(`${JSON.stringify(key)}:`);
-          if (isSensitive(key)) emit(`"${REDACTED}"`);
-          else render(val, depth + 1);
-        }
-        emit('}');
-      }
-      seen.delete(o);
-    };
+    // A getter that logs while being rendered would re-enter: it gets a renderer of its own.
+    const r = busy ? new Renderer(maxLength, maxDepth, isSensitive) : shared;
+    const owner = !busy;
+    busy = true;
+    r.reset();
     try {
-      render(req, 0);
-      return out;
+      r.render(req, 0);
+      return r.out;
     } catch (e) {
-      if (e instanceof Budget) return cut(out, maxLength);
+      if (e instanceof Budget) return cut(r.out, maxLength);
       return '<unprintable>';
+    } finally {
+      if (owner) busy = false;
     }
   };
 }
