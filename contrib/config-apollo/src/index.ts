@@ -1,0 +1,1 @@
+export { type ApolloSource, type ApolloSourceOptions, createApolloSource } from './apollo-source.ts';

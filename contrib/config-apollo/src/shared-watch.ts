@@ -1,0 +1,156 @@
+import { createFanout, type Fanout, type KeyValue, type Watcher } from '@kratos/core';
+
+/** What `start` gets: ways to report changes, and a signal that aborts when the last watcher stops. */
+export interface WatchControl {
+  /** The backend may have changed: read the full set again (calls coalesce). */
+  changed(): void;
+  /** The backend handed over a full set (long polls): publish it if it differs from the last one. */
+  publish(set: KeyValue[]): void;
+  readonly signal: AbortSignal;
+}
+
+/** Options of {@link createSharedWatch}. */
+export interface SharedWatchOptions {
+  /** Reads the full set (the source's `load`). */
+  read(): Promise<KeyValue[]>;
+  /**
+   * Starts change notifications and returns what stops them. A throw is logged through
+   * `onError` and `start` is retried with backoff until it succeeds or the watch stops.
+   */
+  start(control: WatchControl): Promise<(() => void | Promise<void>) | undefined>;
+  /** Logs a failed read or start; the last good set stays published. */
+  onError(phase: 'read' | 'start', error: unknown): void;
+  /** Upper bound of the retry backoff. Default 10000 ms. */
+  maxBackoffMs?: number;
+}
+
+/** One backend watch shared by every watcher of a source. */
+export interface SharedWatch {
+  /** A new watcher: it gets the current set as soon as there is one, then every changed set. */
+  subscribe(): Watcher<KeyValue[]>;
+  /** True while a backend watch is open (some watcher has not stopped). */
+  readonly active: boolean;
+  /** Ends every watcher and the backend watch. */
+  close(): Promise<void>;
+}
+
+/** Whether two sets hold the same documents in the same order, byte for byte. */
+export function sameSet(a: readonly KeyValue[], b: readonly KeyValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as KeyValue;
+    const y = b[i] as KeyValue;
+    if (x.key !== y.key || x.format !== y.format || !Buffer.from(x.value).equals(Buffer.from(y.value)))
+      return false;
+  }
+  return true;
+}
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+interface Session {
+  fan: Fanout<KeyValue[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the backend watch with the first subscriber and closes it with the last. Reads after
+ * a change are coalesced (one in flight, one more queued), identical sets are not published
+ * again, and a failed read publishes nothing, so watchers keep the last good set through an
+ * outage.
+ */
+export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
+  const maxBackoff = options.maxBackoffMs ?? 10_000;
+  let session: Session | undefined;
+
+  const open = (): Session => {
+    const ac = new AbortController();
+    const { signal } = ac;
+    let last: KeyValue[] | undefined;
+    let stopBackend: (() => void | Promise<void>) | undefined;
+    let reading: Promise<void> | undefined;
+    let again = false;
+
+    const publish = (set: KeyValue[]) => {
+      if (signal.aborted || (last && sameSet(last, set))) return;
+      last = set;
+      fan.publish(set);
+    };
+    const changed = () => {
+      if (signal.aborted) return;
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = (async () => {
+        do {
+          again = false;
+          try {
+            const set = await options.read();
+            publish(set);
+          } catch (e) {
+            if (!signal.aborted) options.onError('read', e);
+          }
+        } while (again && !signal.aborted);
+        reading = undefined;
+      })();
+    };
+
+    const running = (async () => {
+      for (let attempt = 0; !signal.aborted; attempt++) {
+        try {
+          const stop = await options.start({ changed, publish, signal });
+          if (signal.aborted) await stop?.();
+          else stopBackend = stop;
+          return;
+        } catch (e) {
+          if (signal.aborted) return;
+          options.onError('start', e);
+          await pause(Math.min(maxBackoff, 250 * 2 ** attempt), signal);
+        }
+      }
+    })();
+
+    const s: Session = {
+      fan: createFanout<KeyValue[]>(() => {
+        if (session === s) session = undefined;
+        return s.close();
+      }),
+      async close() {
+        if (signal.aborted) return;
+        ac.abort();
+        await running;
+        await stopBackend?.();
+        await reading;
+        s.fan.close();
+      },
+    };
+    const fan = s.fan;
+    return s;
+  };
+
+  return {
+    subscribe() {
+      if (!session) session = open();
+      return session.fan.subscribe();
+    },
+    get active() {
+      return session !== undefined;
+    },
+    async close() {
+      const s = session;
+      session = undefined;
+      await s?.close();
+    },
+  };
+}
