@@ -5,29 +5,29 @@ import { createGrpcClient, type GrpcClient } from '@kratos/grpc';
 import { createHttpClient, type HttpClient } from '@kratos/http';
 import { clientMetadata } from '@kratos/middleware';
 import { clientTracing, SPAN_KEY, serverTracing, spanFromContext } from '@kratos/middleware-tracing';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { nextMatching, type StartedServer, waitFor } from '@kratos/testkit';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { isUserNotFound } from '../../../examples/helloworld/api/helloworld/v1/error_reason_errors.js';
 import { GreeterGrpcClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
 import { GreeterHttpClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
-import {
-  buildGo,
-  type GoFlavour,
-  type GoService,
-  goCall,
-  startGoService,
-  startGoWatcher,
-} from './go.ts';
 import { type Backend, openTsRegistry, type TsRegistry } from './backends.ts';
-import { parseReport, quiet, startRegisteredChild, startTsHelloworld, startTsRelay, type TsRelay } from './ts.ts';
+import { buildGo, type GoFlavour, type GoService, goCall, startGoService, startGoWatcher } from './go.ts';
+import {
+  parseReport,
+  quiet,
+  startRegisteredChild,
+  startTsHelloworld,
+  startTsRelay,
+  type TsRelay,
+} from './ts.ts';
 
 const openapiPath = fileURLToPath(new URL('../../../examples/helloworld/api/openapi.yaml', import.meta.url));
 const ids = (set: ServiceInstance[]) => set.map((i) => i.id);
 
 /** Registries examples/helloworld's `-registry` flag accepts. */
-const helloworldRegistries = ['etcd'];
+const helloworldRegistries = ['etcd', 'zookeeper'];
 
 /**
  * The interop suite: a Go Kratos service (built against `flavour`) and kratos-ts services share
@@ -46,12 +46,22 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
     // An OTel SDK provider that samples everything and exports nothing: ids are all the tests need.
     const tracerProvider = new BasicTracerProvider();
     const grpcClient = (o: Partial<Parameters<typeof createGrpcClient>[0]> = {}): GrpcClient => {
-      const c = createGrpcClient({ endpoint: 'discovery:///helloworld', discovery: registry, logger: quiet, ...o });
+      const c = createGrpcClient({
+        endpoint: 'discovery:///helloworld',
+        discovery: registry,
+        logger: quiet,
+        ...o,
+      });
       clients.push(c);
       return c;
     };
     const httpClient = (o: Partial<Parameters<typeof createHttpClient>[0]> = {}): HttpClient => {
-      const c = createHttpClient({ endpoint: 'discovery:///helloworld', discovery: registry, logger: quiet, ...o });
+      const c = createHttpClient({
+        endpoint: 'discovery:///helloworld',
+        discovery: registry,
+        logger: quiet,
+        ...o,
+      });
       clients.push(c);
       return c;
     };
@@ -89,17 +99,36 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       it('a Go service registered by Go Kratos is found by kratos-ts through discovery:///helloworld and called over gRPC and HTTP', async () => {
         const set = await registry.getService('helloworld');
         expect(set).toEqual([
-          { id: goSvc.id, name: 'helloworld', version: 'v1.0.0', metadata: { lang: 'go' }, endpoints: goSvc.endpoints },
+          {
+            id: goSvc.id,
+            name: 'helloworld',
+            version: 'v1.0.0',
+            metadata: { lang: 'go' },
+            endpoints: goSvc.endpoints,
+          },
         ]);
-        expect((await new GreeterGrpcClient(grpcClient()).sayHello({ name: 'grpc' })).message).toBe('Hello grpc');
-        expect((await new GreeterHttpClient(httpClient()).sayHello({ name: 'http' })).message).toBe('Hello http');
+        expect((await new GreeterGrpcClient(grpcClient()).sayHello({ name: 'grpc' })).message).toBe(
+          'Hello grpc',
+        );
+        expect((await new GreeterHttpClient(httpClient()).sayHello({ name: 'http' })).message).toBe(
+          'Hello http',
+        );
       });
 
       it('a kratos-ts App registered by kratos-ts is found and called by Go Kratos clients', async () => {
         const set = await registry.getService('ts-relay');
         expect(set).toHaveLength(1);
-        expect(set[0]).toMatchObject({ id: tsRelay.id, name: 'ts-relay', version: 'v1.0.0', metadata: { lang: 'ts' } });
-        const results = await goCall(bin, { registry: registryUrl, target: 'discovery:///ts-relay', names: ['world'] });
+        expect(set[0]).toMatchObject({
+          id: tsRelay.id,
+          name: 'ts-relay',
+          version: 'v1.0.0',
+          metadata: { lang: 'ts' },
+        });
+        const results = await goCall(bin, {
+          registry: registryUrl,
+          target: 'discovery:///ts-relay',
+          names: ['world'],
+        });
         expect(results).toEqual([
           { transport: 'grpc', name: 'world', message: 'Hello world' },
           { transport: 'http', name: 'world', message: 'Hello world' },
@@ -110,7 +139,9 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
         it('the kratos-ts helloworld example (-registry) is found and called by Go Kratos clients', async () => {
           const hw = await startTsHelloworld(registryUrl, 'helloworld-ts');
           try {
-            await waitFor(async () => (await registry.getService('helloworld-ts')).length === 1, { timeout: 20_000 });
+            await waitFor(async () => (await registry.getService('helloworld-ts')).length === 1, {
+              timeout: 20_000,
+            });
             const results = await goCall(bin, {
               registry: registryUrl,
               target: 'discovery:///helloworld-ts',
@@ -119,7 +150,11 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
             for (const transport of ['grpc', 'http'] as const) {
               expect(results).toContainEqual({ transport, name: 'world', message: 'Hello world' });
               const failed = results.find((r) => r.transport === transport && r.name === 'unknown');
-              expect(failed?.error).toMatchObject({ code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown not found' });
+              expect(failed?.error).toMatchObject({
+                code: 404,
+                reason: 'USER_NOT_FOUND',
+                message: 'user unknown not found',
+              });
               expect(failed?.error?.metadata ?? {}).toEqual({});
             }
           } finally {
@@ -131,7 +166,12 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
 
     describe('errors', () => {
       it('USER_NOT_FOUND raised by Go arrives in kratos-ts with the same code, reason, message and metadata', async () => {
-        const want = { code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown-7 not found', metadata: { name: 'unknown-7', side: 'go' } };
+        const want = {
+          code: 404,
+          reason: 'USER_NOT_FOUND',
+          message: 'user unknown-7 not found',
+          metadata: { name: 'unknown-7', side: 'go' },
+        };
         for (const greeter of [new GreeterGrpcClient(grpcClient()), new GreeterHttpClient(httpClient())]) {
           const err = await greeter.sayHello({ name: 'unknown-7' }).then(
             () => undefined,
@@ -144,11 +184,20 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       });
 
       it('USER_NOT_FOUND raised by kratos-ts arrives in Go Kratos with the same code, reason, message and metadata', async () => {
-        const results = await goCall(bin, { registry: registryUrl, target: 'discovery:///ts-relay', names: ['unknown-8'] });
+        const results = await goCall(bin, {
+          registry: registryUrl,
+          target: 'discovery:///ts-relay',
+          names: ['unknown-8'],
+        });
         expect(results.map((r) => [r.transport, r.error])).toEqual(
           (['grpc', 'http'] as const).map((t) => [
             t,
-            { code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown-8 not found', metadata: { name: 'unknown-8', side: 'ts' } },
+            {
+              code: 404,
+              reason: 'USER_NOT_FOUND',
+              message: 'user unknown-8 not found',
+              metadata: { name: 'unknown-8', side: 'ts' },
+            },
           ]),
         );
       });
@@ -161,11 +210,18 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
         });
         expect(viaTs).toHaveLength(4);
         for (const r of viaTs) {
-          expect(r.error).toEqual({ code: 404, reason: 'USER_NOT_FOUND', message: 'user unknown-go not found', metadata: { name: 'unknown-go', side: 'go' } });
+          expect(r.error).toEqual({
+            code: 404,
+            reason: 'USER_NOT_FOUND',
+            message: 'user unknown-go not found',
+            metadata: { name: 'unknown-go', side: 'go' },
+          });
         }
         for (const greeter of [new GreeterGrpcClient(grpcClient()), new GreeterHttpClient(httpClient())]) {
           for (const inner of ['grpc', 'http']) {
-            await expect(greeter.sayHello({ name: `relay~${inner}~ts-relay~unknown-ts` })).rejects.toMatchObject({
+            await expect(
+              greeter.sayHello({ name: `relay~${inner}~ts-relay~unknown-ts` }),
+            ).rejects.toMatchObject({
               code: 404,
               reason: 'USER_NOT_FOUND',
               message: 'user unknown-ts not found',
@@ -188,7 +244,11 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
         for (const r of results) {
           expect(r.error).toBeUndefined();
           const ts = parseReport(r.message);
-          expect(ts).toMatchObject({ side: 'ts', transport: r.transport, operation: '/helloworld.v1.Greeter/SayHello' });
+          expect(ts).toMatchObject({
+            side: 'ts',
+            transport: r.transport,
+            operation: '/helloworld.v1.Greeter/SayHello',
+          });
           expect(ts.metadata).toEqual({ 'x-md-global-user': 'alice', 'x-md-local-hop': 'first' });
           expect(ts.next).toMatchObject({ side: 'go', transport: r.name.split('~')[1] });
           expect(ts.next?.metadata).toEqual({ 'x-md-global-user': 'alice' });
@@ -196,19 +256,26 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       });
 
       it('x-md-global-* set by a kratos-ts caller reaches a Go handler and travels on to a kratos-ts service', async () => {
-        const middleware = [clientMetadata({ constants: { 'x-md-global-user': 'bob', 'x-md-local-hop': 'first' } })];
+        const middleware = [
+          clientMetadata({ constants: { 'x-md-global-user': 'bob', 'x-md-local-hop': 'first' } }),
+        ];
         for (const greeter of [
           new GreeterGrpcClient(grpcClient({ middleware })),
           new GreeterHttpClient(httpClient({ middleware })),
         ]) {
           for (const inner of ['grpc', 'http']) {
-            const go = parseReport((await greeter.sayHello({ name: `relay~${inner}~ts-relay~echo` })).message);
+            const go = parseReport(
+              (await greeter.sayHello({ name: `relay~${inner}~ts-relay~echo` })).message,
+            );
             expect(go).toMatchObject({ side: 'go', operation: '/helloworld.v1.Greeter/SayHello' });
             expect(go.metadata).toEqual({ 'x-md-global-user': 'bob', 'x-md-local-hop': 'first' });
             expect(go.next).toMatchObject({ side: 'ts', transport: inner });
             // Go Kratos' tracing client middleware also sends x-md-service-name (its Metadata
             // propagator names the calling app), a local key kratos-ts copies like any other.
-            expect(go.next?.metadata).toEqual({ 'x-md-global-user': 'bob', 'x-md-service-name': 'helloworld' });
+            expect(go.next?.metadata).toEqual({
+              'x-md-global-user': 'bob',
+              'x-md-service-name': 'helloworld',
+            });
           }
         }
       });
@@ -301,7 +368,11 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
 
       it(`a killed Go service leaves the kratos-ts watcher when its ${backend.name} registration expires (${expiry} s)`, async () => {
         const watcher = await registry.watch('killed-go');
-        const svc = await startGoService(bin, { registry: registryUrl, name: 'killed-go', ttl: `${expiry}s` });
+        const svc = await startGoService(bin, {
+          registry: registryUrl,
+          name: 'killed-go',
+          ttl: `${expiry}s`,
+        });
         try {
           await nextMatching(watcher, (set) => ids(set).includes(svc.id), 10_000);
           await svc.signal('SIGKILL');
@@ -318,7 +389,10 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
           try {
             const [instance] = await watcher.next((set) => set.length === 1, 20_000);
             expect(instance).toMatchObject({ name: 'dereg-ts', version: 'v1.0.0' });
-            expect(instance?.endpoints.map((e) => e.replace(/:\d+.*$/, ''))).toEqual(['http://127.0.0.1', 'grpc://127.0.0.1']);
+            expect(instance?.endpoints.map((e) => e.replace(/:\d+.*$/, ''))).toEqual([
+              'http://127.0.0.1',
+              'grpc://127.0.0.1',
+            ]);
             expect(await hw.stop()).toBe(0);
             await watcher.next((set) => set.length === 0, 5_000);
           } finally {
@@ -333,7 +407,12 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
         const app = await startTsRelay({ name: 'dereg-app', registrar: registry, discovery: registry });
         try {
           const [instance] = await watcher.next((set) => set.length === 1, 20_000);
-          expect(instance).toMatchObject({ id: app.id, name: 'dereg-app', version: 'v1.0.0', metadata: { lang: 'ts' } });
+          expect(instance).toMatchObject({
+            id: app.id,
+            name: 'dereg-app',
+            version: 'v1.0.0',
+            metadata: { lang: 'ts' },
+          });
           await app.stop();
           await watcher.next((set) => set.length === 0, 5_000);
         } finally {
@@ -344,7 +423,13 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
 
       it(`a killed kratos-ts process leaves the Go Kratos watcher when its ${backend.name} registration expires (${expiry} s)`, async () => {
         const watcher = startGoWatcher(bin, registryUrl, 'killed-ts');
-        const instance = { id: 'killed-ts-1', name: 'killed-ts', version: 'v1.0.0', metadata: {}, endpoints: ['grpc://127.0.0.1:1?isSecure=false'] };
+        const instance = {
+          id: 'killed-ts-1',
+          name: 'killed-ts',
+          version: 'v1.0.0',
+          metadata: {},
+          endpoints: ['grpc://127.0.0.1:1?isSecure=false'],
+        };
         const child = await startRegisteredChild(registryUrl, instance, expiry);
         try {
           await watcher.next((set) => ids(set).includes(instance.id), 10_000);
@@ -403,4 +488,3 @@ function expectSchema(doc: OpenApi, value: unknown, schema: OpenApiSchema | unde
       break;
   }
 }
-

@@ -20,11 +20,6 @@ import { clientMetadata, serverMetadata } from '@kratos/middleware';
 import { freePort } from '@kratos/testkit';
 import { errorUserNotFound } from '../../../examples/helloworld/api/helloworld/v1/error_reason_errors.js';
 import {
-  type HelloReply,
-  HelloReplySchema,
-  type HelloRequest,
-} from '../../../examples/helloworld/api/helloworld/v1/greeter_pb.js';
-import {
   GreeterGrpcClient,
   registerGreeterGrpcServer,
 } from '../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
@@ -32,6 +27,11 @@ import {
   GreeterHttpClient,
   registerGreeterHttpServer,
 } from '../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
+import {
+  type HelloReply,
+  HelloReplySchema,
+  type HelloRequest,
+} from '../../../examples/helloworld/api/helloworld/v1/greeter_pb.js';
 
 export const quiet = { log() {} };
 
@@ -80,7 +80,10 @@ export interface TsRelay {
  * Server middleware: serverMetadata; client middleware: clientMetadata (Go Kratos' defaults).
  */
 export async function startTsRelay(o: TsRelayOptions): Promise<TsRelay> {
-  const clients = new Map<string, { close(): Promise<void>; greeter: GreeterGrpcClient | GreeterHttpClient }>();
+  const clients = new Map<
+    string,
+    { close(): Promise<void>; greeter: GreeterGrpcClient | GreeterHttpClient }
+  >();
   const clientMiddleware = [...(o.clientMiddleware ?? []), clientMetadata()];
   const greeterFor = (kind: string, target: string) => {
     const key = `${kind} ${target}`;
@@ -155,7 +158,10 @@ export async function startTsRelay(o: TsRelayOptions): Promise<TsRelay> {
     afterStart: async () => started(),
   });
   const running = app.run();
-  await Promise.race([ready, running.then(() => Promise.reject(new Error('relay app stopped before start')))]);
+  await Promise.race([
+    ready,
+    running.then(() => Promise.reject(new Error('relay app stopped before start'))),
+  ]);
   return {
     app,
     id,
@@ -175,7 +181,9 @@ export interface TsHelloworld {
   stop(): Promise<number | null>;
 }
 
-const helloworldMain = fileURLToPath(new URL('../../../examples/helloworld/cmd/helloworld/main.ts', import.meta.url));
+const helloworldMain = fileURLToPath(
+  new URL('../../../examples/helloworld/cmd/helloworld/main.ts', import.meta.url),
+);
 
 /** Starts examples/helloworld on free loopback ports, registered under `name` in `registry`. */
 export async function startTsHelloworld(registry: string, name: string): Promise<TsHelloworld> {

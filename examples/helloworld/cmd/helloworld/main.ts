@@ -73,19 +73,21 @@ try {
   await config.load();
   const bc = await config.scan(BootstrapSchema);
   const greeting = () => config.value('data.greeting').string('Hello');
+  const registry = newRegistry(values.registry as string, logger);
   const { app, cleanup } = wireApp({
     identity: { id, name: Name, version: Version },
     server: bc.server,
     data: bc.data,
     greeting,
     logger,
-    registrar: newRegistry(values.registry as string, logger),
+    registrar: registry,
   });
   try {
     await app.run();
   } finally {
     await cleanup();
     await config.close();
+    await registry.close?.();
   }
 } catch (error) {
   log.error((error as Error).message ?? String(error));
