@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 //
 // Exits 0 unless the harness itself breaks: a contender that cannot be built or started is
 // reported as skipped with the reason. Nothing here asserts anything about timing.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +34,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string' },
     warm: { type: 'string' },
     out: { type: 'string' },
+    'report-only': { type: 'boolean', default: false },
   },
 });
 const quick = opts.quick;
@@ -245,7 +246,17 @@ async function verifyGrpc(port) {
     session.close();
   }
 }
-const verify = (c, port) => (c.transport === 'http' ? verifyHttp(port) : verifyGrpc(port));
+/** Checks the reply; retried a few times, since a busy machine can drop the very first request. */
+async function verify(c, port) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await (c.transport === 'http' ? verifyHttp(port) : verifyGrpc(port));
+    } catch (err) {
+      if (attempt >= 3 || /unexpected reply/.test(err.message)) throw err;
+      await sleep(200 * attempt);
+    }
+  }
+}
 
 // ------------------------------------------------------- start-up and idle memory
 const startup = new Map(); // id -> { startMs: [], idleRss: [] }
@@ -514,6 +525,8 @@ async function versions() {
     kratosGo: /go-kratos\/kratos\/v2 (\S+)/.exec(goMod)?.[1] ?? 'n/a',
     grpcGo: /google\.golang\.org\/grpc (\S+)/.exec(goMod)?.[1] ?? 'n/a',
     commit: (await firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])) || 'n/a',
+    load: [loadAtStart, loadavg()[0]],
+    date: new Date().toISOString(),
   };
 }
 
@@ -596,7 +609,7 @@ async function writeReport(v, http, grpc) {
     '',
     `<!-- Written by \`node bench/run.mjs\` (${quick ? 'quick' : 'full'} mode); do not edit by hand. The analysis section comes from bench/analysis.md. -->`,
     '',
-    `Every contender serves the same hello-world: HTTP \`GET /helloworld/{name}\` -> \`{"message":"Hello <name>"}\`, gRPC \`helloworld.v1.Greeter/SayHello\`. Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at commit \`${v.commit}\`, ${quick ? 'QUICK mode (one short round: numbers are only a smoke test)' : `${ROUNDS} rounds`}.`,
+    `Every contender serves the same hello-world: HTTP \`GET /helloworld/{name}\` -> \`{"message":"Hello <name>"}\`, gRPC \`helloworld.v1.Greeter/SayHello\`. Generated ${v.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${v.commit}\`, ${quick ? 'QUICK mode (one short round: numbers are only a smoke test)' : `${ROUNDS} rounds`}.`,
     '',
     '![HTTP throughput](benchmarks-http.svg)',
     '',
@@ -610,7 +623,7 @@ async function writeReport(v, http, grpc) {
         ['CPU', `${v.cpu}, ${v.cores} cores, ${v.memGB} GB RAM, Linux ${v.kernel}`],
         [
           'load average (1 min) at start / end',
-          `${loadAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)} (other work on the machine competes with the runs)`,
+          `${fmt1(v.load[0])} / ${fmt1(v.load[1])} (other work on the machine competes with the runs)`,
         ],
         ['Node.js', v.node],
         ['Go', v.go],
@@ -760,6 +773,23 @@ async function writeReport(v, http, grpc) {
 
 // ----------------------------------------------------------------------- main
 process.chdir(BENCH);
+if (opts['report-only']) {
+  // Re-renders the report from the last run's bench/.results/results.json (after editing
+  // bench/analysis.md, say) without measuring anything again.
+  const last = JSON.parse(await readFile(join(RESULTS, 'results.json'), 'utf8'));
+  last.versions.date ??= (await stat(join(RESULTS, 'results.json'))).mtime.toISOString();
+  last.versions.load ??= [Number.NaN, Number.NaN];
+  for (const [id, rec] of Object.entries(last.startup)) startup.set(id, rec);
+  for (const [id, reason] of Object.entries(last.skipped)) skipped.set(id, reason);
+  for (const [id, rs] of Object.entries(last.raw)) loadResults.set(id, rs);
+  Object.assign(clientResults, last.client);
+  selectorTable = last.selector;
+  profiles.push(...last.profiles);
+  notes.push(...last.notes);
+  await writeReport(last.versions, summarize('http'), summarize('grpc'));
+  log(`re-rendered ${relative(ROOT, join(OUT_DOCS, 'benchmarks.md'))} from results.json`);
+  process.exit(0);
+}
 log(
   `${quick ? 'quick' : 'full'} run: ${ROUNDS} round(s) x ${WARM}+${SECONDS} s, ${active.length} contenders, output ${relative(ROOT, OUT_DOCS) || '.'}`,
 );
