@@ -1,3 +1,17 @@
+export {
+  CIRCUITBREAKER_REASON,
+  type CircuitBreakerOptions,
+  circuitBreaker,
+  circuitBreakerOpen,
+  isBreakerFailure,
+  isCircuitBreakerOpen,
+} from './circuitbreaker/circuitbreaker.ts';
+export {
+  type CircuitBreaker,
+  createSreBreaker,
+  type SreBreaker,
+  type SreBreakerOptions,
+} from './circuitbreaker/sre.ts';
 export { clientLogging, type LoggingOptions, serverLogging } from './logging/logging.ts';
 export { createRedactor, REDACTED, type Redactor, type RedactorOptions } from './logging/redact.ts';
 export {
@@ -16,21 +30,6 @@ export {
   serverMetrics,
   UNKNOWN_OPERATION,
 } from './metrics/metrics.ts';
-export { type RecoveryOptions, recovery } from './recovery/recovery.ts';
-export {
-  CIRCUITBREAKER_REASON,
-  type CircuitBreakerOptions,
-  circuitBreaker,
-  circuitBreakerOpen,
-  isBreakerFailure,
-  isCircuitBreakerOpen,
-} from './circuitbreaker/circuitbreaker.ts';
-export {
-  type CircuitBreaker,
-  createSreBreaker,
-  type SreBreaker,
-  type SreBreakerOptions,
-} from './circuitbreaker/sre.ts';
 export {
   type BbrLimiter,
   type BbrLimiterOptions,
@@ -48,6 +47,7 @@ export {
   rateLimit,
   rateLimitExceeded,
 } from './ratelimit/ratelimit.ts';
+export { type RecoveryOptions, recovery } from './recovery/recovery.ts';
 export {
   type BackoffOptions,
   createRetryBudget,
