@@ -479,8 +479,9 @@ async function profiles_() {
     const c = CONTENDERS.find((x) => x.id === `kratos-${transport}`);
     if (!active.includes(c) || skipped.has(c.id) || skipped.has(BASELINE[transport])) continue;
     const row = summarize(transport).find((r) => r.id === c.id);
-    // Full mode: profile only what trails its baseline by more than 10 %; quick mode exercises it always.
-    if (quick || !(row.ratio >= 0.9)) {
+    // Full mode: profile what trails its baseline by more than 10 % in throughput or in CPU per
+    // request (the steadier one on a busy machine); quick mode exercises the step always.
+    if (quick || !(row.ratio >= 0.9) || !(row.cpuRatio >= 0.9)) {
       try {
         await profile(c, row.ratio);
       } catch (err) {
