@@ -28,6 +28,7 @@ func call(args []string) error {
 	transports := fs.String("transport", "grpc,http", "comma-separated: grpc, http")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound of each call, discovery included")
 	withTrace := fs.Bool("trace", false, "start a root span around each call and print its trace id")
+	interval := fs.Duration("interval", 0, "pause between two calls")
 	var names, mds multiFlag
 	fs.Var(&names, "n", "name to greet (repeatable)")
 	fs.Var(&mds, "md", "metadata k=v sent with every call (repeatable), e.g. x-md-global-user=alice")
@@ -44,7 +45,17 @@ func call(args []string) error {
 		disc = r
 	}
 	for _, kind := range strings.Split(*transports, ",") {
-		for _, name := range names {
+		// One client per transport for all names, so its balancer spreads them over the nodes.
+		dialCtx, cancelDial := context.WithTimeout(context.Background(), *timeout)
+		greet, closeClient, err := newGreeter(dialCtx, kind, strings.TrimPrefix(*target, "discovery:///"), disc)
+		cancelDial()
+		if err != nil {
+			return err
+		}
+		for i, name := range names {
+			if i > 0 && *interval > 0 {
+				time.Sleep(*interval)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 			for _, kv := range mds {
 				k, v, _ := strings.Cut(kv, "=")
@@ -57,7 +68,7 @@ func call(args []string) error {
 				ctx, endSpan = c, func() { span.End() }
 				line["traceId"] = span.SpanContext().TraceID().String()
 			}
-			reply, err := sayHello(ctx, kind, strings.TrimPrefix(*target, "discovery:///"), disc, name)
+			reply, err := greet(ctx, &v1.HelloRequest{Name: name})
 			endSpan()
 			cancel()
 			if err != nil {
@@ -68,21 +79,25 @@ func call(args []string) error {
 			}
 			emit(line)
 		}
+		closeClient()
 	}
 	return nil
 }
 
-// sayHello calls Greeter.SayHello over one transport. target is host:port (direct) or a service
-// name resolved through disc (discovery:///<name>), with the metadata and tracing client middleware.
-func sayHello(ctx context.Context, kind, target string, disc registry.Discovery, name string) (*v1.HelloReply, error) {
+// greetFunc is Greeter.SayHello over one transport's client.
+type greetFunc func(context.Context, *v1.HelloRequest) (*v1.HelloReply, error)
+
+// newGreeter builds Go Kratos' client of one transport, with the tracing and metadata client
+// middleware. target is host:port (direct) or a service name resolved through disc
+// (discovery:///<name>).
+func newGreeter(ctx context.Context, kind, target string, disc registry.Discovery) (greetFunc, func(), error) {
 	endpoint := target
 	if !strings.Contains(target, ":") {
 		if disc == nil {
-			return nil, fmt.Errorf("target %q needs -registry", target)
+			return nil, nil, fmt.Errorf("target %q needs -registry", target)
 		}
 		endpoint = "discovery:///" + target
 	}
-	req := &v1.HelloRequest{Name: name}
 	switch kind {
 	case "grpc":
 		opts := []grpc.ClientOption{grpc.WithEndpoint(endpoint), grpc.WithMiddleware(tracing.Client(), mmd.Client())}
@@ -91,10 +106,11 @@ func sayHello(ctx context.Context, kind, target string, disc registry.Discovery,
 		}
 		conn, err := grpc.DialInsecure(ctx, opts...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		defer conn.Close()
-		return v1.NewGreeterClient(conn).SayHello(ctx, req)
+		c := v1.NewGreeterClient(conn)
+		return func(ctx context.Context, in *v1.HelloRequest) (*v1.HelloReply, error) { return c.SayHello(ctx, in) },
+			func() { conn.Close() }, nil
 	case "http":
 		opts := []http.ClientOption{http.WithEndpoint(endpoint), http.WithMiddleware(tracing.Client(), mmd.Client())}
 		if disc != nil {
@@ -102,11 +118,12 @@ func sayHello(ctx context.Context, kind, target string, disc registry.Discovery,
 		}
 		conn, err := http.NewClient(ctx, opts...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		defer conn.Close()
-		return v1.NewGreeterHTTPClient(conn).SayHello(ctx, req)
+		c := v1.NewGreeterHTTPClient(conn)
+		return func(ctx context.Context, in *v1.HelloRequest) (*v1.HelloReply, error) { return c.SayHello(ctx, in) },
+			func() { conn.Close() }, nil
 	default:
-		return nil, fmt.Errorf("unknown transport %q: want grpc or http", kind)
+		return nil, nil, fmt.Errorf("unknown transport %q: want grpc or http", kind)
 	}
 }

@@ -148,7 +148,12 @@ func (g *greeter) reply(ctx context.Context, next json.RawMessage) (*v1.HelloRep
 func (g *greeter) relay(ctx context.Context, kind, target, name string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	reply, err := sayHello(ctx, kind, target, g.discovery, name)
+	greet, closeClient, err := newGreeter(ctx, kind, target, g.discovery)
+	if err != nil {
+		return "", err
+	}
+	defer closeClient()
+	reply, err := greet(ctx, &v1.HelloRequest{Name: name})
 	if err != nil {
 		return "", err
 	}

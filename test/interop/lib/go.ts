@@ -169,6 +169,8 @@ export interface GoCallOptions {
   metadata?: Record<string, string>;
   /** Start a root span per call (its trace id is in the result). */
   trace?: boolean;
+  /** Pause between two calls in ms. */
+  intervalMs?: number;
 }
 
 /** One call's outcome as Go Kratos' client saw it. */
@@ -187,6 +189,7 @@ export function goCall(bin: string, o: GoCallOptions): Promise<GoCallResult[]> {
   for (const n of o.names) args.push('-n', n);
   for (const [k, v] of Object.entries(o.metadata ?? {})) args.push('-md', `${k}=${v}`);
   if (o.trace) args.push('-trace');
+  if (o.intervalMs) args.push('-interval', `${o.intervalMs}ms`);
   return new Promise((resolve, reject) => {
     execFile(bin, args, { timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`interop call failed: ${err.message}\n${String(stderr).slice(-3000)}`));

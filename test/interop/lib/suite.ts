@@ -5,6 +5,7 @@ import { createGrpcClient, type GrpcClient } from '@kratos/grpc';
 import { createHttpClient, type HttpClient } from '@kratos/http';
 import { clientMetadata } from '@kratos/middleware';
 import { clientTracing, SPAN_KEY, serverTracing, spanFromContext } from '@kratos/middleware-tracing';
+import { createSelector } from '@kratos/selector';
 import { nextMatching, type StartedServer, waitFor } from '@kratos/testkit';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,46 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
           { transport: 'grpc', name: 'world', message: 'Hello world' },
           { transport: 'http', name: 'world', message: 'Hello world' },
         ]);
+      });
+
+      it('Go and kratos-ts instances of one service form one pool that clients of both languages balance over', async () => {
+        const [goNode, tsNode] = await Promise.all([
+          startGoService(bin, { registry: registryUrl, name: 'mixed' }),
+          startTsRelay({ name: 'mixed', registrar: registry, discovery: registry }),
+        ]);
+        const calls = 20;
+        const sides = (messages: (string | undefined)[]) =>
+          [...new Set(messages.map((m) => parseReport(m).side))].sort();
+        try {
+          await waitFor(async () => (await registry.getService('mixed')).length === 2, { timeout: 20_000 });
+          // Go Kratos' clients with their default balancer (wrr).
+          const results = await goCall(bin, {
+            registry: registryUrl,
+            target: 'discovery:///mixed',
+            names: Array(calls).fill('echo'),
+            intervalMs: 50, // a new gRPC subconnection needs a moment before the balancer can pick it
+          });
+          for (const transport of ['grpc', 'http']) {
+            const of = results.filter((r) => r.transport === transport);
+            expect(
+              sides(of.map((r) => r.message)),
+              JSON.stringify(of.map((r) => r.error ?? parseReport(r.message).side)),
+            ).toEqual(['go', 'ts']);
+          }
+          // kratos-ts clients with wrr (p2c would also spread, but only as fast as its probing).
+          const o = { endpoint: 'discovery:///mixed', selector: createSelector({ balancer: 'wrr' }) };
+          const grpcGreeter = new GreeterGrpcClient(grpcClient(o));
+          const httpGreeter = new GreeterHttpClient(
+            httpClient({ ...o, selector: createSelector({ balancer: 'wrr' }) }),
+          );
+          for (const greeter of [grpcGreeter, httpGreeter]) {
+            const messages: (string | undefined)[] = [];
+            for (let i = 0; i < calls; i++) messages.push((await greeter.sayHello({ name: 'echo' })).message);
+            expect(sides(messages)).toEqual(['go', 'ts']);
+          }
+        } finally {
+          await Promise.all([goNode.stop(), tsNode.stop()]);
+        }
       });
 
       if (helloworldRegistries.includes(backend.name)) {
