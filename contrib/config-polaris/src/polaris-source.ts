@@ -163,27 +163,35 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
     read: load,
     async start({ publish, signal }) {
       const loop = (async () => {
-        // The versions this source has seen: from reads, and from notifications (a deleted file reads
-        // as version 0 but is watched at the version of its deletion, or the poll would return at once).
+        // The version of each file this source has seen; the poll asks for anything newer.
         const known = new Map<string, number>();
+        // Files named by the last notification, with their new versions.
+        let notified = new Map<string, number>();
         let needRead = true;
-        const notified = new Map<string, number>();
         for (let failures = 0; !signal.aborted; ) {
           try {
             if (needRead) {
+              // A notification can run ahead of the file cache that reads are served from (seen right
+              // after a server restart: the new release is announced, then reads miss it for a moment).
+              // Read again, 200 ms apart and 15 times at most, until every notified file shows its new
+              // version; a file still absent after that was deleted.
+              const lagging = (states: FileState[]) =>
+                states.some((st) => {
+                  const v = notified.get(st.name);
+                  return v !== undefined && (st.content === undefined || st.version < v);
+                });
               let states = await readAll();
-              // The file cache can lag a notification by a moment: read again until it caught up.
-              for (let i = 0; i < 10 && !signal.aborted; i++) {
-                const behind = states.some(
-                  (s) => s.content !== undefined && s.version < (notified.get(s.name) ?? 0),
-                );
-                if (!behind) break;
+              for (let i = 0; i < 15 && lagging(states) && !signal.aborted; i++) {
                 await pause(200, signal);
                 states = await readAll();
               }
-              for (const s of states)
-                known.set(s.name, Math.max(s.version, notified.get(s.name) ?? 0, known.get(s.name) ?? 0));
+              for (const st of states) {
+                // A deleted file reads as absent: watch it from the version of its deletion, or the
+                // deletion would be announced again at once.
+                known.set(st.name, st.content === undefined ? (notified.get(st.name) ?? 0) : st.version);
+              }
               publish(toSet(states));
+              notified = new Map();
               needRead = false;
               failures = 0;
             }
@@ -203,7 +211,12 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
               watchTimeoutMs,
               signal,
             );
-            if (body.code === DATA_NO_CHANGE) continue;
+            if (body.code === DATA_NO_CHANGE) {
+              // Nothing announced for 30 s. Read anyway: it costs one request per file every 30 s and
+              // repairs a notification lost to a race between the poll and a release.
+              needRead = true;
+              continue;
+            }
             if (body.code !== EXECUTE_SUCCESS)
               throw new Error(`polaris code ${body.code}: ${body.info ?? ''}`);
             const changed = body.configFile;
@@ -222,7 +235,9 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
               'error',
               `${(e as Error).message}${cause ? ` (${cause})` : ''}`,
             );
-            // Whatever changed meanwhile is read when the server answers again.
+            // The server may come back with other data: forget versions, read everything again.
+            known.clear();
+            notified = new Map();
             needRead = true;
             await pause(Math.min(5000, 250 * 2 ** failures++), signal);
           }
