@@ -1,6 +1,6 @@
 // BBR rate limiting under overload, one server core, wrk on the other.
 // 1. capacity: the bare server (no limiter) saturated by a closed loop;
-// 2. per mode (none, elu, cpu): "unloaded" at ~0.5x capacity, then "overloaded" at ~2x capacity
+// 2. per mode (none, elu, cpu, cpu-process): "unloaded" at ~0.5x capacity, then "overloaded" at ~2x capacity
 //    (connections with random think time; a warm-up long enough for the 0.95-decay moving average
 //    of the signal to cross the 800 threshold, then the measured run).
 // Run: node bench/ratelimit/run.mjs [--quick]   (writes bench/ratelimit/results.json)
@@ -29,8 +29,7 @@ function startServer(mode) {
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
     child.stdout.on('data', (d) => {
       buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         if (line.startsWith('listening')) resolve();
@@ -84,7 +83,7 @@ console.log(
   `capacity ${cap.toFixed(0)} req/s; offered unloaded ${(cap / 2).toFixed(0)}, overloaded ${(cap * 2).toFixed(0)}`,
 );
 
-for (const mode of ['none', 'elu', 'cpu']) {
+for (const mode of ['none', 'elu', 'cpu', 'cpu-process']) {
   const s = startServer(mode);
   await s.ready;
   const unloaded = await wrk([`-c${CONNS}`, `-d${RUN_S}s`, ...script], { THINK_MS: thinkFor(cap / 2) });
@@ -106,7 +105,7 @@ for (const mode of ['none', 'elu', 'cpu']) {
   };
   const m = results.modes[mode];
   console.log(
-    `${mode.padEnd(4)} unloaded p99 ${unloaded.p99.toFixed(1)} ms | overloaded p99 ${overloaded.p99.toFixed(1)} ms (x${m.p99Ratio.toFixed(1)}), ` +
+    `${mode.padEnd(11)} unloaded p99 ${unloaded.p99.toFixed(1)} ms | overloaded p99 ${overloaded.p99.toFixed(1)} ms (x${m.p99Ratio.toFixed(1)}), ` +
       `429 ${(m.share429 * 100).toFixed(1)}%, 504 ${(m.share504 * 100).toFixed(1)}%, 200/s ${m.ok200PerSec.toFixed(0)}, ` +
       `signal ${JSON.stringify(m.signalDuring ?? {})}`,
   );

@@ -99,8 +99,6 @@ export function serviceNameOf(path: string): string {
 
 const CALL_KEY = createContextKey<ServerSurfaceCall>('grpc.call');
 
-const noop = () => {};
-
 const deadlineExceeded = () => new KratosError(504, '', 'deadline exceeded');
 
 /**
@@ -238,6 +236,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
 
   /** Wires deadline expiry and client cancellation; returns the cleanup. */
   const watch = (call: ServerSurfaceCall, ctx: CallContext, onExpire: () => void): (() => void) => {
+    let done = false;
     const handle =
       ctx.deadline === undefined
         ? undefined
@@ -245,13 +244,17 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
             ctx.expire();
             onExpire();
           });
-    // The call object is dropped after the call, so the listener is never removed; a cancel
-    // after the reply only cancels a context nobody waits on.
+    // grpc-js emits 'cancelled' when every stream closes, also after a normal reply: only a
+    // cancel before the call finished is the caller going away.
     call.once('cancelled', () => {
+      if (done) return;
       handle?.cancel();
       ctx.cancel();
     });
-    return handle === undefined ? noop : () => handle.cancel();
+    return () => {
+      done = true;
+      handle?.cancel();
+    };
   };
 
   const unaryImpl = (operation: string, handler: GrpcUnaryHandler<unknown, unknown>) => {

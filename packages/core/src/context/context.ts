@@ -157,7 +157,7 @@ export class CallContext implements Context {
     if (this.#signal === undefined) {
       const controller = new AbortController();
       this.#controller = controller;
-      if (this.#aborted) controller.abort(this.#reason);
+      if (this.#aborted) controller.abort(this.#reason ?? abortReason());
       // AbortSignal.any links to the parent without adding a listener to it: a long-lived parent
       // (a background context used for many outgoing calls) would otherwise keep every child alive.
       const sources: AbortSignal[] = [controller.signal];
@@ -194,12 +194,15 @@ export class CallContext implements Context {
     return this.#aborted || (this.#signal?.aborted ?? false);
   }
 
-  /** Cancels the call (the caller went away, the server is stopping, ...). Idempotent. */
-  cancel(reason: unknown = new DOMException('The operation was aborted.', 'AbortError')): void {
+  /**
+   * Cancels the call (the caller went away, the server is stopping, ...). Idempotent. Without a
+   * reason the signal's reason is an `AbortError`, made only if someone reads the signal.
+   */
+  cancel(reason?: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason;
-    this.#controller?.abort(reason);
+    this.#controller?.abort(reason ?? abortReason());
   }
 
   /** Cancels the call because its deadline passed. */
@@ -222,6 +225,10 @@ export class CallContext implements Context {
     this.#values ??= new Map();
     this.#values.set(key as ContextKey<unknown>, value);
   }
+}
+
+function abortReason(): DOMException {
+  return new DOMException('The operation was aborted.', 'AbortError');
 }
 
 /** Makes a context: for tests, for background work, or as the parent of outgoing calls. */
