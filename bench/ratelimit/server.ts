@@ -11,7 +11,27 @@ const mode = process.argv[2] ?? 'none';
 const port = Number(process.argv[3] ?? 8000);
 const burnMs = Number(process.env.BURN_MS ?? 2);
 
-const limiter = mode === 'none' ? undefined : createBbrLimiter({ signal: mode as 'elu' | 'cpu' });
+// 'cpu-process': this process' own CPU over the cores it may use, averaged like the built-in
+// signals (what the 'cpu' signal reads in a container whose cgroup holds only this process).
+let processCpu = 0;
+if (mode === 'cpu-process') {
+  let last = process.cpuUsage();
+  let at = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    const used = process.cpuUsage(last);
+    last = process.cpuUsage();
+    const sample = Math.min(1000, ((used.user + used.system) / 1000 / (now - at)) * 1000);
+    at = now;
+    processCpu = processCpu * 0.95 + sample * 0.05;
+  }, 500).unref();
+}
+const limiter =
+  mode === 'none'
+    ? undefined
+    : mode === 'cpu-process'
+      ? createBbrLimiter({ cpu: () => processCpu })
+      : createBbrLimiter({ signal: mode as 'elu' | 'cpu' });
 const server = createHttpServer({
   address: `127.0.0.1:${port}`,
   logger: { log() {} },

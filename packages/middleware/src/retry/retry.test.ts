@@ -3,7 +3,7 @@ import { createContext, KratosError } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRetryBudget, type RetryOptions, retry } from '../index.ts';
+import { circuitBreakerOpen, createRetryBudget, type RetryOptions, retry } from '../index.ts';
 import {
   OPERATION,
   PingerService,
@@ -75,7 +75,7 @@ describe('retry', () => {
     expect(slept).toEqual([150, 300, 300, 300, 300]);
   });
 
-  it('does not repeat calls that are not idempotent, nor other codes', async () => {
+  it('does not repeat calls that are not idempotent, other codes, nor an open breaker', async () => {
     const { m } = rig();
     const f = flaky(1);
     await expect(m(f.handler)(ctx('/a.A/Create'), null)).rejects.toMatchObject({ code: 503 });
@@ -83,6 +83,9 @@ describe('retry', () => {
     const g = flaky(1, () => new KratosError(500, '', 'bug'));
     await expect(m(g.handler)(ctx(), null)).rejects.toMatchObject({ code: 500 });
     expect(g.s.calls).toBe(1);
+    const open = flaky(1, circuitBreakerOpen);
+    await expect(m(open.handler)(ctx(), null)).rejects.toMatchObject({ code: 503, reason: 'CIRCUITBREAKER' });
+    expect(open.s.calls).toBe(1);
   });
 
   it('treats HTTP methods as idempotent when the context carries the method, and takes a predicate', async () => {

@@ -1,4 +1,5 @@
 import { type Context, KratosError, type Middleware } from '@kratos/core';
+import { CIRCUITBREAKER_REASON } from '../circuitbreaker/circuitbreaker.ts';
 
 /** Exponential backoff between attempts. */
 export interface BackoffOptions {
@@ -152,8 +153,9 @@ export function retry(options: RetryOptions = {}): Middleware {
         budget?.onSuccess();
         return reply;
       } catch (error) {
-        const code = KratosError.is(error) ? error.code : KratosError.fromError(error).code;
-        if (!codes.has(code)) throw error;
+        const e = KratosError.fromError(error);
+        // An open breaker (503 CIRCUITBREAKER) says the peer needs less traffic, not more.
+        if (!codes.has(e.code) || e.reason === CIRCUITBREAKER_REASON) throw error;
         budget?.onFailure();
         if (attempt >= maxAttempts || (budget !== undefined && !budget.canRetry())) throw error;
         const delay = delayOf(attempt);
