@@ -1,4 +1,5 @@
 import { create } from '@bufbuild/protobuf';
+import { applyMiddleware, createContext, selector } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -111,5 +112,18 @@ describe('rateLimit middleware', () => {
     expect(shed).toMatchObject({ code: 429, reason: 'RATELIMIT' });
     g.release();
     expect((await Promise.all(held)).map((r) => r.code)).toEqual([0, 0]);
+  });
+
+  it('can be scoped to operations with core selector()', async () => {
+    const shedAll = rateLimit({ limiter: { allow: () => undefined } });
+    const scoped = selector(shedAll).prefix('/admin.v1.').build();
+    const handler = async () => 'ok';
+    const admin = applyMiddleware(handler, [scoped], '/admin.v1.Admin/Wipe');
+    const open = applyMiddleware(handler, [scoped], '/ping.v1.Pinger/Ping');
+    await expect(admin(createContext({ operation: '/admin.v1.Admin/Wipe' }), null)).rejects.toMatchObject({
+      code: 429,
+      reason: 'RATELIMIT',
+    });
+    expect(await open(createContext({ operation: '/ping.v1.Pinger/Ping' }), null)).toBe('ok');
   });
 });
