@@ -1,1 +1,6 @@
-export { createNacosSource, type NacosSource, type NacosSourceOptions } from './nacos-source.ts';
+export {
+  createNacosSource,
+  type NacosConfigClientLike,
+  type NacosSource,
+  type NacosSourceOptions,
+} from './nacos-source.ts';

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import {
   createLogHelper,
   defaultLogger,
@@ -7,8 +8,16 @@ import {
   type Source,
   type Watcher,
 } from '@kratos/core';
-import { type ClientOptions, NacosConfigClient } from 'nacos';
+import { type ClientOptions, DataClient } from 'nacos';
 import { createSharedWatch } from './shared-watch.ts';
+
+/** What the source needs of a Nacos config client: `NacosConfigClient` and `DataClient` from `nacos` fit. */
+export interface NacosConfigClientLike {
+  getConfig(dataId: string, group: string): Promise<string | null>;
+  subscribe(info: { dataId: string; group: string }, listener: (content: string) => void): unknown;
+  unSubscribe(info: { dataId: string; group: string }, listener?: (content: string) => void): unknown;
+  close(): unknown;
+}
 
 /** Options of {@link createNacosSource}. */
 export interface NacosSourceOptions {
@@ -19,8 +28,11 @@ export interface NacosSourceOptions {
   dataId: string | readonly string[];
   /** The group (Go Kratos' `WithGroup`). Default `DEFAULT_GROUP`. */
   group?: string;
-  /** A client you built; closed by `close()` only when `closeClient` is true. */
-  client?: NacosConfigClient;
+  /**
+   * A client you built (`NacosConfigClient` or `DataClient` from `nacos`); closed by `close()` only
+   * when `closeClient` is true. Listen to its `error` events yourself: unhandled they end the process.
+   */
+  client?: NacosConfigClientLike;
   /**
    * Client settings used when no `client` is given, e.g. `{ serverAddr: '127.0.0.1:8848', namespace: 'dev' }`.
    * `cacheDir` is where the client keeps its local snapshot of each config (default
@@ -60,7 +72,10 @@ export function createNacosSource(options: NacosSourceOptions): NacosSource {
   }
   const group = options.group ?? DEFAULT_GROUP;
   const log = createLogHelper(options.logger ?? defaultLogger());
-  const client = options.client ?? new NacosConfigClient(options.connection);
+  // Built here: a plain DataClient. NacosConfigClient wraps it in cluster-client, which elects a
+  // leader among the processes of the machine over a local TCP port; a config source needs none of it.
+  const owned = options.client ? undefined : new DataClient(options.connection as ClientOptions);
+  const client: NacosConfigClientLike = options.client ?? (owned as unknown as NacosConfigClientLike);
   const closeClient = options.closeClient ?? !options.client;
   const addr = options.connection?.serverAddr ?? options.connection?.endpoint;
   const address = addr === undefined ? 'the given nacos client' : [addr].flat().join(',');
@@ -81,7 +96,7 @@ export function createNacosSource(options: NacosSourceOptions): NacosSource {
       text,
     );
   };
-  if (!options.client) client.on('error', onClientError);
+  (owned as unknown as EventEmitter | undefined)?.on('error', onClientError);
 
   const load = async (): Promise<KeyValue[]> => {
     const out: KeyValue[] = [];
@@ -150,7 +165,15 @@ export function createNacosSource(options: NacosSourceOptions): NacosSource {
       if (closed) return;
       closed = true;
       await shared.close();
-      if (closeClient) client.close();
+      if (closeClient) {
+        // Closing a worker removes its listeners while its long poll may still be in flight: that
+        // poll's failure would then be an unhandled 'error' event. Keep a listener on each worker.
+        const workers = [
+          ...((client as unknown as { clients?: Map<string, EventEmitter> }).clients?.values() ?? []),
+        ];
+        client.close();
+        for (const w of workers) w.on('error', () => {});
+      }
     },
   } satisfies NacosSource;
 }
