@@ -164,3 +164,40 @@ describe('kubernetes config source', () => {
     expect(() => createKubernetesSource({ namespace: '', kubeConfig: kc })).toThrow(/needs a namespace/);
   });
 });
+
+// Last in the file: it stops and restarts the shared API server (objects are kept in its etcd).
+describe('kubernetes config source: outage and recovery', () => {
+  it('keeps the last good config while the API server is down and follows it again after a restart', async () => {
+    const name = uniqueName('kt');
+    await setEntry(name, name, 'config.yaml', 'data:\n  greeting: before\n');
+    const warnings: string[] = [];
+    const logger = {
+      log: (level: string, ...kv: unknown[]) => {
+        if (level === 'warn') warnings.push(kv.join(' '));
+      },
+    };
+    const source = createKubernetesSource({ namespace: 'default', name, kubeConfig: kc, logger });
+    const config = createConfig({ sources: [source], logger: quiet });
+    try {
+      await config.load();
+      await kube.stop();
+      await waitFor(() => warnings.some((w) => w.includes('keeping the last good config')), {
+        timeout: 20_000,
+      });
+      expect(config.value('data.greeting').string()).toBe('before');
+      await kube.restart();
+      await waitFor(
+        async () => {
+          await setEntry(name, name, 'config.yaml', 'data:\n  greeting: after\n');
+          return true;
+        },
+        { timeout: 30_000, interval: 500, message: 'API server accepting writes again' },
+      );
+      await waitFor(() => config.value('data.greeting').string('') === 'after', { timeout: 30_000 });
+    } finally {
+      await config.close();
+      await source.close();
+      await deleteConfigMap(name).catch(() => {});
+    }
+  }, 120_000);
+});
