@@ -113,21 +113,30 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
     }
   };
 
-  const list = async (name: string): Promise<ServiceInstance[]> => {
+  /** One record, or undefined (with a warning) when it is not an instance of `name`. */
+  const parse = (name: string, key: string, value: string): ServiceInstance | undefined => {
+    try {
+      const inst = unmarshalServiceInstance(value);
+      return inst.name === name ? inst : undefined;
+    } catch (e) {
+      if (!(e instanceof InvalidInstanceError)) throw e;
+      log.warnw('msg', 'skipping a record that is not a service instance', 'key', key, 'error', e.message);
+      return undefined;
+    }
+  };
+
+  /** The instances of `name` by key, read in full. */
+  const read = async (name: string): Promise<Map<string, ServiceInstance>> => {
     const kvs = await client.getAll().prefix(`${namespace}/${name}/`).strings();
-    const out: ServiceInstance[] = [];
+    const out = new Map<string, ServiceInstance>();
     for (const [key, value] of Object.entries(kvs)) {
-      try {
-        const inst = unmarshalServiceInstance(value);
-        if (inst.name !== name) continue;
-        out.push(inst);
-      } catch (e) {
-        if (!(e instanceof InvalidInstanceError)) throw e;
-        log.warnw('msg', 'skipping a record that is not a service instance', 'key', key, 'error', e.message);
-      }
+      const inst = parse(name, key, value);
+      if (inst) out.set(key, inst);
     }
     return out;
   };
+
+  const list = async (name: string): Promise<ServiceInstance[]> => [...(await read(name)).values()];
 
   const openWatch = (name: string) => {
     const fan = createFanout<ServiceInstance[]>(async () => {
@@ -141,6 +150,9 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
     let closed = false;
     let refreshing: Promise<void> | undefined;
     let again = false;
+    // The watched set by key. Watch events carry the changed record, so a change is applied
+    // here and published without another read; the full read happens on (re)connect only.
+    let current = new Map<string, ServiceInstance>();
     const refresh = () => {
       if (refreshing) {
         again = true;
@@ -150,8 +162,8 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
         do {
           again = false;
           try {
-            const set = await list(name);
-            if (!closed) fan.publish(set);
+            current = await read(name);
+            if (!closed) fan.publish([...current.values()]);
           } catch (e) {
             log.warnw(
               'msg',
@@ -169,7 +181,20 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
     };
     const ready = (async () => {
       watcher = await client.watch().prefix(`${namespace}/${name}/`).create();
-      watcher.on('data', () => void refresh());
+      // etcd3 emits put/delete for each event of a response, then our 'data' listener runs.
+      watcher.on('put', (kv) => {
+        const key = kv.key.toString();
+        const inst = parse(name, key, kv.value.toString());
+        if (inst) current.set(key, inst);
+        else current.delete(key);
+      });
+      watcher.on('delete', (kv) => current.delete(kv.key.toString()));
+      watcher.on('data', () => {
+        if (closed) return;
+        // A full read in flight may predate this event: read again once it ends.
+        if (refreshing) again = true;
+        else fan.publish([...current.values()]);
+      });
       watcher.on('connected', () => void refresh());
       watcher.on('disconnected', () =>
         log.warnw('msg', 'etcd watch disconnected, serving the last known instances', 'service', name),
