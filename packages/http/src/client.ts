@@ -345,6 +345,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         timeout: callOptions.timeout ?? timeout,
         signal: callOptions.signal,
         requestHeader,
+        // The route (method, path template) for client middleware such as retry's idempotency check.
+        raw: desc,
       });
       if (!ready) {
         try {
