@@ -42,8 +42,14 @@ async function remove(server: string, dataId: string, group: string): Promise<vo
 }
 
 beforeAll(async () => {
-  nacos = await startServer('nacos');
-});
+  // Nacos' embedded Derby can time out while it initialises on a saturated machine ("Login timeout
+  // exceeded"): one more try with a fresh data directory, before giving up.
+  try {
+    nacos = await startServer('nacos');
+  } catch {
+    nacos = await startServer('nacos');
+  }
+}, 400_000);
 afterAll(async () => {
   await nacos?.stop();
 });
