@@ -1,0 +1,443 @@
+import { hostname as osHostname } from 'node:os';
+import {
+  createFanout,
+  createLogHelper,
+  type Discovery,
+  defaultLogger,
+  type Fanout,
+  type Logger,
+  type Registrar,
+  type ServiceInstance,
+  type ServiceWatcher,
+} from '@kratos/core';
+
+/** Options of {@link createDiscoveryRegistry} (Go Kratos' discovery `Config` plus settings). */
+export interface DiscoveryRegistryOptions {
+  /** Discovery nodes, `host:port` (Go's `Nodes`). Required. */
+  nodes: string[];
+  /** Region (Go's `Region`). Required. */
+  region: string;
+  /** Zone; discovery returns this zone's instances (Go's `Zone`). Required. */
+  zone: string;
+  /** Deploy environment (Go's `Env`). Required. */
+  env: string;
+  /**
+   * Hostname an instance registers under (Go's `Host`, one per process; discovery keys instances by
+   * appid + hostname). A function gives each instance its own. Default: the OS hostname.
+   */
+  host?: string | ((instance: ServiceInstance) => string);
+  /** Seconds between renewals. Default 30, as Go. */
+  renewInterval?: number;
+  /** ms between plain reads of a watched service, besides the long polls. Default 5000. */
+  resyncInterval?: number;
+  /** `fetch` to use (a client with proxies, TLS, ...). Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** Bound of a non-polling call in ms. Default 10000. */
+  timeout?: number;
+  /** Default: core's default logger. */
+  logger?: Logger;
+}
+
+/** A bilibili discovery registrar and discovery. */
+export interface DiscoveryRegistry extends Registrar, Discovery {
+  /** Number of long-poll loops running (one per watched service, shared by its watchers). */
+  readonly activeWatches: number;
+  /** Stops renewals (the node drops instances it no longer hears from) and watches; cancels nothing. */
+  close(): Promise<void>;
+}
+
+/** The metadata key Go Kratos stores the instance id under. */
+export const INSTANCE_ID_KEY = 'kratos.v2.serviceinstance.id';
+
+/** One instance as discovery answers it (the fields read here). */
+export interface DiscoveryInstance {
+  region?: string;
+  zone?: string;
+  env?: string;
+  appid?: string;
+  hostname?: string;
+  addrs?: string[];
+  version?: string;
+  metadata?: Record<string, string> | null;
+  status?: number;
+  latest_timestamp?: number | string;
+}
+
+const goEscapes: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+/** A map as Go's json.Marshal writes it: keys sorted, HTML-sensitive characters escaped. */
+const goMapJson = (m: Record<string, string>) =>
+  `{${Object.keys(m)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`)
+    .join(',')}}`.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
+
+/**
+ * The query parameters of `POST /discovery/register` as Go Kratos sends them: region, zone, env,
+ * hostname, appid = name, one `addrs` per endpoint, version, status 1, metadata = the instance's
+ * metadata plus the id under {@link INSTANCE_ID_KEY}, as Go's json.Marshal writes it.
+ */
+export function registerParams(
+  instance: ServiceInstance,
+  c: { region: string; zone: string; env: string; hostname: string },
+): URLSearchParams {
+  const p = new URLSearchParams();
+  p.set('region', c.region);
+  p.set('zone', c.zone);
+  p.set('env', c.env);
+  p.set('hostname', c.hostname);
+  p.set('appid', instance.name);
+  for (const a of instance.endpoints) p.append('addrs', a);
+  p.set('version', instance.version);
+  p.set('status', '1');
+  p.set('metadata', goMapJson({ ...instance.metadata, [INSTANCE_ID_KEY]: instance.id }));
+  return p;
+}
+
+/**
+ * Go's toServiceInstance: id from metadata {@link INSTANCE_ID_KEY} (else the hostname, for instances
+ * registered by non-kratos apps), metadata = region, zone, lastTs, env, hostname, then the instance's.
+ * Throws a TypeError for a record that is not an instance.
+ */
+export function instanceFromDiscovery(ins: DiscoveryInstance): ServiceInstance {
+  if (!ins || typeof ins !== 'object') throw new TypeError('not an object');
+  if (typeof ins.appid !== 'string' || ins.appid === '') throw new TypeError('instance has no appid');
+  if (!Array.isArray(ins.addrs) || ins.addrs.some((a) => typeof a !== 'string'))
+    throw new TypeError('instance addrs is not a list of strings');
+  const own: Record<string, string> = {};
+  if (ins.metadata && typeof ins.metadata === 'object') {
+    for (const [k, v] of Object.entries(ins.metadata)) own[k] = String(v);
+  }
+  const id = own[INSTANCE_ID_KEY] || ins.hostname;
+  if (!id) throw new TypeError('instance has neither a kratos id nor a hostname');
+  return {
+    id,
+    name: ins.appid,
+    version: ins.version ?? '',
+    metadata: {
+      region: ins.region ?? '',
+      zone: ins.zone ?? '',
+      lastTs: String(ins.latest_timestamp ?? 0),
+      env: ins.env ?? '',
+      hostname: ins.hostname ?? '',
+      ...own,
+    },
+    endpoints: [...ins.addrs],
+  };
+}
+
+/** JSON.parse keeping the nanosecond `latest_timestamp`s exact (they exceed 2^53). */
+const parseExact = (text: string): unknown =>
+  JSON.parse(text, (key, value, ctx?: { source?: string }) =>
+    key === 'latest_timestamp' && typeof value === 'number' && ctx?.source ? ctx.source : value,
+  );
+
+interface Registration {
+  params: URLSearchParams;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  stopped: boolean;
+}
+
+/**
+ * Go Kratos' bilibili discovery registry over discovery's HTTP API: register + renew every 30 s
+ * (registering again when the node forgot the instance), cancel on deregister; discovery of the
+ * configured zone through long polls shared by every watcher of a service.
+ */
+export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): DiscoveryRegistry {
+  const o = options ?? ({} as DiscoveryRegistryOptions);
+  if (!Array.isArray(o.nodes) || o.nodes.length === 0 || !o.region || !o.zone || !o.env) {
+    throw new TypeError(
+      `invalid discovery config nodes:${JSON.stringify(o.nodes)} region:${o.region} zone:${o.zone} env:${o.env} (all required)`,
+    );
+  }
+  const renewMs = (o.renewInterval ?? 30) * 1000;
+  if (!(renewMs > 0))
+    throw new TypeError(`renewInterval must be a positive number of seconds, got ${o.renewInterval}`);
+  const timeout = o.timeout ?? 10_000;
+  if (!(timeout > 0)) throw new TypeError(`timeout must be a positive number of ms, got ${timeout}`);
+  const doFetch = o.fetch ?? fetch;
+  const resyncMs = o.resyncInterval ?? 5000;
+  if (!(resyncMs > 0)) throw new TypeError(`resyncInterval must be a positive number of ms, got ${resyncMs}`);
+  const log = createLogHelper(o.logger ?? defaultLogger());
+  const hostOf = (i: ServiceInstance) =>
+    typeof o.host === 'function' ? o.host(i) : (o.host ?? osHostname());
+  const registrations = new Map<string, Registration>();
+  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; stop(): void }>();
+  let nodeIndex = Math.floor(Math.random() * o.nodes.length);
+  const node = () => o.nodes[nodeIndex % o.nodes.length]!;
+  const switchNode = () => {
+    nodeIndex++;
+  };
+
+  const call = async (
+    method: 'GET' | 'POST',
+    path: string,
+    params: URLSearchParams,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<{ code: number; data?: unknown }> => {
+    const url = `http://${node()}${path}?${params}`;
+    const bound = AbortSignal.timeout(ms);
+    let res: Response;
+    try {
+      res = await doFetch(url, { method, signal: signal ? AbortSignal.any([signal, bound]) : bound });
+    } catch (e) {
+      switchNode();
+      throw new Error(`discovery ${path} at ${node()} failed: ${(e as Error).message}`, { cause: e });
+    }
+    const text = await res.text();
+    let body: { code?: unknown; data?: unknown };
+    try {
+      body = parseExact(text) as typeof body;
+    } catch {
+      throw new Error(`discovery ${path} answered ${res.status} with something that is not JSON`);
+    }
+    if (typeof body?.code !== 'number') throw new Error(`discovery ${path} answered without a code`);
+    return { code: body.code, data: body.data };
+  };
+
+  const ownParams = (instance: ServiceInstance) => {
+    const p = new URLSearchParams();
+    p.set('region', o.region);
+    p.set('zone', o.zone);
+    p.set('env', o.env);
+    p.set('hostname', hostOf(instance));
+    p.set('appid', instance.name);
+    return p;
+  };
+
+  const register = async (params: URLSearchParams) => {
+    const r = await call('POST', '/discovery/register', params, timeout);
+    if (r.code !== 0) throw new Error(`discovery register answered code ${r.code}`);
+  };
+
+  const renewLoop = (reg: Registration, renewParams: URLSearchParams) => {
+    reg.timer = setTimeout(async () => {
+      if (reg.stopped) return;
+      try {
+        const r = await call('POST', '/discovery/renew', renewParams, timeout);
+        if (r.code === -404) {
+          log.warnw(
+            'msg',
+            'discovery forgot the instance, registering again',
+            'appid',
+            renewParams.get('appid'),
+          );
+          await register(reg.params);
+        } else if (r.code !== 0) {
+          log.errorw('msg', 'discovery renew answered an error code', 'code', r.code);
+        }
+      } catch (e) {
+        log.errorw(
+          'msg',
+          'discovery renew failed',
+          'appid',
+          renewParams.get('appid'),
+          'error',
+          (e as Error).message,
+        );
+      }
+      if (!reg.stopped) renewLoop(reg, renewParams);
+    }, renewMs);
+  };
+
+  const toInstances = (info: unknown, name: string): ServiceInstance[] => {
+    const zones = (info as { instances?: Record<string, unknown> } | null)?.instances;
+    const list = zones?.[o.zone];
+    const out: ServiceInstance[] = [];
+    for (const ins of Array.isArray(list) ? list : []) {
+      try {
+        const inst = instanceFromDiscovery(ins as DiscoveryInstance);
+        if (inst.name === name) out.push(inst);
+      } catch (e) {
+        log.warnw(
+          'msg',
+          'skipping a discovery record that is not an instance',
+          'appid',
+          name,
+          'error',
+          (e as Error).message,
+        );
+      }
+    }
+    return out;
+  };
+
+  const fetchService = async (name: string) => {
+    const p = new URLSearchParams({ appid: name, env: o.env, status: '1' });
+    const r = await call('GET', '/discovery/fetch', p, timeout);
+    if (r.code === -404) return [];
+    if (r.code !== 0) throw new Error(`discovery fetch of ${name} answered code ${r.code}`);
+    return toInstances(r.data, name);
+  };
+
+  const openWatch = (name: string) => {
+    const ctl = new AbortController();
+    const fan = createFanout<ServiceInstance[]>(() => {
+      const w = watches.get(name);
+      if (w?.fan === fan) {
+        watches.delete(name);
+        w.stop();
+      }
+    });
+    let lastKey: string | undefined;
+    const publish = (set: ServiceInstance[]) => {
+      const key = JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
+      if (key === lastKey) return;
+      lastKey = key;
+      fan.publish(set);
+    };
+    // Long polls report additions and changes; a node does not report an app going empty (Go skips
+    // empty sets too), so a plain fetch every `resyncInterval` catches that.
+    const resync = setInterval(() => {
+      fetchService(name).then(publish, () => {});
+    }, resyncMs);
+    const stop = () => {
+      clearInterval(resync);
+      ctl.abort();
+    };
+    const first = fetchService(name).then(publish);
+    void first.then(
+      async () => {
+        let lastTs = '0';
+        let failing = false;
+        while (!ctl.signal.aborted) {
+          const p = new URLSearchParams({
+            env: o.env,
+            hostname: typeof o.host === 'string' ? o.host : osHostname(),
+          });
+          p.append('appid', name);
+          p.append('latest_timestamp', lastTs);
+          try {
+            // The node holds a poll up to 30 s; Go's client waits 40 s.
+            const r = await call('GET', '/discovery/polls', p, 40_000, ctl.signal);
+            if (failing) log.infow('msg', 'discovery reachable again', 'appid', name);
+            failing = false;
+            if (r.code === 0) {
+              const info = (r.data as Record<string, { latest_timestamp?: unknown }> | null)?.[name];
+              if (info) {
+                lastTs = String(info.latest_timestamp ?? '0');
+                publish(toInstances(info, name));
+              }
+            } else if (r.code === -404) {
+              publish([]);
+              lastTs = '0';
+              await new Promise((r2) => setTimeout(r2, 1000));
+            } else if (r.code !== -304) {
+              throw new Error(`discovery polls answered code ${r.code}`);
+            }
+          } catch (e) {
+            if (ctl.signal.aborted) return;
+            if (!failing) {
+              log.warnw(
+                'msg',
+                'discovery unreachable, watchers keep the last known instances',
+                'appid',
+                name,
+                'error',
+                (e as Error).message,
+              );
+            }
+            failing = true;
+            lastTs = '0';
+            await new Promise((r2) => setTimeout(r2, 1000));
+          }
+        }
+      },
+      () => {},
+    );
+    const entry = { fan, stop };
+    watches.set(name, entry);
+    return { entry, first };
+  };
+
+  const check = (instance: ServiceInstance) => {
+    if (!instance?.id) throw new TypeError('service instance needs a non-empty id');
+    if (!instance.name) throw new TypeError('service instance needs a non-empty name');
+  };
+  const keyOf = (i: ServiceInstance) => `${i.name}\u0000${hostOf(i)}`;
+
+  const cancel = async (instance: ServiceInstance) => {
+    const r = await call('POST', '/discovery/cancel', ownParams(instance), timeout);
+    if (r.code !== 0 && r.code !== -404) throw new Error(`discovery cancel answered code ${r.code}`);
+  };
+
+  return {
+    async register(instance) {
+      check(instance);
+      const key = keyOf(instance);
+      const old = registrations.get(key);
+      if (old) {
+        old.stopped = true;
+        clearTimeout(old.timer);
+      }
+      const reg: Registration = {
+        params: registerParams(instance, {
+          region: o.region,
+          zone: o.zone,
+          env: o.env,
+          hostname: hostOf(instance),
+        }),
+        timer: undefined,
+        stopped: false,
+      };
+      registrations.set(key, reg);
+      try {
+        await register(reg.params);
+      } catch (e) {
+        if (registrations.get(key) === reg) registrations.delete(key);
+        throw e;
+      }
+      renewLoop(reg, ownParams(instance));
+    },
+    async deregister(instance) {
+      check(instance);
+      const key = keyOf(instance);
+      const reg = registrations.get(key);
+      if (reg) {
+        reg.stopped = true;
+        clearTimeout(reg.timer);
+        registrations.delete(key);
+      }
+      await cancel(instance);
+    },
+    async getService(name) {
+      if (!name) throw new TypeError('getService needs a service name');
+      return fetchService(name);
+    },
+    async watch(name): Promise<ServiceWatcher> {
+      if (!name) throw new TypeError('watch needs a service name');
+      const existing = watches.get(name);
+      if (existing) return existing.fan.subscribe();
+      const { entry, first } = openWatch(name);
+      try {
+        await first;
+      } catch (e) {
+        entry.stop();
+        if (watches.get(name) === entry) watches.delete(name);
+        throw new Error(`discovery watch of ${name} failed: ${(e as Error).message}`, { cause: e });
+      }
+      return entry.fan.subscribe();
+    },
+    get activeWatches() {
+      return watches.size;
+    },
+    async close() {
+      for (const reg of registrations.values()) {
+        reg.stopped = true;
+        clearTimeout(reg.timer);
+      }
+      registrations.clear();
+      for (const w of watches.values()) {
+        w.stop();
+        w.fan.close();
+      }
+      watches.clear();
+    },
+  } satisfies DiscoveryRegistry;
+}

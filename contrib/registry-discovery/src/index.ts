@@ -1,0 +1,9 @@
+export {
+  createDiscoveryRegistry,
+  type DiscoveryInstance,
+  type DiscoveryRegistry,
+  type DiscoveryRegistryOptions,
+  INSTANCE_ID_KEY,
+  instanceFromDiscovery,
+  registerParams,
+} from './discovery-registry.ts';
