@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import {
   createLogHelper,
+  createSharedWatch,
   defaultLogger,
   formatFromKey,
   type KeyValue,
@@ -8,7 +9,6 @@ import {
   type Source,
   type Watcher,
 } from '@kratos/core';
-import { createSharedWatch } from './shared-watch.ts';
 
 /** Options of {@link createApolloSource}. */
 export interface ApolloSourceOptions {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   createLogHelper,
+  createSharedWatch,
   defaultLogger,
   formatFromKey,
   type KeyValue,
@@ -9,7 +10,6 @@ import {
   type Watcher,
 } from '@kratos/core';
 import Consul from 'consul';
-import { createSharedWatch } from './shared-watch.ts';
 
 /** Connection settings of the `consul` client. */
 export type ConsulConnection = NonNullable<ConstructorParameters<typeof Consul>[0]>;

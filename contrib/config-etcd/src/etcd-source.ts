@@ -1,5 +1,6 @@
 import {
   createLogHelper,
+  createSharedWatch,
   defaultLogger,
   formatFromKey,
   type KeyValue,
@@ -8,7 +9,6 @@ import {
   type Watcher,
 } from '@kratos/core';
 import { Etcd3, type IOptions } from 'etcd3';
-import { createSharedWatch } from './shared-watch.ts';
 
 /** Options of {@link createEtcdSource}. */
 export interface EtcdSourceOptions {

@@ -1,5 +1,6 @@
 import {
   createLogHelper,
+  createSharedWatch,
   defaultLogger,
   formatFromKey,
   type KeyValue,
@@ -8,7 +9,6 @@ import {
   type Watcher,
 } from '@kratos/core';
 import { CoreV1Api, KubeConfig, type V1ConfigMap, Watch } from '@kubernetes/client-node';
-import { createSharedWatch } from './shared-watch.ts';
 
 /** Options of {@link createKubernetesSource}. */
 export interface KubernetesSourceOptions {

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import {
   createLogHelper,
+  createSharedWatch,
   defaultLogger,
   formatFromKey,
   type KeyValue,
@@ -9,7 +10,6 @@ import {
   type Watcher,
 } from '@kratos/core';
 import { type ClientOptions, DataClient } from 'nacos';
-import { createSharedWatch } from './shared-watch.ts';
 
 /** What the source needs of a Nacos config client: `NacosConfigClient` and `DataClient` from `nacos` fit. */
 export interface NacosConfigClientLike {

@@ -1,5 +1,6 @@
 import {
   createLogHelper,
+  createSharedWatch,
   defaultLogger,
   formatFromKey,
   type KeyValue,
@@ -7,7 +8,6 @@ import {
   type Source,
   type Watcher,
 } from '@kratos/core';
-import { createSharedWatch } from './shared-watch.ts';
 
 /** Options of {@link createPolarisSource}. */
 export interface PolarisSourceOptions {

@@ -1,6 +1,13 @@
 export { type App, type AppHook, type AppOptions, createApp } from './app/app.ts';
 export type { AppInfo } from './app/app-info.ts';
 export { createMemorySource, type MemorySource } from './config/memory-source.ts';
+export {
+  createSharedWatch,
+  type SharedWatch,
+  type SharedWatchOptions,
+  sameSet,
+  type WatchControl,
+} from './config/shared-watch.ts';
 export { formatFromKey, type KeyValue, type Source } from './config/source.ts';
 export { asyncContext, currentContext, runWithContext } from './context/async-context.ts';
 export {

@@ -1,4 +1,6 @@
-import { createFanout, type Fanout, type KeyValue, type Watcher } from '@kratos/core';
+import type { Watcher } from '../watch/watcher.ts';
+import { createFanout, type Fanout } from '../watch/watcher.ts';
+import type { KeyValue } from './source.ts';
 
 /** What `start` gets: ways to report changes, and a signal that aborts when the last watcher stops. */
 export interface WatchControl {
@@ -14,7 +16,8 @@ export interface SharedWatchOptions {
   /** Reads the full set (the source's `load`). */
   read(): Promise<KeyValue[]>;
   /**
-   * Starts change notifications and returns what stops them. A throw is logged through
+   * Starts change notifications and returns what stops them. Call `control.changed()` once
+   * the backend watch is established: that first read publishes the initial set. A throw is logged through
    * `onError` and `start` is retried with backoff until it succeeds or the watch stops.
    */
   start(control: WatchControl): Promise<(() => void | Promise<void>) | undefined>;
