@@ -73,7 +73,8 @@ function startProcess(bin: string, args: string[], onLine?: (line: GoLine) => vo
       }
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes after stdout is drained, so every line printed before exit is seen.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
     lines,
@@ -91,11 +92,11 @@ function startProcess(bin: string, args: string[], onLine?: (line: GoLine) => vo
         const done = (f: () => void) => {
           clearTimeout(timer);
           waiters.delete(w);
-          child.off('exit', onExit);
+          child.off('close', onExit);
           f();
         };
         waiters.add(w);
-        child.once('exit', onExit);
+        child.once('close', onExit);
       });
     },
     async signal(sig) {
@@ -211,20 +212,30 @@ export interface GoWatcher extends Watcher<ServiceInstance[]> {
   next(predicate: (set: ServiceInstance[]) => boolean, timeoutMs?: number): Promise<ServiceInstance[]>;
 }
 
-/** Starts `interop watch` (Go Kratos' Discovery.Watch) for one service. */
-export function startGoWatcher(bin: string, registry: string, service: string): GoWatcher {
+/**
+ * Starts `interop watch` (Go Kratos' Discovery.Watch) for one service and resolves once the
+ * watcher has answered its first Next (an instance set or an error), i.e. once it watches.
+ */
+export async function startGoWatcher(bin: string, registry: string, service: string): Promise<GoWatcher> {
   const ch = createWatchChannel<ServiceInstance[]>();
   const p = startProcess(bin, ['watch', '-registry', registry, '-service', service], (line) => {
     if (line.event === 'instances') ch.push(line.instances as ServiceInstance[]);
   });
-  p.child.on('exit', () => ch.close());
+  p.child.on('close', () => ch.close());
   const watcher = ch.watcher;
+  const stop = async () => {
+    await p.stop(5000);
+    await watcher.stop();
+  };
+  try {
+    await p.waitLine((l) => l.event === 'instances' || l.event === 'error', 20_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
   return {
     [Symbol.asyncIterator]: () => watcher[Symbol.asyncIterator](),
     next: (predicate, timeoutMs = 20_000) => nextMatching(watcher, predicate, timeoutMs),
-    async stop() {
-      await p.stop(5000);
-      await watcher.stop();
-    },
+    stop,
   };
 }
