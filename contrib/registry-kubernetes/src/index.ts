@@ -1,0 +1,15 @@
+export {
+  ANNOTATION_METADATA,
+  ANNOTATION_PROTOCOLS,
+  createKubernetesRegistry,
+  instanceFromPod,
+  type KubernetesRegistry,
+  type KubernetesRegistryOptions,
+  LABEL_SERVICE_APP,
+  LABEL_SERVICE_ID,
+  LABEL_SERVICE_VERSION,
+  marshalStringMap,
+  podMetadataOf,
+  protocolMapOf,
+  SERVICE_ACCOUNT_NAMESPACE_PATH,
+} from './kubernetes-registry.ts';

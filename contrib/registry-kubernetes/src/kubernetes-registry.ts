@@ -1,0 +1,440 @@
+import { readFileSync } from 'node:fs';
+import {
+  createFanout,
+  createLogHelper,
+  type Discovery,
+  defaultLogger,
+  type Fanout,
+  type Logger,
+  type Registrar,
+  type ServiceInstance,
+  type ServiceWatcher,
+} from '@kratos/core';
+import {
+  ApiException,
+  CoreV1Api,
+  type Informer,
+  KubeConfig,
+  makeInformer,
+  type ObjectCache,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+} from '@kubernetes/client-node';
+
+/** Label holding the instance id (Go's `LabelsKeyServiceID`). */
+export const LABEL_SERVICE_ID = 'kratos-service-id';
+/** Label holding the service name (Go's `LabelsKeyServiceName`). */
+export const LABEL_SERVICE_APP = 'kratos-service-app';
+/** Label holding the version (Go's `LabelsKeyServiceVersion`). */
+export const LABEL_SERVICE_VERSION = 'kratos-service-version';
+/** Annotation holding the metadata as a JSON map (Go's `AnnotationsKeyMetadata`). */
+export const ANNOTATION_METADATA = 'kratos-service-metadata';
+/** Annotation holding `{"<port>":"<scheme>"}` (Go's `AnnotationsKeyProtocolMap`). */
+export const ANNOTATION_PROTOCOLS = 'kratos-service-protocols';
+
+/** Where Kubernetes mounts the pod's namespace (Go's `ServiceAccountNamespacePath`). */
+export const SERVICE_ACCOUNT_NAMESPACE_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** Options of {@link createKubernetesRegistry}. */
+export interface KubernetesRegistryOptions {
+  /** A KubeConfig you loaded. Default: `loadFromDefault()` (in-cluster service account, else ~/.kube/config). */
+  kubeConfig?: KubeConfig;
+  /**
+   * The pod `register` patches. A name, or a function of the instance (several instances from one
+   * process, or tests). Default: the `HOSTNAME` environment variable, as Go Kratos.
+   */
+  podName?: string | ((instance: ServiceInstance) => string | Promise<string>);
+  /** Namespace of that pod. Default: the service-account namespace file, else `default`. */
+  namespace?: string;
+  /** Namespace discovery lists and watches pods in. Default: all namespaces, as Go Kratos. */
+  discoveryNamespace?: string;
+  /** Only pods whose `Ready` condition is `True` are discovered (Go checks the phase only). Default true. */
+  requireReady?: boolean;
+  /**
+   * Appended to each discovered endpoint. Go derives `<scheme>://<podIP>:<port>` and nothing more;
+   * `'?isSecure=false'` gives back endpoints exactly as kratos servers write them. Default `''`.
+   */
+  endpointSuffix?: string;
+  /** Delay before a broken watch reconnects, doubled per failure up to 8x. Default 500 ms. */
+  reconnectDelayMs?: number;
+  /** Default: core's default logger. */
+  logger?: Logger;
+}
+
+/** A Kubernetes-backed registrar and discovery. */
+export interface KubernetesRegistry extends Registrar, Discovery {
+  /** Number of pod watches open (one per watched service, shared by its watchers). */
+  readonly activeWatches: number;
+  /** Deregisters nothing; stops the watches. */
+  close(): Promise<void>;
+}
+
+type PodInformer = Informer<V1Pod> & ObjectCache<V1Pod>;
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function checkLabelValue(what: string, value: string): void {
+  if (value.length > 63 || !LABEL_VALUE.test(value)) {
+    throw new TypeError(
+      `${what} ${JSON.stringify(value)} is not a valid Kubernetes label value (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit)`,
+    );
+  }
+}
+
+const goEscapes: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/** A string map as Go's JSON encoders write it: keys sorted, `<>&` escaped. */
+export function marshalStringMap(map: Record<string, string>): string {
+  const body = Object.keys(map)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(map[k]))}`)
+    .join(',');
+  return `{${body}}`.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
+}
+
+/** Go's `getProtocolMapByEndpoints`: port -> scheme of each endpoint URL. */
+export function protocolMapOf(endpoints: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of endpoints) {
+    let u: URL;
+    try {
+      u = new URL(e);
+    } catch {
+      throw new TypeError(`endpoint ${JSON.stringify(e)} is not a URL`);
+    }
+    out[u.port] = u.protocol.replace(/:$/, '');
+  }
+  return out;
+}
+
+/** The labels and annotations `register` patches onto the pod, exactly as Go Kratos writes them. */
+export function podMetadataOf(instance: ServiceInstance): {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+} {
+  return {
+    labels: {
+      [LABEL_SERVICE_ID]: instance.id,
+      [LABEL_SERVICE_APP]: instance.name,
+      [LABEL_SERVICE_VERSION]: instance.version,
+    },
+    annotations: {
+      [ANNOTATION_METADATA]: marshalStringMap(instance.metadata ?? {}),
+      [ANNOTATION_PROTOCOLS]: marshalStringMap(protocolMapOf(instance.endpoints ?? [])),
+    },
+  };
+}
+
+const isEmptyObjectString = (s: string | undefined) =>
+  s === undefined || s === '' || s === '{}' || s === 'null' || s === 'nil' || s === '[]';
+
+function parseStringMap(pod: V1Pod, key: string): Record<string, string> {
+  const raw = pod.metadata?.annotations?.[key];
+  if (isEmptyObjectString(raw)) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw!);
+  } catch (e) {
+    throw new Error(`annotation ${key} is not JSON: ${(e as Error).message}`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new Error(`annotation ${key} is not a JSON object`);
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val !== 'string')
+      throw new Error(`annotation ${key}: value of ${JSON.stringify(k)} is not a string`);
+    out[k] = val;
+  }
+  return out;
+}
+
+/**
+ * Go's `getServiceInstanceFromPod`: endpoints `<scheme>://<podIP>:<containerPort>`, the scheme from
+ * the protocols annotation, else the port name's prefix before `-`, else the port protocol.
+ * Throws when an annotation is not a JSON string map.
+ */
+export function instanceFromPod(pod: V1Pod, endpointSuffix = ''): ServiceInstance {
+  const labels = pod.metadata?.labels ?? {};
+  const metadata = parseStringMap(pod, ANNOTATION_METADATA);
+  const protocols = parseStringMap(pod, ANNOTATION_PROTOCOLS);
+  const ip = pod.status?.podIP ?? '';
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  const endpoints: string[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      let scheme = protocols[String(p.containerPort)] ?? '';
+      if (!scheme) scheme = p.name ? (p.name.split('-')[0] ?? '') : (p.protocol ?? 'TCP');
+      endpoints.push(`${scheme}://${host}:${p.containerPort}${endpointSuffix}`);
+    }
+  }
+  return {
+    id: labels[LABEL_SERVICE_ID] ?? '',
+    name: labels[LABEL_SERVICE_APP] ?? '',
+    version: labels[LABEL_SERVICE_VERSION] ?? '',
+    metadata,
+    endpoints,
+  };
+}
+
+function readNamespaceFile(): string | undefined {
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE_PATH, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Go Kratos' Kubernetes registry: `register` patches the service's own pod with the
+ * `kratos-service-*` labels and annotations; discovery lists and watches Running (and Ready)
+ * pods labelled `kratos-service-app=<name>`.
+ */
+export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}): KubernetesRegistry {
+  const kc =
+    options.kubeConfig ??
+    (() => {
+      const k = new KubeConfig();
+      k.loadFromDefault();
+      return k;
+    })();
+  const core = kc.makeApiClient(CoreV1Api);
+  const log = createLogHelper(options.logger ?? defaultLogger());
+  const requireReady = options.requireReady ?? true;
+  const suffix = options.endpointSuffix ?? '';
+  const baseDelay = options.reconnectDelayMs ?? 500;
+  const discoveryNs = options.discoveryNamespace;
+  let namespace: string | undefined = options.namespace;
+  const namespaceOf = () => {
+    namespace ??= readNamespaceFile() ?? 'default';
+    return namespace;
+  };
+  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; close: () => Promise<void> }>();
+
+  const podOf = async (instance: ServiceInstance): Promise<string> => {
+    const p = options.podName;
+    const name = typeof p === 'function' ? await p(instance) : (p ?? process.env.HOSTNAME);
+    if (!name)
+      throw new Error('kubernetes registry: no pod name (set the podName option or the HOSTNAME variable)');
+    return name;
+  };
+
+  const patch = async (pod: string, body: object, signal?: AbortSignal) => {
+    signal?.throwIfAborted();
+    await core.patchNamespacedPod(
+      { name: pod, namespace: namespaceOf(), body },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+  };
+
+  const live = (pod: V1Pod) => {
+    if (pod.status?.phase !== 'Running') return false;
+    if (!requireReady) return true;
+    return (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  };
+
+  /** The instances of `name` among these pods; pods with broken annotations are skipped with a warning. */
+  const instancesOf = (name: string, pods: readonly V1Pod[]): ServiceInstance[] => {
+    const out: ServiceInstance[] = [];
+    for (const pod of pods) {
+      if (pod.metadata?.labels?.[LABEL_SERVICE_APP] !== name || !live(pod)) continue;
+      try {
+        out.push(instanceFromPod(pod, suffix));
+      } catch (e) {
+        log.warnw(
+          'msg',
+          'skipping a pod that is not a service instance',
+          'pod',
+          `${pod.metadata?.namespace}/${pod.metadata?.name}`,
+          'error',
+          (e as Error).message,
+        );
+      }
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  };
+
+  const selectorOf = (name: string) => `${LABEL_SERVICE_APP}=${name}`;
+  const listPods = (name: string) =>
+    discoveryNs
+      ? core.listNamespacedPod({ namespace: discoveryNs, labelSelector: selectorOf(name) })
+      : core.listPodForAllNamespaces({ labelSelector: selectorOf(name) });
+
+  const openWatch = (name: string) => {
+    const fan = createFanout<ServiceInstance[]>(async () => {
+      const w = watches.get(name);
+      if (w?.fan === fan) {
+        watches.delete(name);
+        await w.close();
+      }
+    });
+    const path = discoveryNs ? `/api/v1/namespaces/${discoveryNs}/pods` : '/api/v1/pods';
+    const informer: PodInformer = makeInformer(kc, path, () => listPods(name), selectorOf(name));
+    let closed = false;
+    let synced = false;
+    let failures = 0;
+    let lastError: unknown;
+    let lastPublished: string | undefined;
+    let scheduled = false;
+    const publish = () => {
+      if (closed || !synced || scheduled) return;
+      // A re-list fires one event per pod in one synchronous pass: publish once, after it.
+      scheduled = true;
+      queueMicrotask(() => {
+        scheduled = false;
+        if (closed) return;
+        const set = instancesOf(name, informer.list());
+        const json = JSON.stringify(set);
+        if (json === lastPublished) return;
+        lastPublished = json;
+        fan.publish(set);
+      });
+    };
+    informer.on('change', publish);
+    informer.on('error', (err) => {
+      lastError = err;
+      if (closed || !synced) return;
+      failures++;
+      log.warnw(
+        'msg',
+        'kubernetes watch broken, watchers keep the last known instances',
+        'service',
+        name,
+        'error',
+        (err as Error)?.message ?? String(err),
+      );
+      void (async () => {
+        await sleep(baseDelay * 2 ** Math.min(failures - 1, 3));
+        if (closed) return;
+        lastError = undefined;
+        await informer.start().catch(() => {});
+        if (lastError === undefined) {
+          if (failures > 0) log.infow('msg', 'kubernetes watch restored', 'service', name);
+          failures = 0;
+          publish();
+        }
+      })();
+    });
+    const ready = (async () => {
+      await informer.start();
+      if (lastError !== undefined) throw lastError;
+      synced = true;
+      const set = instancesOf(name, informer.list());
+      lastPublished = JSON.stringify(set);
+      fan.publish(set);
+    })();
+    const close = async () => {
+      closed = true;
+      await ready.catch(() => {});
+      await informer.stop().catch(() => {});
+    };
+    watches.set(name, { fan, close });
+    return { fan, ready };
+  };
+
+  const checkInstance = (instance: ServiceInstance) => {
+    if (!instance?.id) throw new TypeError('service instance needs a non-empty id');
+    if (!instance.name) throw new TypeError('service instance needs a non-empty name');
+    checkLabelValue('service instance id', instance.id);
+    checkLabelValue('service name', instance.name);
+    checkLabelValue('service version', instance.version ?? '');
+  };
+
+  const describe = (e: unknown) =>
+    e instanceof ApiException ? `HTTP ${e.code}: ${statusMessage(e.body)}` : (e as Error).message;
+
+  return {
+    async register(instance, opts) {
+      checkInstance(instance);
+      const body = { metadata: podMetadataOf(instance) };
+      const pod = await podOf(instance);
+      try {
+        await patch(pod, body, opts?.signal);
+      } catch (e) {
+        throw new Error(
+          `kubernetes register of ${instance.id} on pod ${namespaceOf()}/${pod} failed: ${describe(e)}`,
+          {
+            cause: e,
+          },
+        );
+      }
+    },
+    async deregister(instance, opts) {
+      if (!instance?.id || !instance?.name)
+        throw new TypeError('service instance needs a non-empty id and name');
+      const pod = await podOf(instance);
+      // Go's Deregister: register an empty instance, i.e. empty labels and `{}` annotations.
+      const body = {
+        metadata: podMetadataOf({ id: '', name: '', version: '', metadata: {}, endpoints: [] }),
+      };
+      try {
+        await patch(pod, body, opts?.signal);
+      } catch (e) {
+        // A pod that is gone carries no registration.
+        if (e instanceof ApiException && e.code === 404) return;
+        throw new Error(
+          `kubernetes deregister of ${instance.id} on pod ${namespaceOf()}/${pod} failed: ${describe(e)}`,
+          {
+            cause: e,
+          },
+        );
+      }
+    },
+    async getService(name, opts) {
+      if (!name) throw new TypeError('getService needs a service name');
+      checkLabelValue('service name', name);
+      opts?.signal?.throwIfAborted();
+      try {
+        return instancesOf(name, (await listPods(name)).items);
+      } catch (e) {
+        throw new Error(`kubernetes list of pods of ${name} failed: ${describe(e)}`, { cause: e });
+      }
+    },
+    async watch(name): Promise<ServiceWatcher> {
+      if (!name) throw new TypeError('watch needs a service name');
+      checkLabelValue('service name', name);
+      const existing = watches.get(name);
+      if (existing) return existing.fan.subscribe();
+      const { fan, ready } = openWatch(name);
+      try {
+        await ready;
+      } catch (e) {
+        await watches.get(name)?.close();
+        watches.delete(name);
+        throw new Error(`kubernetes watch of ${name} failed: ${describe(e)}`, { cause: e });
+      }
+      return fan.subscribe();
+    },
+    get activeWatches() {
+      return watches.size;
+    },
+    async close() {
+      for (const w of watches.values()) {
+        w.fan.close();
+        await w.close();
+      }
+      watches.clear();
+    },
+  } satisfies KubernetesRegistry;
+}
+
+function statusMessage(body: unknown): string {
+  if (typeof body === 'string') {
+    try {
+      return statusMessage(JSON.parse(body));
+    } catch {
+      return body;
+    }
+  }
+  if (body && typeof body === 'object' && 'message' in body)
+    return String((body as { message: unknown }).message);
+  return String(body);
+}
