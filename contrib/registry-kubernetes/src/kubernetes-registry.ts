@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createFanout,
   createLogHelper,
@@ -191,8 +192,6 @@ function readNamespaceFile(): string | undefined {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Go Kratos' Kubernetes registry: `register` patches the service's own pod with the
  * `kratos-service-*` labels and annotations; discovery lists and watches Running (and Ready)
@@ -280,7 +279,6 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
     const informer: PodInformer = makeInformer(kc, path, () => listPods(name), selectorOf(name));
     let closed = false;
     let synced = false;
-    let failures = 0;
     let lastError: unknown;
     let lastPublished: string | undefined;
     let scheduled = false;
@@ -299,10 +297,32 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
       });
     };
     informer.on('change', publish);
+    const stopping = new AbortController();
+    let restarting: Promise<void> | undefined;
+    // One restart loop at a time; the informer reports each failed attempt through 'error' too.
+    const restart = async () => {
+      for (let failures = 0; !closed; failures++) {
+        try {
+          await sleep(baseDelay * 2 ** Math.min(failures, 3), undefined, { signal: stopping.signal });
+        } catch {
+          return;
+        }
+        lastError = undefined;
+        try {
+          await informer.start();
+        } catch (e) {
+          lastError ??= e;
+        }
+        if (lastError === undefined) {
+          log.infow('msg', 'kubernetes watch restored', 'service', name);
+          publish();
+          return;
+        }
+      }
+    };
     informer.on('error', (err) => {
       lastError = err;
       if (closed || !synced) return;
-      failures++;
       log.warnw(
         'msg',
         'kubernetes watch broken, watchers keep the last known instances',
@@ -311,17 +331,9 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
         'error',
         (err as Error)?.message ?? String(err),
       );
-      void (async () => {
-        await sleep(baseDelay * 2 ** Math.min(failures - 1, 3));
-        if (closed) return;
-        lastError = undefined;
-        await informer.start().catch(() => {});
-        if (lastError === undefined) {
-          if (failures > 0) log.infow('msg', 'kubernetes watch restored', 'service', name);
-          failures = 0;
-          publish();
-        }
-      })();
+      restarting ??= restart().finally(() => {
+        restarting = undefined;
+      });
     });
     const ready = (async () => {
       await informer.start();
@@ -333,7 +345,10 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
     })();
     const close = async () => {
       closed = true;
+      stopping.abort();
+      // The informer checks `stopped` only before it lists: stop it after a start in flight.
       await ready.catch(() => {});
+      await restarting;
       await informer.stop().catch(() => {});
     };
     watches.set(name, { fan, close });
