@@ -1,0 +1,475 @@
+import {
+  createFanout,
+  createLogHelper,
+  type Discovery,
+  defaultLogger,
+  type Fanout,
+  type Logger,
+  type Registrar,
+  type ServiceInstance,
+  type ServiceWatcher,
+} from '@kratos/core';
+
+/** Options of {@link createPolarisRegistry} (Go Kratos' polaris `options` plus transport settings). */
+export interface PolarisRegistryOptions {
+  /** Base URL of the Polaris HTTP open API, e.g. `http://127.0.0.1:8090`. Required. */
+  address: string;
+  /** Polaris namespace (Go's `WithNamespace`). Default `default`. */
+  namespace?: string;
+  /** Service token (Go's `WithServiceToken`). Default none. */
+  serviceToken?: string;
+  /** Polaris `protocol` field of each instance (Go's `WithProtocol`). Default none. */
+  protocol?: string;
+  /** Instance weight, 0..10000 (Go's `WithWeight`). Default 100 (Go sends 0 unless set). */
+  weight?: number;
+  /** Instance priority (Go's `WithPriority`). Default 0. */
+  priority?: number;
+  /** Registered healthy flag (Go's `WithHealthy`). Default true. */
+  healthy?: boolean;
+  /** Registered isolate flag (Go's `WithIsolate`). Default false. */
+  isolate?: boolean;
+  /** Heartbeat TTL in seconds (Go's `WithTTL`); turns Polaris' heartbeat health check on. Default 5. */
+  ttl?: number;
+  /** Send heartbeats (Go's `WithHeartbeat`). Default true. */
+  heartbeat?: boolean;
+  /** ms between heartbeats. Default ttl / 2 (Go beats every ttl). */
+  heartbeatInterval?: number;
+  /**
+   * Go registers each endpoint in the service `<name><scheme>` (`helloworldgrpc`) and discovers the
+   * name it is given as is. With a kind, `getService('helloworld')` and `watch` read `helloworld<kind>`.
+   * Discovered instances are named after the name asked for. Default none (as Go).
+   */
+  discoveryKind?: string;
+  /** ms between `Discover` polls of a watched service (with the last revision). Default 1000. */
+  pollInterval?: number;
+  /** Bound of one HTTP call in ms. Default 10000. */
+  timeout?: number;
+  /** `fetch` to use. Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** Default: core's default logger. */
+  logger?: Logger;
+}
+
+/** A Polaris registrar and discovery. */
+export interface PolarisRegistry extends Registrar, Discovery {
+  /** Number of poll loops running (one per watched service, shared by its watchers). */
+  readonly activeWatches: number;
+  /** Stops heartbeats and watches; deregisters nothing. */
+  close(): Promise<void>;
+}
+
+/** One Polaris instance as the open API takes and answers it (the fields used here). */
+export interface PolarisInstance {
+  id?: string | null;
+  service?: string | null;
+  namespace?: string | null;
+  host?: string | null;
+  port?: number | null;
+  protocol?: string | null;
+  version?: string | null;
+  priority?: number | null;
+  weight?: number | null;
+  enable_health_check?: boolean;
+  health_check?: { type: number; heartbeat: { ttl: number } };
+  healthy?: boolean | null;
+  isolate?: boolean | null;
+  metadata?: Record<string, string> | null;
+  service_token?: string;
+}
+
+/** Polaris' success codes: executed, and "discover data is no change". */
+const OK = 200000;
+const NO_CHANGE = 200001;
+/** Polaris' "not found resource" (an unknown service in Discover). */
+const NOT_FOUND = 400202;
+
+interface Endpoint {
+  scheme: string;
+  host: string;
+  port: number;
+}
+
+function parseEndpoint(endpoint: string): Endpoint {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    throw new TypeError(`invalid endpoint ${JSON.stringify(endpoint)}`);
+  }
+  const port = Number(u.port);
+  if (!u.hostname || !u.port || !Number.isInteger(port) || port <= 0) {
+    throw new TypeError(`endpoint ${JSON.stringify(endpoint)} needs a host and a port`);
+  }
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  return { scheme: u.protocol.replace(/:$/, ''), host, port };
+}
+
+/** Settings {@link polarisInstancesOf} needs (the registry's resolved options). */
+export interface PolarisInstanceSettings {
+  namespace: string;
+  serviceToken?: string;
+  protocol?: string;
+  weight: number;
+  priority: number;
+  healthy: boolean;
+  isolate: boolean;
+  /** Seconds; 0 = no heartbeat health check. */
+  ttl: number;
+}
+
+/**
+ * Go's Register: one Polaris instance per endpoint in the service `<name><scheme>`, host and port
+ * from the endpoint, metadata = the instance's plus `kind` = scheme and `version`; with a TTL the
+ * heartbeat health check on (as polaris-go sends it).
+ */
+export function polarisInstancesOf(instance: ServiceInstance, s: PolarisInstanceSettings): PolarisInstance[] {
+  return instance.endpoints.map((e) => {
+    const { scheme, host, port } = parseEndpoint(e);
+    const out: PolarisInstance = {
+      service: `${instance.name}${scheme}`,
+      namespace: s.namespace,
+      host,
+      port,
+      version: instance.version,
+      priority: s.priority,
+      weight: s.weight,
+      healthy: s.healthy,
+      isolate: s.isolate,
+      metadata: { ...instance.metadata, kind: scheme, version: instance.version },
+    };
+    if (s.protocol !== undefined) out.protocol = s.protocol;
+    if (s.serviceToken) out.service_token = s.serviceToken;
+    if (s.ttl > 0) {
+      out.enable_health_check = true;
+      out.health_check = { type: 1, heartbeat: { ttl: s.ttl } };
+    }
+    return out;
+  });
+}
+
+/**
+ * Go's instanceToServiceInstance: id = the Polaris id, name = the Polaris service, version from
+ * metadata `version`, metadata as stored, endpoint `<kind>://host:port`. An instance without a
+ * `kind` (not registered by Kratos) falls back to its Polaris `protocol`; without either, or
+ * without host/port, it is not an instance for Kratos: throws a TypeError.
+ */
+export function instanceFromPolaris(ins: PolarisInstance): ServiceInstance {
+  if (!ins || typeof ins !== 'object') throw new TypeError('not an object');
+  if (typeof ins.host !== 'string' || ins.host === '') throw new TypeError('instance has no host');
+  if (typeof ins.port !== 'number' || !(ins.port > 0)) throw new TypeError('instance has no port');
+  const metadata: Record<string, string> = {};
+  if (ins.metadata && typeof ins.metadata === 'object') {
+    for (const [k, v] of Object.entries(ins.metadata)) metadata[k] = String(v);
+  }
+  const kind = metadata.kind || ins.protocol || '';
+  if (!/^[a-z][a-z0-9+.-]*$/i.test(kind)) {
+    throw new TypeError(`instance has no usable kind (metadata "kind" or protocol): ${JSON.stringify(kind)}`);
+  }
+  const host = ins.host.includes(':') ? `[${ins.host}]` : ins.host;
+  return {
+    id: String(ins.id ?? ''),
+    name: String(ins.service ?? ''),
+    version: metadata.version ?? '',
+    metadata,
+    endpoints: [`${kind}://${host}:${ins.port}`],
+  };
+}
+
+interface Registration {
+  instances: PolarisInstance[];
+  timers: Array<ReturnType<typeof setTimeout>>;
+  stopped: boolean;
+}
+
+/**
+ * Go Kratos' Polaris registry over Polaris' HTTP open API (`/v1/RegisterInstance`,
+ * `/v1/DeregisterInstance`, `/v1/Heartbeat`, `/v1/Discover`): one Polaris instance per endpoint,
+ * heartbeats re-registering what the server forgot; watches poll `Discover` with the last revision,
+ * one loop per service shared by every watcher.
+ */
+export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisRegistry {
+  const o = options ?? ({} as PolarisRegistryOptions);
+  let base: URL;
+  try {
+    base = new URL(o.address);
+  } catch {
+    throw new TypeError(`invalid polaris address ${JSON.stringify(o.address)} (want http://host:port)`);
+  }
+  const positive = (name: string, v: number) => {
+    if (!(v > 0) || !Number.isFinite(v)) throw new TypeError(`${name} must be a positive number, got ${v}`);
+    return v;
+  };
+  const ttl = o.ttl ?? 5;
+  if (!(ttl >= 0) || !Number.isFinite(ttl))
+    throw new TypeError(`ttl must be a number of seconds >= 0, got ${ttl}`);
+  const heartbeat = (o.heartbeat ?? true) && ttl > 0;
+  const beatMs = heartbeat ? positive('heartbeatInterval', o.heartbeatInterval ?? (ttl * 1000) / 2) : 0;
+  const pollMs = positive('pollInterval', o.pollInterval ?? 1000);
+  const timeout = positive('timeout', o.timeout ?? 10_000);
+  const weight = o.weight ?? 100;
+  if (!Number.isInteger(weight) || weight < 0 || weight > 10_000) {
+    throw new TypeError(`weight must be an integer in 0..10000, got ${weight}`);
+  }
+  const settings: PolarisInstanceSettings = {
+    namespace: o.namespace || 'default',
+    weight,
+    priority: o.priority ?? 0,
+    healthy: o.healthy ?? true,
+    isolate: o.isolate ?? false,
+    ttl,
+    ...(o.serviceToken ? { serviceToken: o.serviceToken } : {}),
+    ...(o.protocol !== undefined ? { protocol: o.protocol } : {}),
+  };
+  const doFetch = o.fetch ?? fetch;
+  const log = createLogHelper(o.logger ?? defaultLogger());
+  const registrations = new Map<string, Registration>();
+  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; stop(): void }>();
+  const serviceOf = (name: string) => (o.discoveryKind ? `${name}${o.discoveryKind}` : name);
+
+  const call = async (
+    path: string,
+    body: unknown,
+  ): Promise<{ code: number; info: string; data: Record<string, unknown> }> => {
+    const url = new URL(path, base);
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeout),
+      });
+    } catch (e) {
+      throw new Error(`polaris ${path} at ${base.host} failed: ${(e as Error).message}`, { cause: e });
+    }
+    const text = await res.text();
+    let data: Record<string, unknown>;
+    try {
+      data = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new Error(`polaris ${path} answered ${res.status} with something that is not JSON`);
+    }
+    if (typeof data?.code !== 'number')
+      throw new Error(`polaris ${path} answered ${res.status} without a code`);
+    return { code: data.code, info: String(data.info ?? ''), data };
+  };
+
+  const registerOne = async (ins: PolarisInstance) => {
+    const r = await call('/v1/RegisterInstance', ins);
+    if (r.code !== OK) {
+      throw new Error(`polaris register ${ins.service} ${ins.host}:${ins.port} answered ${r.code} ${r.info}`);
+    }
+  };
+  const keyOf = (ins: PolarisInstance) => ({
+    service: ins.service,
+    namespace: ins.namespace,
+    host: ins.host,
+    port: ins.port,
+    ...(ins.service_token ? { service_token: ins.service_token } : {}),
+  });
+
+  const beat = (reg: Registration, ins: PolarisInstance, i: number) => {
+    reg.timers[i] = setTimeout(async () => {
+      if (reg.stopped) return;
+      try {
+        const r = await call('/v1/Heartbeat', keyOf(ins));
+        if (r.code !== OK && !reg.stopped) {
+          // Polaris answers 4xxxxx when it does not know the instance (or its health check): register again.
+          if (r.code >= 400000 && r.code < 500000) {
+            log.warnw(
+              'msg',
+              'polaris heartbeat refused, registering again',
+              'service',
+              ins.service,
+              'code',
+              r.code,
+            );
+            await registerOne(ins);
+          } else {
+            log.errorw('msg', 'polaris heartbeat answered an error', 'service', ins.service, 'code', r.code);
+          }
+        }
+      } catch (e) {
+        log.errorw('msg', 'polaris heartbeat failed', 'service', ins.service, 'error', (e as Error).message);
+      }
+      if (!reg.stopped) beat(reg, ins, i);
+    }, beatMs);
+  };
+  const stopReg = (reg: Registration) => {
+    reg.stopped = true;
+    for (const t of reg.timers) clearTimeout(t);
+  };
+
+  const toInstances = (list: unknown, name: string): ServiceInstance[] => {
+    const out: ServiceInstance[] = [];
+    for (const ins of Array.isArray(list) ? (list as PolarisInstance[]) : []) {
+      // Go keeps healthy instances; isolated ones take no traffic either.
+      if (ins && typeof ins === 'object' && (ins.healthy === false || ins.isolate === true)) continue;
+      try {
+        // Without a discoveryKind this is the Polaris service name, as Go reports it.
+        out.push({ ...instanceFromPolaris(ins), name });
+      } catch (e) {
+        log.warnw(
+          'msg',
+          'skipping a polaris record that is not a kratos instance',
+          'service',
+          name,
+          'error',
+          (e as Error).message,
+        );
+      }
+    }
+    return out;
+  };
+
+  /** One Discover: `undefined` when the revision did not change. */
+  const discover = async (name: string, revision?: string) => {
+    const service: Record<string, string> = { name: serviceOf(name), namespace: settings.namespace };
+    if (revision) service.revision = revision;
+    const r = await call('/v1/Discover', { type: 1, service });
+    if (r.code === NO_CHANGE) return undefined;
+    if (r.code === NOT_FOUND) return { revision: '', instances: [] as ServiceInstance[] };
+    if (r.code !== OK) throw new Error(`polaris discover of ${serviceOf(name)} answered ${r.code} ${r.info}`);
+    const svc = r.data.service as { revision?: unknown } | null;
+    return { revision: String(svc?.revision ?? ''), instances: toInstances(r.data.instances, name) };
+  };
+
+  const openWatch = (name: string) => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fan = createFanout<ServiceInstance[]>(() => {
+      const w = watches.get(name);
+      if (w?.fan === fan) {
+        watches.delete(name);
+        w.stop();
+      }
+    });
+    let lastKey: string | undefined;
+    let revision = '';
+    let failing = false;
+    const publish = (set: ServiceInstance[]) => {
+      const key = JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
+      if (key === lastKey) return;
+      lastKey = key;
+      fan.publish(set);
+    };
+    const poll = async () => {
+      try {
+        const got = await discover(name, revision);
+        if (failing) log.infow('msg', 'polaris reachable again', 'service', serviceOf(name));
+        failing = false;
+        if (got) {
+          revision = got.revision;
+          publish(got.instances);
+        }
+      } catch (e) {
+        if (!failing) {
+          log.warnw(
+            'msg',
+            'polaris unreachable, watchers keep the last known instances',
+            'service',
+            serviceOf(name),
+            'error',
+            (e as Error).message,
+          );
+        }
+        failing = true;
+      }
+    };
+    const loop = () => {
+      if (stopped) return;
+      timer = setTimeout(() => {
+        void poll().then(loop);
+      }, pollMs);
+    };
+    const first = discover(name).then((got) => {
+      revision = got?.revision ?? '';
+      publish(got?.instances ?? []);
+      loop();
+    });
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+    const entry = { fan, stop };
+    watches.set(name, entry);
+    return { entry, first };
+  };
+
+  const check = (instance: ServiceInstance) => {
+    if (!instance?.id) throw new TypeError('service instance needs a non-empty id');
+    if (!instance.name) throw new TypeError('service instance needs a non-empty name');
+    if (!Array.isArray(instance.endpoints) || instance.endpoints.length === 0) {
+      throw new TypeError('service instance needs at least one endpoint');
+    }
+  };
+
+  return {
+    async register(instance) {
+      check(instance);
+      const instances = polarisInstancesOf(instance, settings);
+      const old = registrations.get(instance.id);
+      if (old) stopReg(old);
+      const reg: Registration = { instances, timers: [], stopped: false };
+      registrations.set(instance.id, reg);
+      try {
+        for (const ins of instances) await registerOne(ins);
+      } catch (e) {
+        stopReg(reg);
+        if (registrations.get(instance.id) === reg) registrations.delete(instance.id);
+        throw e;
+      }
+      if (heartbeat) {
+        for (const [i, ins] of instances.entries()) beat(reg, ins, i);
+      }
+    },
+    async deregister(instance) {
+      check(instance);
+      const reg = registrations.get(instance.id);
+      if (reg) {
+        stopReg(reg);
+        registrations.delete(instance.id);
+      }
+      // Go deregisters by the joined Polaris ids it put in the instance's id; host + port name the same
+      // Polaris instance, so this works for any id.
+      for (const ins of polarisInstancesOf(instance, settings)) {
+        const r = await call('/v1/DeregisterInstance', keyOf(ins));
+        if (r.code !== OK && r.code !== NOT_FOUND) {
+          throw new Error(
+            `polaris deregister ${ins.service} ${ins.host}:${ins.port} answered ${r.code} ${r.info}`,
+          );
+        }
+      }
+    },
+    async getService(name) {
+      if (!name) throw new TypeError('getService needs a service name');
+      return (await discover(name))?.instances ?? [];
+    },
+    async watch(name): Promise<ServiceWatcher> {
+      if (!name) throw new TypeError('watch needs a service name');
+      const existing = watches.get(name);
+      if (existing) return existing.fan.subscribe();
+      const { entry, first } = openWatch(name);
+      try {
+        await first;
+      } catch (e) {
+        entry.stop();
+        if (watches.get(name) === entry) watches.delete(name);
+        throw new Error(`polaris watch of ${serviceOf(name)} failed: ${(e as Error).message}`, { cause: e });
+      }
+      return entry.fan.subscribe();
+    },
+    get activeWatches() {
+      return watches.size;
+    },
+    async close() {
+      for (const reg of registrations.values()) stopReg(reg);
+      registrations.clear();
+      for (const w of watches.values()) {
+        w.stop();
+        w.fan.close();
+      }
+      watches.clear();
+    },
+  } satisfies PolarisRegistry;
+}
