@@ -44,8 +44,8 @@ export interface GoProcess {
   waitLine(predicate: (line: GoLine) => boolean, timeoutMs?: number): Promise<GoLine>;
   /** Sends a signal and resolves the exit code. */
   signal(sig: NodeJS.Signals): Promise<number | null>;
-  /** Closes stdin (the fixture stops and deregisters), SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
+  /** Closes stdin (the fixture stops and deregisters), SIGKILL after `graceMs`; resolves the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
 }
 
 function startProcess(bin: string, args: string[], onLine?: (line: GoLine) => void): GoProcess {
@@ -104,11 +104,13 @@ function startProcess(bin: string, args: string[], onLine?: (line: GoLine) => vo
       return exited;
     },
     async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.stdin?.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.stdin?.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      return exited;
     },
   };
 }
