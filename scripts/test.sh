@@ -17,6 +17,10 @@ if [ -x scripts/servers/install-debian.sh ]; then
   step "Debian test servers (etcd, zookeeper, prometheus, wrk)"
   bash scripts/servers/install-debian.sh
 fi
+if ! command -v h2load >/dev/null; then
+  echo "[debian] installing nghttp2-client (h2load, the gRPC load generator of the benchmarks)"
+  apt-get install -y -q nghttp2-client >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q nghttp2-client >/dev/null; }
+fi
 step "Go tools (grpcurl)"
 bash scripts/install-tools.sh
 export GRPCURL="$KRATOS_CACHE/bin/grpcurl"
