@@ -138,3 +138,55 @@ describe('discovery registry: wire compatibility with Go Kratos', () => {
     ).toThrow(/renewInterval/);
   });
 });
+
+describe('discovery registry: outage and recovery', () => {
+  it('keeps the last good set while the node is down, registers again when it returns empty', async () => {
+    const own = await startServer('discovery');
+    const ownNode = new URL(own.endpoints.http!).host;
+    const ownCfg = { region: own.endpoints.region!, zone: own.endpoints.zone!, env: own.endpoints.env! };
+    const warnings: string[] = [];
+    const logger = {
+      log: (level: string, ...kv: unknown[]) => {
+        if (level === 'warn' || level === 'error') warnings.push(kv.join(' '));
+      },
+    };
+    const registry = createDiscoveryRegistry({
+      nodes: [ownNode],
+      ...ownCfg,
+      host: 'outage-host',
+      renewInterval: 1,
+      resyncInterval: 300,
+      logger,
+    });
+    const name = uniqueName('svc');
+    const inst: ServiceInstance = {
+      id: 'a',
+      name,
+      version: 'v1',
+      metadata: {},
+      endpoints: ['grpc://127.0.0.1:9000?isSecure=false'],
+    };
+    try {
+      await registry.register(inst);
+      const w = await registry.watch(name);
+      await nextMatching(w, (s) => s.length === 1, 10_000);
+
+      await own.stop();
+      await expect(registry.getService(name)).rejects.toThrow();
+      // While the node is down nothing is published: the watcher keeps the last good set.
+      // (nextMatching keeps its unfinished read for the next call, so no snapshot is lost.)
+      await expect(nextMatching(w, () => true, 2000)).rejects.toThrow(/no matching snapshot/);
+
+      // The node comes back empty (it keeps instances in memory); the next renewal is answered
+      // -404 and the instance is registered again.
+      await own.restart();
+      const back = await nextMatching(w, (s) => s.length === 1 && s[0]!.id === 'a', 30_000);
+      expect(back[0]!.endpoints).toEqual(inst.endpoints);
+      expect(warnings.some((l) => l.includes('registering again'))).toBe(true);
+      await w.stop();
+    } finally {
+      await registry.close();
+      await own.stop();
+    }
+  }, 90_000);
+});
