@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs the toolchain, Debian test servers and the
 # workspace, builds the non-Debian servers (Consul, Nacos, Kubernetes, Polaris, discovery) in the
-# background into a cache outside the clone, runs lint, typecheck, build, package checks, unit
+# background into a cache outside the clone (with the Go Kratos interop fixtures), runs lint, typecheck, build, package checks, unit
 # tests on Node 22 and 26, then every test (unit + integration against real servers) on Node 24.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +26,8 @@ bash scripts/install-tools.sh
 export GRPCURL="$KRATOS_CACHE/bin/grpcurl"
 
 if [ -x scripts/servers/build-all.sh ] && [ "${KRATOS_SKIP_SERVER_BUILDS:-}" != "1" ]; then
-  step "building non-Debian servers in the background (log: $KRATOS_CACHE/logs/build-all.log)"
-  bash scripts/servers/build-all.sh > "$KRATOS_CACHE/logs/build-all.log" 2>&1 &
+  step "building non-Debian servers and the Go Kratos interop fixtures in the background (log: $KRATOS_CACHE/logs/build-all.log)"
+  { bash scripts/servers/build-all.sh && bash test/interop/build.sh v2 && bash test/interop/build.sh v3; } > "$KRATOS_CACHE/logs/build-all.log" 2>&1 &
   builds=$!
 fi
 
@@ -49,7 +49,7 @@ for v in 22 26; do
 done
 
 if [ -n "${builds:-}" ]; then
-  step "waiting for server builds"
+  step "waiting for server and fixture builds"
   wait "$builds" || { echo "server builds failed:"; tail -n 40 "$KRATOS_CACHE/logs/build-all.log"; exit 1; }
 fi
 

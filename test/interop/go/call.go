@@ -10,7 +10,6 @@ import (
 	"github.com/go-kratos/kratos/v2/errors"
 	"github.com/go-kratos/kratos/v2/metadata"
 	mmd "github.com/go-kratos/kratos/v2/middleware/metadata"
-	"github.com/go-kratos/kratos/v2/middleware/tracing"
 	"github.com/go-kratos/kratos/v2/registry"
 	"github.com/go-kratos/kratos/v2/transport/grpc"
 	"github.com/go-kratos/kratos/v2/transport/http"
@@ -23,7 +22,7 @@ import (
 // -n over each -transport, printing one JSON line per call: the reply or the decoded Kratos error.
 func call(args []string) error {
 	fs := flag.NewFlagSet("call", flag.ExitOnError)
-	reg := fs.String("registry", "", "etcd://host:port or zookeeper://host:port (needed for discovery targets)")
+	reg := fs.String("registry", "", "etcd://host:port (needed for discovery targets)")
 	target := fs.String("target", "discovery:///helloworld", "discovery:///<name> or host:port")
 	transports := fs.String("transport", "grpc,http", "comma-separated: grpc, http")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound of each call, discovery included")
@@ -100,7 +99,7 @@ func newGreeter(ctx context.Context, kind, target string, disc registry.Discover
 	}
 	switch kind {
 	case "grpc":
-		opts := []grpc.ClientOption{grpc.WithEndpoint(endpoint), grpc.WithMiddleware(tracing.Client(), mmd.Client())}
+		opts := []grpc.ClientOption{grpc.WithEndpoint(endpoint), grpc.WithMiddleware(clientTracing(), mmd.Client())}
 		if disc != nil {
 			opts = append(opts, grpc.WithDiscovery(disc))
 		}
@@ -112,7 +111,7 @@ func newGreeter(ctx context.Context, kind, target string, disc registry.Discover
 		return func(ctx context.Context, in *v1.HelloRequest) (*v1.HelloReply, error) { return c.SayHello(ctx, in) },
 			func() { conn.Close() }, nil
 	case "http":
-		opts := []http.ClientOption{http.WithEndpoint(endpoint), http.WithMiddleware(tracing.Client(), mmd.Client())}
+		opts := []http.ClientOption{http.WithEndpoint(endpoint), http.WithMiddleware(clientTracing(), mmd.Client())}
 		if disc != nil {
 			opts = append(opts, http.WithDiscovery(disc), http.WithBlock())
 		}

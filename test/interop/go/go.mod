@@ -4,9 +4,7 @@ go 1.26.0
 
 require (
 	github.com/go-kratos/kratos/contrib/registry/etcd/v2 v2.0.0-20251205160234-b9fab9a5a5ab
-	github.com/go-kratos/kratos/contrib/registry/zookeeper/v2 v2.0.0-20251205160234-b9fab9a5a5ab
 	github.com/go-kratos/kratos/v2 v2.9.2
-	github.com/go-zookeeper/zk v1.0.3
 	go.etcd.io/etcd/client/v3 v3.5.11
 	go.opentelemetry.io/otel v1.45.0
 	go.opentelemetry.io/otel/sdk v1.45.0
@@ -42,8 +40,3 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
-
-// The module proxy this project is built against refuses the zookeeper contrib module (403);
-// build.sh points this at the same commit's source (module cache when the proxy serves it, else
-// a git archive of go-kratos/kratos at v2.9.2), kept outside the clone.
-replace github.com/go-kratos/kratos/contrib/registry/zookeeper/v2 => ./.upstream/zookeeper

@@ -28,7 +28,7 @@ func main() {
 	case "watch":
 		err = watch(os.Args[2:])
 	case "version":
-		emit(map[string]any{"kratos": kratosModule()})
+		emit(map[string]any{"kratos": kratosModule(), "tracing": hasTracing})
 	default:
 		err = fmt.Errorf("unknown command %q: want serve, call or watch", os.Args[1])
 	}

@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/go-kratos/kratos/contrib/registry/etcd/v2"
-	"github.com/go-kratos/kratos/contrib/registry/zookeeper/v2"
 	"github.com/go-kratos/kratos/v2/registry"
-	"github.com/go-zookeeper/zk"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -20,8 +18,9 @@ type backend interface {
 	registry.Discovery
 }
 
-// openRegistry builds the contrib registry named by a URL: `etcd://host:port[,host:port]` or
-// `zookeeper://host:port[,host:port]`. ttl is the etcd lease TTL (0: the contrib's default, 15 s).
+// openRegistry builds the contrib registry named by a URL, `etcd://host:port[,host:port]`. ttl is
+// the etcd lease TTL (0: the contrib's default, 15 s). Only contrib modules the Go module proxy
+// serves are used (see docs/interop.md); adapt (compat.go) lets the v3 build reuse them.
 func openRegistry(ctx context.Context, raw string, ttl time.Duration) (backend, func(), error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -38,21 +37,8 @@ func openRegistry(ctx context.Context, raw string, ttl time.Duration) (backend, 
 		if ttl > 0 {
 			opts = append(opts, etcd.RegisterTTL(ttl))
 		}
-		return etcd.New(cli, opts...), func() { cli.Close() }, nil
-	case "zookeeper":
-		conn, _, err := zk.Connect(hosts, sessionTimeout(ttl), zk.WithLogInfo(false))
-		if err != nil {
-			return nil, nil, err
-		}
-		return zookeeper.New(conn), conn.Close, nil
+		return adapt(etcd.New(cli, opts...)), func() { cli.Close() }, nil
 	default:
-		return nil, nil, fmt.Errorf("unknown registry %q: want etcd://host:port or zookeeper://host:port", raw)
+		return nil, nil, fmt.Errorf("unknown registry %q: want etcd://host:port", raw)
 	}
-}
-
-func sessionTimeout(ttl time.Duration) time.Duration {
-	if ttl > 0 {
-		return ttl
-	}
-	return 15 * time.Second
 }

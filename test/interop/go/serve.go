@@ -14,7 +14,6 @@ import (
 	"github.com/go-kratos/kratos/v2/metadata"
 	mmd "github.com/go-kratos/kratos/v2/middleware/metadata"
 	"github.com/go-kratos/kratos/v2/middleware/recovery"
-	"github.com/go-kratos/kratos/v2/middleware/tracing"
 	"github.com/go-kratos/kratos/v2/registry"
 	"github.com/go-kratos/kratos/v2/transport"
 	"github.com/go-kratos/kratos/v2/transport/grpc"
@@ -27,13 +26,13 @@ import (
 // serve runs the helloworld Greeter on Go Kratos' HTTP and gRPC servers, registered in -registry.
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	reg := fs.String("registry", "", "etcd://host:port or zookeeper://host:port")
+	reg := fs.String("registry", "", "etcd://host:port")
 	name := fs.String("name", "helloworld", "service name")
 	id := fs.String("id", "", "instance id (default: go-<pid>)")
 	version := fs.String("version", "v1.0.0", "service version")
 	httpAddr := fs.String("http", "127.0.0.1:0", "HTTP listen address")
 	grpcAddr := fs.String("grpc", "127.0.0.1:0", "gRPC listen address")
-	ttl := fs.Duration("ttl", 0, "etcd lease TTL / zookeeper session timeout (0: the contrib default, 15s)")
+	ttl := fs.Duration("ttl", 0, "registration TTL: the etcd lease (0: the contrib default, 15s)")
 	stdinEOF := fs.Bool("exit-on-stdin-eof", false, "stop (and deregister) when stdin closes, so a dead parent leaves no server behind")
 	fs.Parse(args)
 	if *id == "" {
@@ -50,8 +49,8 @@ func serve(args []string) error {
 	defer closeRegistry()
 
 	g := &greeter{discovery: r}
-	hs := http.NewServer(http.Address(*httpAddr), http.Middleware(recovery.Recovery(), tracing.Server(), mmd.Server()))
-	gs := grpc.NewServer(grpc.Address(*grpcAddr), grpc.Middleware(recovery.Recovery(), tracing.Server(), mmd.Server()))
+	hs := http.NewServer(http.Address(*httpAddr), http.Middleware(recovery.Recovery(), serverTracing(), mmd.Server()))
+	gs := grpc.NewServer(grpc.Address(*grpcAddr), grpc.Middleware(recovery.Recovery(), serverTracing(), mmd.Server()))
 	v1.RegisterGreeterHTTPServer(hs, g)
 	v1.RegisterGreeterServer(gs, g)
 

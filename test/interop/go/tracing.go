@@ -15,19 +15,19 @@ func setupTracing() {
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample())))
 }
 
-// kratosModule is the Go Kratos module this binary was built with, e.g. github.com/go-kratos/kratos/v2@v2.9.2.
+// kratosModule is the Go Kratos module this binary was built with, e.g.
+// github.com/go-kratos/kratos/v2@v2.9.2: the highest major version linked in (the v3 build also
+// links v2 through the v2 etcd contrib; build info lists modules sorted by path).
 func kratosModule() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"
 	}
+	found := "unknown"
 	for _, d := range info.Deps {
 		if strings.HasPrefix(d.Path, "github.com/go-kratos/kratos/v") {
-			if d.Replace != nil {
-				return d.Path + "@" + d.Version + " => " + d.Replace.Path
-			}
-			return d.Path + "@" + d.Version
+			found = d.Path + "@" + d.Version
 		}
 	}
-	return "unknown"
+	return found
 }

@@ -15,7 +15,7 @@ import (
 // stdin closes (the test that started it is done or gone).
 func watch(args []string) error {
 	fs := flag.NewFlagSet("watch", flag.ExitOnError)
-	reg := fs.String("registry", "", "etcd://host:port or zookeeper://host:port")
+	reg := fs.String("registry", "", "etcd://host:port")
 	service := fs.String("service", "helloworld", "service name to watch")
 	fs.Parse(args)
 
@@ -41,8 +41,8 @@ func watch(args []string) error {
 			return nil
 		}
 		if err != nil {
-			// As Go Kratos' own resolvers do: report and keep watching (the zookeeper watcher
-			// fails its first Next while the service's node does not exist yet).
+			// As Go Kratos' own resolvers do: report and keep watching (some contrib watchers
+			// fail their first Next while the service does not exist yet).
 			emit(map[string]any{"event": "error", "error": err.Error()})
 			time.Sleep(100 * time.Millisecond)
 			continue

@@ -117,12 +117,12 @@ function startProcess(bin: string, args: string[], onLine?: (line: GoLine) => vo
 
 /** Options of {@link startGoService}. */
 export interface GoServiceOptions {
-  /** `etcd://host:port` or `zookeeper://host:port`. */
+  /** `etcd://host:port`. */
   registry: string;
   /** Service name. Default `helloworld`. */
   name?: string;
   id?: string;
-  /** etcd lease TTL / zookeeper session timeout, e.g. `3s`. Default: the contrib's (15 s). */
+  /** registration TTL (etcd lease), e.g. `3s`. Default: the contrib's (15 s). */
   ttl?: string;
 }
 

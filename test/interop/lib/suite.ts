@@ -28,7 +28,13 @@ const openapiPath = fileURLToPath(new URL('../../../examples/helloworld/api/open
 const ids = (set: ServiceInstance[]) => set.map((i) => i.id);
 
 /** Registries examples/helloworld's `-registry` flag accepts. */
-const helloworldRegistries = ['etcd', 'zookeeper'];
+const helloworldRegistries = ['etcd'];
+
+/**
+ * Whether the Go build runs Go Kratos' tracing middleware: v3 moved it to contrib/otel/v3, which the
+ * Go module proxy refuses (403), so the v3 build has none (docs/interop.md).
+ */
+const goTracing = (flavour: GoFlavour) => flavour === 'v2';
 
 /**
  * The interop suite: a Go Kratos service (built against `flavour`) and kratos-ts services share
@@ -67,18 +73,8 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       return c;
     };
 
-    /**
-     * Go Kratos' watcher of `name`, started once `name` exists in the registry: the ZooKeeper
-     * contrib's watcher of a service whose node does not exist yet can miss its creation (it falls
-     * back from ChildrenW to ExistsW, and a node created in between is never reported), so a
-     * placeholder instance is registered and deregistered first (harmless on etcd).
-     */
-    const watchFromGo = async (name: string) => {
-      const placeholder = { id: `${name}-placeholder`, name, version: 'v0', metadata: {}, endpoints: [] };
-      await registry.register(placeholder);
-      await registry.deregister(placeholder);
-      return startGoWatcher(bin, registryUrl, name);
-    };
+    /** Go Kratos' watcher of `name`. */
+    const watchFromGo = (name: string) => startGoWatcher(bin, registryUrl, name);
 
     beforeAll(async () => {
       let started: { server: StartedServer; url: string };
@@ -335,54 +331,58 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
             // propagator names the calling app), a local key kratos-ts copies like any other.
             expect(go.next?.metadata).toEqual({
               'x-md-global-user': 'bob',
-              'x-md-service-name': 'helloworld',
+              ...(goTracing(flavour) ? { 'x-md-service-name': 'helloworld' } : {}),
             });
           }
         }
       });
     });
 
-    describe('tracing', () => {
-      it('a trace started by a Go caller continues through a kratos-ts service into a Go service (same trace id)', async () => {
-        const results = await goCall(bin, {
-          registry: registryUrl,
-          target: 'discovery:///ts-relay',
-          names: ['relay~grpc~helloworld~echo', 'relay~http~helloworld~echo'],
-          trace: true,
-        });
-        expect(results).toHaveLength(4);
-        for (const r of results) {
-          expect(r.traceId).toMatch(/^[0-9a-f]{32}$/);
-          const ts = parseReport(r.message);
-          expect(ts).toMatchObject({ side: 'ts', traceId: r.traceId });
-          expect(ts.next).toMatchObject({ side: 'go', traceId: r.traceId });
-        }
-      });
-
-      it('a trace started in kratos-ts continues through a Go service into a kratos-ts service (same trace id)', async () => {
-        const root = tracerProvider.getTracer('interop').startSpan('interop.call');
-        const traceId = root.spanContext().traceId;
-        // The calls are made within this (server-side) context, as a handler's would be.
-        const parent = createContext({ kind: 'http', side: 'server', operation: '/interop/root' });
-        parent.set(SPAN_KEY, root);
-        const middleware = [clientTracing({ tracerProvider })];
-        try {
-          for (const greeter of [
-            new GreeterGrpcClient(grpcClient({ middleware })),
-            new GreeterHttpClient(httpClient({ middleware })),
-          ]) {
-            for (const inner of ['grpc', 'http']) {
-              const reply = await greeter.sayHello({ name: `relay~${inner}~ts-relay~echo` }, { ctx: parent });
-              const go = parseReport(reply.message);
-              expect(go).toMatchObject({ side: 'go', traceId });
-              expect(go.next).toMatchObject({ side: 'ts', transport: inner, traceId });
-            }
+    if (goTracing(flavour))
+      describe('tracing', () => {
+        it('a trace started by a Go caller continues through a kratos-ts service into a Go service (same trace id)', async () => {
+          const results = await goCall(bin, {
+            registry: registryUrl,
+            target: 'discovery:///ts-relay',
+            names: ['relay~grpc~helloworld~echo', 'relay~http~helloworld~echo'],
+            trace: true,
+          });
+          expect(results).toHaveLength(4);
+          for (const r of results) {
+            expect(r.traceId).toMatch(/^[0-9a-f]{32}$/);
+            const ts = parseReport(r.message);
+            expect(ts).toMatchObject({ side: 'ts', traceId: r.traceId });
+            expect(ts.next).toMatchObject({ side: 'go', traceId: r.traceId });
           }
-        } finally {
-          root.end();
-        }
+        });
+
+        it('a trace started in kratos-ts continues through a Go service into a kratos-ts service (same trace id)', async () => {
+          const root = tracerProvider.getTracer('interop').startSpan('interop.call');
+          const traceId = root.spanContext().traceId;
+          // The calls are made within this (server-side) context, as a handler's would be.
+          const parent = createContext({ kind: 'http', side: 'server', operation: '/interop/root' });
+          parent.set(SPAN_KEY, root);
+          const middleware = [clientTracing({ tracerProvider })];
+          try {
+            for (const greeter of [
+              new GreeterGrpcClient(grpcClient({ middleware })),
+              new GreeterHttpClient(httpClient({ middleware })),
+            ]) {
+              for (const inner of ['grpc', 'http']) {
+                const reply = await greeter.sayHello(
+                  { name: `relay~${inner}~ts-relay~echo` },
+                  { ctx: parent },
+                );
+                const go = parseReport(reply.message);
+                expect(go).toMatchObject({ side: 'go', traceId });
+                expect(go.next).toMatchObject({ side: 'ts', transport: inner, traceId });
+              }
+            }
+          } finally {
+            root.end();
+          }
+        });
       });
-    });
 
     describe('generated code', () => {
       it('the OpenAPI document kratos-ts generates describes the HTTP routes the Go service serves', async () => {

@@ -1,4 +1,0 @@
-import { zookeeperBackend } from './lib/backends.ts';
-import { describeInterop } from './lib/suite.ts';
-
-describeInterop('v2', zookeeperBackend);
