@@ -4,9 +4,6 @@ import { create } from '@bufbuild/protobuf';
 import { type Context, createContext, type Handler, KratosError, Metadata } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
-import { claimsFromContext, jwtClient, jwtServer } from './index.ts';
 import {
   PingerService,
   PingRequestSchema,
@@ -14,8 +11,11 @@ import {
   pingReply,
   pingRoute,
   rawGrpcPing,
-  silent,
-} from './testdata/ping.ts';
+  silentLogger,
+} from '@kratos/testkit/ping';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { claimsFromContext, jwtClient, jwtServer } from './index.ts';
 
 const closers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -212,7 +212,7 @@ describe('jwtClient', () => {
   it('HTTP round trip: the client signs, the server verifies and reads the claims', async () => {
     const server = createHttpServer({
       address: '127.0.0.1:0',
-      logger: silent,
+      logger: silentLogger,
       middleware: [jwtServer({ key: SECRET })],
     });
     server.route(pingRoute, async (ctx) => pingReply(`hi ${claimsFromContext(ctx)?.sub}`));
@@ -245,7 +245,7 @@ describe('jwtClient', () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const server = createGrpcServer({
       address: '127.0.0.1:0',
-      logger: silent,
+      logger: silentLogger,
       middleware: [jwtServer({ keys: { k1: publicKey } })],
     });
     server.registerService(PingerService, {
@@ -255,7 +255,7 @@ describe('jwtClient', () => {
     closers.push(() => server.stop());
     const client = createGrpcClient({
       endpoint: `direct:///127.0.0.1:${server.port}`,
-      logger: silent,
+      logger: silentLogger,
       middleware: [
         jwtClient({ key: privateKey, algorithm: 'ES256', header: { kid: 'k1' }, claims: { sub: 'dave' } }),
       ],

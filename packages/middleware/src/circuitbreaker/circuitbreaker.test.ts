@@ -1,8 +1,8 @@
 import { createContext, KratosError } from '@kratos/core';
 import { createHttpClient, createHttpServer } from '@kratos/http';
+import { pingReply, pingRoute, silentLogger } from '@kratos/testkit/ping';
 import { afterEach, describe, expect, it } from 'vitest';
 import { circuitBreaker, createSreBreaker, isBreakerFailure, isCircuitBreakerOpen } from '../index.ts';
-import { pingReply, pingRoute, silent } from '../ratelimit/testdata/ping.ts';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -107,7 +107,7 @@ describe('circuitBreaker middleware', () => {
 
   it('end to end: a failing HTTP server makes the client reject without calling it', async () => {
     let served = 0;
-    const server = createHttpServer({ address: '127.0.0.1:0', logger: silent });
+    const server = createHttpServer({ address: '127.0.0.1:0', logger: silentLogger });
     server.route(pingRoute, async () => {
       served++;
       throw new KratosError(503, 'DOWN', 'backend down');
@@ -137,7 +137,7 @@ describe('circuitBreaker middleware', () => {
   });
 
   it('a healthy server keeps the breaker closed', async () => {
-    const server = createHttpServer({ address: '127.0.0.1:0', logger: silent });
+    const server = createHttpServer({ address: '127.0.0.1:0', logger: silentLogger });
     server.route(pingRoute, async (_ctx, req: { name: string }) => pingReply(req.name));
     await server.start();
     closers.push(() => server.stop());

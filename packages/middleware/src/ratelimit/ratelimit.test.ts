@@ -2,8 +2,6 @@ import { create } from '@bufbuild/protobuf';
 import { applyMiddleware, createContext, selector } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createBbrLimiter, isRateLimited, rateLimit } from '../index.ts';
 import {
   PingerService,
   PingRequestSchema,
@@ -11,8 +9,10 @@ import {
   pingReply,
   pingRoute,
   rawGrpcPing,
-  silent,
-} from './testdata/ping.ts';
+  silentLogger,
+} from '@kratos/testkit/ping';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBbrLimiter, isRateLimited, rateLimit } from '../index.ts';
 
 const closers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -50,7 +50,7 @@ describe('rateLimit middleware', () => {
   ) {
     const server = createHttpServer({
       address: '127.0.0.1:0',
-      logger: silent,
+      logger: silentLogger,
       middleware: [rateLimit({ limiter })],
     });
     server.route(pingRoute, handler);
@@ -91,7 +91,7 @@ describe('rateLimit middleware', () => {
     const g = gate();
     const server = createGrpcServer({
       address: '127.0.0.1:0',
-      logger: silent,
+      logger: silentLogger,
       middleware: [rateLimit({ limiter })],
     });
     server.registerService(PingerService, { Ping: g.handler as never });
@@ -104,7 +104,7 @@ describe('rateLimit middleware', () => {
     expect(raw.code).toBe(8); // RESOURCE_EXHAUSTED
     expect(raw.details).toBe('service unavailable due to rate limit exceeded');
 
-    const client = createGrpcClient({ endpoint: `direct:///127.0.0.1:${server.port}`, logger: silent });
+    const client = createGrpcClient({ endpoint: `direct:///127.0.0.1:${server.port}`, logger: silentLogger });
     closers.push(() => client.close());
     const shed = await client
       .unary(pingMethod, create(PingRequestSchema, { name: 'd' }) as never)

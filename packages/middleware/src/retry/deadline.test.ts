@@ -3,15 +3,15 @@ import { create } from '@bufbuild/protobuf';
 import type { Context } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   PingerService,
   PingRequestSchema,
   pingMethod,
   pingReply,
   pingRoute,
-  silent,
-} from '../ratelimit/testdata/ping.ts';
+  silentLogger,
+} from '@kratos/testkit/ping';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -24,11 +24,11 @@ const remaining = async (ctx: Context) =>
 
 describe('deadline propagation to the next hop', () => {
   it('gRPC: the client deadline travels as grpc-timeout and bounds the server context', async () => {
-    const server = createGrpcServer({ address: '127.0.0.1:0', logger: silent, timeout: 60_000 });
+    const server = createGrpcServer({ address: '127.0.0.1:0', logger: silentLogger, timeout: 60_000 });
     server.registerService(PingerService, { Ping: remaining as never });
     await server.start();
     closers.push(() => server.stop());
-    const client = createGrpcClient({ endpoint: `direct:///127.0.0.1:${server.port}`, logger: silent });
+    const client = createGrpcClient({ endpoint: `direct:///127.0.0.1:${server.port}`, logger: silentLogger });
     closers.push(() => client.close());
     const reply = (await client.unary(pingMethod, create(PingRequestSchema, {}) as never, {
       timeout: 5000,
@@ -38,7 +38,7 @@ describe('deadline propagation to the next hop', () => {
   });
 
   it('HTTP: nothing travels (as in Go Kratos); the server applies its own timeout', async () => {
-    const server = createHttpServer({ address: '127.0.0.1:0', logger: silent, timeout: 60_000 });
+    const server = createHttpServer({ address: '127.0.0.1:0', logger: silentLogger, timeout: 60_000 });
     server.route(pingRoute, remaining);
     await server.start();
     closers.push(() => server.stop());

@@ -2,17 +2,17 @@ import { create } from '@bufbuild/protobuf';
 import { createContext, KratosError } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { circuitBreakerOpen, createRetryBudget, type RetryOptions, retry } from '../index.ts';
 import {
-  OPERATION,
+  PING_OPERATION,
   PingerService,
   PingRequestSchema,
   pingMethod,
   pingReply,
   pingRoute,
-  silent,
-} from '../ratelimit/testdata/ping.ts';
+  silentLogger,
+} from '@kratos/testkit/ping';
+import { afterEach, describe, expect, it } from 'vitest';
+import { circuitBreakerOpen, createRetryBudget, type RetryOptions, retry } from '../index.ts';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -145,7 +145,7 @@ describe('retry', () => {
 
   it('HTTP end to end: the call succeeds after two 503s', async () => {
     let calls = 0;
-    const server = createHttpServer({ address: '127.0.0.1:0', logger: silent });
+    const server = createHttpServer({ address: '127.0.0.1:0', logger: silentLogger });
     server.route(pingRoute, async (_ctx, req: { name: string }) => {
       if (++calls <= 2) throw unavailable();
       return pingReply(`hi ${req.name}`);
@@ -154,7 +154,7 @@ describe('retry', () => {
     closers.push(() => server.stop());
     const client = createHttpClient({
       endpoint: `http://127.0.0.1:${server.address()!.port}`,
-      middleware: [retry({ idempotent: [OPERATION], backoff: { initial: 1 } })],
+      middleware: [retry({ idempotent: [PING_OPERATION], backoff: { initial: 1 } })],
     });
     closers.push(() => client.close());
     expect(await client.invoke(pingRoute, { name: 'x' })).toMatchObject({ message: 'hi x' });
@@ -163,7 +163,7 @@ describe('retry', () => {
 
   it('gRPC end to end: UNAVAILABLE is retried, other codes are not', async () => {
     let calls = 0;
-    const server = createGrpcServer({ address: '127.0.0.1:0', logger: silent });
+    const server = createGrpcServer({ address: '127.0.0.1:0', logger: silentLogger });
     server.registerService(PingerService, {
       Ping: (async (_ctx: unknown, req: { name: string }) => {
         calls++;
@@ -176,8 +176,8 @@ describe('retry', () => {
     closers.push(() => server.stop());
     const client = createGrpcClient({
       endpoint: `direct:///127.0.0.1:${server.port}`,
-      logger: silent,
-      middleware: [retry({ idempotent: [OPERATION], backoff: { initial: 1 } })],
+      logger: silentLogger,
+      middleware: [retry({ idempotent: [PING_OPERATION], backoff: { initial: 1 } })],
     });
     closers.push(() => client.close());
     const reply = await client.unary(pingMethod, create(PingRequestSchema, { name: 'x' }) as never);
