@@ -54,7 +54,8 @@ export interface KubernetesRegistryOptions {
   requireReady?: boolean;
   /**
    * Appended to each discovered endpoint. Go derives `<scheme>://<podIP>:<port>` and nothing more;
-   * `'?isSecure=false'` gives back endpoints exactly as kratos servers write them. Default `''`.
+   * `'?isSecure=false'` gives back endpoints exactly as kratos servers write them (on `grpcs://`
+   * and `https://` endpoints it is appended as `isSecure=true`). Default `''`.
    */
   endpointSuffix?: string;
   /** Delay before a broken watch reconnects, doubled per failure up to 8x. Default 500 ms. */
@@ -100,7 +101,20 @@ export function marshalStringMap(map: Record<string, string>): string {
   return `{${body}}`.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
 }
 
-/** Go's `getProtocolMapByEndpoints`: port -> scheme of each endpoint URL. */
+/**
+ * The port written in an endpoint, as Go's `url.Port()` reads it: WHATWG URLs hide a scheme's
+ * default port (`https://h:443` has port ''), Go keeps it.
+ */
+function writtenPort(endpoint: string, u: URL): string {
+  if (u.port !== '') return u.port;
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
+  return /:(\d+)$/.exec(authority)?.[1] ?? '';
+}
+
+/**
+ * Go's `getProtocolMapByEndpoints`: port -> scheme of each endpoint URL. A TLS server's endpoint
+ * keeps its `grpcs` / `https` scheme, which is how discovery tells it is TLS.
+ */
 export function protocolMapOf(endpoints: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of endpoints) {
@@ -110,10 +124,13 @@ export function protocolMapOf(endpoints: readonly string[]): Record<string, stri
     } catch {
       throw new TypeError(`endpoint ${JSON.stringify(e)} is not a URL`);
     }
-    out[u.port] = u.protocol.replace(/:$/, '');
+    out[writtenPort(e, u)] = u.protocol.replace(/:$/, '');
   }
   return out;
 }
+
+/** TLS schemes, whose endpoints kratos servers write with `isSecure=true`. */
+const TLS_SCHEMES = new Set(['grpcs', 'https']);
 
 /** The labels and annotations `register` patches onto the pod, exactly as Go Kratos writes them. */
 export function podMetadataOf(instance: ServiceInstance): {
@@ -172,7 +189,10 @@ export function instanceFromPod(pod: V1Pod, endpointSuffix = ''): ServiceInstanc
     for (const p of c.ports ?? []) {
       let scheme = protocols[String(p.containerPort)] ?? '';
       if (!scheme) scheme = p.name ? (p.name.split('-')[0] ?? '') : (p.protocol ?? 'TCP');
-      endpoints.push(`${scheme}://${host}:${p.containerPort}${endpointSuffix}`);
+      const suffix = TLS_SCHEMES.has(scheme.toLowerCase())
+        ? endpointSuffix.replace(/([?&])isSecure=false(?=&|$)/, '$1isSecure=true')
+        : endpointSuffix;
+      endpoints.push(`${scheme}://${host}:${p.containerPort}${suffix}`);
     }
   }
   return {

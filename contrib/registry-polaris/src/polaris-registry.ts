@@ -89,6 +89,16 @@ interface Endpoint {
   port: number;
 }
 
+/**
+ * The port written in an endpoint, as Go's `url.Port()` reads it: WHATWG URLs hide a scheme's
+ * default port (`https://h:443` has port ''), Go keeps it.
+ */
+function writtenPort(endpoint: string, u: URL): string {
+  if (u.port !== '') return u.port;
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
+  return /:(\d+)$/.exec(authority)?.[1] ?? '';
+}
+
 function parseEndpoint(endpoint: string): Endpoint {
   let u: URL;
   try {
@@ -96,8 +106,9 @@ function parseEndpoint(endpoint: string): Endpoint {
   } catch {
     throw new TypeError(`invalid endpoint ${JSON.stringify(endpoint)}`);
   }
-  const port = Number(u.port);
-  if (!u.hostname || !u.port || !Number.isInteger(port) || port <= 0) {
+  const written = writtenPort(endpoint, u);
+  const port = Number(written);
+  if (!u.hostname || !written || !Number.isInteger(port) || port <= 0) {
     throw new TypeError(`endpoint ${JSON.stringify(endpoint)} needs a host and a port`);
   }
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
@@ -120,7 +131,9 @@ export interface PolarisInstanceSettings {
 /**
  * Go's Register: one Polaris instance per endpoint in the service `<name><scheme>`, host and port
  * from the endpoint, metadata = the instance's plus `kind` = scheme and `version`; with a TTL the
- * heartbeat health check on (as polaris-go sends it).
+ * heartbeat health check on (as polaris-go sends it). A TLS server's `grpcs://` / `https://`
+ * endpoint goes to `<name>grpcs` / `<name>https` with that kind, as Go's does; Polaris keeps no
+ * query, so the scheme is what tells discovery the endpoint is TLS.
  */
 export function polarisInstancesOf(instance: ServiceInstance, s: PolarisInstanceSettings): PolarisInstance[] {
   return instance.endpoints.map((e) => {

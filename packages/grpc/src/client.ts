@@ -115,7 +115,8 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     scheme: 'grpc',
     discovery: options.discovery,
     selector: feed,
-    // As Go Kratos: a plaintext client takes only isSecure=false endpoints, a TLS client only isSecure=true ones.
+    // As Go Kratos: a plaintext client takes only plaintext endpoints, a TLS client only TLS ones
+    // (`grpcs://`, or the older `grpc://...?isSecure=true`).
     secure: options.credentials ? options.credentials._isSecure() : options.tls !== undefined,
     logger: options.logger,
   });

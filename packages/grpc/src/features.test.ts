@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
@@ -342,13 +343,32 @@ describe('endpoint', () => {
 });
 
 describe('tls', () => {
-  it('serves TLS, advertises isSecure=true, and a client trusting the CA calls it', async () => {
-    const { readFileSync } = await import('node:fs');
-    const cert = readFileSync(new URL('./testdata/tls-cert.pem', import.meta.url));
-    const key = readFileSync(new URL('./testdata/tls-key.pem', import.meta.url));
+  const cert = readFileSync(new URL('./testdata/tls-cert.pem', import.meta.url));
+  const key = readFileSync(new URL('./testdata/tls-key.pem', import.meta.url));
+  /** A Greeter answering `Hello <name> from <tag>`, over TLS or not. */
+  async function tagged(tag: string, tls: boolean) {
+    const server = await startGreeter(
+      {
+        SayHello: async (_ctx: Context, req: HelloRequest) =>
+          helloReply({ message: `Hello ${req.name} from ${tag}` }),
+      },
+      tls ? { tls: { key, cert } } : {},
+    );
+    cleanup.push(() => server.stop());
+    return server;
+  }
+  const instance = (id: string, name: string, endpoints: string[]): ServiceInstance => ({
+    id,
+    name,
+    version: '',
+    metadata: {},
+    endpoints,
+  });
+
+  it('serves TLS, advertises grpcs://host:port?isSecure=true, and a client trusting the CA calls it', async () => {
     const server = await startGreeter({ SayHello: sayHello }, { tls: { key, cert } });
     cleanup.push(() => server.stop());
-    expect(server.endpoint().searchParams.get('isSecure')).toBe('true');
+    expect(server.endpoint().toString()).toBe(`grpcs://127.0.0.1:${server.port}?isSecure=true`);
     const client = createGrpcClient({
       endpoint: `direct:///localhost:${server.port}`,
       tls: { ca: cert },
@@ -363,5 +383,61 @@ describe('tls', () => {
     const err = await plain.unary(GreeterService.SayHello, helloRequest(), { timeout: 1000 }).catch((e) => e);
     expect(KratosError.is(err)).toBe(true);
     expect([503, 504]).toContain(err.code);
+  });
+
+  it('a TLS client through discovery calls grpcs:// (Go Kratos), grpcs://?isSecure=true and grpc://?isSecure=true instances', async () => {
+    const registry = createMemoryRegistry();
+    const go = await tagged('go', true);
+    const ts = await tagged('ts', true);
+    const old = await tagged('old', true);
+    await registry.register(instance('go-1', 'go', [`grpcs://127.0.0.1:${go.port}`]));
+    await registry.register(instance('ts-1', 'ts', [ts.endpoint().toString()]));
+    await registry.register(instance('old-1', 'old', [`grpc://127.0.0.1:${old.port}?isSecure=true`]));
+    for (const name of ['go', 'ts', 'old']) {
+      const client = createGrpcClient({
+        endpoint: `discovery:///${name}`,
+        discovery: registry,
+        tls: { ca: cert },
+        logger: silent,
+      });
+      cleanup.push(() => client.close());
+      const reply = await client.unary(GreeterService.SayHello, helloRequest({ name: 'tls' }), {
+        timeout: 5000,
+      });
+      expect(reply.message).toBe(`Hello tls from ${name}`);
+    }
+  });
+
+  it('through discovery, a plaintext client takes only plaintext endpoints and a TLS client only TLS ones', async () => {
+    const registry = createMemoryRegistry();
+    const secure = await tagged('secure', true);
+    const plain = await tagged('plain', false);
+    await registry.register(instance('s', 'mixed', [`grpcs://127.0.0.1:${secure.port}`]));
+    await registry.register(instance('p', 'mixed', [`grpc://127.0.0.1:${plain.port}`]));
+    const plainClient = createGrpcClient({
+      endpoint: 'discovery:///mixed',
+      discovery: registry,
+      logger: silent,
+    });
+    const tlsClient = createGrpcClient({
+      endpoint: 'discovery:///mixed',
+      discovery: registry,
+      tls: { ca: cert },
+      logger: silent,
+    });
+    cleanup.push(
+      () => plainClient.close(),
+      () => tlsClient.close(),
+    );
+    for (let i = 0; i < 10; i++) {
+      const viaPlain = await plainClient.unary(GreeterService.SayHello, helloRequest({ name: `${i}` }), {
+        timeout: 5000,
+      });
+      expect(viaPlain.message).toBe(`Hello ${i} from plain`);
+      const viaTls = await tlsClient.unary(GreeterService.SayHello, helloRequest({ name: `${i}` }), {
+        timeout: 5000,
+      });
+      expect(viaTls.message).toBe(`Hello ${i} from secure`);
+    }
   });
 });

@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { create, type DescMessage, fromBinary, type Message, toBinary, toJson } from '@bufbuild/protobuf';
-import { createMemoryRegistry, KratosError, type MessageCodec, type Middleware } from '@kratos/core';
+import {
+  createMemoryRegistry,
+  KratosError,
+  type MessageCodec,
+  type Middleware,
+  type ServiceInstance,
+} from '@kratos/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpClient,
@@ -85,6 +92,26 @@ const routes = {
 } satisfies Record<string, HttpRouteDesc>;
 
 const waited: { reason?: unknown } = {};
+
+const tlsCert = readFileSync(new URL('./testdata/localhost-cert.pem', import.meta.url));
+const tlsKey = readFileSync(new URL('./testdata/localhost-key.pem', import.meta.url));
+
+/** A server whose hello route answers `<name> from <tag>`, over HTTPS or not. */
+async function startTagged(tag: string, tls: boolean): Promise<HttpServer> {
+  const s = createHttpServer({
+    address: '127.0.0.1:0',
+    logger: quiet,
+    ...(tls ? { tls: { key: tlsKey, cert: tlsCert } } : {}),
+  });
+  s.route(routes.hello, async (_ctx, r: { name: string }) => ({ message: `${r.name} from ${tag}` }));
+  await s.start();
+  closers.push(() => s.stop());
+  return s;
+}
+
+function instance(id: string, name: string, endpoints: string[]): ServiceInstance {
+  return { id, name, version: 'v1', metadata: {}, endpoints };
+}
 
 async function startServer(options: Parameters<typeof createHttpServer>[0] = {}): Promise<HttpServer> {
   const s = createHttpServer({ address: '127.0.0.1:0', logger: quiet, ...options });
@@ -246,6 +273,62 @@ describe('createHttpClient', () => {
     const out = await c.invoke<unknown, { message: string }>(routes.hello, { name: 'disc' });
     expect(out.message).toBe('hello disc');
     expect(() => createHttpClient({ endpoint: 'discovery:///echo' })).toThrow(/needs a discovery/);
+  });
+
+  it('an HTTPS client through discovery calls https:// (Go Kratos), https://?isSecure=true and http://?isSecure=true instances', async () => {
+    const registry = createMemoryRegistry();
+    const go = await startTagged('go', true);
+    const ts = await startTagged('ts', true);
+    const old = await startTagged('old', true);
+    await registry.register(instance('go-1', 'go', [`https://127.0.0.1:${go.address()!.port}`]));
+    await registry.register(instance('ts-1', 'ts', [ts.endpoint().toString()]));
+    await registry.register(
+      instance('old-1', 'old', [`http://127.0.0.1:${old.address()!.port}?isSecure=true`]),
+    );
+    for (const name of ['go', 'ts', 'old']) {
+      const c = createHttpClient({
+        endpoint: `discovery:///${name}`,
+        discovery: registry,
+        tls: { ca: tlsCert },
+        logger: quiet,
+      });
+      closers.push(() => c.close());
+      const out = await c.invoke<unknown, { message: string }>(
+        routes.hello,
+        { name: 'tls' },
+        { timeout: 5000 },
+      );
+      expect(out.message).toBe(`tls from ${name}`);
+    }
+  });
+
+  it('through discovery, a plaintext client takes only plaintext endpoints and an HTTPS client only TLS ones', async () => {
+    const registry = createMemoryRegistry();
+    const secure = await startTagged('secure', true);
+    const plain = await startTagged('plain', false);
+    await registry.register(instance('s', 'mixed', [`https://127.0.0.1:${secure.address()!.port}`]));
+    await registry.register(instance('p', 'mixed', [`http://127.0.0.1:${plain.address()!.port}`]));
+    const plainClient = createHttpClient({
+      endpoint: 'discovery:///mixed',
+      discovery: registry,
+      logger: quiet,
+    });
+    const tlsClient = createHttpClient({
+      endpoint: 'discovery:///mixed',
+      discovery: registry,
+      tls: { ca: tlsCert },
+      logger: quiet,
+    });
+    closers.push(
+      () => plainClient.close(),
+      () => tlsClient.close(),
+    );
+    for (let i = 0; i < 10; i++) {
+      const viaPlain = await plainClient.invoke<unknown, { message: string }>(routes.hello, { name: `${i}` });
+      expect(viaPlain.message).toBe(`${i} from plain`);
+      const viaTls = await tlsClient.invoke<unknown, { message: string }>(routes.hello, { name: `${i}` });
+      expect(viaTls.message).toBe(`${i} from secure`);
+    }
   });
 
   it('reports an unreachable node as 503', async () => {

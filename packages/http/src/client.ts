@@ -195,7 +195,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     scheme: 'http',
     discovery: options.discovery,
     selector,
-    secure: target.scheme === 'discovery' && secure ? true : undefined,
+    // As Go Kratos: a plaintext client takes only plaintext endpoints, an HTTPS client only TLS ones
+    // (`https://`, or the older `http://...?isSecure=true`).
+    secure: target.scheme === 'discovery' ? secure : undefined,
     logger: options.logger,
   });
   let ready = false;

@@ -44,9 +44,10 @@ export function nodeKey(node: Node): string {
 }
 
 /**
- * One node per instance that has an endpoint of `scheme` (the first such endpoint, as Go Kratos'
- * resolvers do). With `secure` set, only endpoints with that `isSecure` flag count (a `grpcs://` /
- * `https://` endpoint counts as secure). Instances repeating an address already taken are skipped.
+ * One node per instance that has an endpoint of the transport `scheme` (the first such endpoint,
+ * as Go Kratos' resolvers do); `grpcs://` endpoints are of the `grpc` transport, `https://` ones of
+ * `http`. With `secure` set, only TLS endpoints (`grpcs://`, `https://` or `isSecure=true`) count,
+ * or only plaintext ones; unset, both do. Instances repeating an address already taken are skipped.
  */
 export function nodesFromInstances(
   instances: readonly ServiceInstance[],
@@ -57,9 +58,7 @@ export function nodesFromInstances(
   const seen = new Set<string>();
   for (const instance of instances) {
     if (!instance || !Array.isArray(instance.endpoints)) continue;
-    const address =
-      parseEndpoint(instance.endpoints, scheme, secure) ??
-      (secure === false ? undefined : parseEndpoint(instance.endpoints, `${scheme}s`));
+    const address = parseEndpoint(instance.endpoints, scheme, secure);
     if (!address || seen.has(address)) continue;
     seen.add(address);
     nodes.push(

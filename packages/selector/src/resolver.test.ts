@@ -72,6 +72,35 @@ describe('createNodeResolver with discovery', () => {
     expect(registry.activeWatches).toBe(0);
   });
 
+  it('with secure set, takes only TLS endpoints (grpcs:// or isSecure=true), or only plaintext ones', async () => {
+    const registry = createMemoryRegistry();
+    const one = (id: string, endpoint: string): ServiceInstance => ({
+      id,
+      name: 'mixed',
+      version: 'v1',
+      metadata: {},
+      endpoints: [endpoint],
+    });
+    await registry.register(one('go', 'grpcs://127.0.0.1:9443'));
+    await registry.register(one('old', 'grpc://127.0.0.1:9444?isSecure=true'));
+    await registry.register(one('plain', 'grpc://127.0.0.1:9000'));
+    const resolve = async (secure: boolean) => {
+      const selector = createSelector();
+      const resolver = createNodeResolver({
+        target: 'discovery:///mixed',
+        scheme: 'grpc',
+        discovery: registry,
+        selector,
+        secure,
+      });
+      await resolver.ready(AbortSignal.timeout(5000));
+      await resolver.close();
+      return addresses(selector);
+    };
+    expect(await resolve(true)).toEqual(['127.0.0.1:9443', '127.0.0.1:9444']);
+    expect(await resolve(false)).toEqual(['127.0.0.1:9000']);
+  });
+
   it('waits for the first non-empty set', async () => {
     const registry = createMemoryRegistry();
     const selector = createSelector();

@@ -22,7 +22,10 @@ export interface NodeResolverOptions {
   discovery?: Discovery;
   /** Receives every node set. */
   selector: Selector;
-  /** Only endpoints with this `isSecure` flag; default any. */
+  /**
+   * Only TLS endpoints (`grpcs://`, `https://` or `isSecure=true`) when true, only plaintext ones
+   * when false; default any.
+   */
   secure?: boolean;
   /** Default core's `defaultLogger()`. */
   logger?: Logger;

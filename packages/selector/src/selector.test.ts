@@ -52,8 +52,26 @@ describe('nodesFromInstances', () => {
       '10.0.0.1:9000',
       '10.0.0.2:9000',
     ]);
-    const v3 = [instance('4', 'v3', {}, ['grpcs://10.0.0.4:9443'])];
-    expect(nodesFromInstances(v3, 'grpc', true).map((n) => n.address)).toEqual(['10.0.0.4:9443']);
+  });
+
+  it('takes grpcs:// and https:// endpoints as TLS endpoints of grpc and http', () => {
+    const mixed = [
+      instance('go', 'v3', {}, ['https://10.0.0.4:8443', 'grpcs://10.0.0.4:9443']),
+      instance('ts', 'v3', {}, [
+        'https://10.0.0.5:8443?isSecure=true',
+        'grpcs://10.0.0.5:9443?isSecure=true',
+      ]),
+      instance('old', 'v3', {}, ['http://10.0.0.6:8443?isSecure=true', 'grpc://10.0.0.6:9443?isSecure=true']),
+      instance('plain', 'v3', {}, ['http://10.0.0.7:8000', 'grpc://10.0.0.7:9000?isSecure=false']),
+    ];
+    const addresses = (scheme: string, secure?: boolean) =>
+      nodesFromInstances(mixed, scheme, secure).map((n) => n.address);
+    expect(addresses('grpc', true)).toEqual(['10.0.0.4:9443', '10.0.0.5:9443', '10.0.0.6:9443']);
+    expect(addresses('http', true)).toEqual(['10.0.0.4:8443', '10.0.0.5:8443', '10.0.0.6:8443']);
+    expect(addresses('grpc', false)).toEqual(['10.0.0.7:9000']);
+    expect(addresses('http', false)).toEqual(['10.0.0.7:8000']);
+    expect(addresses('grpc')).toEqual(['10.0.0.4:9443', '10.0.0.5:9443', '10.0.0.6:9443', '10.0.0.7:9000']);
+    expect(nodesFromInstances(mixed, 'grpc', true).every((n) => n.scheme === 'grpc')).toBe(true);
   });
 
   it('skips duplicate addresses, bad endpoints and non-integer weights', () => {

@@ -25,6 +25,8 @@ class FakeServer implements Server, Endpointer {
     holdStart?: Promise<void>;
     holdStop?: Promise<void>;
     hangStop?: boolean;
+    /** Advertises a TLS endpoint. */
+    tls?: boolean;
   };
   running = false;
   startOptions: ServerStartOptions | undefined;
@@ -55,7 +57,11 @@ class FakeServer implements Server, Endpointer {
     if (this.behaviour.failStop) throw new Error(this.behaviour.failStop);
   }
   endpoint(): URL {
-    return newEndpoint(this.name.startsWith('grpc') ? 'grpc' : 'http', `10.0.0.5:${this.name.length}000`);
+    return newEndpoint(
+      this.name.startsWith('grpc') ? 'grpc' : 'http',
+      `10.0.0.5:${this.name.length}000`,
+      this.behaviour.tls,
+    );
   }
 }
 
@@ -141,7 +147,7 @@ describe('createApp', () => {
     const registry = createMemoryRegistry();
     const app = createApp({
       name: 'svc',
-      endpoints: ['grpc://public.example:443?isSecure=true'],
+      endpoints: ['grpcs://public.example:443?isSecure=true'],
       servers: [new FakeServer('grpc', [])],
       registrar: registry,
       signals: [],
@@ -152,7 +158,7 @@ describe('createApp', () => {
     const w = await registry.watch('svc');
     for await (const set of w) {
       if (set.length === 1) {
-        expect(set[0]!.endpoints).toEqual(['grpc://public.example:443?isSecure=true']);
+        expect(set[0]!.endpoints).toEqual(['grpcs://public.example:443?isSecure=true']);
         expect(set[0]!.id).toBe(app.info.id);
         break;
       }
@@ -160,6 +166,31 @@ describe('createApp', () => {
     await app.stop();
     await running;
     expect(await registry.getService('svc')).toEqual([]);
+  });
+
+  it('registers TLS servers with grpcs:// and https:// endpoints, as Go Kratos writes them', async () => {
+    const registry = createMemoryRegistry();
+    const app = createApp({
+      id: 'tls-1',
+      name: 'tls',
+      servers: [new FakeServer('https', [], { tls: true }), new FakeServer('grpc', [], { tls: true })],
+      registrar: registry,
+      signals: [],
+      logger: quiet,
+    });
+    const running = app.run();
+    const w = await registry.watch('tls');
+    for await (const set of w) {
+      if (set.length === 1) {
+        expect(set[0]!.endpoints).toEqual([
+          'https://10.0.0.5:5000?isSecure=true',
+          'grpcs://10.0.0.5:4000?isSecure=true',
+        ]);
+        break;
+      }
+    }
+    await app.stop();
+    await running;
   });
 
   it('an app without servers or registrar runs and stops', async () => {

@@ -14,27 +14,45 @@ describe('endpoints', () => {
   it('newEndpoint prints Go Kratos endpoint URLs byte for byte', () => {
     expect(newEndpoint('http', '10.0.0.5:8000').toString()).toBe('http://10.0.0.5:8000?isSecure=false');
     expect(newEndpoint('grpc', '10.0.0.5:9000').toString()).toBe('grpc://10.0.0.5:9000?isSecure=false');
-    expect(String(newEndpoint('grpc', '10.0.0.5:9000', true))).toBe('grpc://10.0.0.5:9000?isSecure=true');
     expect(`${newEndpoint('http', '10.0.0.5:80')}`).toBe('http://10.0.0.5:80?isSecure=false');
     expect(JSON.stringify([newEndpoint('http', '[::1]:8000')])).toBe('["http://[::1]:8000?isSecure=false"]');
   });
 
-  it('newEndpoint gives a real URL', () => {
-    const u = newEndpoint('http', '10.0.0.5:8000', true);
-    expect(u).toBeInstanceOf(URL);
-    expect(u.protocol).toBe('http:');
-    expect(u.host).toBe('10.0.0.5:8000');
-    expect(u.searchParams.get('isSecure')).toBe('true');
-    expect(isSecureEndpoint(u)).toBe(true);
-    u.searchParams.set('isSecure', 'false');
-    expect(u.toString()).toBe(u.href);
-    expect(isSecureEndpoint(u)).toBe(false);
+  it('newEndpoint writes TLS endpoints with the TLS scheme, as Go Kratos since v2.3.1, and isSecure=true', () => {
+    expect(String(newEndpoint('grpc', '10.0.0.5:9000', true))).toBe('grpcs://10.0.0.5:9000?isSecure=true');
+    expect(String(newEndpoint('http', '10.0.0.5:8000', true))).toBe('https://10.0.0.5:8000?isSecure=true');
+    // The default port stays, and no `/` path comes in, for https as for http.
+    expect(String(newEndpoint('http', '10.0.0.5:443', true))).toBe('https://10.0.0.5:443?isSecure=true');
+    expect(String(newEndpoint('grpcs', '10.0.0.5:9000', true))).toBe('grpcs://10.0.0.5:9000?isSecure=true');
+    expect(String(newEndpoint('tcp', '10.0.0.5:7000', true))).toBe('tcps://10.0.0.5:7000?isSecure=true');
   });
 
-  it('isSecureEndpoint reads the query of strings and URLs', () => {
+  it('newEndpoint gives a real URL', () => {
+    const u = newEndpoint('grpc', '10.0.0.5:9000');
+    expect(u).toBeInstanceOf(URL);
+    expect(u.protocol).toBe('grpc:');
+    expect(u.host).toBe('10.0.0.5:9000');
+    expect(u.searchParams.get('isSecure')).toBe('false');
+    expect(isSecureEndpoint(u)).toBe(false);
+    u.searchParams.set('isSecure', 'true');
+    expect(u.toString()).toBe(u.href);
+    expect(isSecureEndpoint(u)).toBe(true);
+    const tls = newEndpoint('http', '10.0.0.5:8000', true);
+    expect(tls.protocol).toBe('https:');
+    expect(tls.host).toBe('10.0.0.5:8000');
+    expect(isSecureEndpoint(tls)).toBe(true);
+  });
+
+  it('isSecureEndpoint takes the TLS schemes and the isSecure query', () => {
+    expect(isSecureEndpoint('grpcs://h:1')).toBe(true);
+    expect(isSecureEndpoint('https://h:1')).toBe(true);
+    expect(isSecureEndpoint(new URL('grpcs://h:1'))).toBe(true);
+    expect(isSecureEndpoint('grpcs://h:1?isSecure=true')).toBe(true);
     expect(isSecureEndpoint('grpc://h:1?isSecure=true')).toBe(true);
+    expect(isSecureEndpoint('http://h:1?isSecure=true')).toBe(true);
     expect(isSecureEndpoint('grpc://h:1?isSecure=false')).toBe(false);
     expect(isSecureEndpoint('grpc://h:1')).toBe(false);
+    expect(isSecureEndpoint('http://h:1')).toBe(false);
   });
 
   it('parseEndpoint finds the first endpoint of a scheme (and security)', () => {
@@ -53,6 +71,40 @@ describe('endpoints', () => {
     expect(parseEndpoint(['http://10.0.0.5:80?isSecure=false'], 'http')).toBe('10.0.0.5:80');
     expect(parseEndpoint(['http://[::1]:80'], 'http')).toBe('[::1]:80');
     expect(parseEndpoint(['http://10.0.0.5?isSecure=false'], 'http')).toBe('10.0.0.5:80');
+  });
+
+  it('parseEndpoint counts grpcs:// as gRPC and https:// as HTTP, secure in either form', () => {
+    const goTls = ['https://10.0.0.7:8443', 'grpcs://10.0.0.7:9443'];
+    const kratosTs = ['https://10.0.0.8:8443?isSecure=true', 'grpcs://10.0.0.8:9443?isSecure=true'];
+    const older = ['http://10.0.0.9:8443?isSecure=true', 'grpc://10.0.0.9:9443?isSecure=true'];
+    for (const [list, host] of [
+      [goTls, '10.0.0.7'],
+      [kratosTs, '10.0.0.8'],
+      [older, '10.0.0.9'],
+    ] as const) {
+      expect(parseEndpoint(list, 'grpc', true)).toBe(`${host}:9443`);
+      expect(parseEndpoint(list, 'http', true)).toBe(`${host}:8443`);
+      expect(parseEndpoint(list, 'grpc')).toBe(`${host}:9443`);
+      // Asking for the TLS scheme, as Go's resolvers do, asks for TLS endpoints.
+      expect(parseEndpoint(list, 'grpcs')).toBe(`${host}:9443`);
+      expect(parseEndpoint(list, 'https')).toBe(`${host}:8443`);
+      expect(parseEndpoint(list, 'grpc', false)).toBeUndefined();
+      expect(parseEndpoint(list, 'http', false)).toBeUndefined();
+      expect(parseEndpoint(list, 'grpcs', false)).toBeUndefined();
+    }
+    const plain = ['http://10.0.0.5:8000', 'grpc://10.0.0.5:9000?isSecure=false'];
+    expect(parseEndpoint(plain, 'grpc', false)).toBe('10.0.0.5:9000');
+    expect(parseEndpoint(plain, 'http', false)).toBe('10.0.0.5:8000');
+    expect(parseEndpoint(plain, 'grpc', true)).toBeUndefined();
+    expect(parseEndpoint(plain, 'grpcs')).toBeUndefined();
+    // The first endpoint of the transport wins; `secure` picks among them.
+    const both = ['grpcs://10.0.0.7:9443', 'grpc://10.0.0.5:9000'];
+    expect(parseEndpoint(both, 'grpc')).toBe('10.0.0.7:9443');
+    expect(parseEndpoint(both, 'grpc', false)).toBe('10.0.0.5:9000');
+    expect(parseEndpoint(both, 'grpc', true)).toBe('10.0.0.7:9443');
+    // https:// keeps a default port the URL hides.
+    expect(parseEndpoint(['https://10.0.0.7:443'], 'http', true)).toBe('10.0.0.7:443');
+    expect(parseEndpoint(['https://10.0.0.7'], 'http', true)).toBe('10.0.0.7:443');
   });
 
   it('splitHostPort and joinHostPort handle IPv4, IPv6 and empty hosts', () => {

@@ -24,12 +24,24 @@ class EndpointURL extends URL {
   }
 }
 
+/** The TLS form of each transport scheme, as Go Kratos' `endpoint.Scheme(scheme, true)` writes it. */
+const secureSchemes: Readonly<Record<string, string>> = { grpc: 'grpcs', http: 'https', ws: 'wss' };
+/** The transport of each TLS scheme: `grpcs` is gRPC, `https` is HTTP. */
+const plainSchemes: Readonly<Record<string, string>> = { grpcs: 'grpc', https: 'http', wss: 'ws' };
+
 /**
- * Go Kratos' endpoint URL: `<scheme>://<host:port>?isSecure=<bool>`. Its `toString()` is
- * byte-identical to Go's (no `/` path, port kept even when it is the scheme's default).
+ * A server's endpoint URL. Plaintext is `<scheme>://<host:port>?isSecure=false`, the form Go
+ * Kratos documents (it ignores the query). TLS is `<scheme>s://<host:port>?isSecure=true`
+ * (`grpcs://`, `https://`): Go Kratos since v2.3.1 writes and selects TLS endpoints by that scheme,
+ * and a pre-v2.5 reader still finds the query. `scheme` is the transport (`grpc`, `http`); a TLS
+ * scheme passed in (`grpcs`) is kept. Its `toString()` prints no `/` path and keeps the port even
+ * when it is the scheme's default, as Go's `url.URL` does.
  */
 export function newEndpoint(scheme: string, host: string, secure = false): URL {
-  return new EndpointURL(`${scheme}://${host}?isSecure=${secure}`);
+  const lower = scheme.toLowerCase();
+  const printed =
+    secure && plainSchemes[lower] === undefined ? (secureSchemes[lower] ?? `${scheme}s`) : scheme;
+  return new EndpointURL(`${printed}://${host}?isSecure=${secure}`);
 }
 
 const defaultPorts: Readonly<Record<string, string>> = {
@@ -39,21 +51,38 @@ const defaultPorts: Readonly<Record<string, string>> = {
   'wss:': '443',
 };
 
-/** True when an endpoint URL says `isSecure=true`. */
-export function isSecureEndpoint(endpoint: URL | string): boolean {
-  const u = typeof endpoint === 'string' ? new URL(endpoint) : endpoint;
-  return u.searchParams.get('isSecure') === 'true';
+/** `grpc:` -> `grpc`; the TLS schemes `grpcs:` / `https:` / `wss:` -> `grpc` / `http` / `ws` with `tls` set. */
+function transportOf(protocol: string): { transport: string; tls: boolean } {
+  const s = protocol.endsWith(':') ? protocol.slice(0, -1) : protocol;
+  const plain = plainSchemes[s];
+  return plain === undefined ? { transport: s, tls: false } : { transport: plain, tls: true };
 }
 
 /**
- * The `host:port` of the first endpoint with `scheme` (Go Kratos' `endpoint.ParseEndpoint`),
- * or undefined when there is none. Endpoints that do not parse are skipped.
+ * True when an endpoint URL is a TLS one: its scheme is `grpcs`, `https` (or `wss`), as Go Kratos
+ * writes TLS endpoints since v2.3.1, or it says `isSecure=true`, as kratos-ts and Go Kratos before
+ * v2.5 wrote them. Throws a `TypeError` when a string is not a URL.
+ */
+export function isSecureEndpoint(endpoint: URL | string): boolean {
+  const u = typeof endpoint === 'string' ? new URL(endpoint) : endpoint;
+  return transportOf(u.protocol).tls || u.searchParams.get('isSecure') === 'true';
+}
+
+/**
+ * The `host:port` of the first endpoint of the transport `scheme` (Go Kratos'
+ * `endpoint.ParseEndpoint`), or undefined when there is none. Endpoints that do not parse are
+ * skipped. `grpcs://` endpoints are of the `grpc` transport and `https://` ones of `http`. With
+ * `secure` set, only endpoints that are (or are not) TLS by {@link isSecureEndpoint} count; asking
+ * for a TLS scheme (`grpcs`, `https`) means `secure: true`.
  */
 export function parseEndpoint(
   endpoints: readonly string[],
   scheme: string,
   secure?: boolean,
 ): string | undefined {
+  const want = transportOf(scheme.toLowerCase());
+  if (want.tls && secure === false) return undefined;
+  const tls = want.tls || secure;
   for (const e of endpoints) {
     let u: URL;
     try {
@@ -61,8 +90,8 @@ export function parseEndpoint(
     } catch {
       continue;
     }
-    if (u.protocol !== `${scheme}:`) continue;
-    if (secure !== undefined && isSecureEndpoint(u) !== secure) continue;
+    if (transportOf(u.protocol).transport !== want.transport) continue;
+    if (tls !== undefined && isSecureEndpoint(u) !== tls) continue;
     // WHATWG URLs hide a default port (`http://h:80` has port ''); Go keeps it, and callers dial host:port.
     const port = u.port || defaultPorts[u.protocol];
     return port ? joinHostPort(u.hostname.replace(/^\[|\]$/g, ''), Number(port)) : u.host;
