@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import {
   createLogHelper,
-  createSharedWatch,
+  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
+  repeatWithBackoff,
   type Source,
-  type Watcher,
 } from '@kratos/core';
 
 /** Options of {@link createApolloSource}. */
@@ -218,50 +218,42 @@ export function createApolloSource(options: ApolloSourceOptions): ApolloSource {
     return kvs.filter((kv): kv is KeyValue => kv !== undefined);
   };
 
-  const pause = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
-    });
-
-  const shared = createSharedWatch({
+  return createSharedWatchSource({
+    name: `apollo config source for app "${appId}"`,
     read: load,
     async start({ publish, signal }) {
-      const loop = (async () => {
-        const ids = new Map<string, number>(namespaces.map((ns) => [ns, -1]));
-        let needRead = true;
-        for (let failures = 0; !signal.aborted; ) {
-          try {
-            if (needRead) {
-              publish(await load());
-              needRead = false;
-              failures = 0;
-            }
-            const notifications = JSON.stringify(
-              namespaces.map((ns) => ({ namespaceName: ns, notificationId: ids.get(ns) ?? -1 })),
-            );
-            const q = new URLSearchParams({ appId, cluster, notifications });
-            const res = await get(`/notifications/v2?${q}`, pollTimeoutMs, signal);
-            if (res.status === 304) {
-              await res.body?.cancel();
-              continue;
-            }
-            if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-            const changed = (await res.json()) as { namespaceName?: string; notificationId?: number }[];
-            for (const n of changed) {
-              if (n.namespaceName !== undefined && typeof n.notificationId === 'number')
-                ids.set(n.namespaceName, n.notificationId);
-            }
-            needRead = true;
-          } catch (e) {
-            if (signal.aborted) return;
+      const ids = new Map<string, number>(namespaces.map((ns) => [ns, -1]));
+      let needRead = true;
+      // Each step either reads the namespaces (first, and after a notification or a failure) or
+      // runs one notification long poll.
+      const loop = repeatWithBackoff(
+        async () => {
+          if (needRead) {
+            publish(await load());
+            needRead = false;
+            return;
+          }
+          const notifications = JSON.stringify(
+            namespaces.map((ns) => ({ namespaceName: ns, notificationId: ids.get(ns) ?? -1 })),
+          );
+          const q = new URLSearchParams({ appId, cluster, notifications });
+          const res = await get(`/notifications/v2?${q}`, pollTimeoutMs, signal);
+          if (res.status === 304) {
+            await res.body?.cancel();
+            return;
+          }
+          if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+          const changed = (await res.json()) as { namespaceName?: string; notificationId?: number }[];
+          for (const n of changed) {
+            if (n.namespaceName !== undefined && typeof n.notificationId === 'number')
+              ids.set(n.namespaceName, n.notificationId);
+          }
+          needRead = true;
+        },
+        {
+          signal,
+          maxBackoffMs: 5000,
+          onError(e) {
             log.warnw(
               'msg',
               'apollo config source unreachable, keeping the last good config',
@@ -273,29 +265,11 @@ export function createApolloSource(options: ApolloSourceOptions): ApolloSource {
               describeError(e),
             );
             needRead = true;
-            await pause(Math.min(5000, 250 * 2 ** failures++), signal);
-          }
-        }
-      })();
+          },
+        },
+      );
       return () => loop;
     },
     onError() {},
-  });
-
-  let closed = false;
-  return {
-    load,
-    async watch(): Promise<Watcher<KeyValue[]>> {
-      if (closed) throw new Error(`apollo config source for app "${appId}" is closed`);
-      return shared.subscribe();
-    },
-    get activeWatches() {
-      return shared.active ? 1 : 0;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await shared.close();
-    },
-  } satisfies ApolloSource;
+  }) satisfies ApolloSource;
 }

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import {
   createLogHelper,
-  createSharedWatch,
+  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
+  repeatWithBackoff,
   type Source,
-  type Watcher,
 } from '@kratos/core';
 import Consul from 'consul';
 
@@ -51,19 +51,6 @@ interface KvItem {
 class RequestContext extends EventEmitter {
   readonly includeResponse = true;
 }
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /**
  * Go Kratos' consul config source: every KV pair under `path`, keys relative to it, format from
@@ -134,24 +121,26 @@ export function createConsulSource(options: ConsulSourceOptions): ConsulSource {
 
   const load = async () => (await read(undefined, new RequestContext())).set;
 
-  const shared = createSharedWatch({
+  return createSharedWatchSource({
+    name: `consul config source for "${path}"`,
     read: load,
     async start({ publish, signal }) {
       const ctx = new RequestContext();
       signal.addEventListener('abort', () => ctx.emit('cancel'), { once: true });
-      const loop = (async () => {
-        let index = '0';
-        for (let failures = 0; !signal.aborted; ) {
-          try {
-            const r = await read(index, ctx);
-            failures = 0;
-            publish(r.set);
-            // Consul's rules for blocking queries: an index that went backwards (a restarted
-            // agent) or is not positive starts over.
-            const next = BigInt(r.index ?? '0');
-            index = next > 0n && next >= BigInt(index) ? next.toString() : '0';
-          } catch (e) {
-            if (signal.aborted) return;
+      let index = '0';
+      const loop = repeatWithBackoff(
+        async () => {
+          const r = await read(index, ctx);
+          publish(r.set);
+          // Consul's rules for blocking queries: an index that went backwards (a restarted
+          // agent) or is not positive starts over.
+          const next = BigInt(r.index ?? '0');
+          index = next > 0n && next >= BigInt(index) ? next.toString() : '0';
+        },
+        {
+          signal,
+          maxBackoffMs: 5000,
+          onError(e) {
             log.warnw(
               'msg',
               'consul config source unreachable, keeping the last good config',
@@ -163,29 +152,11 @@ export function createConsulSource(options: ConsulSourceOptions): ConsulSource {
               (e as Error).message,
             );
             index = '0';
-            await pause(Math.min(5000, 250 * 2 ** failures++), signal);
-          }
-        }
-      })();
+          },
+        },
+      );
       return () => loop;
     },
     onError() {},
-  });
-
-  let closed = false;
-  return {
-    load,
-    async watch(): Promise<Watcher<KeyValue[]>> {
-      if (closed) throw new Error(`consul config source for "${path}" is closed`);
-      return shared.subscribe();
-    },
-    get activeWatches() {
-      return shared.active ? 1 : 0;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await shared.close();
-    },
-  } satisfies ConsulSource;
+  }) satisfies ConsulSource;
 }

@@ -1,12 +1,11 @@
 import {
   createLogHelper,
-  createSharedWatch,
+  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
   type Source,
-  type Watcher,
 } from '@kratos/core';
 import { Etcd3, type IOptions } from 'etcd3';
 
@@ -82,7 +81,8 @@ export function createEtcdSource(options: EtcdSourceOptions): EtcdSource {
     });
   };
 
-  const shared = createSharedWatch({
+  return createSharedWatchSource({
+    name: `etcd config source for ${what}`,
     read: load,
     async start({ changed, signal }) {
       const builder = prefix ? client.watch().prefix(key) : client.watch().key(key);
@@ -126,23 +126,8 @@ export function createEtcdSource(options: EtcdSourceOptions): EtcdSource {
         (e as Error).message,
       );
     },
-  });
-
-  let closed = false;
-  return {
-    load,
-    async watch(): Promise<Watcher<KeyValue[]>> {
-      if (closed) throw new Error(`etcd config source for ${what} is closed`);
-      return shared.subscribe();
-    },
-    get activeWatches() {
-      return shared.active ? 1 : 0;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await shared.close();
+    onClose() {
       if (closeClient) client.close();
     },
-  } satisfies EtcdSource;
+  }) satisfies EtcdSource;
 }

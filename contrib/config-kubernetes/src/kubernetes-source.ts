@@ -1,12 +1,12 @@
 import {
   createLogHelper,
-  createSharedWatch,
+  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
+  repeatWithBackoff,
   type Source,
-  type Watcher,
 } from '@kratos/core';
 import { CoreV1Api, KubeConfig, type V1ConfigMap, Watch } from '@kubernetes/client-node';
 
@@ -119,21 +119,8 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
       .flatMap(toKeyValues);
   };
 
-  const pause = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
-    });
-
-  const maxBackoff = options.maxBackoffMs ?? 10_000;
-  const shared = createSharedWatch({
+  return createSharedWatchSource({
+    name: `kubernetes config source for ${what}`,
     read: load,
     async start({ changed, signal }) {
       const watch = new Watch(kc);
@@ -143,8 +130,10 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
         ...(fieldSelector ? { fieldSelector } : {}),
       };
       let current: AbortController | undefined;
-      const loop = (async () => {
-        for (let failures = 0; !signal.aborted; ) {
+      // One watch per step: it ends with an error (a pause, then a new watch), or cleanly when the
+      // API server closes it after a while (a new one at once).
+      const loop = repeatWithBackoff(
+        async () => {
           let ended!: (err: unknown) => void;
           const done = new Promise<unknown>((r) => {
             ended = r;
@@ -163,8 +152,12 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
             ended(e);
           }
           const err = await done;
-          if (signal.aborted) return;
-          if (err && (err as { name?: string }).name !== 'AbortError') {
+          if (err && (err as { name?: string }).name !== 'AbortError') throw err;
+        },
+        {
+          signal,
+          maxBackoffMs: options.maxBackoffMs ?? 10_000,
+          onError(err) {
             log.warnw(
               'msg',
               'kubernetes config watch failed, keeping the last good config',
@@ -175,13 +168,9 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
               'error',
               errorText(err),
             );
-            await pause(Math.min(maxBackoff, 250 * 2 ** failures++), signal);
-          } else {
-            // The API server closes watches after a while: open a new one at once.
-            failures = 0;
-          }
-        }
-      })();
+          },
+        },
+      );
       signal.addEventListener('abort', () => current?.abort(), { once: true });
       return () => loop;
     },
@@ -197,22 +186,5 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
         (e as Error).message,
       );
     },
-  });
-
-  let closed = false;
-  return {
-    load,
-    async watch(): Promise<Watcher<KeyValue[]>> {
-      if (closed) throw new Error(`kubernetes config source for ${what} is closed`);
-      return shared.subscribe();
-    },
-    get activeWatches() {
-      return shared.active ? 1 : 0;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await shared.close();
-    },
-  } satisfies KubernetesSource;
+  }) satisfies KubernetesSource;
 }

@@ -1,12 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createLogHelper,
-  createSharedWatch,
+  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
+  repeatWithBackoff,
   type Source,
-  type Watcher,
 } from '@kratos/core';
 
 /** Options of {@link createPolarisSource}. */
@@ -61,19 +62,6 @@ interface FileState {
   content: string | undefined;
   version: number;
 }
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /**
  * Go Kratos' polaris config source: the released content of config files of a namespace/group,
@@ -159,71 +147,75 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
   const readAll = () => Promise.all(files.map(readFile));
   const load = async () => toSet(await readAll());
 
-  const shared = createSharedWatch({
+  return createSharedWatchSource({
+    name: `polaris config source for group "${group}"`,
     read: load,
     async start({ publish, signal }) {
-      const loop = (async () => {
-        // The version of each file this source has seen; the poll asks for anything newer.
-        const known = new Map<string, number>();
-        // Files named by the last notification, with their new versions.
-        let notified = new Map<string, number>();
-        let needRead = true;
-        for (let failures = 0; !signal.aborted; ) {
-          try {
-            if (needRead) {
-              // A notification can run ahead of the file cache that reads are served from (seen right
-              // after a server restart: the new release is announced, then reads miss it for a moment).
-              // Read again, 200 ms apart and 15 times at most, until every notified file shows its new
-              // version; a file still absent after that was deleted.
-              const lagging = (states: FileState[]) =>
-                states.some((st) => {
-                  const v = notified.get(st.name);
-                  return v !== undefined && (st.content === undefined || st.version < v);
-                });
-              let states = await readAll();
-              for (let i = 0; i < 15 && lagging(states) && !signal.aborted; i++) {
-                await pause(200, signal);
-                states = await readAll();
-              }
-              for (const st of states) {
-                // A deleted file reads as absent: watch it from the version of its deletion, or the
-                // deletion would be announced again at once.
-                known.set(st.name, st.content === undefined ? (notified.get(st.name) ?? 0) : st.version);
-              }
-              publish(toSet(states));
-              notified = new Map();
-              needRead = false;
-              failures = 0;
+      // The version of each file this source has seen; the poll asks for anything newer.
+      const known = new Map<string, number>();
+      // Files named by the last notification, with their new versions.
+      let notified = new Map<string, number>();
+      let needRead = true;
+      // Each step either reads the files (first, and after a notification or a failure) or runs
+      // one watch long poll.
+      const loop = repeatWithBackoff(
+        async () => {
+          if (needRead) {
+            // A notification can run ahead of the file cache that reads are served from (seen right
+            // after a server restart: the new release is announced, then reads miss it for a moment).
+            // Read again, 200 ms apart and 15 times at most, until every notified file shows its new
+            // version; a file still absent after that was deleted.
+            const lagging = (states: FileState[]) =>
+              states.some((st) => {
+                const v = notified.get(st.name);
+                return v !== undefined && (st.content === undefined || st.version < v);
+              });
+            let states = await readAll();
+            for (let i = 0; i < 15 && lagging(states); i++) {
+              await sleep(200, undefined, { signal });
+              states = await readAll();
             }
-            const body = await call(
-              '/config/v1/WatchConfigFile',
-              {
-                method: 'POST',
-                body: JSON.stringify({
-                  watch_files: files.map((f) => ({
-                    namespace,
-                    group,
-                    file_name: f,
-                    version: known.get(f) ?? 0,
-                  })),
-                }),
-              },
-              watchTimeoutMs,
-              signal,
-            );
-            if (body.code === DATA_NO_CHANGE) {
-              // Nothing announced for 30 s. Read anyway: it costs one request per file every 30 s and
-              // repairs a notification lost to a race between the poll and a release.
-              needRead = true;
-              continue;
+            for (const st of states) {
+              // A deleted file reads as absent: watch it from the version of its deletion, or the
+              // deletion would be announced again at once.
+              known.set(st.name, st.content === undefined ? (notified.get(st.name) ?? 0) : st.version);
             }
-            if (body.code !== EXECUTE_SUCCESS)
-              throw new Error(`polaris code ${body.code}: ${body.info ?? ''}`);
-            const changed = body.configFile;
-            if (changed?.fileName) notified.set(changed.fileName, Number(changed.version ?? 0));
+            publish(toSet(states));
+            notified = new Map();
+            needRead = false;
+            return;
+          }
+          const body = await call(
+            '/config/v1/WatchConfigFile',
+            {
+              method: 'POST',
+              body: JSON.stringify({
+                watch_files: files.map((f) => ({
+                  namespace,
+                  group,
+                  file_name: f,
+                  version: known.get(f) ?? 0,
+                })),
+              }),
+            },
+            watchTimeoutMs,
+            signal,
+          );
+          if (body.code === DATA_NO_CHANGE) {
+            // Nothing announced for 30 s. Read anyway: it costs one request per file every 30 s and
+            // repairs a notification lost to a race between the poll and a release.
             needRead = true;
-          } catch (e) {
-            if (signal.aborted) return;
+            return;
+          }
+          if (body.code !== EXECUTE_SUCCESS) throw new Error(`polaris code ${body.code}: ${body.info ?? ''}`);
+          const changed = body.configFile;
+          if (changed?.fileName) notified.set(changed.fileName, Number(changed.version ?? 0));
+          needRead = true;
+        },
+        {
+          signal,
+          maxBackoffMs: 5000,
+          onError(e) {
             const cause = (e as { cause?: { message?: string } }).cause?.message;
             log.warnw(
               'msg',
@@ -239,29 +231,11 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
             known.clear();
             notified = new Map();
             needRead = true;
-            await pause(Math.min(5000, 250 * 2 ** failures++), signal);
-          }
-        }
-      })();
+          },
+        },
+      );
       return () => loop;
     },
     onError() {},
-  });
-
-  let closed = false;
-  return {
-    load,
-    async watch(): Promise<Watcher<KeyValue[]>> {
-      if (closed) throw new Error(`polaris config source for group "${group}" is closed`);
-      return shared.subscribe();
-    },
-    get activeWatches() {
-      return shared.active ? 1 : 0;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await shared.close();
-    },
-  } satisfies PolarisSource;
+  }) satisfies PolarisSource;
 }

@@ -2,12 +2,21 @@ export { type App, type AppHook, type AppOptions, createApp } from './app/app.ts
 export type { AppInfo } from './app/app-info.ts';
 export { createMemorySource, type MemorySource } from './config/memory-source.ts';
 export {
+  type RepeatWithBackoffOptions,
+  repeatWithBackoff,
+} from './config/repeat-with-backoff.ts';
+export {
   createSharedWatch,
   type SharedWatch,
   type SharedWatchOptions,
   sameSet,
   type WatchControl,
 } from './config/shared-watch.ts';
+export {
+  createSharedWatchSource,
+  type SharedWatchSource,
+  type SharedWatchSourceOptions,
+} from './config/shared-watch-source.ts';
 export { formatFromKey, type KeyValue, type Source } from './config/source.ts';
 export { asyncContext, currentContext, runWithContext } from './context/async-context.ts';
 export {

@@ -1,5 +1,6 @@
 import type { Watcher } from '../watch/watcher.ts';
 import { createFanout, type Fanout } from '../watch/watcher.ts';
+import { pause } from './repeat-with-backoff.ts';
 import type { KeyValue } from './source.ts';
 
 /** What `start` gets: ways to report changes, and a signal that aborts when the last watcher stops. */
@@ -48,18 +49,6 @@ export function sameSet(a: readonly KeyValue[], b: readonly KeyValue[]): boolean
   }
   return true;
 }
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 interface Session {
   fan: Fanout<KeyValue[]>;
