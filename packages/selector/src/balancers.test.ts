@@ -62,6 +62,67 @@ describe('wrrBalancer', () => {
     for (let i = 0; i < 400; i++) counts[b.pick(ctx, nodes).node.node.address]!++;
     expect(counts).toEqual({ a: 100, b: 300 });
   });
+
+  it('picks exactly what the per-pick algorithm picks, across updates, fractional weights and fresh lists', () => {
+    // The textbook algorithm as the specification: current weights by address, kept across updates.
+    const spec = new Map<string, number>();
+    const specPick = (list: { address: string; w: number }[]) => {
+      let total = 0;
+      let best: string | undefined;
+      for (const { address, w } of list) {
+        total += w;
+        const v = (spec.get(address) ?? 0) + w;
+        spec.set(address, v);
+        if (best === undefined || spec.get(best)! < v) best = address;
+      }
+      spec.set(best!, spec.get(best!)! - total);
+      return best!;
+    };
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const b = wrrBalancer();
+    const made = new Map<string, WeightedNode>();
+    const weighted = (address: string, w: number) => {
+      let wn = made.get(address);
+      if (wn === undefined || wn.weight() !== w) {
+        wn = b.createWeightedNode(
+          createNode({ scheme: 'grpc', address, serviceName: 'svc', initialWeight: w }),
+        );
+        // a node re-made with a new weight starts over in both, as a refreshed selector entry would
+        spec.delete(address);
+        made.set(address, wn);
+      }
+      return wn;
+    };
+    const lists = [
+      Array.from({ length: 300 }, (_, i) => ({ address: `n${i}`, w: 1 + (i % 5) })),
+      Array.from({ length: 40 }, (_, i) => ({ address: `n${i * 3}`, w: 1 + ((i * 3) % 5) })),
+      [
+        { address: 'a', w: 5 },
+        { address: 'b', w: 1 },
+        { address: 'c', w: 1 },
+      ],
+      [
+        { address: 'a', w: 0.5 },
+        { address: 'b', w: 1.5 },
+      ],
+      Array.from({ length: 20 }, (_, i) => ({ address: `n${i}`, w: 100 * (1 + rand(7)) })),
+      Array.from({ length: 5000 }, (_, i) => ({ address: `m${i}`, w: 1 + rand(3) })),
+    ];
+    for (let round = 0; round < 12; round++) {
+      const list = lists[round % lists.length]!;
+      const nodes = list.map((x) => weighted(x.address, x.w));
+      const picks = 50 + rand(2000);
+      for (let i = 0; i < picks; i++) {
+        // every 7th round hands a fresh array per pick, as a selector with filters does
+        const arg = round % 7 === 6 ? nodes.slice() : nodes;
+        expect(b.pick(ctx, arg).node.node.address).toBe(specPick(list));
+      }
+    }
+  });
 });
 
 /** Runs `calls` sequential calls, each lasting `latency(address)` ms on the fake clock. */
