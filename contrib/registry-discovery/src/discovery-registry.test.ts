@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { ServiceInstance } from '@kratos/core';
 import {
+  checkRegistryOutage,
   describeRegistryContract,
   nextMatching,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
 } from '@kratos/testkit';
@@ -12,7 +15,6 @@ import { createDiscoveryRegistry, INSTANCE_ID_KEY, instanceFromDiscovery, regist
 
 const goQuery = readFileSync(new URL('./testdata/go-register-query.bin', import.meta.url), 'utf8');
 const goFetch = readFileSync(new URL('./testdata/go-fetch.json', import.meta.url), 'utf8');
-const quietLogger = { log() {} };
 
 let server: StartedServer;
 let node: string;
@@ -36,7 +38,7 @@ describeRegistryContract(
       ...cfg,
       host: (i) => i.id,
       resyncInterval: 500,
-      logger: quietLogger,
+      logger: silentLogger,
     }),
   { sharedWatch: true, openWatches: (r) => r.activeWatches, metadata: 'superset', timeoutMs: 5000 },
 );
@@ -59,7 +61,7 @@ describe('discovery registry: wire compatibility with Go Kratos', () => {
   });
 
   it('reads a Go instance as Go does and skips a broken record with a warning', async () => {
-    const warnings: string[] = [];
+    const { lines: warnings, logger } = recordLogs();
     const data = JSON.parse(goFetch).data.instances.sh001;
     expect(instanceFromDiscovery(data[0])).toEqual({
       ...instance,
@@ -81,7 +83,7 @@ describe('discovery registry: wire compatibility with Go Kratos', () => {
       zone: 'sh001',
       env: 'dev',
       fetch: async () => new Response(goFetch),
-      logger: { log: (level, ...kv) => level === 'warn' && warnings.push(kv.join(' ')) },
+      logger,
     });
     const got = await registry.getService('helloworld');
     expect(got.map((i) => i.id)).toEqual(['go-helloworld-1']);
@@ -97,7 +99,7 @@ describe('discovery registry: wire compatibility with Go Kratos', () => {
       ...cfg,
       host: 'go-host',
       resyncInterval: 500,
-      logger: quietLogger,
+      logger: silentLogger,
     });
     const name = uniqueName('helloworld');
     try {
@@ -144,46 +146,30 @@ describe('discovery registry: outage and recovery', () => {
     const own = await startServer('discovery');
     const ownNode = new URL(own.endpoints.http!).host;
     const ownCfg = { region: own.endpoints.region!, zone: own.endpoints.zone!, env: own.endpoints.env! };
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => {
-        if (level === 'warn' || level === 'error') warnings.push(kv.join(' '));
-      },
-    };
+    const { lines: warnings, logger } = recordLogs(['warn', 'error']);
     const registry = createDiscoveryRegistry({
       nodes: [ownNode],
       ...ownCfg,
-      host: 'outage-host',
+      host: (i) => i.id,
       renewInterval: 1,
       resyncInterval: 300,
       logger,
     });
-    const name = uniqueName('svc');
-    const inst: ServiceInstance = {
-      id: 'a',
-      name,
-      version: 'v1',
-      metadata: {},
-      endpoints: ['grpc://127.0.0.1:9000?isSecure=false'],
-    };
     try {
-      await registry.register(inst);
-      const w = await registry.watch(name);
-      await nextMatching(w, (s) => s.length === 1, 10_000);
-
-      await own.stop();
-      await expect(registry.getService(name)).rejects.toThrow();
-      // While the node is down nothing is published: the watcher keeps the last good set.
-      // (nextMatching keeps its unfinished read for the next call, so no snapshot is lost.)
-      await expect(nextMatching(w, () => true, 2000)).rejects.toThrow(/no matching snapshot/);
-
-      // The node comes back empty (it keeps instances in memory); the next renewal is answered
-      // -404 and the instance is registered again.
-      await own.restart();
-      const back = await nextMatching(w, (s) => s.length === 1 && s[0]!.id === 'a', 30_000);
-      expect(back[0]!.endpoints).toEqual(inst.endpoints);
+      // The node keeps instances in memory: it comes back empty (and says so), the next renewal of
+      // `a` is answered -404 and `a` is registered again (the check's `b` is registered afresh).
+      await checkRegistryOutage({
+        server: own,
+        registrar: registry,
+        discovery: registry,
+        restartsEmpty: true,
+        // While the node is down nothing is published: the watcher keeps the last good set.
+        // (nextMatching keeps its unfinished read for the next call, so no snapshot is lost.)
+        whileDown: async ([w]) => {
+          await expect(nextMatching(w!, () => true, 2000)).rejects.toThrow(/no matching snapshot/);
+        },
+      });
       expect(warnings.some((l) => l.includes('registering again'))).toBe(true);
-      await w.stop();
     } finally {
       await registry.close();
       await own.stop();

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { ServiceInstance } from '@kratos/core';
 import {
+  checkRegistryOutage,
   describeRegistryContract,
   nextMatching,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
   waitFor,
@@ -13,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdRegistry } from './index.ts';
 
 const fixture = readFileSync(new URL('./testdata/go-instance.json', import.meta.url), 'utf8');
-const quietLogger = { log() {} };
 
 let etcd: StartedServer;
 let hosts: string;
@@ -25,7 +27,7 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-describeRegistryContract('etcd', () => createEtcdRegistry({ connection: { hosts }, logger: quietLogger }), {
+describeRegistryContract('etcd', () => createEtcdRegistry({ connection: { hosts }, logger: silentLogger }), {
   sharedWatch: true,
   openWatches: (r) => r.activeWatches,
 });
@@ -41,7 +43,7 @@ describe('etcd registry: wire compatibility with Go Kratos', () => {
 
   it('writes the exact bytes Go Kratos writes, under <namespace>/<name>/<id>', async () => {
     const ns = `/${uniqueName('ns')}`;
-    const registry = createEtcdRegistry({ connection: { hosts }, namespace: ns, logger: quietLogger });
+    const registry = createEtcdRegistry({ connection: { hosts }, namespace: ns, logger: silentLogger });
     const raw = new Etcd3({ hosts });
     try {
       await registry.register(instance);
@@ -58,12 +60,8 @@ describe('etcd registry: wire compatibility with Go Kratos', () => {
 
   it("reads a Go service's record and skips foreign or broken records with a warning", async () => {
     const ns = `/${uniqueName('ns')}`;
-    const warnings: unknown[][] = [];
-    const registry = createEtcdRegistry({
-      connection: { hosts },
-      namespace: ns,
-      logger: { log: (level, ...kv) => level === 'warn' && warnings.push(kv) },
-    });
+    const { lines: warnings, logger } = recordLogs();
+    const registry = createEtcdRegistry({ connection: { hosts }, namespace: ns, logger });
     const raw = new Etcd3({ hosts });
     try {
       await raw.put(`${ns}/helloworld/go-helloworld-1`).value(fixture);
@@ -72,7 +70,7 @@ describe('etcd registry: wire compatibility with Go Kratos', () => {
       await raw.put(`${ns}/helloworld2/y`).value('{"id":"y","name":"helloworld2","endpoints":[]}');
       const found = await registry.getService('helloworld');
       expect(found).toEqual([instance]);
-      expect(warnings.some((kv) => kv.includes(`${ns}/helloworld/broken`))).toBe(true);
+      expect(warnings.some((l) => l.includes(`${ns}/helloworld/broken`))).toBe(true);
       const w = await registry.watch('helloworld');
       const first = await nextMatching(w, (set) => set.length === 1, 3000);
       expect(first[0]!.id).toBe('go-helloworld-1');
@@ -91,47 +89,22 @@ describe('etcd registry: wire compatibility with Go Kratos', () => {
 });
 
 describe('etcd registry: outage and recovery', () => {
-  const logged = () => {
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => {
-        if (level === 'warn') warnings.push(kv.join(' '));
-      },
-    };
-    return { warnings, logger };
-  };
-
   it('keeps the last good set while etcd is down and converges when it returns', async () => {
     const server = await startServer('etcd');
-    const { warnings, logger } = logged();
+    const { lines, logger } = recordLogs();
     const hosts = server.endpoints.client!;
     const registrar = createEtcdRegistry({ connection: { hosts }, logger });
     const discovery = createEtcdRegistry({ connection: { hosts }, logger });
-    const name = uniqueName('svc');
-    const a: ServiceInstance = {
-      id: 'a',
-      name,
-      version: 'v1',
-      metadata: {},
-      endpoints: ['grpc://127.0.0.1:9000?isSecure=false'],
-    };
-    const b: ServiceInstance = { ...a, id: 'b', endpoints: ['grpc://127.0.0.1:9001?isSecure=false'] };
     try {
-      await registrar.register(a);
-      const w = await discovery.watch(name);
-      await nextMatching(w, (s) => s.length === 1, 5000);
-
-      await server.stop();
-      await expect(discovery.getService(name)).rejects.toThrow();
-      await waitFor(() => warnings.some((l) => l.includes('disconnected') || l.includes('unreachable')), {
-        timeout: 10_000,
+      await checkRegistryOutage({
+        server,
+        registrar,
+        discovery,
+        whileDown: () =>
+          waitFor(() => lines.some((l) => l.includes('disconnected') || l.includes('unreachable')), {
+            timeout: 10_000,
+          }),
       });
-
-      await server.restart();
-      await registrar.register(b);
-      const both = await nextMatching(w, (s) => s.length === 2, 30_000);
-      expect(both.map((i) => i.id).sort()).toEqual(['a', 'b']);
-      await w.stop();
     } finally {
       await registrar.close();
       await discovery.close();
@@ -140,7 +113,7 @@ describe('etcd registry: outage and recovery', () => {
   }, 90_000);
 
   it('registers again when its lease is lost, and watchers converge', async () => {
-    const { warnings, logger } = logged();
+    const { lines: warnings, logger } = recordLogs();
     const registrar = createEtcdRegistry({ connection: { hosts }, ttl: 5, logger });
     const raw = new Etcd3({ hosts });
     const name = uniqueName('svc');

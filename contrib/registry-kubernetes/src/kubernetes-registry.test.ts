@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { ServiceInstance } from '@kratos/core';
 import {
+  checkRegistryOutage,
   describeRegistryContract,
   nextMatching,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
   waitFor,
@@ -21,7 +24,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubernetesRegistry, type KubernetesRegistryOptions } from './index.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('./testdata/go-pod-metadata.json', import.meta.url), 'utf8'));
-const quietLogger = { log() {} };
 
 const kubeConfigOf = (server: StartedServer) => {
   const kc = new KubeConfig();
@@ -119,7 +121,7 @@ describeRegistryContract(
       discoveryNamespace: namespace,
       podName: podPerInstance(core, namespace),
       endpointSuffix: '?isSecure=false',
-      logger: quietLogger,
+      logger: silentLogger,
     };
     return { registrar: createKubernetesRegistry(options), discovery: createKubernetesRegistry(options) };
   },
@@ -134,7 +136,7 @@ describeRegistryContract(
       namespace,
       podName: podPerInstance(core, namespace),
       endpointSuffix: '?isSecure=false',
-      logger: quietLogger,
+      logger: silentLogger,
     }),
   { sharedWatch: true, openWatches: (r) => r.activeWatches },
 );
@@ -209,7 +211,7 @@ describe('kubernetes registry: wire compatibility with Go Kratos', () => {
       labels: { 'kratos-service-id': 'unready', 'kratos-service-app': name },
       ready: false,
     });
-    const registry = createKubernetesRegistry({ kubeConfig: kc, logger: quietLogger });
+    const registry = createKubernetesRegistry({ kubeConfig: kc, logger: silentLogger });
     try {
       expect(await registry.getService(name)).toEqual([
         {
@@ -220,7 +222,7 @@ describe('kubernetes registry: wire compatibility with Go Kratos', () => {
           endpoints: ['http://10.1.2.3:80', 'grpc://10.1.2.3:9000', 'UDP://10.1.2.3:9100'],
         },
       ]);
-      const lenient = createKubernetesRegistry({ kubeConfig: kc, requireReady: false, logger: quietLogger });
+      const lenient = createKubernetesRegistry({ kubeConfig: kc, requireReady: false, logger: silentLogger });
       expect((await lenient.getService(name)).map((i) => i.id).sort()).toEqual([
         '56991810-c77f-4a95-8190-393efa9c1a61',
         'unready',
@@ -234,13 +236,8 @@ describe('kubernetes registry: wire compatibility with Go Kratos', () => {
   it('skips a foreign pod with broken annotations, with a warning, in getService and watch', async () => {
     const ns = await createNamespace(core);
     const name = uniqueName('svc');
-    const warnings: string[] = [];
-    const registry = createKubernetesRegistry({
-      kubeConfig: kc,
-      namespace: ns,
-      podName: 'good',
-      logger: { log: (level, ...kv) => level === 'warn' && warnings.push(kv.join(' ')) },
-    });
+    const { lines: warnings, logger } = recordLogs();
+    const registry = createKubernetesRegistry({ kubeConfig: kc, namespace: ns, podName: 'good', logger });
     try {
       await ensurePod(core, ns, 'good', { ports: [{ name: 'grpc-9000', containerPort: 9000 }] });
       await ensurePod(core, ns, 'foreign', {
@@ -271,7 +268,7 @@ describe('kubernetes registry: wire compatibility with Go Kratos', () => {
       kubeConfig: kc,
       namespace,
       podName: 'nope',
-      logger: quietLogger,
+      logger: silentLogger,
     });
     const base = { id: 'a', name: 'svc', version: 'v1', metadata: {}, endpoints: [] };
     await expect(registry.register({ ...base, id: 'has space' })).rejects.toThrow(/label value/);
@@ -282,7 +279,7 @@ describe('kubernetes registry: wire compatibility with Go Kratos', () => {
     const saved = process.env.HOSTNAME;
     delete process.env.HOSTNAME;
     try {
-      const noPod = createKubernetesRegistry({ kubeConfig: kc, namespace, logger: quietLogger });
+      const noPod = createKubernetesRegistry({ kubeConfig: kc, namespace, logger: silentLogger });
       await expect(noPod.register(base)).rejects.toThrow(/HOSTNAME/);
     } finally {
       if (saved !== undefined) process.env.HOSTNAME = saved;
@@ -293,49 +290,21 @@ describe('kubernetes registry: wire compatibility with Go Kratos', () => {
 describe('kubernetes registry: outage and recovery', () => {
   it('keeps the last good set while the API server is down and converges when it returns', async () => {
     const own = await startServer('kubernetes');
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => level === 'warn' && warnings.push(kv.join(' ')),
-    };
+    const { lines, logger } = recordLogs();
     const okc = kubeConfigOf(own);
     const ocore = okc.makeApiClient(CoreV1Api);
     const ns = await createNamespace(ocore);
     const options = { kubeConfig: okc, namespace: ns, podName: podPerInstance(ocore, ns), logger };
     const registrar = createKubernetesRegistry(options);
     const discovery = createKubernetesRegistry({ ...options, reconnectDelayMs: 200 });
-    const name = uniqueName('svc');
-    const a: ServiceInstance = {
-      id: 'a',
-      name,
-      version: 'v1',
-      metadata: {},
-      endpoints: ['grpc://127.0.0.1:9000'],
-    };
-    const b: ServiceInstance = { ...a, id: 'b', endpoints: ['grpc://127.0.0.1:9001'] };
     try {
-      await registrar.register(a);
-      const w = await discovery.watch(name);
-      await nextMatching(w, (s) => s.length === 1, 5000);
-
-      await own.stop();
-      await expect(discovery.getService(name)).rejects.toThrow();
-      await waitFor(() => warnings.some((l) => l.includes('watch broken')), { timeout: 20_000 });
-
-      await own.restart();
-      await registrar.register(b);
-      const seen: number[] = [];
-      const both = await nextMatching(
-        w,
-        (s) => {
-          seen.push(s.length);
-          return s.length === 2;
-        },
-        60_000,
-      );
-      expect(both.map((i) => i.id)).toEqual(['a', 'b']);
-      // The outage never emptied the set the watcher serves.
-      expect(seen).not.toContain(0);
-      await w.stop();
+      await checkRegistryOutage({
+        server: own,
+        registrar,
+        discovery,
+        whileDown: () => waitFor(() => lines.some((l) => l.includes('watch broken')), { timeout: 20_000 }),
+        convergeTimeoutMs: 60_000,
+      });
     } finally {
       await registrar.close();
       await discovery.close();

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { Discovery, ServiceInstance, ServiceWatcher } from '@kratos/core';
+import type { ServiceInstance } from '@kratos/core';
 import {
+  checkRegistryOutage,
   describeRegistryContract,
+  mapDiscovery,
   nextMatching,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
   waitFor,
@@ -13,7 +17,6 @@ import { createPolarisRegistry, instanceFromPolaris, polarisInstancesOf } from '
 
 const goRegister = JSON.parse(readFileSync(new URL('./testdata/go-register.json', import.meta.url), 'utf8'));
 const goDiscover = readFileSync(new URL('./testdata/go-discover.json', import.meta.url), 'utf8');
-const quietLogger = { log() {} };
 
 let server: StartedServer;
 let address: string;
@@ -47,29 +50,14 @@ function contractSubject() {
     address,
     discoveryKind: 'grpc',
     pollInterval: 200,
-    logger: quietLogger,
+    logger: silentLogger,
   });
-  const discovery: Discovery = {
-    getService: async (name) => withQuery(await registry.getService(name)),
-    async watch(name) {
-      const w = await registry.watch(name);
-      const it = w[Symbol.asyncIterator]();
-      return {
-        stop: () => w.stop(),
-        [Symbol.asyncIterator]: () => ({
-          next: async () => {
-            const r = await it.next();
-            return r.done ? r : { done: false, value: withQuery(r.value) };
-          },
-          return: async () => {
-            await w.stop();
-            return { done: true, value: undefined };
-          },
-        }),
-      } satisfies ServiceWatcher;
-    },
+  return {
+    registrar: registry,
+    discovery: mapDiscovery(registry, withQuery),
+    registry,
+    close: () => registry.close(),
   };
-  return { registrar: registry, discovery, registry, close: () => registry.close() };
 }
 
 // Go registers each endpoint as its own Polaris instance in `<name><scheme>` and Polaris gives it its
@@ -120,11 +108,11 @@ describe('polaris registry: wire compatibility with Go Kratos', () => {
     expect(instanceFromPolaris({ host: '::1', port: 9000, metadata: { kind: 'grpc' } }).endpoints).toEqual([
       'grpc://[::1]:9000',
     ]);
-    const warnings: string[] = [];
+    const { lines: warnings, logger } = recordLogs();
     const registry = createPolarisRegistry({
       address: 'http://polaris.invalid:1',
       fetch: async () => new Response(goDiscover),
-      logger: { log: (level, ...kv) => level === 'warn' && warnings.push(kv.join(' ')) },
+      logger,
     });
     const got = await registry.getService('helloworldgrpc');
     expect(got.map((i) => i.endpoints[0])).toEqual(['grpc://10.0.0.5:9000']);
@@ -133,7 +121,7 @@ describe('polaris registry: wire compatibility with Go Kratos', () => {
   });
 
   it('registers what Go registers, as Polaris stores it, and deregisters it', async () => {
-    const registry = createPolarisRegistry({ address, ttl: 5, logger: quietLogger });
+    const registry = createPolarisRegistry({ address, ttl: 5, logger: silentLogger });
     const name = uniqueName('helloworld');
     try {
       await registry.register({ ...instance, name });
@@ -181,7 +169,7 @@ describe('polaris registry: wire compatibility with Go Kratos', () => {
     expect(() => createPolarisRegistry({ address: 'not a url' })).toThrow(/invalid polaris address/);
     expect(() => createPolarisRegistry({ address, pollInterval: 0 })).toThrow(/pollInterval/);
     expect(() => createPolarisRegistry({ address, weight: 20_000 })).toThrow(/weight/);
-    const registry = createPolarisRegistry({ address, logger: quietLogger });
+    const registry = createPolarisRegistry({ address, logger: silentLogger });
     await expect(registry.register({ ...instance, endpoints: ['grpc://no-port'] })).rejects.toThrow(/port/);
     await expect(registry.register({ ...instance, endpoints: [] })).rejects.toThrow(/endpoint/);
     await registry.close();
@@ -190,8 +178,8 @@ describe('polaris registry: wire compatibility with Go Kratos', () => {
 
 describe('polaris registry: heartbeat', () => {
   it('keeps a heartbeating instance healthy while one without heartbeats turns unhealthy', async () => {
-    const beating = createPolarisRegistry({ address, ttl: 2, logger: quietLogger });
-    const silent = createPolarisRegistry({ address, ttl: 2, heartbeat: false, logger: quietLogger });
+    const beating = createPolarisRegistry({ address, ttl: 2, logger: silentLogger });
+    const silent = createPolarisRegistry({ address, ttl: 2, heartbeat: false, logger: silentLogger });
     const name = uniqueName('beat');
     const at = (port: number): ServiceInstance => ({
       id: `${name}-${port}`,
@@ -225,40 +213,16 @@ describe('polaris registry: heartbeat', () => {
 
 describe('polaris registry: server restart', () => {
   it('watchers keep the last set while Polaris is down and converge after it restarts', async () => {
-    const registry = createPolarisRegistry({ address, ttl: 5, pollInterval: 200, logger: quietLogger });
-    const name = uniqueName('restart');
-    const one = (n: number): ServiceInstance => ({
-      id: `${name}-${n}`,
-      name,
-      version: 'v1',
-      metadata: {},
-      endpoints: [`grpc://127.0.0.1:${30000 + n}`],
-    });
+    const registry = createPolarisRegistry({ address, ttl: 5, pollInterval: 200, logger: silentLogger });
     try {
-      await registry.register(one(1));
-      const w = await registry.watch(`${name}grpc`);
-      await nextMatching(w, (s) => s.length === 1, 10_000);
-      await server.stop();
-      // Down: getService fails, the watcher publishes nothing (its last set stands).
-      await expect(registry.getService(`${name}grpc`)).rejects.toThrow(/polaris/);
-      await server.restart();
-      await registry.register(one(2));
-      // Every set the watcher saw until convergence: none is empty (the outage replaced nothing).
-      const seen: ServiceInstance[][] = [];
-      const both = await nextMatching(
-        w,
-        (s) => {
-          seen.push(s);
-          return s.length === 2;
-        },
-        20_000,
-      );
-      expect(seen.every((s) => s.length > 0)).toBe(true);
-      expect(both.map((i) => i.endpoints[0]).sort()).toEqual([
-        'grpc://127.0.0.1:30001',
-        'grpc://127.0.0.1:30002',
-      ]);
-      await w.stop();
+      await checkRegistryOutage({
+        server,
+        registrar: registry,
+        discovery: registry,
+        discoveredName: (name) => `${name}grpc`,
+        downError: /polaris/,
+        convergeTimeoutMs: 20_000,
+      });
     } finally {
       await registry.close();
     }

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { ServiceInstance } from '@kratos/core';
 import {
+  checkRegistryOutage,
   describeRegistryContract,
   nextMatching,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
   waitFor,
@@ -13,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createZookeeperRegistry } from './index.ts';
 
 const fixture = readFileSync(new URL('./testdata/go-instance.bin', import.meta.url), 'utf8');
-const quietLogger = { log() {} };
 
 let zk: StartedServer;
 let servers: string;
@@ -41,19 +43,11 @@ async function rawClient(connection: string): Promise<Client> {
 const call = <T>(f: (cb: (err: unknown, v: T) => void) => void) =>
   new Promise<T>((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
 
-const logged = () => {
-  const lines: string[] = [];
-  const logger = {
-    log: (level: string, ...kv: unknown[]) => {
-      if (level === 'warn' || level === 'info' || level === 'error') lines.push(`${level} ${kv.join(' ')}`);
-    },
-  };
-  return { lines, logger };
-};
+const logged = () => recordLogs(['info', 'warn', 'error']);
 
 describeRegistryContract(
   'zookeeper',
-  () => createZookeeperRegistry({ connection: servers, logger: quietLogger }),
+  () => createZookeeperRegistry({ connection: servers, logger: silentLogger }),
   { sharedWatch: true, openWatches: (r) => r.activeWatches },
 );
 
@@ -68,7 +62,7 @@ describe('zookeeper registry: wire compatibility with Go Kratos', () => {
 
   it('writes the exact bytes Go Kratos writes, in an ephemeral node under persistent parents', async () => {
     const ns = `/${uniqueName('ns')}`;
-    const registry = createZookeeperRegistry({ connection: servers, namespace: ns, logger: quietLogger });
+    const registry = createZookeeperRegistry({ connection: servers, namespace: ns, logger: silentLogger });
     const raw = await rawClient(servers);
     try {
       await registry.register(instance);
@@ -123,7 +117,7 @@ describe('zookeeper registry: wire compatibility with Go Kratos', () => {
       connection: servers,
       namespace: ns,
       digest: { user: 'kratos', password: 'secret' },
-      logger: quietLogger,
+      logger: silentLogger,
     });
     const raw = await rawClient(servers);
     try {
@@ -158,7 +152,7 @@ describe('zookeeper registry: wire compatibility with Go Kratos', () => {
     expect(() =>
       createZookeeperRegistry({ connection: servers, digest: { user: 'u', password: '' } }),
     ).toThrow(/digest/);
-    const registry = createZookeeperRegistry({ connection: servers, logger: quietLogger });
+    const registry = createZookeeperRegistry({ connection: servers, logger: silentLogger });
     try {
       await expect(registry.register({ ...instance, id: 'a/b' })).rejects.toThrow(/path segment/);
     } finally {
@@ -179,7 +173,7 @@ describe('zookeeper registry: sessions, outage and recovery', () => {
   it('creates the ephemeral node again after the session expired, and watchers converge', async () => {
     const { lines, logger } = logged();
     const registrar = createZookeeperRegistry({ connection: { servers, sessionTimeout: 6000 }, logger });
-    const discovery = createZookeeperRegistry({ connection: servers, logger: quietLogger });
+    const discovery = createZookeeperRegistry({ connection: servers, logger: silentLogger });
     const name = uniqueName('svc');
     try {
       await registrar.register(inst(name, 'a', 9000));
@@ -213,37 +207,23 @@ describe('zookeeper registry: sessions, outage and recovery', () => {
     const server = await startServer('zookeeper');
     const hosts = server.endpoints.client!;
     const { lines, logger } = logged();
-    const registrar = createZookeeperRegistry({
-      connection: { servers: hosts, sessionTimeout: 8000 },
-      operationTimeout: 2000,
-      logger,
-    });
-    const discovery = createZookeeperRegistry({
-      connection: { servers: hosts, sessionTimeout: 8000 },
-      operationTimeout: 2000,
-      logger,
-    });
-    const name = uniqueName('svc');
+    const options = { connection: { servers: hosts, sessionTimeout: 8000 }, operationTimeout: 2000, logger };
+    const registrar = createZookeeperRegistry(options);
+    const discovery = createZookeeperRegistry(options);
     try {
-      await registrar.register(inst(name, 'a', 9000));
-      const w = await discovery.watch(name);
-      await nextMatching(w, (s) => s.length === 1, 5000);
-      // A second watcher of the same service shares the watch and sees the same set.
-      const w2 = await discovery.watch(name);
-      expect(discovery.activeWatches).toBe(1);
-
-      await server.stop();
-      await expect(discovery.getService(name)).rejects.toThrow(/timed out|CONNECTION_LOSS/);
-      await waitFor(() => lines.some((l) => l.includes('disconnected')), { timeout: 10_000 });
-      // Nothing was published while it was down: the watchers' last set is still the good one.
-      await server.restart();
-      await registrar.register(inst(name, 'b', 9001));
-      for (const watcher of [w, w2]) {
-        const both = await nextMatching(watcher, (s) => s.length === 2, 40_000);
-        expect(both.map((i) => i.id).sort()).toEqual(['a', 'b']);
-      }
-      await w.stop();
-      await w2.stop();
+      await checkRegistryOutage({
+        server,
+        registrar,
+        discovery,
+        // A second watcher of the same service shares the watch and sees the same sets.
+        watchers: 2,
+        downError: /timed out|CONNECTION_LOSS/,
+        whileDown: async () => {
+          expect(discovery.activeWatches).toBe(1);
+          await waitFor(() => lines.some((l) => l.includes('disconnected')), { timeout: 10_000 });
+        },
+        convergeTimeoutMs: 40_000,
+      });
     } finally {
       await registrar.close();
       await discovery.close();

@@ -4,6 +4,7 @@ import { create } from '@bufbuild/protobuf';
 import { type Context, createContext, type Handler, KratosError, Metadata } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
+import { silentLogger } from '@kratos/testkit';
 import {
   PingerService,
   PingRequestSchema,
@@ -11,7 +12,6 @@ import {
   pingReply,
   pingRoute,
   rawGrpcPing,
-  silentLogger,
 } from '@kratos/testkit/ping';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -12,7 +12,10 @@ export {
   type ConfigSourceSubject,
   describeConfigSourceContract,
 } from './config-source-contract.ts';
+export { type RecordedLogs, recordLogs, silentLogger } from './logs.ts';
+export { mapDiscovery } from './map-discovery.ts';
 export { freePort } from './net.ts';
+export { checkRegistryOutage, type RegistryOutageSubject } from './outage.ts';
 export {
   describeRegistryContract,
   type RegistryFeatures,

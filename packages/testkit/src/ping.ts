@@ -19,7 +19,6 @@ import {
 } from '@bufbuild/protobuf';
 import { FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import type { Logger } from '@kratos/core';
 
 const STRING = FieldDescriptorProto_Type.STRING;
 const INT64 = FieldDescriptorProto_Type.INT64;
@@ -83,9 +82,6 @@ export const pingMethod: MethodDefinition<PingRequest, PingReply> = {
 
 /** The `ping.v1.Pinger` service definition, for `server.registerService(PingerService, { Ping })`. */
 export const PingerService: ServiceDefinition = { Ping: pingMethod } as unknown as ServiceDefinition;
-
-/** A logger that drops every line, to keep servers in tests quiet. */
-export const silentLogger: Logger = { log() {} };
 
 /** What {@link rawGrpcPing} saw: the status code and details, and the reply when the code is 0 (OK). */
 export interface RawGrpcPingResult {

@@ -1,6 +1,7 @@
 import { createContext, KratosError } from '@kratos/core';
 import { createHttpClient, createHttpServer } from '@kratos/http';
-import { pingReply, pingRoute, silentLogger } from '@kratos/testkit/ping';
+import { silentLogger } from '@kratos/testkit';
+import { pingReply, pingRoute } from '@kratos/testkit/ping';
 import { afterEach, describe, expect, it } from 'vitest';
 import { circuitBreaker, createSreBreaker, isBreakerFailure, isCircuitBreakerOpen } from '../index.ts';
 

@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { applyMiddleware, createContext, selector } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
+import { silentLogger } from '@kratos/testkit';
 import {
   PingerService,
   PingRequestSchema,
@@ -9,7 +10,6 @@ import {
   pingReply,
   pingRoute,
   rawGrpcPing,
-  silentLogger,
 } from '@kratos/testkit/ping';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBbrLimiter, isRateLimited, rateLimit } from '../index.ts';

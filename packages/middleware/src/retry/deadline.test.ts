@@ -3,14 +3,8 @@ import { create } from '@bufbuild/protobuf';
 import type { Context } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
-import {
-  PingerService,
-  PingRequestSchema,
-  pingMethod,
-  pingReply,
-  pingRoute,
-  silentLogger,
-} from '@kratos/testkit/ping';
+import { silentLogger } from '@kratos/testkit';
+import { PingerService, PingRequestSchema, pingMethod, pingReply, pingRoute } from '@kratos/testkit/ping';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const closers: Array<() => Promise<void>> = [];

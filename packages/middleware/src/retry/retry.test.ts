@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { createContext, KratosError } from '@kratos/core';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
+import { silentLogger } from '@kratos/testkit';
 import {
   PING_OPERATION,
   PingerService,
@@ -9,7 +10,6 @@ import {
   pingMethod,
   pingReply,
   pingRoute,
-  silentLogger,
 } from '@kratos/testkit/ping';
 import { afterEach, describe, expect, it } from 'vitest';
 import { circuitBreakerOpen, createRetryBudget, type RetryOptions, retry } from '../index.ts';
