@@ -14,42 +14,51 @@ const kv = (key: string, value: string): KeyValue => ({
 });
 const text = (set: KeyValue[] | undefined) => set?.map((d) => new TextDecoder().decode(d.value));
 
-describe('createSharedWatch', () => {
-  it('shares one backend watch, publishes changed sets only, and tears down with the last watcher', async () => {
-    let doc = 'a: 1';
-    let reads = 0;
-    let starts = 0;
-    let stops = 0;
-    let control: WatchControl | undefined;
-    const shared = createSharedWatch({
+/** A backend holding one document: counts reads, starts and stops, and can announce a change. */
+function fakeBackend() {
+  const backend = {
+    doc: 'a: 1',
+    reads: 0,
+    starts: 0,
+    stops: 0,
+    control: undefined as WatchControl | undefined,
+    options: {
       read: async () => {
-        reads++;
-        return [kv('app.yaml', doc)];
+        backend.reads++;
+        return [kv('app.yaml', backend.doc)];
       },
-      start: async (c) => {
-        starts++;
-        control = c;
-        c.changed();
+      start: async (control: WatchControl) => {
+        backend.starts++;
+        backend.control = control;
+        control.changed();
         return () => {
-          stops++;
+          backend.stops++;
         };
       },
       onError: () => {},
-    });
+    },
+  };
+  return backend;
+}
+
+describe('createSharedWatch', () => {
+  it('shares one backend watch, publishes changed sets only, and tears down with the last watcher', async () => {
+    const backend = fakeBackend();
+    const shared = createSharedWatch(backend.options);
     const one = shared.subscribe()[Symbol.asyncIterator]();
     const two = shared.subscribe()[Symbol.asyncIterator]();
-    expect(new TextDecoder().decode((await one.next()).value![0]!.value)).toBe('a: 1');
+    expect(text((await one.next()).value)).toEqual(['a: 1']);
     await two.next();
-    expect(starts).toBe(1);
-    doc = 'a: 2';
-    control!.changed();
-    expect(new TextDecoder().decode((await one.next()).value![0]!.value)).toBe('a: 2');
-    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(backend.starts).toBe(1);
+    backend.doc = 'a: 2';
+    backend.control!.changed();
+    expect(text((await one.next()).value)).toEqual(['a: 2']);
+    expect(backend.reads).toBeGreaterThanOrEqual(2);
     await one.return!();
     expect(shared.active).toBe(true);
     await two.return!();
     expect(shared.active).toBe(false);
-    expect(stops).toBe(1);
+    expect(backend.stops).toBe(1);
   });
 
   it('compares sets byte for byte', () => {
@@ -61,23 +70,11 @@ describe('createSharedWatch', () => {
 
 describe('createSharedWatchSource', () => {
   it('loads with read, shares one backend watch between watchers and closes it with close', async () => {
-    let doc = 'a: 1';
-    let starts = 0;
-    let stops = 0;
+    const backend = fakeBackend();
     let onCloses = 0;
-    let changed: (() => void) | undefined;
     const source = createSharedWatchSource({
+      ...backend.options,
       name: 'test config source for "app"',
-      read: async () => [kv('app.yaml', doc)],
-      start: async (control) => {
-        starts++;
-        changed = control.changed;
-        control.changed();
-        return () => {
-          stops++;
-        };
-      },
-      onError: () => {},
       onClose: () => {
         onCloses++;
       },
@@ -90,10 +87,10 @@ describe('createSharedWatchSource', () => {
     expect(text((await one.next()).value)).toEqual(['a: 1']);
     expect(text((await two.next()).value)).toEqual(['a: 1']);
     expect(source.activeWatches).toBe(1);
-    expect(starts).toBe(1);
+    expect(backend.starts).toBe(1);
 
-    doc = 'a: 2';
-    changed!();
+    backend.doc = 'a: 2';
+    backend.control!.changed();
     expect(text((await one.next()).value)).toEqual(['a: 2']);
     expect(text((await two.next()).value)).toEqual(['a: 2']);
 
@@ -102,7 +99,7 @@ describe('createSharedWatchSource', () => {
     await source.close();
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(source.activeWatches).toBe(0);
-    expect(stops).toBe(1);
+    expect(backend.stops).toBe(1);
     expect(onCloses).toBe(1);
     await expect(source.watch()).rejects.toThrow('test config source for "app" is closed');
   });
