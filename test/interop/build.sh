@@ -4,7 +4,7 @@
 #
 #   test/interop/build.sh [v2|v3] [--force]
 #
-#   v2 (default)  go/: github.com/go-kratos/kratos/v2 v2.9.2 + contrib/registry/etcd/v2
+#   v2 (default)  go/: github.com/go-kratos/kratos/v2 v2.9.2 + contrib/registry/{etcd,consul,nacos}/v2
 #   v3            the same sources with imports rewritten to github.com/go-kratos/kratos/v3 v3.0.0,
 #                 go-v3/compat.go over go/compat.go, go-v3/api over go/api and go-v3/go.{mod,sum},
 #                 assembled in <cache>/interop/src-v3

@@ -14,6 +14,7 @@ import (
 	"github.com/go-kratos/kratos/v2/transport/grpc"
 	"github.com/go-kratos/kratos/v2/transport/http"
 	"go.opentelemetry.io/otel"
+	grpcgo "google.golang.org/grpc"
 
 	v1 "github.com/kratos-ts/kratos-ts/test/interop/go/api/helloworld/v1"
 )
@@ -22,25 +23,26 @@ import (
 // -n over each -transport, printing one JSON line per call: the reply or the decoded Kratos error.
 func call(args []string) error {
 	fs := flag.NewFlagSet("call", flag.ExitOnError)
-	reg := fs.String("registry", "", "etcd://host:port (needed for discovery targets)")
+	reg := fs.String("registry", "", "etcd://, consul:// or nacos://host:port (needed for discovery targets)")
 	target := fs.String("target", "discovery:///helloworld", "discovery:///<name> or host:port")
 	transports := fs.String("transport", "grpc,http", "comma-separated: grpc, http")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound of each call, discovery included")
 	withTrace := fs.Bool("trace", false, "start a root span around each call and print its trace id")
 	interval := fs.Duration("interval", 0, "pause between two calls")
+	fs.BoolVar(&fixAuthority, "fix-authority", true, "on nacos, dial gRPC with grpc.WithAuthority(<app name>) instead of Go Kratos' default :authority DEFAULT_GROUP@@<name>.grpc, which Node's HTTP/2 refuses (see registry.go)")
 	var names, mds multiFlag
 	fs.Var(&names, "n", "name to greet (repeatable)")
 	fs.Var(&mds, "md", "metadata k=v sent with every call (repeatable), e.g. x-md-global-user=alice")
 	fs.Parse(args)
 	setupTracing()
 
-	var disc registry.Discovery
+	var disc *openedRegistry
 	if *reg != "" {
-		r, closeRegistry, err := openRegistry(context.Background(), *reg, 0)
+		r, err := openRegistry(context.Background(), *reg, 0)
 		if err != nil {
 			return err
 		}
-		defer closeRegistry()
+		defer r.close()
 		disc = r
 	}
 	for _, kind := range strings.Split(*transports, ",") {
@@ -83,25 +85,34 @@ func call(args []string) error {
 	return nil
 }
 
+// fixAuthority applies openedRegistry.grpcAuthority to gRPC clients (always in serve; call can
+// turn it off to show what Go Kratos does by default).
+var fixAuthority = true
+
 // greetFunc is Greeter.SayHello over one transport's client.
 type greetFunc func(context.Context, *v1.HelloRequest) (*v1.HelloReply, error)
 
 // newGreeter builds Go Kratos' client of one transport, with the tracing and metadata client
-// middleware. target is host:port (direct) or a service name resolved through disc
-// (discovery:///<name>).
-func newGreeter(ctx context.Context, kind, target string, disc registry.Discovery) (greetFunc, func(), error) {
+// middleware. target is host:port (direct) or an app name resolved through disc
+// (discovery:///<name>, or discovery:///<name>.<kind> on nacos).
+func newGreeter(ctx context.Context, kind, target string, reg *openedRegistry) (greetFunc, func(), error) {
 	endpoint := target
+	var disc registry.Discovery
 	if !strings.Contains(target, ":") {
-		if disc == nil {
+		if reg == nil {
 			return nil, nil, fmt.Errorf("target %q needs -registry", target)
 		}
-		endpoint = "discovery:///" + target
+		disc = reg
+		endpoint = "discovery:///" + reg.discoveryName(target, kind)
 	}
 	switch kind {
 	case "grpc":
 		opts := []grpc.ClientOption{grpc.WithEndpoint(endpoint), grpc.WithMiddleware(clientTracing(), mmd.Client())}
 		if disc != nil {
 			opts = append(opts, grpc.WithDiscovery(disc))
+			if fixAuthority && reg.grpcAuthority != nil {
+				opts = append(opts, grpc.WithOptions(grpcgo.WithAuthority(reg.grpcAuthority(target))))
+			}
 		}
 		conn, err := grpc.DialInsecure(ctx, opts...)
 		if err != nil {

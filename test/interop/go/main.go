@@ -1,6 +1,6 @@
 // Command interop is the Go Kratos side of kratos-ts' interop tests (a test fixture, not product).
 //
-//	interop serve -registry etcd://127.0.0.1:2379 [-name helloworld] [-ttl 15s]
+//	interop serve -registry etcd://127.0.0.1:2379|consul://...|nacos://... [-name helloworld] [-ttl 15s]
 //	interop call  -registry etcd://... -target discovery:///helloworld -transport grpc,http -n NAME [-n NAME] [-md k=v] [-trace]
 //	interop watch -registry etcd://... -service helloworld
 //

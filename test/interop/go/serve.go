@@ -14,7 +14,6 @@ import (
 	"github.com/go-kratos/kratos/v2/metadata"
 	mmd "github.com/go-kratos/kratos/v2/middleware/metadata"
 	"github.com/go-kratos/kratos/v2/middleware/recovery"
-	"github.com/go-kratos/kratos/v2/registry"
 	"github.com/go-kratos/kratos/v2/transport"
 	"github.com/go-kratos/kratos/v2/transport/grpc"
 	"github.com/go-kratos/kratos/v2/transport/http"
@@ -26,13 +25,13 @@ import (
 // serve runs the helloworld Greeter on Go Kratos' HTTP and gRPC servers, registered in -registry.
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	reg := fs.String("registry", "", "etcd://host:port")
+	reg := fs.String("registry", "", "etcd://, consul:// or nacos://host:port")
 	name := fs.String("name", "helloworld", "service name")
 	id := fs.String("id", "", "instance id (default: go-<pid>)")
 	version := fs.String("version", "v1.0.0", "service version")
 	httpAddr := fs.String("http", "127.0.0.1:0", "HTTP listen address")
 	grpcAddr := fs.String("grpc", "127.0.0.1:0", "gRPC listen address")
-	ttl := fs.Duration("ttl", 0, "registration TTL: the etcd lease (0: the contrib default, 15s)")
+	ttl := fs.Duration("ttl", 0, "how soon a dead instance leaves: etcd lease, consul TTL check, nacos heart-beat/delete timeouts (0: the contrib defaults)")
 	stdinEOF := fs.Bool("exit-on-stdin-eof", false, "stop (and deregister) when stdin closes, so a dead parent leaves no server behind")
 	fs.Parse(args)
 	if *id == "" {
@@ -42,11 +41,11 @@ func serve(args []string) error {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r, closeRegistry, err := openRegistry(ctx, *reg, *ttl)
+	r, err := openRegistry(ctx, *reg, *ttl)
 	if err != nil {
 		return err
 	}
-	defer closeRegistry()
+	defer r.close()
 
 	g := &greeter{discovery: r}
 	hs := http.NewServer(http.Address(*httpAddr), http.Middleware(recovery.Recovery(), serverTracing(), mmd.Server()))
@@ -86,7 +85,7 @@ func serve(args []string) error {
 // name found through the registry, or host:port) with <name> and wraps its report in its own.
 type greeter struct {
 	v1.UnimplementedGreeterServer
-	discovery registry.Discovery
+	discovery *openedRegistry
 }
 
 // report is what one hop saw; Next is the report of the hop behind it.

@@ -15,21 +15,24 @@ import (
 // stdin closes (the test that started it is done or gone).
 func watch(args []string) error {
 	fs := flag.NewFlagSet("watch", flag.ExitOnError)
-	reg := fs.String("registry", "", "etcd://host:port")
-	service := fs.String("service", "helloworld", "service name to watch")
+	reg := fs.String("registry", "", "etcd://, consul:// or nacos://host:port")
+	service := fs.String("service", "helloworld", "service name to watch, as the registry names it (nacos: <name>.<scheme>)")
 	fs.Parse(args)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r, closeRegistry, err := openRegistry(ctx, *reg, 0)
+	r, err := openRegistry(ctx, *reg, 0)
 	if err != nil {
 		return err
 	}
-	defer closeRegistry()
+	defer r.close()
 	w, err := r.Watch(ctx, *service)
 	if err != nil {
 		return err
 	}
+	// Some watchers' first Next blocks until the service has an instance (consul's), so say
+	// that the watch is set up.
+	emit(map[string]any{"event": "watching"})
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		w.Stop()

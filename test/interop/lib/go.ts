@@ -117,12 +117,15 @@ function startProcess(bin: string, args: string[], onLine?: (line: GoLine) => vo
 
 /** Options of {@link startGoService}. */
 export interface GoServiceOptions {
-  /** `etcd://host:port`. */
+  /** `etcd://`, `consul://` or `nacos://host:port`. */
   registry: string;
   /** Service name. Default `helloworld`. */
   name?: string;
   id?: string;
-  /** registration TTL (etcd lease), e.g. `3s`. Default: the contrib's (15 s). */
+  /**
+   * How soon the instance leaves once dead, e.g. `3s` (etcd lease; consul TTL check; nacos
+   * heart-beat/delete timeouts). Default: the contrib's.
+   */
   ttl?: string;
 }
 
@@ -164,7 +167,7 @@ export async function startGoService(bin: string, o: GoServiceOptions): Promise<
 /** Options of {@link goCall}. */
 export interface GoCallOptions {
   registry?: string;
-  /** `discovery:///<name>` or `host:port`. */
+  /** `discovery:///<app name>` (the fixture adds nacos' `.<scheme>` per transport) or `host:port`. */
   target: string;
   transports?: ('grpc' | 'http')[];
   names: string[];
@@ -174,6 +177,11 @@ export interface GoCallOptions {
   trace?: boolean;
   /** Pause between two calls in ms. */
   intervalMs?: number;
+  /**
+   * false: gRPC clients send Go Kratos' default :authority even where the fixture would fix it
+   * (nacos, see `Backend.goAuthorityRefused`). Default true.
+   */
+  fixAuthority?: boolean;
 }
 
 /** One call's outcome as Go Kratos' client saw it. */
@@ -193,6 +201,7 @@ export function goCall(bin: string, o: GoCallOptions): Promise<GoCallResult[]> {
   for (const [k, v] of Object.entries(o.metadata ?? {})) args.push('-md', `${k}=${v}`);
   if (o.trace) args.push('-trace');
   if (o.intervalMs) args.push('-interval', `${o.intervalMs}ms`);
+  if (o.fixAuthority === false) args.push('-fix-authority=false');
   return new Promise((resolve, reject) => {
     execFile(bin, args, { timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`interop call failed: ${err.message}\n${String(stderr).slice(-3000)}`));
@@ -215,8 +224,9 @@ export interface GoWatcher extends Watcher<ServiceInstance[]> {
 }
 
 /**
- * Starts `interop watch` (Go Kratos' Discovery.Watch) for one service and resolves once the
- * watcher has answered its first Next (an instance set or an error), i.e. once it watches.
+ * Starts `interop watch` (Go Kratos' Discovery.Watch) for one registry service (nacos:
+ * `<name>.<scheme>`) and resolves once it watches: Watch has returned (consul's first Next
+ * blocks until the service has an instance) or the watcher answered its first Next.
  */
 export async function startGoWatcher(bin: string, registry: string, service: string): Promise<GoWatcher> {
   const ch = createWatchChannel<ServiceInstance[]>();
@@ -230,7 +240,7 @@ export async function startGoWatcher(bin: string, registry: string, service: str
     await watcher.stop();
   };
   try {
-    await p.waitLine((l) => l.event === 'instances' || l.event === 'error', 20_000);
+    await p.waitLine((l) => l.event === 'watching' || l.event === 'instances' || l.event === 'error', 20_000);
   } catch (e) {
     await stop();
     throw e;

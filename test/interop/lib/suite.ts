@@ -13,8 +13,24 @@ import { parse as parseYaml } from 'yaml';
 import { isUserNotFound } from '../../../examples/helloworld/api/helloworld/v1/error_reason_errors.js';
 import { GreeterGrpcClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
 import { GreeterHttpClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
-import { type Backend, openTsRegistry, type TsRegistry } from './backends.ts';
-import { buildGo, type GoFlavour, type GoService, goCall, startGoService, startGoWatcher } from './go.ts';
+import {
+  type Backend,
+  discoveryName,
+  lookups,
+  openTsRegistry,
+  type Transport,
+  type TsRegistry,
+} from './backends.ts';
+import {
+  buildGo,
+  type GoFlavour,
+  type GoService,
+  type GoServiceOptions,
+  type GoWatcher,
+  goCall,
+  startGoService,
+  startGoWatcher,
+} from './go.ts';
 import {
   parseReport,
   quiet,
@@ -26,8 +42,13 @@ import {
 
 const openapiPath = fileURLToPath(new URL('../../../examples/helloworld/api/openapi.yaml', import.meta.url));
 const ids = (set: ServiceInstance[]) => set.map((i) => i.id);
+/** Endpoints sorted: Go's consul reader lists them in map (random) order. */
+const sorted = (i: ServiceInstance | undefined) => i && { ...i, endpoints: [...i.endpoints].sort() };
 
-/** Registries examples/helloworld's `-registry` flag accepts. */
+/**
+ * Registries examples/helloworld's `-registry` flag accepts (memory, etcd, zookeeper): the tests
+ * running the example as a user does exist only for these.
+ */
 const helloworldRegistries = ['etcd'];
 
 /**
@@ -42,6 +63,10 @@ const goTracing = (flavour: GoFlavour) => flavour === 'v2';
  */
 export function describeInterop(flavour: GoFlavour, backend: Backend): void {
   const expiry = backend.expirySeconds;
+  /** The registry service a `transport` client discovers for the app `app`. */
+  const service = (app: string, transport: Transport = 'grpc') => discoveryName(backend, app, transport);
+  /** Bound of the tests that wait for an expiry. */
+  const expiryTestMs = (backend.removalSeconds + 30) * 1000;
   describe(`Go Kratos ${flavour} and kratos-ts sharing ${backend.name}`, () => {
     let bin: string;
     let server: StartedServer;
@@ -54,7 +79,7 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
     const tracerProvider = new BasicTracerProvider();
     const grpcClient = (o: Partial<Parameters<typeof createGrpcClient>[0]> = {}): GrpcClient => {
       const c = createGrpcClient({
-        endpoint: 'discovery:///helloworld',
+        endpoint: `discovery:///${service('helloworld', 'grpc')}`,
         discovery: registry,
         logger: quiet,
         ...o,
@@ -64,7 +89,7 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
     };
     const httpClient = (o: Partial<Parameters<typeof createHttpClient>[0]> = {}): HttpClient => {
       const c = createHttpClient({
-        endpoint: 'discovery:///helloworld',
+        endpoint: `discovery:///${service('helloworld', 'http')}`,
         discovery: registry,
         logger: quiet,
         ...o,
@@ -73,25 +98,67 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       return c;
     };
 
-    /** Go Kratos' watcher of `name`. */
-    const watchFromGo = (name: string) => startGoWatcher(bin, registryUrl, name);
+    /** Go Kratos' watcher of the app `name` (its gRPC service on nacos). */
+    const watchFromGo = (name: string) => startGoWatcher(bin, registryUrl, service(name));
+    /** A Go Kratos service registered with the suite's settings. */
+    const goService = (o: Omit<GoServiceOptions, 'registry'>) =>
+      startGoService(bin, {
+        registry: registryUrl,
+        ...(backend.serviceExpirySeconds ? { ttl: `${backend.serviceExpirySeconds}s` } : {}),
+        ...o,
+      });
+    /** Every registry service of `app` (one per transport on nacos) lists `count` instances. */
+    const listed = async (app: string, count: number) => {
+      for (const t of lookups(backend)) {
+        if ((await registry.getService(service(app, t))).length !== count) return false;
+      }
+      return true;
+    };
+    /**
+     * Where Go Kratos' watcher never reports an empty set (consul, nacos), a second instance of
+     * `app` stays registered while another leaves, so the leaving shows as the set shrinking to it.
+     * Its endpoint is the ts-relay's gRPC address (consul's TCP check needs a listener).
+     */
+    const keepOneOf = async (app: string) => {
+      if (backend.goSeesEmptySet) return { ids: [] as string[], async stop() {} };
+      const keeper: ServiceInstance = {
+        id: `keeper-${app}`,
+        name: app,
+        version: 'v1.0.0',
+        metadata: { role: 'keeper' },
+        endpoints: [`grpc://${tsRelay.address('grpc')}?isSecure=false`],
+      };
+      await registry.register(keeper);
+      return {
+        ids: [backend.readBack(keeper, 'grpc', 'go').id],
+        stop: () => registry.deregister(keeper),
+      };
+    };
+    /** The Go watcher lists exactly `want` (ids, sorted). */
+    const goWatcherHolds = (watcher: GoWatcher, want: string[], timeoutMs: number) =>
+      watcher.next((set) => ids(set).sort().join() === [...want].sort().join(), timeoutMs);
 
     beforeAll(async () => {
       let started: { server: StartedServer; url: string };
       [bin, started] = await Promise.all([buildGo(flavour), backend.start()]);
       ({ server, url: registryUrl } = started);
-      registry = openTsRegistry(registryUrl, { logger: quiet });
+      registry = openTsRegistry(registryUrl, { logger: quiet, expirySeconds: backend.serviceExpirySeconds });
       [goSvc, tsRelay] = await Promise.all([
-        startGoService(bin, { registry: registryUrl, name: 'helloworld' }),
+        goService({ name: 'helloworld' }),
         startTsRelay({
           name: 'ts-relay',
           registrar: registry,
           discovery: registry,
+          discoveryName: service,
           serverMiddleware: [serverTracing({ tracerProvider })],
           clientMiddleware: [clientTracing({ tracerProvider })],
           traceIdOf: (ctx) => spanFromContext(ctx)?.spanContext().traceId,
         }),
       ]);
+      // Listed once registered (etcd, nacos) or once their first health checks ran (consul).
+      await waitFor(async () => (await listed('helloworld', 1)) && (await listed('ts-relay', 1)), {
+        timeout: 20_000,
+      });
     }, 900_000);
 
     afterAll(async () => {
@@ -106,17 +173,19 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
     });
 
     describe('discovery', () => {
-      it('a Go service registered by Go Kratos is found by kratos-ts through discovery:///helloworld and called over gRPC and HTTP', async () => {
-        const set = await registry.getService('helloworld');
-        expect(set).toEqual([
-          {
-            id: goSvc.id,
-            name: 'helloworld',
-            version: 'v1.0.0',
-            metadata: { lang: 'go' },
-            endpoints: goSvc.endpoints,
-          },
-        ]);
+      it(`a Go service registered by Go Kratos is found by kratos-ts through discovery:///${service('helloworld')} and called over gRPC and HTTP`, async () => {
+        const registered = {
+          id: goSvc.id,
+          name: 'helloworld',
+          version: 'v1.0.0',
+          metadata: { lang: 'go' },
+          endpoints: goSvc.endpoints,
+        };
+        for (const t of lookups(backend)) {
+          expect(await registry.getService(service('helloworld', t))).toEqual([
+            backend.readBack(registered, t, 'ts'),
+          ]);
+        }
         expect((await new GreeterGrpcClient(grpcClient()).sayHello({ name: 'grpc' })).message).toBe(
           'Hello grpc',
         );
@@ -126,14 +195,16 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       });
 
       it('a kratos-ts App registered by kratos-ts is found and called by Go Kratos clients', async () => {
-        const set = await registry.getService('ts-relay');
-        expect(set).toHaveLength(1);
-        expect(set[0]).toMatchObject({
+        expect(tsRelay.instance).toMatchObject({
           id: tsRelay.id,
           name: 'ts-relay',
-          version: 'v1.0.0',
           metadata: { lang: 'ts' },
         });
+        for (const t of lookups(backend)) {
+          expect(await registry.getService(service('ts-relay', t))).toEqual([
+            backend.readBack(tsRelay.instance, t, 'ts'),
+          ]);
+        }
         const results = await goCall(bin, {
           registry: registryUrl,
           target: 'discovery:///ts-relay',
@@ -145,16 +216,50 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
         ]);
       });
 
+      if (backend.goAuthorityRefused) {
+        it(`Go Kratos' gRPC client reaches a kratos-ts service through ${backend.name} only with grpc.WithAuthority: Node's HTTP/2 refuses its default :authority`, async () => {
+          const [refused] = await goCall(bin, {
+            registry: registryUrl,
+            target: 'discovery:///ts-relay',
+            transports: ['grpc'],
+            names: ['world'],
+            fixAuthority: false,
+          });
+          // :authority `DEFAULT_GROUP@@ts-relay.grpc` (the nacos instance's name): stream reset.
+          expect(refused?.error).toMatchObject({ code: 503, reason: '' });
+          expect(refused?.error?.message).toMatch(/PROTOCOL_ERROR/);
+          // grpc-go's server accepts the same :authority.
+          expect(
+            await goCall(bin, {
+              registry: registryUrl,
+              target: 'discovery:///helloworld',
+              transports: ['grpc'],
+              names: ['world'],
+              fixAuthority: false,
+            }),
+          ).toEqual([{ transport: 'grpc', name: 'world', message: 'Hello world' }]);
+          // With grpc.WithAuthority(<app name>), what the other tests run, it works.
+          expect(
+            await goCall(bin, {
+              registry: registryUrl,
+              target: 'discovery:///ts-relay',
+              transports: ['grpc'],
+              names: ['world'],
+            }),
+          ).toEqual([{ transport: 'grpc', name: 'world', message: 'Hello world' }]);
+        });
+      }
+
       it('Go and kratos-ts instances of one service form one pool that clients of both languages balance over', async () => {
         const [goNode, tsNode] = await Promise.all([
-          startGoService(bin, { registry: registryUrl, name: 'mixed' }),
-          startTsRelay({ name: 'mixed', registrar: registry, discovery: registry }),
+          goService({ name: 'mixed' }),
+          startTsRelay({ name: 'mixed', registrar: registry, discovery: registry, discoveryName: service }),
         ]);
         const calls = 20;
         const sides = (messages: (string | undefined)[]) =>
           [...new Set(messages.map((m) => parseReport(m).side))].sort();
         try {
-          await waitFor(async () => (await registry.getService('mixed')).length === 2, { timeout: 20_000 });
+          await waitFor(() => listed('mixed', 2), { timeout: 20_000 });
           // Go Kratos' clients with their default balancer (wrr). A new gRPC subconnection needs a
           // moment (~100 ms) before the balancer may pick it: calls are spaced, and a run that only
           // reached the first-connected node is tried again (at most 3 runs).
@@ -177,10 +282,17 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
             expect(seen, transport).toEqual(['go', 'ts']);
           }
           // kratos-ts clients with wrr (p2c would also spread, but only as fast as its probing).
-          const o = { endpoint: 'discovery:///mixed', selector: createSelector({ balancer: 'wrr' }) };
-          const grpcGreeter = new GreeterGrpcClient(grpcClient(o));
+          const grpcGreeter = new GreeterGrpcClient(
+            grpcClient({
+              endpoint: `discovery:///${service('mixed', 'grpc')}`,
+              selector: createSelector({ balancer: 'wrr' }),
+            }),
+          );
           const httpGreeter = new GreeterHttpClient(
-            httpClient({ ...o, selector: createSelector({ balancer: 'wrr' }) }),
+            httpClient({
+              endpoint: `discovery:///${service('mixed', 'http')}`,
+              selector: createSelector({ balancer: 'wrr' }),
+            }),
           );
           for (const greeter of [grpcGreeter, httpGreeter]) {
             const messages: (string | undefined)[] = [];
@@ -413,14 +525,26 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
     });
 
     describe('deregistration and removal', () => {
+      /** The instance a Go service registered. */
+      const goInstance = (svc: GoService, name: string): ServiceInstance => ({
+        id: svc.id,
+        name,
+        version: 'v1.0.0',
+        metadata: { lang: 'go' },
+        endpoints: svc.endpoints,
+      });
+      /** The id under which kratos-ts discovery lists `instance` (nacos: the server's instance id). */
+      const tsId = (instance: ServiceInstance) => backend.readBack(instance, 'grpc', 'ts').id;
+
       // App.Stop is what Go Kratos' SIGTERM handler calls; the fixture calls it when stdin closes.
       // (A SIGTERM sent right after start-up can kill a Go Kratos app before it deregisters: App.Run
       // installs its signal handler only after the after-start hooks, see docs/interop.md.)
       it('a Go service stopping (App.Stop, as on SIGTERM) deregisters and leaves the kratos-ts watcher', async () => {
-        const watcher = await registry.watch('dereg-go');
-        const svc = await startGoService(bin, { registry: registryUrl, name: 'dereg-go' });
+        const watcher = await registry.watch(service('dereg-go'));
+        const svc = await goService({ name: 'dereg-go' });
         try {
-          await nextMatching(watcher, (set) => ids(set).includes(svc.id), 10_000);
+          const id = tsId(goInstance(svc, 'dereg-go'));
+          await nextMatching(watcher, (set) => ids(set).includes(id), 10_000);
           expect(await svc.stop()).toBe(0);
           expect(svc.lines.map((l) => l.event)).toEqual(['started', 'stopped']);
           await nextMatching(watcher, (set) => set.length === 0, 5_000);
@@ -430,21 +554,22 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
         }
       });
 
-      it(`a killed Go service leaves the kratos-ts watcher when its ${backend.name} registration expires (${expiry} s)`, async () => {
-        const watcher = await registry.watch('killed-go');
-        const svc = await startGoService(bin, {
-          registry: registryUrl,
-          name: 'killed-go',
-          ttl: `${expiry}s`,
-        });
-        try {
-          await nextMatching(watcher, (set) => ids(set).includes(svc.id), 10_000);
-          await svc.signal('SIGKILL');
-          await nextMatching(watcher, (set) => set.length === 0, (expiry + 8) * 1000);
-        } finally {
-          await watcher.stop();
-        }
-      });
+      it(
+        `a killed Go service leaves the kratos-ts watcher when its ${backend.name} registration expires (${expiry} s)`,
+        async () => {
+          const watcher = await registry.watch(service('killed-go'));
+          const svc = await goService({ name: 'killed-go', ttl: `${expiry}s` });
+          try {
+            const id = tsId(goInstance(svc, 'killed-go'));
+            await nextMatching(watcher, (set) => ids(set).includes(id), 10_000);
+            await svc.signal('SIGKILL');
+            await nextMatching(watcher, (set) => set.length === 0, backend.removalSeconds * 1000);
+          } finally {
+            await watcher.stop();
+          }
+        },
+        expiryTestMs,
+      );
 
       if (helloworldRegistries.includes(backend.name)) {
         it('the kratos-ts helloworld deregistering on SIGTERM leaves the Go Kratos watcher', async () => {
@@ -467,43 +592,57 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       }
 
       it('a kratos-ts App deregistering on stop leaves the Go Kratos watcher', async () => {
+        const keeper = await keepOneOf('dereg-app');
         const watcher = await watchFromGo('dereg-app');
-        const app = await startTsRelay({ name: 'dereg-app', registrar: registry, discovery: registry });
+        const app = await startTsRelay({
+          name: 'dereg-app',
+          registrar: registry,
+          discovery: registry,
+          discoveryName: service,
+        });
         try {
-          const [instance] = await watcher.next((set) => set.length === 1, 20_000);
-          expect(instance).toMatchObject({
-            id: app.id,
-            name: 'dereg-app',
-            version: 'v1.0.0',
-            metadata: { lang: 'ts' },
-          });
+          const want = backend.readBack(app.instance, 'grpc', 'go');
+          const set = await goWatcherHolds(watcher, [...keeper.ids, want.id], 20_000);
+          expect(sorted(set.find((i) => i.id === want.id))).toEqual(sorted(want));
           await app.stop();
-          await watcher.next((set) => set.length === 0, 5_000);
+          await goWatcherHolds(watcher, keeper.ids, 5_000);
         } finally {
           await app.stop();
           await watcher.stop();
+          await keeper.stop();
         }
       });
 
-      it(`a killed kratos-ts process leaves the Go Kratos watcher when its ${backend.name} registration expires (${expiry} s)`, async () => {
-        const watcher = await watchFromGo('killed-ts');
-        const instance = {
-          id: 'killed-ts-1',
-          name: 'killed-ts',
-          version: 'v1.0.0',
-          metadata: {},
-          endpoints: ['grpc://127.0.0.1:1?isSecure=false'],
-        };
-        const child = await startRegisteredChild(registryUrl, instance, expiry);
-        try {
-          await watcher.next((set) => ids(set).includes(instance.id), 10_000);
-          await child.kill();
-          await watcher.next((set) => set.length === 0, (expiry + 8) * 1000);
-        } finally {
-          await child.kill();
-          await watcher.stop();
-        }
-      });
+      it(
+        `a killed kratos-ts process leaves the Go Kratos watcher when its ${backend.name} registration expires (${expiry} s)`,
+        async () => {
+          const keeper = await keepOneOf('killed-ts');
+          const watcher = await watchFromGo('killed-ts');
+          // Port 0: the child listens on a port of its own (consul's TCP check connects to it).
+          const child = await startRegisteredChild(
+            registryUrl,
+            {
+              id: 'killed-ts-1',
+              name: 'killed-ts',
+              version: 'v1.0.0',
+              metadata: {},
+              endpoints: ['grpc://127.0.0.1:0?isSecure=false'],
+            },
+            expiry,
+          );
+          try {
+            const id = backend.readBack(child.instance, 'grpc', 'go').id;
+            await goWatcherHolds(watcher, [...keeper.ids, id], 20_000);
+            await child.kill();
+            await goWatcherHolds(watcher, keeper.ids, backend.removalSeconds * 1000);
+          } finally {
+            await child.kill();
+            await watcher.stop();
+            await keeper.stop();
+          }
+        },
+        expiryTestMs,
+      );
     });
   });
 }

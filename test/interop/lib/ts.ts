@@ -62,12 +62,19 @@ export interface TsRelayOptions {
   clientMiddleware?: Middleware[];
   /** The trace id of a call as the server middleware left it in the context, if any. */
   traceIdOf?: (ctx: Context) => string | undefined;
+  /**
+   * The registry service a `relay~<kind>~<name>~...` call discovers for the app `name` (nacos:
+   * `<name>.<kind>`). Default: the name.
+   */
+  discoveryName?: (name: string, kind: 'grpc' | 'http') => string;
 }
 
 /** The TypeScript twin of the Go fixture's greeter, run by a kratos-ts App (HTTP + gRPC). */
 export interface TsRelay {
   app: App;
   id: string;
+  /** The instance the App registered. */
+  instance: ServiceInstance;
   /** `host:port` of one transport. */
   address(scheme: 'http' | 'grpc'): string;
   stop(): Promise<void>;
@@ -89,7 +96,9 @@ export async function startTsRelay(o: TsRelayOptions): Promise<TsRelay> {
     const key = `${kind} ${target}`;
     let c = clients.get(key);
     if (!c) {
-      const endpoint = target.includes(':') ? `direct:///${target}` : `discovery:///${target}`;
+      const service =
+        o.discoveryName && (kind === 'grpc' || kind === 'http') ? o.discoveryName(target, kind) : target;
+      const endpoint = target.includes(':') ? `direct:///${target}` : `discovery:///${service}`;
       const common = { endpoint, discovery: o.discovery, middleware: clientMiddleware, timeout: 10_000 };
       if (kind === 'grpc') {
         const client: GrpcClient = createGrpcClient({ ...common, logger: quiet });
@@ -162,9 +171,11 @@ export async function startTsRelay(o: TsRelayOptions): Promise<TsRelay> {
     ready,
     running.then(() => Promise.reject(new Error('relay app stopped before start'))),
   ]);
+  const { name, version, metadata, endpoints } = app.info;
   return {
     app,
     id,
+    instance: { id, name, version, metadata: { ...metadata }, endpoints: [...endpoints] },
     address: (scheme) => (scheme === 'http' ? http.endpoint().host : grpc.endpoint().host),
     async stop() {
       await app.stop();
@@ -214,12 +225,16 @@ export async function startTsHelloworld(registry: string, name: string): Promise
 
 const registerChild = fileURLToPath(new URL('./register-child.ts', import.meta.url));
 
-/** A separate kratos-ts process holding one registration, to be killed like a crashed service. */
+/**
+ * A separate kratos-ts process holding one registration, to be killed like a crashed service.
+ * Endpoints with port 0 get a listener of the child's (see register-child.ts); `instance` is what
+ * it registered.
+ */
 export async function startRegisteredChild(
   registry: string,
   instance: ServiceInstance,
   expirySeconds: number,
-): Promise<{ kill(): Promise<void> }> {
+): Promise<{ instance: ServiceInstance; kill(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     ['--conditions=kratos-source', registerChild, registry, JSON.stringify(instance), String(expirySeconds)],
@@ -230,20 +245,22 @@ export async function startRegisteredChild(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
-  const registered = new Promise<void>((resolve, reject) => {
+  const registered = new Promise<ServiceInstance>((resolve, reject) => {
+    let out = '';
     child.stdout?.on('data', (b: Buffer) => {
-      if (b.toString().includes('registered')) resolve();
+      out += b.toString();
+      const line = /^registered (.*)\n/m.exec(out);
+      if (line?.[1]) resolve(JSON.parse(line[1]) as ServiceInstance);
     });
     child.on('exit', (code) => reject(new Error(`register-child exited (${code}) before registering`)));
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   try {
-    await registered;
+    return { instance: await registered, kill };
   } catch (e) {
     await kill();
     throw e;
   } finally {
     clearTimeout(timer);
   }
-  return { kill };
 }

@@ -1,0 +1,4 @@
+import { consulBackend } from './lib/backends.ts';
+import { describeInterop } from './lib/suite.ts';
+
+describeInterop('v3', consulBackend);
