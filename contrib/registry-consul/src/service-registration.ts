@@ -1,4 +1,4 @@
-import type { ServiceInstance } from '@kratos/core';
+import { endpointPort, type ServiceInstance } from '@kratos/core';
 
 /** Settings that shape the registration body, as Go Kratos' consul `Client` fields. */
 export interface RegistrationSettings {
@@ -44,7 +44,8 @@ export function parseEndpoint(endpoint: string): { scheme: string; host: string;
   } catch {
     throw new TypeError(`endpoint "${endpoint}" is not a URL like grpc://10.0.0.5:9000?isSecure=false`);
   }
-  const port = u.port === '' ? 0 : Number(u.port);
+  const written = endpointPort(endpoint);
+  const port = written === '' ? 0 : Number(written);
   return { scheme: u.protocol.replace(/:$/, ''), host: u.hostname.replace(/^\[|\]$/g, ''), port };
 }
 

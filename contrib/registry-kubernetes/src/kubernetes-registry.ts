@@ -5,6 +5,7 @@ import {
   createLogHelper,
   type Discovery,
   defaultLogger,
+  endpointPort,
   type Fanout,
   type Logger,
   type Registrar,
@@ -102,16 +103,6 @@ export function marshalStringMap(map: Record<string, string>): string {
 }
 
 /**
- * The port written in an endpoint, as Go's `url.Port()` reads it: WHATWG URLs hide a scheme's
- * default port (`https://h:443` has port ''), Go keeps it.
- */
-function writtenPort(endpoint: string, u: URL): string {
-  if (u.port !== '') return u.port;
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
-  return /:(\d+)$/.exec(authority)?.[1] ?? '';
-}
-
-/**
  * Go's `getProtocolMapByEndpoints`: port -> scheme of each endpoint URL. A TLS server's endpoint
  * keeps its `grpcs` / `https` scheme, which is how discovery tells it is TLS.
  */
@@ -124,7 +115,7 @@ export function protocolMapOf(endpoints: readonly string[]): Record<string, stri
     } catch {
       throw new TypeError(`endpoint ${JSON.stringify(e)} is not a URL`);
     }
-    out[writtenPort(e, u)] = u.protocol.replace(/:$/, '');
+    out[endpointPort(e)] = u.protocol.replace(/:$/, '');
   }
   return out;
 }

@@ -3,6 +3,7 @@ import {
   createLogHelper,
   type Discovery,
   defaultLogger,
+  endpointPort,
   type Fanout,
   type Logger,
   type Registrar,
@@ -83,8 +84,9 @@ export function nacosInstancesOf(
       throw new TypeError(`endpoint "${endpoint}" is not a URL like grpc://10.0.0.5:9000?isSecure=false`);
     }
     const scheme = u.protocol.replace(/:$/, '');
-    const port = Number(u.port);
-    if (!u.port || !Number.isInteger(port)) throw new TypeError(`endpoint "${endpoint}" has no port`);
+    const written = endpointPort(endpoint);
+    const port = Number(written);
+    if (!written || !Number.isInteger(port)) throw new TypeError(`endpoint "${endpoint}" has no port`);
     let weight = o.weight;
     const w = instance.metadata?.weight;
     if (w !== undefined) {

@@ -3,6 +3,7 @@ import {
   createLogHelper,
   type Discovery,
   defaultLogger,
+  endpointPort,
   type Fanout,
   type Logger,
   type Registrar,
@@ -89,16 +90,6 @@ interface Endpoint {
   port: number;
 }
 
-/**
- * The port written in an endpoint, as Go's `url.Port()` reads it: WHATWG URLs hide a scheme's
- * default port (`https://h:443` has port ''), Go keeps it.
- */
-function writtenPort(endpoint: string, u: URL): string {
-  if (u.port !== '') return u.port;
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
-  return /:(\d+)$/.exec(authority)?.[1] ?? '';
-}
-
 function parseEndpoint(endpoint: string): Endpoint {
   let u: URL;
   try {
@@ -106,7 +97,7 @@ function parseEndpoint(endpoint: string): Endpoint {
   } catch {
     throw new TypeError(`invalid endpoint ${JSON.stringify(endpoint)}`);
   }
-  const written = writtenPort(endpoint, u);
+  const written = endpointPort(endpoint);
   const port = Number(written);
   if (!u.hostname || !written || !Number.isInteger(port) || port <= 0) {
     throw new TypeError(`endpoint ${JSON.stringify(endpoint)} needs a host and a port`);

@@ -143,6 +143,7 @@ export type {
 export type { CallOptions } from './transport/call-options.ts';
 export {
   advertisedHost,
+  endpointPort,
   isSecureEndpoint,
   joinHostPort,
   newEndpoint,

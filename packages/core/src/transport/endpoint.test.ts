@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   advertisedHost,
+  endpointPort,
   isEndpointer,
   isSecureEndpoint,
   joinHostPort,
@@ -53,6 +54,15 @@ describe('endpoints', () => {
     expect(isSecureEndpoint('grpc://h:1?isSecure=false')).toBe(false);
     expect(isSecureEndpoint('grpc://h:1')).toBe(false);
     expect(isSecureEndpoint('http://h:1')).toBe(false);
+  });
+
+  it('endpointPort reads the port as written, a scheme default included (Go url.Port())', () => {
+    expect(endpointPort('https://10.0.0.5:443?isSecure=true')).toBe('443');
+    expect(endpointPort('http://10.0.0.5:80')).toBe('80');
+    expect(endpointPort('https://[::1]:443')).toBe('443');
+    expect(endpointPort('grpcs://10.0.0.5:9443')).toBe('9443');
+    expect(endpointPort('https://10.0.0.5')).toBe('');
+    expect(endpointPort('https://10.0.0.5/a:1')).toBe('');
   });
 
   it('parseEndpoint finds the first endpoint of a scheme (and security)', () => {

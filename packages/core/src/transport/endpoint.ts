@@ -129,6 +129,18 @@ export function splitHostPort(address: string): { host: string; port: number } {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
+/**
+ * The port written in an endpoint URL, as Go's `url.Port()` reads it: WHATWG URLs hide a scheme's
+ * default port (`new URL('https://h:443').port` is `''`), Go keeps it. `''` when none is written.
+ * Takes the text: a parsed `URL` has already dropped a default port.
+ */
+export function endpointPort(endpoint: string): string {
+  const port = new URL(endpoint).port;
+  if (port !== '') return port;
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
+  return /:(\d+)$/.exec(authority)?.[1] ?? '';
+}
+
 /** Joins host and port, bracketing IPv6 hosts. */
 export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
