@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import {
   type ChannelCredentials,
   type ChannelOptions,
@@ -46,13 +48,48 @@ function fillMetadata(into: Metadata, md: GrpcMetadata): void {
     for (const v of repr[key]!) into.add(key, typeof v === 'string' ? v : v.toString('base64'));
 }
 
-function channelCredentials(options: GrpcClientOptions): ChannelCredentials {
+function channelCredentials(
+  options: GrpcClientOptions,
+  checkIdentity?: (host: string, cert: PeerCertificate) => Error | undefined,
+): ChannelCredentials {
   if (options.credentials) return options.credentials;
   const tls = options.tls;
   if (!tls) return grpcCredentials.createInsecure();
   const buf = (v: string | Buffer | undefined) =>
     v === undefined ? null : typeof v === 'string' ? Buffer.from(v) : v;
-  return grpcCredentials.createSsl(buf(tls.ca), buf(tls.key), buf(tls.cert));
+  return grpcCredentials.createSsl(
+    buf(tls.ca),
+    buf(tls.key),
+    buf(tls.cert),
+    checkIdentity ? { checkServerIdentity: checkIdentity } : undefined,
+  );
+}
+
+/**
+ * Channel options and credentials for a TLS channel to an IP address. grpc-js sends the target's
+ * host as the TLS server name, and an IP address there is refused by Node 26 (a warning before,
+ * DEP0123; RFC 6066 forbids it). So the server name becomes the node's service name, as Go Kratos'
+ * resolver does (`ServerName: instance.Name`), and the certificate is accepted for either the IP
+ * address dialled or that name. `tls.serverName` overrides both. `undefined` when the defaults are
+ * fine (no TLS, a host name, or your own credentials).
+ */
+function ipTlsChannel(
+  options: GrpcClientOptions,
+  node: Node,
+  base: ChannelOptions,
+): { creds: ChannelCredentials; channelOptions: ChannelOptions } | undefined {
+  if (!options.tls || options.credentials || options.tls.serverName) return undefined;
+  const ip = node.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (isIP(ip) === 0) return undefined;
+  // A direct target has no service name: some non-IP server name must still be sent, and the
+  // certificate is then checked against the IP address only.
+  const name = node.serviceName && isIP(node.serviceName) === 0 ? node.serviceName : undefined;
+  const creds = channelCredentials(options, (_sni, cert) => {
+    const byIp = checkServerIdentity(ip, cert);
+    if (byIp === undefined || name === undefined) return byIp;
+    return checkServerIdentity(name, cert) === undefined ? undefined : byIp;
+  });
+  return { creds, channelOptions: { ...base, 'grpc.ssl_target_name_override': name ?? 'localhost' } };
 }
 
 /**
@@ -77,7 +114,10 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   const channelFor = (node: Node): Client => {
     let c = channels.get(node.address);
     if (c === undefined) {
-      c = new Client(node.address, creds, channelOptions);
+      const ipTls = ipTlsChannel(options, node, channelOptions);
+      c = ipTls
+        ? new Client(node.address, ipTls.creds, ipTls.channelOptions)
+        : new Client(node.address, creds, channelOptions);
       channels.set(node.address, c);
     }
     return c;
