@@ -408,6 +408,27 @@ describe('tls', () => {
     }
   });
 
+  it('a TLS client through discovery checks the certificate against the IP dialled or the service name, as Go Kratos names it', async () => {
+    // The test certificate is for localhost and 127.0.0.1; this server answers on 127.0.0.2.
+    const server = await startGreeter({ SayHello: sayHello }, { address: '127.0.0.2:0', tls: { key, cert } });
+    cleanup.push(() => server.stop());
+    const registry = createMemoryRegistry();
+    await registry.register(instance('a', 'elsewhere', [`grpcs://127.0.0.2:${server.port}`]));
+    await registry.register(instance('b', 'localhost', [`grpcs://127.0.0.2:${server.port}`]));
+    const call = (name: string) => {
+      const client = createGrpcClient({
+        endpoint: `discovery:///${name}`,
+        discovery: registry,
+        tls: { ca: cert },
+        logger: silent,
+      });
+      cleanup.push(() => client.close());
+      return client.unary(GreeterService.SayHello, helloRequest({ name: 'tls' }), { timeout: 3000 });
+    };
+    await expect(call('elsewhere')).rejects.toMatchObject({ code: 503 });
+    expect((await call('localhost')).message).toBe('Hello tls');
+  });
+
   it('through discovery, a plaintext client takes only plaintext endpoints and a TLS client only TLS ones', async () => {
     const registry = createMemoryRegistry();
     const secure = await tagged('secure', true);
