@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Discovery, ServiceInstance, ServiceWatcher } from '@kratos/core';
+import type { ServiceInstance } from '@kratos/core';
 import {
   describeRegistryContract,
+  mapDiscovery,
   nextMatching,
   type StartedServer,
   startServer,
@@ -53,26 +54,7 @@ function contractSubject() {
     discoveryKind: 'grpc',
     logger: quietLogger,
   });
-  const discovery: Discovery = {
-    getService: async (name) => withQuery(await registry.getService(name)),
-    async watch(name) {
-      const w = await registry.watch(name);
-      const it = w[Symbol.asyncIterator]();
-      return {
-        stop: () => w.stop(),
-        [Symbol.asyncIterator]: () => ({
-          next: async () => {
-            const r = await it.next();
-            return r.done ? r : { done: false, value: withQuery(r.value) };
-          },
-          return: async () => {
-            await w.stop();
-            return { done: true, value: undefined };
-          },
-        }),
-      } satisfies ServiceWatcher;
-    },
-  };
+  const discovery = mapDiscovery(registry, withQuery);
   return { registrar: registry, discovery, registry, close: () => registry.close() };
 }
 
