@@ -139,9 +139,12 @@ export function describeInterop(flavour: GoFlavour, backend: Backend): void {
       watcher.next((set) => ids(set).sort().join() === [...want].sort().join(), timeoutMs);
 
     beforeAll(async () => {
-      let started: { server: StartedServer; url: string };
-      [bin, started] = await Promise.all([buildGo(flavour), backend.start()]);
-      ({ server, url: registryUrl } = started);
+      // Settled one by one, so a server that started is stopped by afterAll even when the build failed.
+      const [built, started] = await Promise.allSettled([buildGo(flavour), backend.start()]);
+      if (started.status === 'fulfilled') ({ server, url: registryUrl } = started.value);
+      if (built.status === 'rejected') throw built.reason;
+      if (started.status === 'rejected') throw started.reason;
+      bin = built.value;
       registry = openTsRegistry(registryUrl, { logger: quiet, expirySeconds: backend.serviceExpirySeconds });
       [goSvc, tsRelay] = await Promise.all([
         goService({ name: 'helloworld' }),
