@@ -21,6 +21,7 @@ import {
   Metadata,
   type Node,
   type Selector,
+  splitHostPort,
 } from '@kratos/core';
 import { createNodeResolver, createSelector } from '@kratos/selector';
 import { toGrpcMetadata } from './metadata.ts';
@@ -79,7 +80,7 @@ function ipTlsChannel(
   base: ChannelOptions,
 ): { creds: ChannelCredentials; channelOptions: ChannelOptions } | undefined {
   if (!options.tls || options.credentials || options.tls.serverName) return undefined;
-  const ip = node.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const ip = /:\d+$/.test(node.address) ? splitHostPort(node.address).host : node.address;
   if (isIP(ip) === 0) return undefined;
   // A direct target has no service name: some non-IP server name must still be sent, and the
   // certificate is then checked against the IP address only.
