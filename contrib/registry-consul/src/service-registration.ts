@@ -1,4 +1,4 @@
-import { endpointPort, type ServiceInstance } from '@kratos/core';
+import { joinHostPort, type ServiceInstance, splitEndpoint } from '@kratos/core';
 
 /** Settings that shape the registration body, as Go Kratos' consul `Client` fields. */
 export interface RegistrationSettings {
@@ -33,20 +33,10 @@ const goMap = (m: Record<string, string>) => {
 };
 
 /** `host:port` as Go's net.JoinHostPort. */
-const joinHostPort = (host: string, port: number) =>
-  host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-
-/** An endpoint URL split as Go's url.Parse + Hostname() + Port() do for these URLs. */
+/** An endpoint URL split as Go's url.Parse + Hostname() + Port() do (no port written: 0). */
 export function parseEndpoint(endpoint: string): { scheme: string; host: string; port: number } {
-  let u: URL;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    throw new TypeError(`endpoint "${endpoint}" is not a URL like grpc://10.0.0.5:9000?isSecure=false`);
-  }
-  const written = endpointPort(endpoint);
-  const port = written === '' ? 0 : Number(written);
-  return { scheme: u.protocol.replace(/:$/, ''), host: u.hostname.replace(/^\[|\]$/g, ''), port };
+  const { scheme, host, port } = splitEndpoint(endpoint);
+  return { scheme, host, port: port === '' ? 0 : Number(port) };
 }
 
 /**

@@ -3,12 +3,13 @@ import {
   createLogHelper,
   type Discovery,
   defaultLogger,
-  endpointPort,
   type Fanout,
+  joinHostPort,
   type Logger,
   type Registrar,
   type ServiceInstance,
   type ServiceWatcher,
+  splitEndpoint,
 } from '@kratos/core';
 import { type Host, NacosNamingClient } from 'nacos';
 
@@ -77,14 +78,7 @@ export function nacosInstancesOf(
   o: { weight: number; cluster: string; group: string },
 ): NacosInstanceRegistration[] {
   return instance.endpoints.map((endpoint) => {
-    let u: URL;
-    try {
-      u = new URL(endpoint);
-    } catch {
-      throw new TypeError(`endpoint "${endpoint}" is not a URL like grpc://10.0.0.5:9000?isSecure=false`);
-    }
-    const scheme = u.protocol.replace(/:$/, '');
-    const written = endpointPort(endpoint);
+    const { scheme, host, port: written } = splitEndpoint(endpoint);
     const port = Number(written);
     if (!written || !Number.isInteger(port)) throw new TypeError(`endpoint "${endpoint}" has no port`);
     let weight = o.weight;
@@ -95,7 +89,7 @@ export function nacosInstancesOf(
     }
     return {
       serviceName: `${instance.name}.${scheme}`,
-      ip: u.hostname.replace(/^\[|\]$/g, ''),
+      ip: host,
       port,
       weight,
       enabled: true,
@@ -107,9 +101,6 @@ export function nacosInstancesOf(
     };
   });
 }
-
-const joinHostPort = (host: string, port: number) =>
-  host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
 /**
  * Go's GetService/watcher reading: id = nacos instanceId (else `ip#port#cluster#service`), endpoint

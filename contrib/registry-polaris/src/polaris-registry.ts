@@ -3,12 +3,12 @@ import {
   createLogHelper,
   type Discovery,
   defaultLogger,
-  endpointPort,
   type Fanout,
   type Logger,
   type Registrar,
   type ServiceInstance,
   type ServiceWatcher,
+  splitEndpoint,
 } from '@kratos/core';
 
 /** Options of {@link createPolarisRegistry} (Go Kratos' polaris `options` plus transport settings). */
@@ -91,19 +91,12 @@ interface Endpoint {
 }
 
 function parseEndpoint(endpoint: string): Endpoint {
-  let u: URL;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    throw new TypeError(`invalid endpoint ${JSON.stringify(endpoint)}`);
-  }
-  const written = endpointPort(endpoint);
+  const { scheme, host, port: written } = splitEndpoint(endpoint);
   const port = Number(written);
-  if (!u.hostname || !written || !Number.isInteger(port) || port <= 0) {
+  if (!host || !written || !Number.isInteger(port) || port <= 0) {
     throw new TypeError(`endpoint ${JSON.stringify(endpoint)} needs a host and a port`);
   }
-  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  return { scheme: u.protocol.replace(/:$/, ''), host, port };
+  return { scheme, host, port };
 }
 
 /** Settings {@link polarisInstancesOf} needs (the registry's resolved options). */

@@ -148,6 +148,7 @@ export {
   joinHostPort,
   newEndpoint,
   parseEndpoint,
+  splitEndpoint,
   splitHostPort,
 } from './transport/endpoint.ts';
 export {

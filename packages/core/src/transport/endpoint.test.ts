@@ -8,6 +8,7 @@ import {
   joinHostPort,
   newEndpoint,
   parseEndpoint,
+  splitEndpoint,
   splitHostPort,
 } from '../index.ts';
 
@@ -63,6 +64,17 @@ describe('endpoints', () => {
     expect(endpointPort('grpcs://10.0.0.5:9443')).toBe('9443');
     expect(endpointPort('https://10.0.0.5')).toBe('');
     expect(endpointPort('https://10.0.0.5/a:1')).toBe('');
+  });
+
+  it('splitEndpoint splits as Go url.Parse + Hostname() + Port(), and rejects what is not a URL', () => {
+    expect(splitEndpoint('grpcs://[::1]:9443?isSecure=true')).toEqual({
+      scheme: 'grpcs',
+      host: '::1',
+      port: '9443',
+    });
+    expect(splitEndpoint('https://10.0.0.5:443')).toEqual({ scheme: 'https', host: '10.0.0.5', port: '443' });
+    expect(splitEndpoint('http://10.0.0.5')).toEqual({ scheme: 'http', host: '10.0.0.5', port: '' });
+    expect(() => splitEndpoint('10.0.0.5:9000 nope')).toThrow(TypeError);
   });
 
   it('parseEndpoint finds the first endpoint of a scheme (and security)', () => {

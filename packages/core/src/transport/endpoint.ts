@@ -130,15 +130,30 @@ export function splitHostPort(address: string): { host: string; port: number } {
 }
 
 /**
- * The port written in an endpoint URL, as Go's `url.Port()` reads it: WHATWG URLs hide a scheme's
- * default port (`new URL('https://h:443').port` is `''`), Go keeps it. `''` when none is written.
- * Takes the text: a parsed `URL` has already dropped a default port.
+ * An endpoint URL split as Go's `url.Parse` + `Hostname()` + `Port()` read it: the scheme, the host
+ * without IPv6 brackets, and the port as written (`''` when none is). WHATWG URLs hide a scheme's
+ * default port (`new URL('https://h:443').port` is `''`); Go keeps it, and so does this. Throws a
+ * `TypeError` when `endpoint` is not a URL. Takes the text: a parsed `URL` has already dropped a
+ * default port.
  */
+export function splitEndpoint(endpoint: string): { scheme: string; host: string; port: string } {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    throw new TypeError(`endpoint "${endpoint}" is not a URL like grpc://10.0.0.5:9000?isSecure=false`);
+  }
+  let port = u.port;
+  if (port === '') {
+    const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
+    port = /:(\d+)$/.exec(authority)?.[1] ?? '';
+  }
+  return { scheme: u.protocol.slice(0, -1), host: u.hostname.replace(/^\[|\]$/g, ''), port };
+}
+
+/** The port written in an endpoint URL, a scheme default included ({@link splitEndpoint}). */
 export function endpointPort(endpoint: string): string {
-  const port = new URL(endpoint).port;
-  if (port !== '') return port;
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(endpoint)?.[1] ?? '';
-  return /:(\d+)$/.exec(authority)?.[1] ?? '';
+  return splitEndpoint(endpoint).port;
 }
 
 /** Joins host and port, bracketing IPv6 hosts. */
