@@ -151,6 +151,7 @@ export {
   splitEndpoint,
   splitHostPort,
 } from './transport/endpoint.ts';
+export { pinNextTickShape, pinnedTickObject } from './transport/next-tick-shape.ts';
 export {
   type Endpointer,
   isEndpointer,

@@ -29,6 +29,7 @@ import {
   joinHostPort,
   KratosError,
   newEndpoint,
+  pinNextTickShape,
   type ServerStartOptions,
   type ServerStopOptions,
   splitHostPort,
@@ -439,6 +440,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
       if (state !== 'idle') throw new Error(`grpc server: start called when ${state}`);
       state = 'starting';
       app = startOptions?.app;
+      await pinNextTickShape();
       const { host } = splitHostPort(address);
       const creds = options.credentials ?? credentialsFrom(options);
       try {

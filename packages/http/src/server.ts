@@ -25,6 +25,7 @@ import {
   Metadata,
   type Middleware,
   newEndpoint,
+  pinNextTickShape,
   type Server,
   type ServerStartOptions,
   type ServerStopOptions,
@@ -547,6 +548,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       started = true;
       closing = false;
       app = startOptions.app;
+      await pinNextTickShape();
       await fastify.listen({ host, port });
       const actual = server.address()!;
       if (endpoint === undefined) {
