@@ -5,6 +5,7 @@ import {
   type ChannelCredentials,
   type ChannelOptions,
   Client,
+  type ClientUnaryCall,
   type CallOptions as GrpcCallOptions,
   type Metadata as GrpcMetadata,
   credentials as grpcCredentials,
@@ -20,6 +21,7 @@ import {
   KratosError,
   Metadata,
   type Node,
+  pinNextTickShape,
   type Selector,
   splitHostPort,
 } from '@kratos/core';
@@ -100,6 +102,7 @@ function ipTlsChannel(
  * client `middleware`; errors come back as the server's KratosError.
  */
 export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
+  void pinNextTickShape(); // see @kratos/core: keeps process.nextTick's V8 caches valid
   const target = options.endpoint;
   const defaultTimeout = options.timeout ?? 2000;
   const middleware = options.middleware ?? [];
@@ -258,17 +261,27 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
         return Promise.reject(KratosError.fromError(e));
       }
       return new Promise((resolve, reject) => {
-        const call = p.client.makeUnaryRequest(path, ser, de, req, p.md, p.callOptions, (err, res) => {
-          const aborted = unlink();
-          if (err) {
-            const e = callError(err, aborted);
-            p.done({ error: e });
-            reject(e);
-          } else {
-            p.done({});
-            resolve(res);
-          }
-        });
+        // grpc-js captures the caller's stack (`new Error()`) on every call, only to append it to
+        // its own errors; under a middleware chain that capture was ~10% of a unary call's CPU.
+        // This client hands back KratosErrors, which do not carry it: start the call without it.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        let call: ClientUnaryCall;
+        try {
+          call = p.client.makeUnaryRequest(path, ser, de, req, p.md, p.callOptions, (err, res) => {
+            const aborted = unlink();
+            if (err) {
+              const e = callError(err, aborted);
+              p.done({ error: e });
+              reject(e);
+            } else {
+              p.done({});
+              resolve(res);
+            }
+          });
+        } finally {
+          Error.stackTraceLimit = limit;
+        }
         call.on('metadata', (md: GrpcMetadata) => fillMetadata(ctx.replyHeader, md));
         const unlink = link(ctx, call);
       });

@@ -119,6 +119,24 @@ describe('error details on the wire', () => {
     expect(err.reason).toBe('');
     expect(err.message).toMatch(/Missing/);
   });
+
+  it('unary calls start without grpc-js capturing a caller stack, and leave Error.stackTraceLimit as it was', async () => {
+    const server = await started();
+    const client = clientFor(server);
+    cleanup.push(() => client.close());
+    const before = Error.stackTraceLimit;
+    const ok = await client.unary(GreeterService.SayHello, helloRequest({ name: 'x' }));
+    expect(ok.message).toBe('Hello x');
+    const err = await client
+      .unary({ ...GreeterService.SayHello, path: '/helloworld.v1.Greeter/Missing' }, helloRequest())
+      .catch((e) => e);
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(err).toBeInstanceOf(KratosError);
+    // The KratosError is made after the call started, with stacks on again; grpc-js' "for call at"
+    // caller stack is not appended to anything.
+    expect(err.stack).toMatch(/KratosError|Error/);
+    expect(String(err.cause?.stack ?? '')).not.toMatch(/for call at\n\s+at /);
+  });
 });
 
 describe('health', () => {

@@ -24,6 +24,7 @@ import {
   Metadata,
   type MetadataInit,
   type Middleware,
+  pinNextTickShape,
   type Selector,
 } from '@kratos/core';
 import { createNodeResolver, createSelector, type NodeResolver, parseTarget } from '@kratos/selector';
@@ -174,6 +175,7 @@ function loadUndici(): { Agent: typeof UndiciAgent } {
 
 /** Makes an HTTP client on undici: one keep-alive pool per node, reused across calls. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  void pinNextTickShape(); // see @kratos/core: keeps process.nextTick's V8 caches valid
   const target = parseTarget(options.endpoint);
   const tlsOption = options.tls;
   const secure = target.scheme === 'https' || (tlsOption !== undefined && tlsOption !== false);
