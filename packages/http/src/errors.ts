@@ -1,6 +1,7 @@
-import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { KratosError } from '@kratos/core';
 import { CODEC_REASON } from './binding.ts';
+import { nodeHttp } from './node-http.ts';
 
 /**
  * The reason we give errors the transport itself raises: the status text in UPPER_SNAKE
@@ -8,7 +9,7 @@ import { CODEC_REASON } from './binding.ts';
  * 431 `REQUEST_HEADER_FIELDS_TOO_LARGE`, ...). Go Kratos' mux answers these with plain text.
  */
 export function reasonForStatus(status: number): string {
-  return (STATUS_CODES[status] ?? 'UNKNOWN').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  return (nodeHttp.STATUS_CODES[status] ?? 'UNKNOWN').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }
 
 /** A transport-level error with the status-derived reason. */

@@ -443,6 +443,27 @@ describe('createHttpServer: routing and binding', () => {
     expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
+  it('keeps fastify JSON schemas (validation, response serialization) on routes added through the escape hatch', async () => {
+    const base = await start((s) => {
+      s.fastify.get(
+        '/schema',
+        {
+          schema: {
+            querystring: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } },
+            response: { 200: { type: 'object', properties: { n: { type: 'integer' } } } },
+          },
+        },
+        async (req) => ({ n: (req.query as { n: number }).n, secret: 'not in the schema' }),
+      );
+    });
+    const ok = await fetch(`${base}/schema?n=2`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ n: 2 });
+    const bad = await fetch(`${base}/schema?n=two`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: number }).code).toBe(400);
+  });
+
   it('serves HTTPS and advertises https://host:port?isSecure=true', async () => {
     const key = readFileSync(new URL('./testdata/localhost-key.pem', import.meta.url));
     const cert = readFileSync(new URL('./testdata/localhost-cert.pem', import.meta.url));

@@ -1,10 +1,4 @@
-import {
-  createServer as createHttpServerRaw,
-  type IncomingHttpHeaders,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
-import { createServer as createHttpsServerRaw } from 'node:https';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import {
   type AppInfo,
@@ -39,6 +33,7 @@ import Fastify, {
 } from 'fastify';
 import { errorBody, httpStatus, statusError, toKratosError, writeRawError } from './errors.ts';
 import { codecForAccept, toCodecRegistry } from './message-codec.ts';
+import { nodeHttp, nodeHttps } from './node-http.ts';
 import {
   compileMatcher,
   nativeRoutePath,
@@ -47,6 +42,7 @@ import {
   wildcardRoutePath,
 } from './path-template.ts';
 import { CompiledRoute, type QueryValues } from './route.ts';
+import { lazySchemaCompilers } from './schema-compilers.ts';
 import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
 /** TLS material of an HTTPS server. */
@@ -234,6 +230,10 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     forceCloseConnections: 'idle',
     keepAliveTimeout: options.keepAliveTimeout ?? 72_000,
     routerOptions: { maxParamLength: 1000, ...options.fastify?.routerOptions },
+    schemaController: {
+      ...options.fastify?.schemaController,
+      compilersFactory: { ...lazySchemaCompilers, ...options.fastify?.schemaController?.compilersFactory },
+    },
     serverFactory(handler) {
       // Refusing during stop here (one boolean per request) instead of fastify's
       // return503OnClosing keeps the refusal a Kratos body.
@@ -247,7 +247,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       const serverOptions =
         options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize };
       const server = tls
-        ? createHttpsServerRaw(
+        ? nodeHttps().createServer(
             {
               ...serverOptions,
               key: tls.key,
@@ -257,7 +257,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
             },
             onRequest,
           )
-        : createHttpServerRaw(serverOptions, onRequest);
+        : nodeHttp.createServer(serverOptions, onRequest);
       server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
       // Per connection (not per request): lets stop() close connections that never sent a byte
       // (preconnected by clients), which Node's closeIdleConnections leaves open.
@@ -275,7 +275,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         statusError(status, status === 431 ? 'request header too large' : 'malformed request'),
       );
       socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${nodeHttp.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     },
     frameworkErrors(err, _request, reply) {
