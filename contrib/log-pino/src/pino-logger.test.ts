@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -149,6 +149,22 @@ describe('createPinoLogger', () => {
     expect(received).toBeLessThan(total);
     await logger.flush();
     expect(received).toBe(total);
+  });
+
+  it('a file path destination writes in 4 KiB batches; flush() writes the rest, minLength 0 each line', async () => {
+    const batched = join(tmp, 'batched.log');
+    const logger = createPinoLogger({ destination: batched });
+    const log = createLogHelper(logger);
+    for (let i = 0; i < 3; i++) log.infow('msg', 'line', 'i', i);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(batched) ? readFileSync(batched, 'utf8') : '').toBe('');
+    await logger.flush();
+    expect(readFileSync(batched, 'utf8').trim().split('\n')).toHaveLength(3);
+
+    const eager = join(tmp, 'eager.log');
+    const eagerLog = createLogHelper(createPinoLogger({ destination: eager, minLength: 0 }));
+    eagerLog.infow('msg', 'at once');
+    await waitFor(() => existsSync(eager) && readFileSync(eager, 'utf8').includes('at once'));
   });
 
   it('the last line before exit is in the file when the App stops (child process)', async () => {
