@@ -117,11 +117,14 @@ const FASTIFY_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'
 class HttpServerContext extends CallContext {
   settled = false;
   readonly #res: ServerResponse;
+  /** fastify's reply, for answering at the deadline. */
+  readonly reply: FastifyReply;
   #watching = false;
 
-  constructor(init: ContextInit, res: ServerResponse) {
+  constructor(init: ContextInit, res: ServerResponse, reply: FastifyReply) {
     super(init);
     this.#res = res;
+    this.reply = reply;
   }
 
   override get signal(): AbortSignal {
@@ -341,6 +344,18 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     return ct === undefined ? undefined : registry.byContentType(ct);
   }
 
+  // One callback for every request's deadline (the context is its argument: no closure per request).
+  const onDeadline = (ctx: HttpServerContext): void => {
+    ctx.expire();
+    if (ctx.settled) return;
+    ctx.settled = true;
+    sendError(
+      ctx.reply,
+      KratosError.fromError(new DOMException(`deadline of ${timeout} ms exceeded`, 'TimeoutError')),
+      ctx,
+    );
+  };
+
   function serve(
     route: CompiledRoute,
     request: FastifyRequest,
@@ -361,6 +376,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         raw: request,
       },
       reply.raw,
+      reply,
     );
     ctx.ownDeadline();
     let input: unknown;
@@ -376,19 +392,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       sendError(reply, toKratosError(err), undefined);
       return;
     }
-    const handle =
-      ctx.deadline === undefined
-        ? undefined
-        : timer.schedule(ctx.deadline, () => {
-            ctx.expire();
-            if (ctx.settled) return;
-            ctx.settled = true;
-            sendError(
-              reply,
-              KratosError.fromError(new DOMException(`deadline of ${timeout} ms exceeded`, 'TimeoutError')),
-              ctx,
-            );
-          });
+    const handle = ctx.deadline === undefined ? undefined : timer.schedule(ctx.deadline, onDeadline, ctx);
     let p: Promise<unknown>;
     try {
       p = route.chain(ctx, input);

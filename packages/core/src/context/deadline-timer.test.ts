@@ -31,6 +31,22 @@ describe('createDeadlineTimer', () => {
     timer.close();
   });
 
+  it('hands each entry its own arg, so one shared callback serves every call', async () => {
+    const timer = createDeadlineTimer({ resolution: 1 });
+    const seen: string[] = [];
+    const onDeadline = (call: { id: string; done: () => void }) => {
+      seen.push(call.id);
+      call.done();
+    };
+    await Promise.all(
+      ['a', 'b', 'c'].map(
+        (id) => new Promise<void>((done) => timer.schedule(Date.now() + 1, onDeadline, { id, done })),
+      ),
+    );
+    expect(seen.sort()).toEqual(['a', 'b', 'c']);
+    timer.close();
+  });
+
   it('cancel prevents firing', async () => {
     const timer = createDeadlineTimer({ resolution: 1 });
     let cancelledFired = false;

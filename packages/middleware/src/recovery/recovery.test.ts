@@ -1,4 +1,11 @@
-import { applyMiddleware, createContext, KratosError, type Logger, notFound } from '@kratos/core';
+import {
+  applyMiddleware,
+  createContext,
+  type Handler,
+  KratosError,
+  type Logger,
+  notFound,
+} from '@kratos/core';
 import { describe, expect, it } from 'vitest';
 import { recovery } from '../index.ts';
 
@@ -53,5 +60,18 @@ describe('recovery', () => {
       throw new Error('x');
     }, [recovery({ logger, handler: () => new KratosError(503, 'BUSY', 'try later') })]);
     await expect(custom(ctx(), {})).rejects.toMatchObject({ code: 503, reason: 'BUSY' });
+  });
+  it('covers handlers that throw synchronously or return a plain value', async () => {
+    const { logger, lines } = memoryLogger();
+    const throwing = applyMiddleware(
+      (() => {
+        throw new Error('sync boom');
+      }) as unknown as Handler,
+      [recovery({ logger })],
+    );
+    await expect(throwing(ctx(), {})).rejects.toMatchObject({ code: 500, reason: '' });
+    expect(lines).toHaveLength(1);
+    const plain = applyMiddleware((() => 'not a promise') as unknown as Handler, [recovery({ logger })]);
+    await expect(plain(ctx(), {})).resolves.toBe('not a promise');
   });
 });
