@@ -1,13 +1,12 @@
 import type { EventEmitter } from 'node:events';
 import {
   createLogHelper,
-  createSharedWatch,
+  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
   type Source,
-  type Watcher,
 } from '@kratos/core';
 import { type ClientOptions, DataClient } from 'nacos';
 
@@ -117,7 +116,8 @@ export function createNacosSource(options: NacosSourceOptions): NacosSource {
     return out;
   };
 
-  const shared = createSharedWatch({
+  const source = createSharedWatchSource({
+    name: `nacos config source for group "${group}"`,
     read: async () => {
       const set = await load();
       lastProblem = '';
@@ -149,31 +149,25 @@ export function createNacosSource(options: NacosSourceOptions): NacosSource {
         (e as Error).message,
       );
     },
+    onClose() {
+      if (!closeClient) return;
+      // Closing a worker removes its listeners while its long poll may still be in flight: that
+      // poll's failure would then be an unhandled 'error' event. Keep a listener on each worker.
+      const workers = [
+        ...((client as unknown as { clients?: Map<string, EventEmitter> }).clients?.values() ?? []),
+      ];
+      client.close();
+      for (const w of workers) w.on('error', () => {});
+    },
   });
 
-  let closed = false;
   return {
     load,
-    async watch(): Promise<Watcher<KeyValue[]>> {
-      if (closed) throw new Error(`nacos config source for group "${group}" is closed`);
-      return shared.subscribe();
-    },
+    watch: () => source.watch(),
+    close: () => source.close(),
+    // One listener per data id, shared by every watcher (not the shared source's 0 or 1).
     get activeWatches() {
       return activeIds.size;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await shared.close();
-      if (closeClient) {
-        // Closing a worker removes its listeners while its long poll may still be in flight: that
-        // poll's failure would then be an unhandled 'error' event. Keep a listener on each worker.
-        const workers = [
-          ...((client as unknown as { clients?: Map<string, EventEmitter> }).clients?.values() ?? []),
-        ];
-        client.close();
-        for (const w of workers) w.on('error', () => {});
-      }
     },
   } satisfies NacosSource;
 }
