@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { h2load, wrk } from './lib/load.mjs';
 import { cpuSeconds, freePort, have, rssMB, run, sampleRss, startServer } from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
-import { barChart, fmt1, fmtInt, fmtMs, fmtRatio, table } from './lib/report.mjs';
+import { fmt1, fmtInt, fmtMs } from './lib/report.mjs';
+import { renderReport } from './lib/report-doc.mjs';
 import { median, spread } from './lib/stats.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
@@ -584,243 +585,35 @@ async function versions() {
   };
 }
 
-function loadTable(rows, transport) {
-  const base = transport === 'http' ? 'fastify' : 'grpc-js';
-  return table(
-    [
-      'contender',
-      'req/s (median)',
-      'spread (min-max)',
-      'p50',
-      'p99',
-      `vs ${base}`,
-      'server CPU/req',
-      `vs ${base} by CPU`,
-      'RSS under load',
-    ],
-    rows.map((r) =>
-      r.skipped
-        ? [r.label, 'skipped', r.skipped.replace(/\|/g, '/'), '', '', '', '', '', '']
-        : [
-            r.kratos ? `**${r.label}**` : r.label,
-            r.kratos ? `**${fmtInt(r.rps)}**` : fmtInt(r.rps),
-            `${fmtInt(r.min)}-${fmtInt(r.max)}`,
-            fmtMs(r.p50Us),
-            fmtMs(r.p99Us),
-            r.baseline
-              ? '1.00x'
-              : `${r.kratos ? '**' : ''}${fmtRatio(r.ratio)}${r.kratos ? '**' : ''} (${fmtRatio(r.ratioSpread[0])}-${fmtRatio(r.ratioSpread[1])})`,
-            `${fmt1(r.cpuUsPerReq)} µs`,
-            r.baseline ? '1.00x' : fmtRatio(r.cpuRatio),
-            `${fmt1(r.peakRss, ' MB')}`,
-          ],
-    ),
-  );
-}
-
-function chart(rows, transport) {
-  const base = transport === 'http' ? 'fastify' : 'grpc-js';
-  return barChart({
-    title: `${transport === 'http' ? 'HTTP  GET /helloworld/{name}' : 'gRPC  helloworld.v1.Greeter/SayHello'}: throughput on one core`,
-    unit: 'requests/s',
-    baselineLabel: base,
-    rows: rows
-      .filter((r) => !r.skipped)
-      .map((r) => ({
-        label: r.label,
-        median: r.rps,
-        min: r.min,
-        max: r.max,
-        ratio: r.ratio,
-        kind: r.kratos ? 'kratos' : r.baseline ? 'baseline' : 'other',
-      })),
-  });
-}
-
 async function writeReport(v, http, grpc) {
-  await mkdir(OUT_DOCS, { recursive: true });
-  await writeFile(join(OUT_DOCS, 'benchmarks-http.svg'), chart(http, 'http'));
-  await writeFile(join(OUT_DOCS, 'benchmarks-grpc.svg'), chart(grpc, 'grpc'));
   const analysisFile = join(BENCH, 'analysis.md');
-  const analysis = existsSync(analysisFile) ? await readFile(analysisFile, 'utf8') : '';
-  const c = (mode) => clientResults[mode];
-  const clientRow = (mode, label) => {
-    const rs = c(mode);
-    const [min, max] = spread(rs.map((r) => r.rps));
-    const ratios = rs.map((r) => r.rps / (c('direct').find((d) => d.round === r.round)?.rps ?? Number.NaN));
-    return [
-      label,
-      fmtInt(median(rs.map((r) => r.rps))),
-      `${fmtInt(min)}-${fmtInt(max)}`,
-      fmtMs(median(rs.map((r) => r.p50Us))),
-      fmtMs(median(rs.map((r) => r.p99Us))),
-      mode === 'direct' ? '1.00x' : fmtRatio(median(ratios)),
-      `${fmt1(median(rs.map((r) => r.cpuUsPerCall)))} µs`,
-    ];
-  };
-  const lines = [
-    '# Benchmarks',
-    '',
-    `<!-- Written by \`node bench/run.mjs\` (${quick ? 'quick' : 'full'} mode); do not edit by hand. The analysis section comes from bench/analysis.md. -->`,
-    '',
-    `Every contender serves the same hello-world: HTTP \`GET /helloworld/{name}\` -> \`{"message":"Hello <name>"}\`, gRPC \`helloworld.v1.Greeter/SayHello\`. Generated ${v.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${v.commit}\`, ${quick ? 'QUICK mode (one short round: numbers are only a smoke test)' : `${ROUNDS} rounds`}.`,
-    '',
-    '![HTTP throughput](benchmarks-http.svg)',
-    '',
-    '![gRPC throughput](benchmarks-grpc.svg)',
-    '',
-    '## Machine and versions',
-    '',
-    table(
-      ['', ''],
-      [
-        ['CPU', `${v.cpu}, ${v.cores} cores, ${v.memGB} GB RAM, Linux ${v.kernel}`],
-        [
-          'load average (1 min) at start / end',
-          `${fmt1(v.load[0])} / ${fmt1(v.load[1])} (other work on the machine competes with the runs)`,
-        ],
-        ['Node.js', v.node],
-        ['Go', v.go],
-        ['load generators', `${v.wrk}; ${v.h2load}`],
-        ['fastify / @grpc/grpc-js / @bufbuild/protobuf', `${v.fastify} / ${v.grpcJs} / ${v.protobufEs}`],
-        ['NestJS core / microservices', `${v.nest} / ${v.nestMicro}`],
-        ['moleculer / moleculer-web', `${v.moleculer} / ${v.moleculerWeb}`],
-        ['Go Kratos / grpc-go', `${v.kratosGo} / ${v.grpcGo}`],
-      ],
-      ['l', 'l'],
-    ),
-    '',
-    '## Method',
-    '',
-    `- Server pinned to CPU ${SERVER_CPU ?? '(none)'} (\`taskset\`), load generator to CPU ${LOAD_CPU ?? '(none)'}; loopback only. Every server is a fresh process per measurement, checked for the right reply before it is loaded.`,
-    `- HTTP: \`wrk -t1 -c100\`, ${WARM} s warm-up, then ${SECONDS} s measured (\`--latency\` for p50/p99). gRPC: \`h2load -t1 -c4 -m50\` (4 connections x 50 streams) with ${WARM} s \`--warm-up-time\`, then ${SECONDS} s; p50/p99 from its per-request log (measured window only).`,
-    `- ${ROUNDS} interleaved round${ROUNDS > 1 ? 's' : ''} (A B C ... A B C ...). Tables show the median and the min-max spread over the rounds; **vs baseline** is the median of per-round ratios to bare fastify (HTTP) or bare grpc-js (gRPC) measured in the same round, which cancels most of the drift of a shared machine.`,
-    '- Server CPU/req: user + system CPU time of the server process during the measured window divided by requests; **by CPU** is the CPU/req of the baseline divided by that of the contender (same round, median), the same comparison made with CPU time instead of throughput, steadier when other processes share the machine. RSS under load: peak VmRSS sampled every 200 ms during the measured window.',
-    `- kratos-ts: \`createHttpServer\` / \`createGrpcServer\` with the kratos-layout default chain (\`recovery()\`), code generated from \`packages/cli/template/api/helloworld/v1/greeter.proto\` by buf + protoc-gen-es + @kratos/protoc-gen-kratos, ${MODE === 'dist' ? 'compiled by esbuild with `@kratos/*` running from their built `dist/` (as deployed)' : 'run from the TypeScript sources (`--conditions=kratos-source`)'}. The baselines use the same generated messages/serializers (bare grpc-js) or a plain JSON object (fastify, as a fastify user writes it). Go Kratos: kratos/v2 with \`recovery.Recovery()\`, the HTTP handler written as protoc-gen-go-http generates it, one process (GOMAXPROCS follows the pinning: 1).`,
-    '',
-  ];
-  for (const [transport, rows, title] of [
-    ['http', http, 'HTTP'],
-    ['grpc', grpc, 'gRPC (unary)'],
-  ]) {
-    lines.push(`## ${title}`, '', loadTable(rows, transport), '');
-    const failed = rows.filter((r) => r.failed.length > 0);
-    for (const r of failed) lines.push(`- ${r.label}: ${r.failed.length} round(s) failed: ${r.failed[0]}`);
-    if (failed.length) lines.push('');
-  }
-  lines.push(
-    '## Start-up and memory',
-    '',
-    `Cold start: from spawning the process to its port accepting connections (median of ${STARTS}, pinned like the runs). Idle RSS: 1 s after listening, having answered one request.`,
-    '',
-    table(
-      ['contender', 'transport', 'cold start (median)', 'spread', 'idle RSS', 'RSS under load'],
-      active
-        .filter((c) => startup.has(c.id))
-        .map((c) => {
-          const s = startup.get(c.id);
-          const [lo, hi] = spread(s.startMs);
-          const row = [...http, ...grpc].find((r) => r.id === c.id);
-          return [
-            c.label,
-            c.transport === 'http' ? 'HTTP' : 'gRPC',
-            `${median(s.startMs).toFixed(0)} ms`,
-            `${lo.toFixed(0)}-${hi.toFixed(0)} ms`,
-            fmt1(median(s.idleRss), ' MB'),
-            row ? fmt1(row.peakRss, ' MB') : 'n/a',
-          ];
-        }),
-      ['l', 'l', 'r', 'r', 'r', 'r'],
-    ),
-    '',
-    MODE === 'dist'
-      ? 'The TypeScript contenders (kratos-ts, and bare grpc-js, whose contender file is TypeScript too) run as deployed: each compiled to one .mjs by esbuild with every package external, so `@kratos/*` load their built `dist/` JavaScript and nothing is type-stripped at start-up.'
-      : 'kratos-ts runs here from its TypeScript sources (`--source`, or nothing built): Node strips the types as it loads each file, which costs start-up time and memory that an installed package, running its built `dist/` JavaScript, does not pay.',
-    '',
-    '## gRPC client: kratos-ts `discovery:///` + p2c vs a direct grpc-js client',
-    '',
-    `One bare grpc-js server (CPU ${SERVER_CPU ?? '-'}); the client process on CPU ${LOAD_CPU ?? '-'} keeps 50 calls in flight for ${SECONDS} s after ${WARM} s warm-up. kratos-ts: \`createGrpcClient({ endpoint: 'discovery:///greeter', discovery })\` over a memory registry with the default p2c selector and default 2 s deadline; direct: \`new grpc.Client(addr)\` + \`makeUnaryRequest\` with the same serializers and no deadline. The client is the bottleneck here, so calls/s and client CPU per call measure the client stack.`,
-    '',
-    table(
-      ['client', 'calls/s (median)', 'spread', 'p50', 'p99', 'vs direct', 'client CPU/call'],
-      [clientRow('direct', 'grpc-js direct'), clientRow('kratos', 'kratos-ts discovery + p2c')],
-    ),
-    '',
-    '## Selector pick time',
-    '',
-    'From `bench/selector/pick.ts`: `selector.select(ctx).done({})` in a loop, ns per pick after warm-up.',
-    '',
-    selectorTable ? table(['balancer', 'nodes', 'ns/pick'], selectorTable) : '_not measured (see notes)_',
-    '',
-  );
-  if (profiles.length) {
-    lines.push('## CPU profiles', '');
-    lines.push(
-      quick
-        ? 'Quick mode profiles the kratos-ts contenders always (to keep the step working); full mode only when one trails its baseline by more than 10 %.'
-        : 'A kratos-ts contender under 0.90x of its bare baseline is profiled (`node --cpu-prof`, same load) and its self time summarised here.',
-      '',
-    );
-    for (const p of profiles) {
-      const b = p.baseline;
-      lines.push(
-        `### ${p.label} (${p.transport === 'http' ? 'HTTP' : 'gRPC'}, ${fmtRatio(p.ratio)} of ${b.id}) next to ${b.id}`,
-        '',
-        'Self time by owner, share of each profile (both include idle time and the start-up):',
-        '',
-      );
-      const owners = [
-        ...new Set(
-          [...p.summary.byOwner.slice(0, 10), ...b.summary.byOwner.slice(0, 10)].map((o) => o.owner),
-        ),
-      ];
-      const share = (s, o) => s.byOwner.find((x) => x.owner === o)?.pct ?? 0;
-      lines.push(
-        table(
-          ['owner', p.label, b.id],
-          owners
-            .sort((x, y) => share(p.summary, y) - share(p.summary, x))
-            .map((o) => [o, `${share(p.summary, o).toFixed(1)} %`, `${share(b.summary, o).toFixed(1)} %`]),
-        ),
-        '',
-        `Hottest functions of ${p.label} (share in ${b.id} alongside; \`-\` = not among its top 25):`,
-        '',
-        table(
-          ['function', 'where', p.label, b.id],
-          p.summary.byFunction.slice(0, 15).map((f) => {
-            const inBase = b.summary.byFunction.find((x) => x.name === f.name && x.where === f.where);
-            return [
-              `\`${f.name}\``,
-              f.where,
-              `${f.pct.toFixed(1)} %`,
-              inBase ? `${inBase.pct.toFixed(1)} %` : '-',
-            ];
-          }),
-          ['l', 'l', 'r', 'r'],
-        ),
-        '',
-      );
-    }
-  }
-  const skippedList = [...skipped].filter(([id]) => active.some((c) => c.id === id));
-  if (skippedList.length || notes.length) {
-    lines.push('## Skipped and notes', '');
-    for (const [id, reason] of skippedList) lines.push(`- \`${id}\` skipped: ${reason}`);
-    for (const n of notes) lines.push(`- ${n}`);
-    lines.push('');
-  }
-  if (analysis) lines.push(analysis.trim(), '');
-  lines.push(
-    '## Reproduce',
-    '',
-    '```sh',
-    '. scripts/toolchain.sh',
-    'pnpm bench                   # full run, rewrites this file and the SVG charts (~11 min)',
-    'node bench/run.mjs --quick   # < 2 min smoke run, writes bench/.results/',
-    '```',
-    '',
-  );
-  await writeFile(join(OUT_DOCS, 'benchmarks.md'), lines.join('\n'));
+  const { markdown, httpSvg, grpcSvg } = renderReport({
+    v,
+    http,
+    grpc,
+    client: clientResults,
+    startup,
+    selector: selectorTable,
+    profiles,
+    skipped,
+    notes,
+    analysis: existsSync(analysisFile) ? await readFile(analysisFile, 'utf8') : '',
+    active,
+    cfg: {
+      quick,
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      warm: WARM,
+      starts: STARTS,
+      serverCpu: SERVER_CPU,
+      loadCpu: LOAD_CPU,
+      mode: MODE,
+    },
+  });
+  await mkdir(OUT_DOCS, { recursive: true });
+  await writeFile(join(OUT_DOCS, 'benchmarks-http.svg'), httpSvg);
+  await writeFile(join(OUT_DOCS, 'benchmarks-grpc.svg'), grpcSvg);
+  await writeFile(join(OUT_DOCS, 'benchmarks.md'), markdown);
   await writeFile(
     join(RESULTS, 'results.json'),
     `${JSON.stringify({ quick, versions: v, http, grpc, startup: Object.fromEntries(startup), client: clientResults, selector: selectorTable, profiles, skipped: Object.fromEntries(skipped), notes, raw: Object.fromEntries(loadResults) }, null, 2)}\n`,
