@@ -7,12 +7,12 @@ export {
 } from './client.ts';
 export { reasonForStatus } from './errors.ts';
 export { type PathTemplate, parsePathTemplate } from './path-template.ts';
-export {
-  createHttpServer,
-  type HttpFilter,
-  type HttpServer,
-  type HttpServerOptions,
-  type HttpServerTlsOptions,
-  type PlainHandler,
-} from './server.ts';
+export { createHttpServer } from './server.ts';
+export type {
+  HttpFilter,
+  HttpServer,
+  HttpServerOptions,
+  HttpServerTlsOptions,
+  PlainHandler,
+} from './server-options.ts';
 export type { HttpHandler, HttpRouteDesc } from './types.ts';

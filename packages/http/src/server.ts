@@ -1,36 +1,22 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   type AppInfo,
   advertisedHost,
-  CallContext,
+  type CallContext,
   type Codec,
-  type CodecRegistry,
-  type ContextInit,
   createDeadlineTimer,
   createLogHelper,
   defaultLogger,
-  type Endpointer,
-  GLOBAL_METADATA_PREFIX,
   joinHostPort,
   KratosError,
-  LOCAL_METADATA_PREFIX,
-  type Logger,
-  Metadata,
-  type Middleware,
   newEndpoint,
   pinNextTickShape,
-  type Server,
   type ServerStartOptions,
   type ServerStopOptions,
   splitHostPort,
 } from '@kratos/core';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type FastifyServerOptions,
-} from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { errorBody, httpStatus, statusError, toKratosError, writeRawError } from './errors.ts';
 import { codecForAccept, toCodecRegistry } from './message-codec.ts';
 import { nodeHttp, nodeHttps } from './node-http.ts';
@@ -43,129 +29,12 @@ import {
 } from './path-template.ts';
 import { CompiledRoute, type QueryValues } from './route.ts';
 import { lazySchemaCompilers } from './schema-compilers.ts';
+import { HttpServerContext, headerMetadata, kratosMetadata, writeHeaders } from './server-context.ts';
+import type { HttpServer, HttpServerOptions } from './server-options.ts';
 import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
-/** TLS material of an HTTPS server. */
-export interface HttpServerTlsOptions {
-  key: string | Buffer;
-  cert: string | Buffer;
-  /** CA certificates to verify client certificates against (with `requestCert`). */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Ask clients for a certificate (mutual TLS). Default false. */
-  requestCert?: boolean;
-}
-
-/**
- * A filter runs before routing-independent work on every request, generated and plain routes
- * alike (a fastify `onRequest` hook). Sending a reply from it ends the request there.
- */
-export type HttpFilter = (request: FastifyRequest, reply: FastifyReply) => void | Promise<void>;
-
-/** A plain (non-generated) route handler: fastify's; return a body or use `reply`. */
-export type PlainHandler = (request: FastifyRequest, reply: FastifyReply) => unknown;
-
-/** Options of {@link createHttpServer}. */
-export interface HttpServerOptions {
-  /** `host:port` to listen on. Default `0.0.0.0:8000`; port 0 picks a free port. */
-  address?: string;
-  /** Per-request timeout in ms (504 when exceeded); 0 or less disables it. Default 1000. */
-  timeout?: number;
-  /** Server middleware, first outermost; resolved per route at registration. */
-  middleware?: Middleware[];
-  /** fastify onRequest-style hooks applied to every route. */
-  filters?: HttpFilter[];
-  /** Serve HTTPS. */
-  tls?: HttpServerTlsOptions;
-  /** Codecs for request bodies and replies (JSON is always there). Default JSON only. */
-  codecs?: CodecRegistry | Codec[];
-  /** Largest accepted body in bytes (413 beyond). Default 4 MiB. */
-  bodyLimit?: number;
-  /** Largest accepted request head in bytes (431 beyond). Default Node's 16 KiB. */
-  maxHeaderSize?: number;
-  /** Keep-alive idle timeout of connections, ms. Default 72000 (fastify's). */
-  keepAliveTimeout?: number;
-  /** Default core's `defaultLogger()`. */
-  logger?: Logger;
-  /** The endpoint to advertise instead of the derived one. */
-  endpoint?: URL | string;
-  /** Extra fastify options (the ones this server sets itself win). */
-  fastify?: Omit<FastifyServerOptions, 'logger' | 'serverFactory'>;
-}
-
-/** The HTTP transport server. */
-export interface HttpServer extends Server, Endpointer {
-  /** Registers a generated RPC's binding. Throws on a malformed template or a duplicate route. */
-  route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>): void;
-  /** Registers a plain route (health, metrics, docs), fastify path syntax, behind the filters. */
-  handle(method: string | string[], path: string, handler: PlainHandler): void;
-  /** `handle('GET', path, handler)`. */
-  get(path: string, handler: PlainHandler): void;
-  /** The fastify instance, for what this API does not cover. */
-  readonly fastify: FastifyInstance;
-  /** The address actually listened on (after `start`). */
-  address(): AddressInfo | undefined;
-}
-
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
-const CLIENT_CLOSED_REASON = new DOMException('The client closed the request.', 'AbortError');
 const FASTIFY_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']);
-
-/**
- * The server-side Context. Watching the socket for a client that goes away costs a listener, so
- * it starts only when someone reads `signal` (nobody else can observe the cancellation).
- */
-class HttpServerContext extends CallContext {
-  settled = false;
-  readonly #res: ServerResponse;
-  /** fastify's reply, for answering at the deadline. */
-  readonly reply: FastifyReply;
-  #watching = false;
-
-  constructor(init: ContextInit, res: ServerResponse, reply: FastifyReply) {
-    super(init);
-    this.#res = res;
-    this.reply = reply;
-  }
-
-  override get signal(): AbortSignal {
-    if (!this.#watching) {
-      this.#watching = true;
-      const res = this.#res;
-      if (res.destroyed && !res.writableFinished) this.cancel(CLIENT_CLOSED_REASON);
-      else if (!res.writableFinished) {
-        res.once('close', () => {
-          if (!res.writableFinished) this.cancel(CLIENT_CLOSED_REASON);
-        });
-      }
-    }
-    return super.signal;
-  }
-}
-
-/** All request headers as Metadata (made only when the chain reads `ctx.requestHeader`). */
-function headerMetadata(headers: IncomingHttpHeaders): Metadata {
-  const all = new Metadata();
-  for (const key in headers) {
-    const v = headers[key];
-    if (v === undefined) continue;
-    if (typeof v === 'string') all.add(key, v);
-    else for (const one of v) all.add(key, one);
-  }
-  return all;
-}
-
-/** The `x-md-global-*` / `x-md-local-*` headers (made only when the chain reads `ctx.metadata`). */
-function kratosMetadata(headers: IncomingHttpHeaders): Metadata {
-  const md = new Metadata();
-  for (const key in headers) {
-    if (!key.startsWith(GLOBAL_METADATA_PREFIX) && !key.startsWith(LOCAL_METADATA_PREFIX)) continue;
-    const v = headers[key];
-    if (v === undefined) continue;
-    if (typeof v === 'string') md.add(key, v);
-    else for (const one of v) md.add(key, one);
-  }
-  return md;
-}
 
 function rawPath(url: string | undefined): string {
   const u = url ?? '/';
@@ -195,10 +64,6 @@ interface RouteGroup {
 interface Matcher {
   method: string;
   test: (rawPath: string) => boolean;
-}
-
-function writeHeaders(reply: FastifyReply, md: Metadata): void {
-  for (const [k, vs] of md) reply.header(k, vs.length === 1 ? vs[0] : vs);
 }
 
 /** Makes an HTTP server on fastify 5. Routes are registered before `start`. */

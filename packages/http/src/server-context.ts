@@ -1,0 +1,73 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import {
+  CallContext,
+  type ContextInit,
+  GLOBAL_METADATA_PREFIX,
+  LOCAL_METADATA_PREFIX,
+  Metadata,
+} from '@kratos/core';
+import type { FastifyReply } from 'fastify';
+
+const CLIENT_CLOSED_REASON = new DOMException('The client closed the request.', 'AbortError');
+
+/**
+ * The server-side Context. Watching the socket for a client that goes away costs a listener, so
+ * it starts only when someone reads `signal` (nobody else can observe the cancellation).
+ */
+export class HttpServerContext extends CallContext {
+  settled = false;
+  readonly #res: ServerResponse;
+  /** fastify's reply, for answering at the deadline. */
+  readonly reply: FastifyReply;
+  #watching = false;
+
+  constructor(init: ContextInit, res: ServerResponse, reply: FastifyReply) {
+    super(init);
+    this.#res = res;
+    this.reply = reply;
+  }
+
+  override get signal(): AbortSignal {
+    if (!this.#watching) {
+      this.#watching = true;
+      const res = this.#res;
+      if (res.destroyed && !res.writableFinished) this.cancel(CLIENT_CLOSED_REASON);
+      else if (!res.writableFinished) {
+        res.once('close', () => {
+          if (!res.writableFinished) this.cancel(CLIENT_CLOSED_REASON);
+        });
+      }
+    }
+    return super.signal;
+  }
+}
+
+/** All request headers as Metadata (made only when the chain reads `ctx.requestHeader`). */
+export function headerMetadata(headers: IncomingHttpHeaders): Metadata {
+  const all = new Metadata();
+  for (const key in headers) {
+    const v = headers[key];
+    if (v === undefined) continue;
+    if (typeof v === 'string') all.add(key, v);
+    else for (const one of v) all.add(key, one);
+  }
+  return all;
+}
+
+/** The `x-md-global-*` / `x-md-local-*` headers (made only when the chain reads `ctx.metadata`). */
+export function kratosMetadata(headers: IncomingHttpHeaders): Metadata {
+  const md = new Metadata();
+  for (const key in headers) {
+    if (!key.startsWith(GLOBAL_METADATA_PREFIX) && !key.startsWith(LOCAL_METADATA_PREFIX)) continue;
+    const v = headers[key];
+    if (v === undefined) continue;
+    if (typeof v === 'string') md.add(key, v);
+    else for (const one of v) md.add(key, one);
+  }
+  return md;
+}
+
+/** Copies reply metadata onto fastify's reply. */
+export function writeHeaders(reply: FastifyReply, md: Metadata): void {
+  for (const [k, vs] of md) reply.header(k, vs.length === 1 ? vs[0] : vs);
+}
