@@ -42,8 +42,27 @@ const instance = (name: string, id: string, port: number): ServiceInstance => ({
 });
 
 /**
+ * Registers `inst` once the server is back. A client reconnects on its own schedule (backoff
+ * after the connection loss), and a call made before it has is rightly refused (an operation
+ * timeout, say), so the registration is retried until it succeeds; it must within `timeoutMs`,
+ * else the last refusal is the error.
+ */
+async function registerOnceBack(registrar: Registrar, inst: ServiceInstance, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await registrar.register(inst);
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
  * The outage every registry adapter must ride out: instance `a` is registered and watched; the
- * server stops and `getService` rejects; the server restarts and `b` is registered; every
+ * server stops and `getService` rejects; the server restarts and `b` is registered (retried while
+ * the client reconnects, within the converge timeout); every
  * watcher then converges to `a` and `b` (`a` back through the backend's persistence or the
  * adapter's own re-registration), and none of the sets it reads on the way is empty, since
  * watchers keep the last good set through an outage (unless `restartsEmpty`). Instances are told apart by endpoint
@@ -68,7 +87,7 @@ export async function checkRegistryOutage(subject: RegistryOutageSubject): Promi
     await subject.whileDown?.(watchers);
 
     await subject.server.restart();
-    await subject.registrar.register(instance(name, 'b', 9001));
+    await registerOnceBack(subject.registrar, instance(name, 'b', 9001), convergeTimeout);
     for (const w of watchers) {
       const seen: number[] = [];
       const both = await nextMatching(
