@@ -382,6 +382,17 @@ describe('tls', () => {
     metadata: {},
     endpoints,
   });
+  /** A client of `discovery:///<name>` over `registry`, TLS trusting the test CA unless `plain`. */
+  function discoveryClient(registry: Discovery, name: string, plain = false) {
+    const client = createGrpcClient({
+      endpoint: `discovery:///${name}`,
+      discovery: registry,
+      ...(plain ? {} : { tls: { ca: cert } }),
+      logger: silent,
+    });
+    cleanup.push(() => client.close());
+    return client;
+  }
 
   it('serves TLS, advertises grpcs://host:port?isSecure=true, and a client trusting the CA calls it', async () => {
     const server = await startGreeter({ SayHello: sayHello }, { tls: { key, cert } });
@@ -412,16 +423,13 @@ describe('tls', () => {
     await registry.register(instance('ts-1', 'ts', [ts.endpoint().toString()]));
     await registry.register(instance('old-1', 'old', [`grpc://127.0.0.1:${old.port}?isSecure=true`]));
     for (const name of ['go', 'ts', 'old']) {
-      const client = createGrpcClient({
-        endpoint: `discovery:///${name}`,
-        discovery: registry,
-        tls: { ca: cert },
-        logger: silent,
-      });
-      cleanup.push(() => client.close());
-      const reply = await client.unary(GreeterService.SayHello, helloRequest({ name: 'tls' }), {
-        timeout: 5000,
-      });
+      const reply = await discoveryClient(registry, name).unary(
+        GreeterService.SayHello,
+        helloRequest({ name: 'tls' }),
+        {
+          timeout: 5000,
+        },
+      );
       expect(reply.message).toBe(`Hello tls from ${name}`);
     }
   });
@@ -433,16 +441,10 @@ describe('tls', () => {
     const registry = createMemoryRegistry();
     await registry.register(instance('a', 'elsewhere', [`grpcs://127.0.0.2:${server.port}`]));
     await registry.register(instance('b', 'localhost', [`grpcs://127.0.0.2:${server.port}`]));
-    const call = (name: string) => {
-      const client = createGrpcClient({
-        endpoint: `discovery:///${name}`,
-        discovery: registry,
-        tls: { ca: cert },
-        logger: silent,
+    const call = (name: string) =>
+      discoveryClient(registry, name).unary(GreeterService.SayHello, helloRequest({ name: 'tls' }), {
+        timeout: 3000,
       });
-      cleanup.push(() => client.close());
-      return client.unary(GreeterService.SayHello, helloRequest({ name: 'tls' }), { timeout: 3000 });
-    };
     await expect(call('elsewhere')).rejects.toMatchObject({ code: 503 });
     expect((await call('localhost')).message).toBe('Hello tls');
   });
@@ -453,21 +455,8 @@ describe('tls', () => {
     const plain = await tagged('plain', false);
     await registry.register(instance('s', 'mixed', [`grpcs://127.0.0.1:${secure.port}`]));
     await registry.register(instance('p', 'mixed', [`grpc://127.0.0.1:${plain.port}`]));
-    const plainClient = createGrpcClient({
-      endpoint: 'discovery:///mixed',
-      discovery: registry,
-      logger: silent,
-    });
-    const tlsClient = createGrpcClient({
-      endpoint: 'discovery:///mixed',
-      discovery: registry,
-      tls: { ca: cert },
-      logger: silent,
-    });
-    cleanup.push(
-      () => plainClient.close(),
-      () => tlsClient.close(),
-    );
+    const plainClient = discoveryClient(registry, 'mixed', true);
+    const tlsClient = discoveryClient(registry, 'mixed');
     for (let i = 0; i < 10; i++) {
       const viaPlain = await plainClient.unary(GreeterService.SayHello, helloRequest({ name: `${i}` }), {
         timeout: 5000,

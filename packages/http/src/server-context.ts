@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   CallContext,
   type ContextInit,
@@ -16,21 +16,19 @@ const CLIENT_CLOSED_REASON = new DOMException('The client closed the request.', 
  */
 export class HttpServerContext extends CallContext {
   settled = false;
-  readonly #res: ServerResponse;
   /** fastify's reply, for answering at the deadline. */
   readonly reply: FastifyReply;
   #watching = false;
 
-  constructor(init: ContextInit, res: ServerResponse, reply: FastifyReply) {
+  constructor(init: ContextInit, reply: FastifyReply) {
     super(init);
-    this.#res = res;
     this.reply = reply;
   }
 
   override get signal(): AbortSignal {
     if (!this.#watching) {
       this.#watching = true;
-      const res = this.#res;
+      const res = this.reply.raw;
       if (res.destroyed && !res.writableFinished) this.cancel(CLIENT_CLOSED_REASON);
       else if (!res.writableFinished) {
         res.once('close', () => {

@@ -240,7 +240,6 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         deadline: timeout > 0 ? Date.now() + timeout : undefined,
         raw: request,
       },
-      reply.raw,
       reply,
     );
     ctx.ownDeadline();

@@ -2,6 +2,7 @@ import type { Discovery, Registrar, ServiceInstance, ServiceWatcher } from '@kra
 import { expect } from 'vitest';
 import type { StartedServer } from './servers.ts';
 import { uniqueName } from './unique-name.ts';
+import { waitFor } from './wait.ts';
 import { nextMatching } from './watch.ts';
 
 /** What {@link checkRegistryOutage} drives. */
@@ -42,24 +43,6 @@ const instance = (name: string, id: string, port: number): ServiceInstance => ({
 });
 
 /**
- * Registers `inst` once the server is back. A client reconnects on its own schedule (backoff
- * after the connection loss), and a call made before it has is rightly refused (an operation
- * timeout, say), so the registration is retried until it succeeds; it must within `timeoutMs`,
- * else the last refusal is the error.
- */
-async function registerOnceBack(registrar: Registrar, inst: ServiceInstance, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await registrar.register(inst);
-    } catch (e) {
-      if (Date.now() >= deadline) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
-/**
  * The outage every registry adapter must ride out: instance `a` is registered and watched; the
  * server stops and `getService` rejects; the server restarts and `b` is registered (retried while
  * the client reconnects, within the converge timeout); every
@@ -87,7 +70,13 @@ export async function checkRegistryOutage(subject: RegistryOutageSubject): Promi
     await subject.whileDown?.(watchers);
 
     await subject.server.restart();
-    await registerOnceBack(subject.registrar, instance(name, 'b', 9001), convergeTimeout);
+    // A client reconnects on its own schedule (backoff after the connection loss) and rightly
+    // refuses calls until it has: the registration must succeed once it is back.
+    await waitFor(() => subject.registrar.register(instance(name, 'b', 9001)).then(() => true), {
+      timeout: convergeTimeout,
+      interval: 250,
+      message: 'registering after the restart',
+    });
     for (const w of watchers) {
       const seen: number[] = [];
       const both = await nextMatching(

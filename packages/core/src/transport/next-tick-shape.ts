@@ -16,6 +16,7 @@ import { executionAsyncResource } from 'node:async_hooks';
 // stay monomorphic. The transport servers call this on start; it costs one small object.
 
 let held: Promise<void> | undefined;
+let pinned: object | undefined;
 
 /**
  * Keeps one of Node's own `process.nextTick` queue entries alive for the life of the process, so
@@ -33,8 +34,6 @@ export function pinNextTickShape(): Promise<void> {
   });
   return held;
 }
-
-let pinned: object | undefined;
 
 /** The tick object held by `pinNextTickShape`, once it has run (for tests and diagnostics). */
 export function pinnedTickObject(): object | undefined {

@@ -53,6 +53,8 @@ export function recovery(options: RecoveryOptions = {}): Middleware {
     }
     // A handler that returned a plain value (typed as a promise, but JavaScript callers exist).
     if (!(result instanceof Promise)) return Promise.resolve(result);
-    return result.then(undefined, (error: unknown) => Promise.reject(recover(ctx, req, error)));
+    return result.then(undefined, (error: unknown) => {
+      throw recover(ctx, req, error);
+    });
   };
 }
