@@ -12,10 +12,19 @@ OUT="$(server_cache nacos)"
 command -v java >/dev/null || die "java not found on PATH"
 [ -n "$OPT_PORT" ] && PORT_http="$OPT_PORT"
 if [ -z "${PORT_http:-}" ]; then
+  # Picked below the kernel's ephemeral range: there no outgoing connection or bind(0) of another
+  # process can take one of the four ports while Nacos (a JVM, ~10 s) is still starting (a raft
+  # port taken that way failed a CI run with "Address already in use").
+  eph_low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for _ in $(seq 1 50); do
-    cand="$(free_ports 1)"
-    [ "$cand" -gt 2000 ] && [ "$cand" -lt 64000 ] || continue
-    if port_is_free $((cand + 1000)) && port_is_free $((cand + 1001)) && port_is_free $((cand - 1000)); then
+    if [ "$eph_low" -gt 13002 ]; then
+      cand=$((11000 + RANDOM % (eph_low - 1002 - 11000)))
+    else
+      cand="$(free_ports 1)"
+      [ "$cand" -gt 2000 ] && [ "$cand" -lt 64000 ] || continue
+    fi
+    if port_is_free "$cand" && port_is_free $((cand + 1000)) && port_is_free $((cand + 1001)) \
+      && port_is_free $((cand - 1000)); then
       PORT_http="$cand"; break
     fi
   done
