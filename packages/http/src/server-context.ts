@@ -18,11 +18,26 @@ export class HttpServerContext extends CallContext {
   settled = false;
   /** fastify's reply, for answering at the deadline. */
   readonly reply: FastifyReply;
+  readonly #headers: IncomingHttpHeaders;
+  #requestHeader: Metadata | undefined;
+  #metadata: Metadata | undefined;
   #watching = false;
 
-  constructor(init: ContextInit, reply: FastifyReply) {
+  constructor(init: ContextInit, headers: IncomingHttpHeaders, reply: FastifyReply) {
     super(init);
+    this.#headers = headers;
     this.reply = reply;
+  }
+
+  // Made from the request's headers on first read (no closure per request to defer them).
+  override get requestHeader(): Metadata {
+    this.#requestHeader ??= headerMetadata(this.#headers);
+    return this.#requestHeader;
+  }
+
+  override get metadata(): Metadata {
+    this.#metadata ??= kratosMetadata(this.#headers);
+    return this.#metadata;
   }
 
   override get signal(): AbortSignal {

@@ -29,11 +29,29 @@ import {
 } from './path-template.ts';
 import { CompiledRoute, type QueryValues } from './route.ts';
 import { lazySchemaCompilers } from './schema-compilers.ts';
-import { HttpServerContext, headerMetadata, kratosMetadata, writeHeaders } from './server-context.ts';
+import { HttpServerContext, writeHeaders } from './server-context.ts';
 import type { HttpServer, HttpServerOptions } from './server-options.ts';
 import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+/** What fastify would send for a JSON body without a charset; given whole, fastify leaves it be. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** Route parameter names of native routes (`:p0`, `:p1`, ...), made once rather than per request. */
+const paramKeys = (n: number): string[] => Array.from({ length: n }, (_, i) => `p${i}`);
+
+/**
+ * The Content-Type header for a codec's replies, as fastify writes it (a JSON media type gains
+ * `; charset=utf-8`), computed once per codec: fastify otherwise appends it to every reply.
+ */
+function replyContentType(cache: Map<Codec, string>, codec: Codec): string {
+  let ct = cache.get(codec);
+  if (ct === undefined) {
+    const type = codec.contentType;
+    ct = /json/i.test(type.split(';')[0]!) && !/;\s*charset=/i.test(type) ? `${type}; charset=utf-8` : type;
+    cache.set(codec, ct);
+  }
+  return ct;
+}
 const FASTIFY_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']);
 
 function rawPath(url: string | undefined): string {
@@ -88,6 +106,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   const groups = new Map<string, RouteGroup>();
   const matchers: Matcher[] = [];
   const acceptCache = new Map<string, Codec>();
+  const contentTypes = new Map<Codec, string>();
   const sockets = new Set<Socket>();
 
   const fastify = Fastify({
@@ -171,7 +190,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     const replyHeader = ctx?.replyHeaderIfAny();
     if (replyHeader !== undefined) writeHeaders(reply, replyHeader);
     if (closing) reply.header('connection', 'close');
-    reply.code(httpStatus(err.code)).type('application/json').send(errorBody(err));
+    reply.code(httpStatus(err.code)).type(JSON_CONTENT_TYPE).send(errorBody(err));
   }
 
   function notFound(request: FastifyRequest, reply: FastifyReply): void {
@@ -234,12 +253,11 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         side: 'server',
         operation: route.operation,
         endpoint: endpointText,
-        requestHeader: () => headerMetadata(headers),
-        metadata: () => kratosMetadata(headers),
         app,
         deadline: timeout > 0 ? Date.now() + timeout : undefined,
         raw: request,
       },
+      headers,
       reply,
     );
     ctx.ownDeadline();
@@ -281,7 +299,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         if (replyHeader !== undefined) writeHeaders(reply, replyHeader);
         if (closing) reply.header('connection', 'close');
         reply
-          .type(codec.contentType)
+          .type(replyContentType(contentTypes, codec))
           .send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       },
       (err) => {
@@ -342,13 +360,14 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       const native = nativeRoutePath(route.template);
       if (native !== undefined) {
         const n = route.template.variables.length;
+        const keys = paramKeys(n);
         const handlerFn =
           n === 0
             ? (request: FastifyRequest, reply: FastifyReply) => serve(route, request, reply, undefined)
             : (request: FastifyRequest, reply: FastifyReply) => {
                 const params = request.params as Record<string, string>;
                 const vars = new Array<string>(n);
-                for (let i = 0; i < n; i++) vars[i] = params[`p${i}`]!;
+                for (let i = 0; i < n; i++) vars[i] = params[keys[i]!]!;
                 serve(route, request, reply, vars);
               };
         try {

@@ -47,6 +47,19 @@ describe('createDeadlineTimer', () => {
     timer.close();
   });
 
+  it('a deadline scheduled into a bucket whose entries were all cancelled still fires', async () => {
+    const timer = createDeadlineTimer({ resolution: 50 });
+    const deadline = Date.now() + 20;
+    let early = 0;
+    for (let i = 0; i < 3; i++) timer.schedule(deadline, () => early++).cancel();
+    expect(timer.size).toBe(0);
+    const fired = await new Promise<number>((resolve) => timer.schedule(deadline, () => resolve(Date.now())));
+    expect(fired).toBeGreaterThanOrEqual(deadline);
+    expect(early).toBe(0);
+    expect(timer.size).toBe(0);
+    timer.close();
+  });
+
   it('cancel prevents firing', async () => {
     const timer = createDeadlineTimer({ resolution: 1 });
     let cancelledFired = false;

@@ -59,7 +59,8 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
     if (e.next) e.next.prev = e.prev;
     else b.tail = e.prev;
     e.prev = e.next = e.bucket = undefined;
-    if (b.head === undefined) buckets.delete(b.key);
+    // An emptied bucket stays in the map until its time comes: requests handled one at a time
+    // would otherwise add and delete a bucket each (the map shrinking and growing per request).
   };
 
   const fire = (bucket: Bucket, errors: unknown[]) => {
@@ -98,9 +99,11 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
       }
     }
     last = now;
-    if (buckets.size === 0 && interval) {
+    if (size <= 0 && interval) {
+      // Nothing left to fire: drop the emptied buckets and stop ticking until the next schedule.
       clearInterval(interval);
       interval = undefined;
+      buckets.clear();
       size = 0;
     }
     // Surfaces like an exception thrown from any timer callback would.
