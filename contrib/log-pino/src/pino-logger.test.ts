@@ -167,6 +167,22 @@ describe('createPinoLogger', () => {
     await waitFor(() => existsSync(eager) && readFileSync(eager, 'utf8').includes('at once'));
   });
 
+  it('a file path destination keeps multi-byte lines whole and is written out at process.exit (child process)', async () => {
+    const file = join(tmp, 'exit-unflushed.log');
+    const script = join(here, 'testdata', 'exit-unflushed.ts');
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--conditions=kratos-source', script, file],
+        { cwd: join(here, '..'), timeout: 30_000 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
+      );
+    });
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(500);
+    lines.forEach((line, i) => expect(JSON.parse(line)).toMatchObject({ msg: 'größe ✓ 日本語 🚀', i }));
+  });
+
   it('the last line before exit is in the file when the App stops (child process)', async () => {
     const file = join(tmp, 'app-exit.log');
     const script = join(here, 'testdata', 'app-exit.ts');

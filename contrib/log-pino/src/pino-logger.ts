@@ -1,3 +1,4 @@
+import { openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import {
   type ChildLogger,
@@ -56,8 +57,42 @@ function makePino(options: PinoLoggerOptions): Pino {
   const dest = options.destination;
   if (dest === undefined || opts.transport !== undefined) return pino(opts);
   if (typeof dest === 'string' || typeof dest === 'number')
-    return pino(opts, pino.destination({ dest, sync: false, minLength: options.minLength ?? 4096 }));
+    return pino(opts, fileDestination(dest, options.minLength ?? 4096));
   return pino(opts, dest);
+}
+
+type SonicBoom = ReturnType<typeof pino.destination>;
+
+/**
+ * A file path or descriptor as pino's own asynchronous destination (sonic-boom, flushed at exit by
+ * pino), in its buffer mode with each line handed over as a Buffer. In its default string mode
+ * sonic-boom measures the whole pending string (up to 16 KiB) on every line while a write is in
+ * flight: under load that was ~2.4 µs per line; buffer mode keeps byte counts per chunk.
+ */
+function fileDestination(dest: string | number, minLength: number): DestinationStream {
+  // Opened here, synchronously: sonic-boom would open a path in the background, and lines logged
+  // before that finished were lost when the process exited (its exit flush needs an open file).
+  const fd = typeof dest === 'number' ? dest : openSync(dest, 'a');
+  const sonic = pino.destination({ fd, sync: false, minLength, contentMode: 'buffer' } as Parameters<
+    typeof pino.destination
+  >[0]);
+  return new BufferLines(sonic);
+}
+
+class BufferLines implements DestinationStream {
+  readonly #sonic: SonicBoom;
+  constructor(sonic: SonicBoom) {
+    this.#sonic = sonic;
+  }
+  write(line: string): void {
+    (this.#sonic as unknown as { write(chunk: Buffer): boolean }).write(Buffer.from(line));
+  }
+  flush(cb: (err?: Error) => void): void {
+    this.#sonic.flush(cb);
+  }
+  flushSync(): void {
+    this.#sonic.flushSync();
+  }
 }
 
 /** True while a Node writable still holds data it has not handed to the sink. */
