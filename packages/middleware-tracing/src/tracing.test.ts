@@ -150,6 +150,17 @@ describe('tracing across HTTP and gRPC', () => {
       'server.port': back.port,
     });
     for (const s of spans) expect(s.status.code).toBe(SpanStatusCode.UNSET);
+
+    // A second call (operation, Host and peer parsed before) gets the same attributes.
+    exporter.reset();
+    await frontClient.invoke<{ name: string }, Mixin>(frontRoute, { name: 'again' });
+    const [again] = byName(exporter.getFinishedSpans(), '/test.v1.Front/Get', SpanKind.SERVER);
+    expect(again!.attributes).toMatchObject({
+      'rpc.service': 'test.v1.Front',
+      'rpc.method': 'Get',
+      'server.address': '127.0.0.1',
+      'server.port': frontPort,
+    });
   });
 
   it('marks every span of a failed call with the error and its code', async () => {

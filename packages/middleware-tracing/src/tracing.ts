@@ -51,19 +51,43 @@ function tracerOf(options: TracingOptions): Tracer {
 }
 
 function splitOperation(operation: string, attrs: Attributes): void {
+  const parts = memo(operationCache, operation, parseOperation);
+  if (parts.service) attrs['rpc.service'] = parts.service;
+  if (parts.method) attrs['rpc.method'] = parts.method;
+  if (parts.operation) attrs['rpc.operation'] = parts.operation;
+}
+
+function parseOperation(operation: string): { service?: string; method?: string; operation?: string } {
   const slash = operation.lastIndexOf('/');
   if (operation.startsWith('/') && slash > 0) {
-    const service = operation.slice(1, slash);
-    const method = operation.slice(slash + 1);
-    if (service) attrs['rpc.service'] = service;
-    if (method) attrs['rpc.method'] = method;
-  } else if (operation) {
-    attrs['rpc.operation'] = operation;
+    return { service: operation.slice(1, slash), method: operation.slice(slash + 1) };
   }
+  return operation ? { operation } : {};
+}
+
+type HostPort = { host: string; port?: number } | undefined;
+
+// Operations, Host headers and peers repeat from call to call: each is parsed once (bounded memo).
+const MEMO_LIMIT = 256;
+const operationCache = new Map<string, ReturnType<typeof parseOperation>>();
+const addressCache = new Map<string, HostPort>();
+
+function memo<T>(cache: Map<string, T>, key: string, make: (key: string) => T): T {
+  let v = cache.get(key);
+  if (v === undefined && !cache.has(key)) {
+    v = make(key);
+    if (cache.size >= MEMO_LIMIT) cache.clear();
+    cache.set(key, v);
+  }
+  return v as T;
 }
 
 /** `host:port`, `[v6]:port`, `ipv4:host:port` (grpc-js peers) -> host and port. */
-function splitAddress(address: string): { host: string; port?: number } | undefined {
+function splitAddress(address: string): HostPort {
+  return memo(addressCache, address, parseAddress);
+}
+
+function parseAddress(address: string): HostPort {
   let a = address;
   if (a.startsWith('ipv4:')) a = a.slice(5);
   else if (a.startsWith('ipv6:')) a = a.slice(5);
