@@ -393,6 +393,45 @@ describe('deadlines and cancellation', () => {
     expect((reason as Error).name).toBe('AbortError');
   });
 
+  it('a unary handler that first looks after the caller cancelled sees its context aborted', async () => {
+    let seen: { aborted: boolean; signal: boolean } | undefined;
+    let started = false;
+    const { client } = await setup(
+      {
+        SayHello: async (ctx: Context) => {
+          started = true;
+          await until(() => (ctx.raw as { cancelled: boolean }).cancelled);
+          seen = { aborted: ctx.aborted, signal: ctx.signal.aborted };
+          return helloReply({ message: 'late' });
+        },
+      },
+      { timeout: 10_000 },
+    );
+    const ac = new AbortController();
+    const p = client
+      .unary(GreeterService.SayHello, helloRequest(), { signal: ac.signal, timeout: 10_000 })
+      .catch((e) => e);
+    await until(() => started);
+    ac.abort();
+    expect((await p).code).toBe(499);
+    await until(() => seen !== undefined);
+    expect(seen).toEqual({ aborted: true, signal: true });
+  });
+
+  it('a context is not aborted by the stream closing after a normal reply', async () => {
+    let saved: Context | undefined;
+    const { client } = await setup({
+      SayHello: async (ctx: Context) => {
+        saved = ctx;
+        return helloReply({ message: 'ok' });
+      },
+    });
+    await client.unary(GreeterService.SayHello, helloRequest());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(saved!.aborted).toBe(false);
+    expect(saved!.signal.aborted).toBe(false);
+  });
+
   it('a parent context deadline carries over to the outgoing call', async () => {
     const { client } = await setup(
       {

@@ -1,8 +1,6 @@
 import { once } from 'node:events';
 import {
   type ChannelOptions,
-  type Deadline,
-  type Metadata as GrpcMetadata,
   type MethodDefinition,
   Server as RawServer,
   ServerCredentials,
@@ -24,6 +22,7 @@ import {
   createContextKey,
   createDeadlineTimer,
   createLogHelper,
+  type DeadlineHandle,
   defaultLogger,
   type Handler,
   joinHostPort,
@@ -35,17 +34,9 @@ import {
   splitHostPort,
 } from '@kratos/core';
 
-/** The surface every grpc-js server call shares. */
-interface ServerSurfaceCall {
-  readonly metadata: GrpcMetadata;
-  readonly cancelled: boolean;
-  getDeadline(): Deadline;
-  sendMetadata(md: GrpcMetadata): void;
-  once(event: 'cancelled', listener: () => void): unknown;
-}
-
 import { createHealthService, type HealthService, healthFile } from './health.ts';
-import { fromGrpcMetadata, toGrpcMetadata } from './metadata.ts';
+import { toGrpcMetadata } from './metadata.ts';
+import { GrpcServerContext, type ServerSurfaceCall } from './server-context.ts';
 import { createReflectionIndex, registerReflection } from './reflection.ts';
 import { toGrpcStatus } from './status.ts';
 import type {
@@ -209,9 +200,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
   let port = 0;
   let state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' = 'idle';
 
-  const newContext = (call: ServerSurfaceCall, operation: string, unary: boolean): CallContext => {
-    let split: ReturnType<typeof fromGrpcMetadata> | undefined;
-    const headers = () => (split ??= fromGrpcMetadata(call.metadata));
+  const newContext = (call: ServerSurfaceCall, operation: string, unary: boolean): GrpcServerContext => {
     const incoming = call.getDeadline();
     const deadline =
       incoming instanceof Date
@@ -219,54 +208,40 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
         : Number.isFinite(incoming)
           ? (incoming as number)
           : undefined;
-    const ctx = new CallContext({
-      kind: 'grpc',
-      side: 'server',
-      operation,
-      endpoint: endpointString,
-      // Copied from grpc-js only when the chain reads them.
-      requestHeader: () => headers().header,
-      metadata: () => headers().kratos,
-      app,
-      deadline,
-      timeout: unary && timeout > 0 ? timeout : undefined,
-      raw: call,
-    });
-    return ctx.ownDeadline();
+    const ctx = new GrpcServerContext(
+      {
+        kind: 'grpc',
+        side: 'server',
+        operation,
+        endpoint: endpointString,
+        app,
+        deadline,
+        timeout: unary && timeout > 0 ? timeout : undefined,
+        raw: call,
+      },
+      call,
+    );
+    ctx.ownDeadline();
+    return ctx;
   };
 
-  /** Wires deadline expiry and client cancellation; returns the cleanup. */
-  const watch = (call: ServerSurfaceCall, ctx: CallContext, onExpire: () => void): (() => void) => {
-    let done = false;
-    const handle =
-      ctx.deadline === undefined
-        ? undefined
-        : timer.schedule(ctx.deadline, () => {
-            ctx.expire();
-            onExpire();
-          });
-    // grpc-js emits 'cancelled' when every stream closes, also after a normal reply: only a
-    // cancel before the call finished is the caller going away.
-    call.once('cancelled', () => {
-      if (done) return;
-      handle?.cancel();
-      ctx.cancel();
-    });
-    return () => {
-      done = true;
-      handle?.cancel();
-    };
+  // One callback for every call's deadline (the call's state is its argument: no closure per call).
+  const onDeadline = (call: { ctx: GrpcServerContext; finish: (error: unknown) => void }): void => {
+    call.ctx.expire();
+    call.finish(deadlineExceeded());
   };
 
   const unaryImpl = (operation: string, handler: GrpcUnaryHandler<unknown, unknown>) => {
     const h = applyMiddleware(handler as Handler, middleware, operation);
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const ctx = newContext(call, operation, true);
+      let handle: DeadlineHandle | undefined;
       let finished = false;
       const finish = (error: unknown, reply?: unknown) => {
         if (finished) return;
         finished = true;
-        cleanup();
+        ctx.finish();
+        handle?.cancel();
         if (call.cancelled) return;
         {
           const reply = ctx.replyHeaderIfAny();
@@ -275,7 +250,8 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
         if (error === undefined) callback(null, reply);
         else callback(toGrpcStatus(error));
       };
-      const cleanup = watch(call, ctx, () => finish(deadlineExceeded()));
+      // A unary call watches for its caller going away only if the chain looks (ctx.signal).
+      if (ctx.deadline !== undefined) handle = timer.schedule(ctx.deadline, onDeadline, { ctx, finish });
       const req = call.request;
       if (req instanceof InvalidMessage) return finish(req.error);
       let p: Promise<unknown>;
@@ -304,15 +280,19 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
   ) => {
     const ctx = newContext(call, operation, false);
     ctx.set(CALL_KEY, call);
+    let handle: DeadlineHandle | undefined;
     let finished = false;
     const finish = (error: unknown, reply?: unknown) => {
       if (finished) return;
       finished = true;
-      cleanup();
+      ctx.finish();
+      handle?.cancel();
       if (call.cancelled) return;
       onDone(ctx, error, reply);
     };
-    const cleanup = watch(call, ctx, () => finish(deadlineExceeded()));
+    if (ctx.deadline !== undefined) handle = timer.schedule(ctx.deadline, onDeadline, { ctx, finish });
+    // Streams stop pumping at once when the caller goes away.
+    ctx.watchCancel(() => handle?.cancel());
     let p: Promise<unknown>;
     try {
       const req = makeReq(ctx);

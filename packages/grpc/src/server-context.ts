@@ -1,0 +1,75 @@
+import type { Deadline, Metadata as GrpcMetadata } from '@grpc/grpc-js';
+import { CallContext, type ContextInit, type Metadata } from '@kratos/core';
+import { fromGrpcMetadata } from './metadata.ts';
+
+/** The surface every grpc-js server call shares. */
+export interface ServerSurfaceCall {
+  readonly metadata: GrpcMetadata;
+  readonly cancelled: boolean;
+  getDeadline(): Deadline;
+  sendMetadata(md: GrpcMetadata): void;
+  once(event: 'cancelled', listener: () => void): unknown;
+}
+
+/**
+ * The server-side Context of a gRPC call. The request metadata is copied from grpc-js only when
+ * the chain reads it, and the caller going away is watched (a `cancelled` listener on the call)
+ * only once someone reads `signal` or `aborted`, or the transport asks for it (streaming calls).
+ */
+export class GrpcServerContext extends CallContext {
+  readonly #call: ServerSurfaceCall;
+  #split: { header: Metadata; kratos: Metadata } | undefined;
+  #watching = false;
+  #finished = false;
+
+  constructor(init: ContextInit, call: ServerSurfaceCall) {
+    super(init);
+    this.#call = call;
+  }
+
+  override get requestHeader(): Metadata {
+    this.#split ??= fromGrpcMetadata(this.#call.metadata);
+    return this.#split.header;
+  }
+
+  override get metadata(): Metadata {
+    this.#split ??= fromGrpcMetadata(this.#call.metadata);
+    return this.#split.kratos;
+  }
+
+  override get signal(): AbortSignal {
+    this.watchCancel();
+    return super.signal;
+  }
+
+  override get aborted(): boolean {
+    this.watchCancel();
+    return super.aborted;
+  }
+
+  /**
+   * Cancels the context when the caller cancels the call, then calls `onCancel`. grpc-js emits
+   * 'cancelled' when every stream closes, also after a normal reply: only a cancel before
+   * {@link finish} is the caller going away. Idempotent; the first `onCancel` wins.
+   */
+  watchCancel(onCancel?: () => void): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    if (this.#finished) return;
+    if (this.#call.cancelled) {
+      this.cancel();
+      onCancel?.();
+      return;
+    }
+    this.#call.once('cancelled', () => {
+      if (this.#finished) return;
+      this.cancel();
+      onCancel?.();
+    });
+  }
+
+  /** The call has been answered (or given up): later stream closes are not cancellations. */
+  finish(): void {
+    this.#finished = true;
+  }
+}
