@@ -394,14 +394,14 @@ describe('deadlines and cancellation', () => {
   });
 
   it('a unary handler that first looks after the caller cancelled sees its context aborted', async () => {
-    let seen: { aborted: boolean; signal: boolean } | undefined;
+    let seen: { aborted: boolean; reason: string } | undefined;
     let started = false;
     const { client } = await setup(
       {
         SayHello: async (ctx: Context) => {
           started = true;
           await until(() => (ctx.raw as { cancelled: boolean }).cancelled);
-          seen = { aborted: ctx.aborted, signal: ctx.signal.aborted };
+          seen = { aborted: ctx.signal.aborted, reason: (ctx.signal.reason as Error).name };
           return helloReply({ message: 'late' });
         },
       },
@@ -415,7 +415,7 @@ describe('deadlines and cancellation', () => {
     ac.abort();
     expect((await p).code).toBe(499);
     await until(() => seen !== undefined);
-    expect(seen).toEqual({ aborted: true, signal: true });
+    expect(seen).toEqual({ aborted: true, reason: 'AbortError' });
   });
 
   it('a context is not aborted by the stream closing after a normal reply', async () => {
@@ -428,7 +428,6 @@ describe('deadlines and cancellation', () => {
     });
     await client.unary(GreeterService.SayHello, helloRequest());
     await new Promise((r) => setTimeout(r, 50));
-    expect(saved!.aborted).toBe(false);
     expect(saved!.signal.aborted).toBe(false);
   });
 

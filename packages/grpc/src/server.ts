@@ -17,7 +17,7 @@ import {
   advertisedHost,
   applyMiddleware,
   badRequest,
-  CallContext,
+  type CallContext,
   type Context,
   createContextKey,
   createDeadlineTimer,
@@ -36,8 +36,8 @@ import {
 
 import { createHealthService, type HealthService, healthFile } from './health.ts';
 import { toGrpcMetadata } from './metadata.ts';
-import { GrpcServerContext, type ServerSurfaceCall } from './server-context.ts';
 import { createReflectionIndex, registerReflection } from './reflection.ts';
+import { GrpcServerContext, type ServerSurfaceCall } from './server-context.ts';
 import { toGrpcStatus } from './status.ts';
 import type {
   GrpcBidiStreamHandler,
