@@ -47,6 +47,8 @@ export interface DeadlineTimer {
 export function createDeadlineTimer(options: DeadlineTimerOptions = {}): DeadlineTimer {
   const resolution = Math.max(1, options.resolution ?? 5);
   const buckets = new Map<number, Bucket>();
+  // Calls arriving together share a bucket: the last one used saves a map lookup per schedule.
+  let recent: Bucket | undefined;
   let size = 0;
   let last = Math.floor(Date.now() / resolution);
   let interval: NodeJS.Timeout | undefined;
@@ -65,6 +67,7 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
 
   const fire = (bucket: Bucket, errors: unknown[]) => {
     buckets.delete(bucket.key);
+    if (recent === bucket) recent = undefined;
     for (let e = bucket.head; e !== undefined; ) {
       const next = e.next;
       const fn = e.fn;
@@ -104,6 +107,7 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
       clearInterval(interval);
       interval = undefined;
       buckets.clear();
+      recent = undefined;
       size = 0;
     }
     // Surfaces like an exception thrown from any timer callback would.
@@ -130,11 +134,12 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
         interval.unref();
       }
       if (key <= last) key = last + 1;
-      let bucket = buckets.get(key);
+      let bucket = recent !== undefined && recent.key === key ? recent : buckets.get(key);
       if (bucket === undefined) {
         bucket = { key, head: undefined, tail: undefined };
         buckets.set(key, bucket);
       }
+      recent = bucket;
       const entry: Entry = {
         fn: fn as (arg: unknown) => void,
         arg,
@@ -164,6 +169,7 @@ export function createDeadlineTimer(options: DeadlineTimerOptions = {}): Deadlin
         }
       }
       buckets.clear();
+      recent = undefined;
       size = 0;
     },
   };
