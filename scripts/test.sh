@@ -64,6 +64,8 @@ if [ -f bench/run.mjs ]; then
   step "benchmark harness, quick mode (asserts nothing about timing)"
   node bench/run.mjs --quick > "$KRATOS_CACHE/logs/bench-quick.log" 2>&1 || { tail -n 40 "$KRATOS_CACHE/logs/bench-quick.log"; exit 1; }
   tail -n 5 "$KRATOS_CACHE/logs/bench-quick.log"
+  step "rate-limit overload harness, smoke (each mode's server starts and answers)"
+  node bench/ratelimit/run.mjs --smoke
 fi
 step "done in $(( $(date +%s) - start ))s"
 exit $status

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { createHttpServer } from '../../packages/http/src/index.ts';
 import { createBbrLimiter, loadSnapshot, rateLimit } from '../../packages/middleware/src/index.ts';
-import { pingReply, pingRoute } from '../../packages/middleware/src/ratelimit/testdata/ping.ts';
+import { pingReply, pingRoute } from '../../packages/testkit/src/ping.ts';
 
 const mode = process.argv[2] ?? 'none';
 const port = Number(process.argv[3] ?? 8000);
