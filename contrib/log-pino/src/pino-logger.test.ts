@@ -22,6 +22,18 @@ const tmp = mkdtempSync(join(tmpdir(), 'log-pino-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A writable that keeps every JSON line. */
+/** Runs `testdata/<script> <file>` in a child Node process and resolves when it exits cleanly. */
+function runChild(script: string, file: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--conditions=kratos-source', join(here, 'testdata', script), file],
+      { cwd: join(here, '..'), timeout: 30_000 },
+      (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
+    );
+  });
+}
+
 function memorySink() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
@@ -169,15 +181,7 @@ describe('createPinoLogger', () => {
 
   it('a file path destination keeps multi-byte lines whole and is written out at process.exit (child process)', async () => {
     const file = join(tmp, 'exit-unflushed.log');
-    const script = join(here, 'testdata', 'exit-unflushed.ts');
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--conditions=kratos-source', script, file],
-        { cwd: join(here, '..'), timeout: 30_000 },
-        (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
-      );
-    });
+    await runChild('exit-unflushed.ts', file);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(500);
     expect(lines.map((line) => JSON.parse(line))).toEqual(
@@ -187,15 +191,7 @@ describe('createPinoLogger', () => {
 
   it('the last line before exit is in the file when the App stops (child process)', async () => {
     const file = join(tmp, 'app-exit.log');
-    const script = join(here, 'testdata', 'app-exit.ts');
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--conditions=kratos-source', script, file],
-        { cwd: join(here, '..'), timeout: 30_000 },
-        (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
-      );
-    });
+    await runChild('app-exit.ts', file);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(101);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ msg: 'the last line' });

@@ -320,6 +320,20 @@ describe('errors', () => {
   });
 });
 
+/** Calls SayHello, cancels it once the handler has started, and returns the client's error. */
+async function callThenCancel(
+  client: Awaited<ReturnType<typeof setup>>['client'],
+  started: () => boolean,
+): Promise<{ code: number }> {
+  const ac = new AbortController();
+  const p = client
+    .unary(GreeterService.SayHello, helloRequest(), { signal: ac.signal, timeout: 10_000 })
+    .catch((e) => e);
+  await until(started);
+  ac.abort();
+  return p;
+}
+
 describe('deadlines and cancellation', () => {
   it('answers DEADLINE_EXCEEDED at the server timeout and aborts the handler signal', async () => {
     let signalReason: unknown;
@@ -381,14 +395,7 @@ describe('deadlines and cancellation', () => {
       },
       { timeout: 10_000 },
     );
-    const ac = new AbortController();
-    const p = client
-      .unary(GreeterService.SayHello, helloRequest(), { signal: ac.signal, timeout: 10_000 })
-      .catch((e) => e);
-    await until(() => started);
-    ac.abort();
-    const err = await p;
-    expect(err.code).toBe(499);
+    expect((await callThenCancel(client, () => started)).code).toBe(499);
     await until(() => reason !== undefined);
     expect((reason as Error).name).toBe('AbortError');
   });
@@ -407,13 +414,7 @@ describe('deadlines and cancellation', () => {
       },
       { timeout: 10_000 },
     );
-    const ac = new AbortController();
-    const p = client
-      .unary(GreeterService.SayHello, helloRequest(), { signal: ac.signal, timeout: 10_000 })
-      .catch((e) => e);
-    await until(() => started);
-    ac.abort();
-    expect((await p).code).toBe(499);
+    expect((await callThenCancel(client, () => started)).code).toBe(499);
     await until(() => seen !== undefined);
     expect(seen).toEqual({ aborted: true, reason: 'AbortError' });
   });
