@@ -79,7 +79,8 @@ if (smoke) {
     s.child.kill('SIGTERM');
     await new Promise((r) => s.child.once('exit', r));
     const ok = res.statuses[200] ?? 0;
-    if (ok === 0) throw new Error(`ratelimit smoke: mode ${mode} answered no 200 (${JSON.stringify(res.statuses)})`);
+    if (ok === 0)
+      throw new Error(`ratelimit smoke: mode ${mode} answered no 200 (${JSON.stringify(res.statuses)})`);
     console.log(`ratelimit smoke: ${mode} ok (${ok} replies)`);
   }
   process.exit(0);
