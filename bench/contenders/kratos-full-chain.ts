@@ -4,7 +4,13 @@
 // file, asynchronous writes).
 import type { Middleware } from '@kratos/core';
 
-export async function fullChain(_kind: 'http' | 'grpc', logFile: string): Promise<Middleware[]> {
+// `sampled`: the same chain with every failure and 1 % of successes logged, and traces sampled at
+// 1 % (ParentBased(TraceIdRatioBased(0.01)): the other calls get non-recording spans).
+export async function fullChain(
+  _kind: 'http' | 'grpc',
+  logFile: string,
+  sampled = false,
+): Promise<Middleware[]> {
   const [
     { recovery, serverLogging, serverMetrics },
     { serverTracing },
@@ -16,12 +22,15 @@ export async function fullChain(_kind: 'http' | 'grpc', logFile: string): Promis
     import('@kratos/metrics-prometheus'),
     import('@kratos/log-pino'),
   ]);
-  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  const { BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = await import(
+    '@opentelemetry/sdk-trace-base'
+  );
   const logger = createPinoLogger({ destination: logFile });
+  const sampler = sampled ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.01) }) : undefined;
   return [
     recovery({ logger }),
-    serverTracing({ tracerProvider: new BasicTracerProvider() }),
+    serverTracing({ tracerProvider: new BasicTracerProvider(sampler ? { sampler } : {}) }),
     serverMetrics({ metrics: createPrometheusMetrics() }),
-    serverLogging({ logger }),
+    serverLogging({ logger, sample: sampled ? 0.01 : 1 }),
   ];
 }

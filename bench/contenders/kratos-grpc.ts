@@ -1,7 +1,8 @@
 // Contender: kratos-ts gRPC as a user writes it: createGrpcServer (health + reflection on, as by
 // default) with recovery, the generated GreeterService of greeter.proto, protobuf-es messages.
-// Variant `full` adds tracing (no exporter), metrics and access logging to a file.
-// Usage: node --conditions=kratos-source kratos-grpc.ts <port> [default|full] [logfile]
+// Variant `full` adds tracing (no exporter), metrics and access logging to a file; `full-sampled`
+// the same with 1 % of successes logged and traced (not in the default run; see bench/README.md).
+// Usage: node --conditions=kratos-source kratos-grpc.ts <port> [default|full|full-sampled] [logfile]
 import { create } from '@bufbuild/protobuf';
 import type { Middleware } from '@kratos/core';
 import { createGrpcServer } from '@kratos/grpc';
@@ -13,7 +14,9 @@ import { fullChain } from './kratos-full-chain.ts';
 const port = Number(process.argv[2] ?? 9000);
 const variant = process.argv[3] ?? 'default';
 const middleware: Middleware[] =
-  variant === 'full' ? await fullChain('grpc', process.argv[4] ?? '/dev/null') : [recovery()];
+  variant === 'full' || variant === 'full-sampled'
+    ? await fullChain('grpc', process.argv[4] ?? '/dev/null', variant === 'full-sampled')
+    : [recovery()];
 
 const server = createGrpcServer({ address: `127.0.0.1:${port}`, middleware });
 registerGreeterGrpcServer(server, {

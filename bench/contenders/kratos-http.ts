@@ -1,7 +1,8 @@
 // Contender: kratos-ts HTTP as a user writes it: createHttpServer with the default chain of the
 // kratos-layout (recovery), the generated route of greeter.proto, protobuf-es messages.
-// Variant `full` adds tracing (no exporter), metrics and access logging to a file.
-// Usage: node --conditions=kratos-source kratos-http.ts <port> [default|full] [logfile]
+// Variant `full` adds tracing (no exporter), metrics and access logging to a file; `full-sampled`
+// the same with 1 % of successes logged and traced (not in the default run; see bench/README.md).
+// Usage: node --conditions=kratos-source kratos-http.ts <port> [default|full|full-sampled] [logfile]
 import { create } from '@bufbuild/protobuf';
 import type { Middleware } from '@kratos/core';
 import { createHttpServer } from '@kratos/http';
@@ -13,7 +14,9 @@ import { fullChain } from './kratos-full-chain.ts';
 const port = Number(process.argv[2] ?? 8000);
 const variant = process.argv[3] ?? 'default';
 const middleware: Middleware[] =
-  variant === 'full' ? await fullChain('http', process.argv[4] ?? '/dev/null') : [recovery()];
+  variant === 'full' || variant === 'full-sampled'
+    ? await fullChain('http', process.argv[4] ?? '/dev/null', variant === 'full-sampled')
+    : [recovery()];
 
 const server = createHttpServer({ address: `127.0.0.1:${port}`, middleware });
 registerGreeterHttpServer(server, {

@@ -121,6 +121,36 @@ describe('serverLogging', () => {
   });
 });
 
+describe('serverLogging sample', () => {
+  it('logs every failure and an evenly spaced share of successes', async () => {
+    const { logger, lines } = memoryLogger();
+    let calls = 0;
+    const h = applyMiddleware(async () => {
+      calls++;
+      if (calls % 10 === 0) throw notFound('GONE', `call ${calls}`);
+      return 'ok';
+    }, [serverLogging({ logger, sample: 0.25 })]);
+    for (let i = 0; i < 100; i++) await h(ctx(), {}).catch(() => undefined);
+    const errors = lines.filter((l) => l.level === 'error');
+    const ok = lines.filter((l) => l.level === 'info');
+    expect(errors).toHaveLength(10);
+    expect(ok).toHaveLength(22); // 90 successes x 0.25, rounded down
+  });
+
+  it('0 logs failures only, 1 logs everything; anything else is refused', async () => {
+    const { logger, lines } = memoryLogger();
+    const quiet = applyMiddleware(async () => 'ok', [serverLogging({ logger, sample: 0 })]);
+    for (let i = 0; i < 5; i++) await quiet(ctx(), {});
+    expect(lines).toHaveLength(0);
+    const all = applyMiddleware(async () => 'ok', [serverLogging({ logger, sample: 1 })]);
+    for (let i = 0; i < 5; i++) await all(ctx(), {});
+    expect(lines).toHaveLength(5);
+    for (const bad of [-0.1, 1.5, Number.NaN, '0.5' as unknown as number]) {
+      expect(() => serverLogging({ logger, sample: bad })).toThrow(/sample must be a number from 0 to 1/);
+    }
+  });
+});
+
 describe('createRedactor', () => {
   it('cuts long requests, survives cycles, streams and hostile objects', () => {
     const redact = createRedactor({ maxLength: 40 });

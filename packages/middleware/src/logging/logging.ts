@@ -22,6 +22,12 @@ export interface LoggingOptions {
   message?: string;
   /** Level of successful calls. Default `info`; failures are always `error`. */
   level?: LogLevel;
+  /**
+   * Share of successful calls that get a line, from 0 to 1; failures are always logged. Default 1
+   * (every call, as Go Kratos). 0.01 logs one success in a hundred, evenly spaced (not random):
+   * a busy route keeps its errors and a trickle of successes for a fraction of the cost.
+   */
+  sample?: number;
 }
 
 const OK_CODE = 200;
@@ -32,6 +38,18 @@ function logging(side: 'server' | 'client', options: LoggingOptions): Middleware
   const message = options.message ?? `${side} request`;
   const okLevel = options.level ?? 'info';
   const fixed = options.logger;
+  const sample = options.sample ?? 1;
+  if (typeof sample !== 'number' || !(sample >= 0 && sample <= 1)) {
+    throw new TypeError(`logging: sample must be a number from 0 to 1, got ${String(options.sample)}`);
+  }
+  // Evenly spaced: the n-th success gets a line when floor(n x sample) steps up.
+  let successes = 0;
+  const sampled = (): boolean => {
+    if (sample === 1) return true;
+    const before = Math.floor(successes * sample);
+    successes++;
+    return Math.floor(successes * sample) > before;
+  };
   return (next) => {
     // Resolved when the chain is built (once per route), not per request.
     const logger = fixed ?? defaultLogger();
@@ -101,7 +119,7 @@ function logging(side: 'server' | 'client', options: LoggingOptions): Middleware
       }
       return p.then(
         (reply) => {
-          done(ctx, req, start, undefined, false);
+          if (sampled()) done(ctx, req, start, undefined, false);
           return reply;
         },
         (err: unknown) => {
