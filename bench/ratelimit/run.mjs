@@ -39,7 +39,11 @@ function startServer(mode) {
       }
     });
   });
-  return { child, stats, ready };
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  };
+  return { child, stats, ready, stop };
 }
 
 async function wrk(args, env = {}) {
@@ -76,8 +80,7 @@ if (smoke) {
     const s = startServer(mode);
     await s.ready;
     const res = await wrk(['-c2', '-d1s', ...script], { THINK_MS: '0' });
-    s.child.kill('SIGTERM');
-    await new Promise((r) => s.child.once('exit', r));
+    await s.stop();
     const ok = res.statuses[200] ?? 0;
     if (ok === 0)
       throw new Error(`ratelimit smoke: mode ${mode} answered no 200 (${JSON.stringify(res.statuses)})`);
@@ -92,8 +95,7 @@ if (smoke) {
   await s.ready;
   await wrk(['-c4', '-d3s', ...script], { THINK_MS: '0' });
   results.capacity = (await wrk(['-c8', `-d${quick ? 5 : 8}s`, ...script], { THINK_MS: '0' })).rps;
-  s.child.kill('SIGTERM');
-  await new Promise((r) => s.child.once('exit', r));
+  await s.stop();
 }
 const cap = results.capacity;
 // Offered rate ~ CONNS / think: think = CONNS / rate (the mean of the random delay is THINK_MS).
@@ -110,8 +112,7 @@ for (const mode of MODES) {
   const from = s.stats.length;
   const overloaded = await wrk([`-c${CONNS}`, `-d${RUN_S}s`, ...script], { THINK_MS: thinkFor(cap * 2) });
   const during = s.stats.slice(from);
-  s.child.kill('SIGTERM');
-  await new Promise((r) => s.child.once('exit', r));
+  await s.stop();
   const share = (res, code) => (res.statuses[code] ?? 0) / Math.max(1, res.requests);
   results.modes[mode] = {
     unloaded,

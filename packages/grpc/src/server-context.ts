@@ -1,5 +1,11 @@
 import type { Deadline, Metadata as GrpcMetadata } from '@grpc/grpc-js';
-import { CallContext, type ContextInit, type Metadata } from '@kratos/core';
+import {
+  CallContext,
+  type ContextInit,
+  type DeadlineHandle,
+  type DeadlineTimer,
+  type Metadata,
+} from '@kratos/core';
 import { fromGrpcMetadata } from './metadata.ts';
 
 /** The surface every grpc-js server call shares. */
@@ -15,12 +21,15 @@ export interface ServerSurfaceCall {
  * The server-side Context of a gRPC call. The request metadata is copied from grpc-js only when
  * the chain reads it, and the caller going away is watched (a `cancelled` listener on the call)
  * only once someone reads `signal` or `aborted`, or the transport asks for it (streaming calls).
+ * It holds the call's entry on the server's deadline timer, disarmed once the call is finished
+ * or cancelled.
  */
 export class GrpcServerContext extends CallContext {
   readonly #call: ServerSurfaceCall;
   #split: { header: Metadata; kratos: Metadata } | undefined;
   #watching = false;
   #finished = false;
+  #deadlineEntry: DeadlineHandle | undefined;
 
   constructor(init: ContextInit, call: ServerSurfaceCall) {
     super(init);
@@ -48,28 +57,34 @@ export class GrpcServerContext extends CallContext {
   }
 
   /**
-   * Cancels the context when the caller cancels the call, then calls `onCancel`. grpc-js emits
-   * 'cancelled' when every stream closes, also after a normal reply: only a cancel before
-   * {@link finish} is the caller going away. Idempotent; the first `onCancel` wins.
+   * Arms the call's deadline (if it has one) on the server's shared timer: `onExpire(arg)` runs at
+   * expiry unless the call finished or was cancelled first.
    */
-  watchCancel(onCancel?: () => void): void {
+  armDeadline<T>(timer: DeadlineTimer, onExpire: (arg: T) => void, arg: T): void {
+    if (this.deadline !== undefined) this.#deadlineEntry = timer.schedule(this.deadline, onExpire, arg);
+  }
+
+  /**
+   * Cancels the context (and disarms its deadline) when the caller cancels the call. grpc-js
+   * emits 'cancelled' when every stream closes, also after a normal reply: only a cancel before
+   * {@link finish} is the caller going away. Idempotent.
+   */
+  watchCancel(): void {
     if (this.#watching) return;
     this.#watching = true;
     if (this.#finished) return;
-    if (this.#call.cancelled) {
-      this.cancel();
-      onCancel?.();
-      return;
-    }
-    this.#call.once('cancelled', () => {
-      if (this.#finished) return;
-      this.cancel();
-      onCancel?.();
-    });
+    if (this.#call.cancelled) this.#callerGone();
+    else this.#call.once('cancelled', () => this.#finished || this.#callerGone());
   }
 
-  /** The call has been answered (or given up): later stream closes are not cancellations. */
+  #callerGone(): void {
+    this.#deadlineEntry?.cancel();
+    this.cancel();
+  }
+
+  /** The call has been answered (or given up): disarms the deadline; later stream closes are not cancellations. */
   finish(): void {
     this.#finished = true;
+    this.#deadlineEntry?.cancel();
   }
 }

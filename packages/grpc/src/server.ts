@@ -22,7 +22,6 @@ import {
   createContextKey,
   createDeadlineTimer,
   createLogHelper,
-  type DeadlineHandle,
   defaultLogger,
   type Handler,
   joinHostPort,
@@ -221,8 +220,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
       },
       call,
     );
-    ctx.ownDeadline();
-    return ctx;
+    return ctx.ownDeadline();
   };
 
   // One callback for every call's deadline (the call's state is its argument: no closure per call).
@@ -235,13 +233,11 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
     const h = applyMiddleware(handler as Handler, middleware, operation);
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const ctx = newContext(call, operation, true);
-      let handle: DeadlineHandle | undefined;
       let finished = false;
       const finish = (error: unknown, reply?: unknown) => {
         if (finished) return;
         finished = true;
         ctx.finish();
-        handle?.cancel();
         if (call.cancelled) return;
         {
           const reply = ctx.replyHeaderIfAny();
@@ -251,7 +247,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
         else callback(toGrpcStatus(error));
       };
       // A unary call watches for its caller going away only if the chain looks (ctx.signal).
-      if (ctx.deadline !== undefined) handle = timer.schedule(ctx.deadline, onDeadline, { ctx, finish });
+      ctx.armDeadline(timer, onDeadline, { ctx, finish });
       const req = call.request;
       if (req instanceof InvalidMessage) return finish(req.error);
       let p: Promise<unknown>;
@@ -280,19 +276,17 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
   ) => {
     const ctx = newContext(call, operation, false);
     ctx.set(CALL_KEY, call);
-    let handle: DeadlineHandle | undefined;
     let finished = false;
     const finish = (error: unknown, reply?: unknown) => {
       if (finished) return;
       finished = true;
       ctx.finish();
-      handle?.cancel();
       if (call.cancelled) return;
       onDone(ctx, error, reply);
     };
-    if (ctx.deadline !== undefined) handle = timer.schedule(ctx.deadline, onDeadline, { ctx, finish });
+    ctx.armDeadline(timer, onDeadline, { ctx, finish });
     // Streams stop pumping at once when the caller goes away.
-    ctx.watchCancel(() => handle?.cancel());
+    ctx.watchCancel();
     let p: Promise<unknown>;
     try {
       const req = makeReq(ctx);

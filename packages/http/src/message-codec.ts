@@ -20,6 +20,14 @@ import { codecError, messageFromJson } from './binding.ts';
 /** Go Kratos' json codec emits unpopulated fields (protojson `EmitUnpopulated: true`); so do we. */
 export const JSON_WRITE_OPTIONS = { alwaysEmitImplicit: true } as const;
 
+/**
+ * A Content-Type as fastify sends it: a JSON media type without a charset gains `; charset=utf-8`.
+ * Given whole, fastify leaves it be (it would otherwise append it to every reply).
+ */
+export function withJsonCharset(type: string): string {
+  return /json/i.test(type.split(';')[0]!) && !/;\s*charset=/i.test(type) ? `${type}; charset=utf-8` : type;
+}
+
 /** A registry from what the server/client options accept: a registry, a list, or nothing (JSON only). */
 export function toCodecRegistry(codecs: CodecRegistry | readonly Codec[] | undefined): CodecRegistry {
   if (codecs === undefined) return createCodecRegistry();

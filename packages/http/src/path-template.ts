@@ -95,6 +95,11 @@ export function templateShape(t: PathTemplate): string {
   return `/${parts.join('/')}${t.verb === undefined ? '' : `:${t.verb}`}`;
 }
 
+/** The find-my-way parameter name of a native route's `i`-th variable (`p0`, `p1`, ...). */
+export function nativeParamName(i: number): string {
+  return `p${i}`;
+}
+
 /**
  * The find-my-way path for a template whose variables are all single whole segments (`{id}`):
  * `/v1/users/:p0`. Undefined when the template needs the compiled matcher.
@@ -108,7 +113,7 @@ export function nativeRoutePath(t: PathTemplate): string | undefined {
     const variable = t.variables[v];
     if (variable !== undefined && variable.start === s) {
       if (variable.end !== s + 1 || seg.kind !== 'star') return undefined;
-      parts.push(`:p${v}`);
+      parts.push(`:${nativeParamName(v)}`);
       v++;
       continue;
     }

@@ -18,10 +18,11 @@ import {
 } from '@kratos/core';
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { errorBody, httpStatus, statusError, toKratosError, writeRawError } from './errors.ts';
-import { codecForAccept, toCodecRegistry } from './message-codec.ts';
+import { codecForAccept, toCodecRegistry, withJsonCharset } from './message-codec.ts';
 import { nodeHttp, nodeHttps } from './node-http.ts';
 import {
   compileMatcher,
+  nativeParamName,
   nativeRoutePath,
   type TemplateMatcher,
   templateShape,
@@ -34,24 +35,7 @@ import type { HttpServer, HttpServerOptions } from './server-options.ts';
 import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
-/** What fastify would send for a JSON body without a charset; given whole, fastify leaves it be. */
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-/** Route parameter names of native routes (`:p0`, `:p1`, ...), made once rather than per request. */
-const paramKeys = (n: number): string[] => Array.from({ length: n }, (_, i) => `p${i}`);
-
-/**
- * The Content-Type header for a codec's replies, as fastify writes it (a JSON media type gains
- * `; charset=utf-8`), computed once per codec: fastify otherwise appends it to every reply.
- */
-function replyContentType(cache: Map<Codec, string>, codec: Codec): string {
-  let ct = cache.get(codec);
-  if (ct === undefined) {
-    const type = codec.contentType;
-    ct = /json/i.test(type.split(';')[0]!) && !/;\s*charset=/i.test(type) ? `${type}; charset=utf-8` : type;
-    cache.set(codec, ct);
-  }
-  return ct;
-}
+const JSON_CONTENT_TYPE = withJsonCharset('application/json');
 const FASTIFY_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']);
 
 function rawPath(url: string | undefined): string {
@@ -106,7 +90,16 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   const groups = new Map<string, RouteGroup>();
   const matchers: Matcher[] = [];
   const acceptCache = new Map<string, Codec>();
+  // Each codec's reply Content-Type, computed once (see withJsonCharset).
   const contentTypes = new Map<Codec, string>();
+  const replyContentType = (codec: Codec): string => {
+    let ct = contentTypes.get(codec);
+    if (ct === undefined) {
+      ct = withJsonCharset(codec.contentType);
+      contentTypes.set(codec, ct);
+    }
+    return ct;
+  };
   const sockets = new Set<Socket>();
 
   const fastify = Fastify({
@@ -299,7 +292,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         if (replyHeader !== undefined) writeHeaders(reply, replyHeader);
         if (closing) reply.header('connection', 'close');
         reply
-          .type(replyContentType(contentTypes, codec))
+          .type(replyContentType(codec))
           .send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       },
       (err) => {
@@ -360,7 +353,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       const native = nativeRoutePath(route.template);
       if (native !== undefined) {
         const n = route.template.variables.length;
-        const keys = paramKeys(n);
+        const keys = Array.from({ length: n }, (_, i) => nativeParamName(i));
         const handlerFn =
           n === 0
             ? (request: FastifyRequest, reply: FastifyReply) => serve(route, request, reply, undefined)
