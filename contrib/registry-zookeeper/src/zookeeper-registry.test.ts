@@ -8,6 +8,7 @@ import {
   type StartedServer,
   silentLogger,
   startServer,
+  startTcpProxy,
   uniqueName,
   waitFor,
 } from '@kratos/testkit';
@@ -172,78 +173,63 @@ describe('zookeeper registry: sessions, outage and recovery', () => {
 
   it('creates the ephemeral node again after the session expired, and watchers converge', async () => {
     const { lines, logger } = logged();
-    const registrar = createZookeeperRegistry({ connection: { servers, sessionTimeout: 6000 }, logger });
+    // The registrar reaches ZooKeeper through a proxy whose link the test cuts: a real partition,
+    // long enough for the server to expire the session (6 s asked; the server grants 4-40 s).
+    const proxy = await startTcpProxy(servers);
+    const registrar = createZookeeperRegistry({
+      connection: { servers: proxy.address, sessionTimeout: 6000, spinDelay: 200 },
+      logger,
+    });
     const discovery = createZookeeperRegistry({ connection: servers, logger: silentLogger });
+    const raw = await rawClient(servers);
     const name = uniqueName('svc');
+    const owner = async () => {
+      const stat = await call<{ ephemeralOwner: Buffer } | null>((cb) =>
+        raw.exists(`/microservices/${name}/a`, cb),
+      );
+      return stat?.ephemeralOwner.toString('hex');
+    };
     try {
       await registrar.register(inst(name, 'a', 9000));
       const w = await discovery.watch(name);
       await nextMatching(w, (s) => s.length === 1, 5000);
       const before = registrar.client;
-      // Expire the registrar's session from outside: a client that takes the session over and
-      // closes it. The registrar may take its session back before that close lands (then the
-      // session lives on), so the takeover is repeated until the registrar is on a new session.
-      const expire = () =>
-        new Promise<void>((resolve) => {
-          const thief = createClient(servers, {
-            sessionId: before.getSessionId(),
-            sessionPassword: before.getSessionPassword(),
-          } as object);
-          let ended = false;
-          const done = () => {
-            if (ended) return;
-            ended = true;
-            thief.close();
-            resolve();
-          };
-          thief.once('connected', done);
-          thief.once('expired', done);
-          setTimeout(done, 3000);
-          thief.connect();
-        });
+      const oldSession = before.getSessionId().toString('hex');
+      expect(await owner()).toBe(oldSession);
+
+      proxy.cut();
+      // The server expires the silent session and deletes its ephemeral node: the watcher sees it go.
+      await nextMatching(w, (s) => s.length === 0, 45_000);
+      expect(await owner()).toBeUndefined();
+      proxy.restore();
+
+      // On reconnecting the registrar learns its session expired, opens a new one and creates the
+      // node again, owned by the new session.
       await waitFor(
         async () => {
-          if (registrar.client !== before) return true;
-          await expire();
-          return false;
+          expect(registrar.client).not.toBe(before);
+          expect(await owner()).toBe(registrar.client.getSessionId().toString('hex'));
+          return true;
         },
-        { timeout: 30_000, interval: 500 },
+        { timeout: 30_000, interval: 100 },
       );
-      // The node is created again by the registrar's new session. Whether the watcher catches the
-      // moment it was gone depends on timing (a re-read that finds the node back publishes nothing:
-      // the set did not change), so the node's owner says it, not an empty set.
-      const raw = await rawClient(servers);
-      try {
-        await waitFor(
-          async () => {
-            expect(registrar.client).not.toBe(before);
-            const stat = await call<{ ephemeralOwner: Buffer } | null>((cb) =>
-              raw.exists(`/microservices/${name}/a`, cb),
-            );
-            expect(stat?.ephemeralOwner.toString('hex')).toBe(
-              registrar.client.getSessionId().toString('hex'),
-            );
-            return true;
-          },
-          { timeout: 30_000, interval: 100 },
-        );
-      } finally {
-        raw.close();
-      }
-      // Watchers converge on it: the shared watch hands a new watcher the set it serves.
+      expect(registrar.client.getSessionId().toString('hex')).not.toBe(oldSession);
+      // Watchers converge on it: the first watcher sees it back, and a new watcher is handed the set.
+      await nextMatching(w, (s) => s.length === 1, 30_000);
       const w2 = await discovery.watch(name);
       const back = await nextMatching(w2, (s) => s.length === 1, 30_000);
       expect(back[0]!.id).toBe('a');
-      expect(registrar.client).not.toBe(before);
       expect(lines.some((l) => l.includes('session expired'))).toBe(true);
       expect(lines.some((l) => l.includes('registration restored'))).toBe(true);
       await w2.stop();
       await w.stop();
     } finally {
+      raw.close();
       await registrar.close();
       await discovery.close();
+      await proxy.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('keeps the last good set while ZooKeeper is down and converges when it returns', async () => {
     const server = await startServer('zookeeper');

@@ -1,7 +1,15 @@
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { createWatchChannel } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
-import { freePort, nextMatching, TimeoutError, uniqueName, waitFor, withTimeout } from './index.ts';
+import {
+  freePort,
+  nextMatching,
+  startTcpProxy,
+  TimeoutError,
+  uniqueName,
+  waitFor,
+  withTimeout,
+} from './index.ts';
 
 const never = () => new Promise<never>(() => {});
 
@@ -137,6 +145,53 @@ describe('freePort', () => {
       server.listen({ host: '127.0.0.1', port }, resolve);
     });
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
+
+describe('startTcpProxy', () => {
+  /** Sends `text` through a new connection to `port` and resolves with the echo, or the error. */
+  const roundTrip = (port: number, text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port });
+      s.setEncoding('utf8');
+      s.once('data', (d) => {
+        s.destroy();
+        resolve(String(d));
+      });
+      s.once('error', reject);
+      s.once('close', () => reject(new Error('closed before the echo')));
+      s.write(text);
+    });
+
+  it('forwards both ways, resets every connection while cut, and forwards again once restored', async () => {
+    const echo = createServer((s) => {
+      s.on('error', () => {}); // the proxy resets its side when cut
+      s.pipe(s);
+    });
+    await new Promise<void>((resolve) => echo.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const addr = echo.address();
+    const proxy = await startTcpProxy(`127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`);
+    try {
+      expect(await roundTrip(proxy.port, 'ping')).toBe('ping');
+      const held: Socket = connect({ host: '127.0.0.1', port: proxy.port });
+      await new Promise((resolve) => held.once('connect', resolve));
+      await waitFor(() => proxy.forwarded === 2);
+      const heldClosed = new Promise((resolve) => held.once('close', resolve));
+      held.on('error', () => {});
+      proxy.cut();
+      await heldClosed;
+      await expect(roundTrip(proxy.port, 'lost')).rejects.toThrow();
+      expect(proxy.forwarded).toBe(2);
+      proxy.restore();
+      expect(await roundTrip(proxy.port, 'back')).toBe('back');
+    } finally {
+      await proxy.close();
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+
+  it('refuses a target that is not host:port', async () => {
+    await expect(startTcpProxy('localhost')).rejects.toThrow(/host:port/);
   });
 });
 

@@ -14,7 +14,7 @@ export {
 } from './config-source-contract.ts';
 export { type RecordedLogs, recordLogs, silentLogger } from './logs.ts';
 export { mapDiscovery } from './map-discovery.ts';
-export { freePort } from './net.ts';
+export { freePort, startTcpProxy, type TcpProxy } from './net.ts';
 export { checkRegistryOutage, type RegistryOutageSubject } from './outage.ts';
 export {
   describeRegistryContract,
