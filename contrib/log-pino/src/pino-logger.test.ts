@@ -21,7 +21,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'log-pino-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A writable that keeps every JSON line. */
 /** Runs `testdata/<script> <file>` in a child Node process and resolves when it exits cleanly. */
 function runChild(script: string, file: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -34,6 +33,7 @@ function runChild(script: string, file: string): Promise<void> {
   });
 }
 
+/** A writable that keeps every JSON line. */
 function memorySink() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({

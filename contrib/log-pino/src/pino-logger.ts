@@ -8,6 +8,7 @@ import {
   type Valuer,
 } from '@kratos/core';
 import { type DestinationStream, type LoggerOptions, type Logger as Pino, pino } from 'pino';
+import { isPlainField, PLAIN_OPTIONS, writePlainLine } from './line.ts';
 
 /** Options of {@link createPinoLogger}. */
 export interface PinoLoggerOptions {
@@ -146,11 +147,14 @@ class KratosPinoLogger implements PinoLogger {
   readonly #messageKey: string;
   /** Fields of `with(...)` whose values are valuers, computed per line (pairs key, valuer). */
   readonly #dynamic: readonly unknown[];
+  /** Made here with options that cannot change a line: lines may skip pino's object (line.ts). */
+  readonly #plain: boolean;
 
-  constructor(p: Pino, messageKey: string, dynamic: readonly unknown[]) {
+  constructor(p: Pino, messageKey: string, dynamic: readonly unknown[], plain: boolean) {
     this.pino = p;
     this.#messageKey = messageKey;
     this.#dynamic = dynamic;
+    this.#plain = plain;
   }
 
   log(level: LogLevel, ...keyvals: unknown[]): void {
@@ -158,14 +162,20 @@ class KratosPinoLogger implements PinoLogger {
     if (!p.isLevelEnabled(level)) return;
     let msg: string | undefined;
     const obj: Record<string, unknown> = {};
+    let plainLine = this.#plain;
     const dynamic = this.#dynamic;
+    const messageKey = this.#messageKey;
     let ctx: ReturnType<typeof currentContext> | null = null;
     for (let i = 0; i < dynamic.length; i += 2) {
       ctx ??= currentContext();
       const key = String(dynamic[i]);
       const value = (dynamic[i + 1] as Valuer)(ctx);
-      if (key === this.#messageKey) msg = String(value);
-      else obj[key] = plain(key, value);
+      if (key === messageKey) msg = String(value);
+      else {
+        const v = plain(key, value);
+        obj[key] = v;
+        if (plainLine) plainLine = isPlainField(key, v);
+      }
     }
     for (let i = 0; i < keyvals.length; i += 2) {
       const key = String(keyvals[i]);
@@ -174,9 +184,14 @@ class KratosPinoLogger implements PinoLogger {
         if (ctx === null) ctx = currentContext();
         value = value(ctx);
       }
-      if (key === this.#messageKey) msg = value === undefined ? '' : String(value);
-      else obj[key] = plain(key, value);
+      if (key === messageKey) msg = value === undefined ? '' : String(value);
+      else {
+        const v = plain(key, value);
+        obj[key] = v;
+        if (plainLine) plainLine = isPlainField(key, v);
+      }
     }
+    if (plainLine && writePlainLine(p, p.levels.values[level]!, obj, msg)) return;
     if (msg === undefined) p[level](obj);
     else p[level](obj, msg);
   }
@@ -199,6 +214,7 @@ class KratosPinoLogger implements PinoLogger {
       hasBindings ? this.pino.child(bindings) : this.pino,
       this.#messageKey,
       dynamic,
+      this.#plain,
     );
   }
 
@@ -214,5 +230,7 @@ class KratosPinoLogger implements PinoLogger {
  * flushes on stop (core's `createApp` does) never loses its last lines.
  */
 export function createPinoLogger(options: PinoLoggerOptions = {}): PinoLogger {
-  return new KratosPinoLogger(makePino(options), options.messageKey ?? 'msg', []);
+  const plain =
+    options.pino === undefined && Object.keys(options.options ?? {}).every((k) => PLAIN_OPTIONS.has(k));
+  return new KratosPinoLogger(makePino(options), options.messageKey ?? 'msg', [], plain);
 }
