@@ -34,6 +34,10 @@ beforeAll(async () => {
     async (_c, r: any) => ({ message: r.name }),
   );
   server.route(
+    { method: 'GET', path: '/files/{name=**}', operation: '/t.S/File', ...opts },
+    async (_c, r) => r,
+  );
+  server.route(
     { method: 'GET', path: '/slow', operation: '/t.S/Slow', ...opts },
     (ctx) =>
       // waits for its signal (the deadline); bounded by a fallback so the test always ends
@@ -117,6 +121,12 @@ describe('bad input gets a Kratos error, and the server keeps serving', () => {
     ['a bad timestamp in the query', () => fetch(`${base}/num/1?at=yesterday`), 400, 'CODEC'],
     ['a message field in the query', () => fetch(`${base}/num/1?user=x`), 400, 'CODEC'],
     ['malformed percent-encoding in the path', () => fetch(`${base}/hello/%E0%A4%A`), 400, 'CODEC'],
+    [
+      'malformed percent-encoding in a multi-segment variable',
+      () => fetch(`${base}/files/a/%E0%A4%A`),
+      400,
+      'CODEC',
+    ],
     ['a handler past its deadline', () => fetch(`${base}/slow`), 504, ''],
   ] as const)('%s', async (_name, send, status, reason) => {
     const res = await send();

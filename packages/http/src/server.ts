@@ -17,18 +17,12 @@ import {
   splitHostPort,
 } from '@kratos/core';
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { codecError } from './binding.ts';
 import { errorBody, httpStatus, statusError, toKratosError, writeRawError } from './errors.ts';
 import { codecForAccept, toCodecRegistry, withJsonCharset } from './message-codec.ts';
 import { nodeHttp, nodeHttps } from './node-http.ts';
-import {
-  compileMatcher,
-  nativeParamName,
-  nativeRoutePath,
-  type TemplateMatcher,
-  templateShape,
-  wildcardRoutePath,
-} from './path-template.ts';
 import { CompiledRoute, type QueryValues } from './route.ts';
+import { RouteTable, rawPath } from './route-table.ts';
 import { lazySchemaCompilers } from './schema-compilers.ts';
 import { HttpServerContext, writeHeaders } from './server-context.ts';
 import type { HttpServer, HttpServerOptions } from './server-options.ts';
@@ -36,38 +30,6 @@ import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 const JSON_CONTENT_TYPE = withJsonCharset('application/json');
-const FASTIFY_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']);
-
-function rawPath(url: string | undefined): string {
-  const u = url ?? '/';
-  const q = u.indexOf('?');
-  return q === -1 ? u : u.slice(0, q);
-}
-
-/** find-my-way path syntax -> a RegExp over raw paths, for the 405 check of plain routes. */
-function plainMatcher(path: string): (p: string) => boolean {
-  const re = path
-    .split('/')
-    .map((seg) => {
-      if (seg === '*') return '.*';
-      if (seg.startsWith(':')) return '[^/]+';
-      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  const regexp = new RegExp(`^${re}/?$`);
-  return (p) => regexp.test(p);
-}
-
-interface RouteGroup {
-  routes: CompiledRoute[];
-  matchers: TemplateMatcher[];
-}
-
-interface Matcher {
-  method: string;
-  test: (rawPath: string) => boolean;
-}
-
 /** Makes an HTTP server on fastify 5. Routes are registered before `start`. */
 export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   const address = options.address ?? '0.0.0.0:8000';
@@ -86,9 +48,6 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   let endpoint: URL | undefined =
     options.endpoint === undefined ? undefined : new URL(String(options.endpoint));
   let endpointText = endpoint?.toString() ?? '';
-  const shapes = new Map<string, string>();
-  const groups = new Map<string, RouteGroup>();
-  const matchers: Matcher[] = [];
   const acceptCache = new Map<string, Codec>();
   // Each codec's reply Content-Type, computed once (see withJsonCharset).
   const contentTypes = new Map<Codec, string>();
@@ -176,7 +135,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   fastify.setErrorHandler((err, _request, reply) => {
     sendError(reply, toKratosError(err), undefined);
   });
-  fastify.setNotFoundHandler((request, reply) => notFound(request, reply));
+  fastify.setNotFoundHandler((request, reply) => notFound(request, reply, rawPath(request.raw.url)));
 
   function sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined): void {
     if (reply.sent) return;
@@ -186,17 +145,15 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     reply.code(httpStatus(err.code)).type(JSON_CONTENT_TYPE).send(errorBody(err));
   }
 
-  function notFound(request: FastifyRequest, reply: FastifyReply): void {
-    const path = rawPath(request.raw.url);
-    const method = request.raw.method ?? 'GET';
-    const allowed = new Set<string>();
-    for (const m of matchers) {
-      if (m.method !== method && !allowed.has(m.method) && m.test(path)) allowed.add(m.method);
+  function notFound(request: FastifyRequest, reply: FastifyReply, path: string, malformed = false): void {
+    if (malformed) {
+      sendError(reply, codecError(`malformed percent-encoding in ${path}`), undefined);
+      return;
     }
-    if (allowed.has('GET')) allowed.add('HEAD');
-    allowed.delete(method);
-    if (allowed.size > 0) {
-      reply.header('allow', [...allowed].sort().join(', '));
+    const method = request.raw.method ?? 'GET';
+    const allowed = routes.allowed(method, path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
       sendError(reply, statusError(405, `method ${method} not allowed on ${path}`), undefined);
       return;
     }
@@ -304,30 +261,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     );
   }
 
-  // Templates with multi-segment variables or verbs hang under one wildcard route per literal prefix.
-  function serveGroup(group: RouteGroup, request: FastifyRequest, reply: FastifyReply): void {
-    const path = rawPath(request.raw.url);
-    for (let i = 0; i < group.routes.length; i++) {
-      let vars: string[] | undefined;
-      try {
-        vars = group.matchers[i]!(path);
-      } catch {
-        sendError(reply, statusError(400, `malformed percent-encoding in ${path}`), undefined);
-        return;
-      }
-      if (vars !== undefined) {
-        serve(group.routes[i]!, request, reply, vars);
-        return;
-      }
-    }
-    notFound(request, reply);
-  }
-
-  function ensureMethod(method: string): void {
-    if (!FASTIFY_METHODS.has(method) && !fastify.supportedMethods.includes(method)) {
-      fastify.addHttpMethod(method, { hasBody: true });
-    }
-  }
+  const routes = new RouteTable(fastify, serve, notFound);
 
   function assertNotStarted(what: string): void {
     if (started) throw new Error(`cannot add ${what} after the HTTP server started`);
@@ -340,73 +274,13 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
 
     route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>): void {
       assertNotStarted(`route ${desc.method} ${desc.path}`);
-      const route = new CompiledRoute(desc, handler as HttpHandler<never, unknown>, middleware);
-      const shape = `${route.method} ${templateShape(route.template)}`;
-      const existing = shapes.get(shape);
-      if (existing !== undefined) {
-        throw new Error(
-          `duplicate route ${route.method} ${desc.path} (${desc.operation}): already bound to ${existing}`,
-        );
-      }
-      ensureMethod(route.method);
-      const matcher = compileMatcher(route.template);
-      const native = nativeRoutePath(route.template);
-      if (native !== undefined) {
-        const n = route.template.variables.length;
-        const keys = Array.from({ length: n }, (_, i) => nativeParamName(i));
-        const handlerFn =
-          n === 0
-            ? (request: FastifyRequest, reply: FastifyReply) => serve(route, request, reply, undefined)
-            : (request: FastifyRequest, reply: FastifyReply) => {
-                const params = request.params as Record<string, string>;
-                const vars = new Array<string>(n);
-                for (let i = 0; i < n; i++) vars[i] = params[keys[i]!]!;
-                serve(route, request, reply, vars);
-              };
-        try {
-          fastify.route({ method: route.method, url: native, handler: handlerFn });
-        } catch (err) {
-          throw new Error(
-            `cannot register route ${route.method} ${desc.path} (${desc.operation}): ${(err as Error).message}`,
-          );
-        }
-      } else {
-        const wildcard = wildcardRoutePath(route.template);
-        const key = `${route.method} ${wildcard}`;
-        let group = groups.get(key);
-        if (group === undefined) {
-          const g: RouteGroup = { routes: [], matchers: [] };
-          group = g;
-          groups.set(key, g);
-          fastify.route({
-            method: route.method,
-            url: wildcard,
-            handler: (request, reply) => serveGroup(g, request, reply),
-          });
-        }
-        group.routes.push(route);
-        group.matchers.push(matcher);
-      }
-      shapes.set(shape, `${desc.path} (${desc.operation})`);
-      matchers.push({
-        method: route.method,
-        test: (p) => {
-          try {
-            return matcher(p) !== undefined;
-          } catch {
-            return false;
-          }
-        },
-      });
+      routes.add(new CompiledRoute(desc, handler as HttpHandler<never, unknown>, middleware));
     },
 
     handle(method, path, handler) {
       const methods = (Array.isArray(method) ? method : [method]).map((m) => m.toUpperCase());
       assertNotStarted(`route ${methods.join(',')} ${path}`);
-      for (const m of methods) ensureMethod(m);
-      fastify.route({ method: methods, url: path, handler: handler as never });
-      const test = plainMatcher(path);
-      for (const m of methods) matchers.push({ method: m, test });
+      routes.addPlain(methods, path, handler as never);
     },
 
     get(path, handler) {
