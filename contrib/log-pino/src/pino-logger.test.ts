@@ -141,6 +141,40 @@ describe('createPinoLogger', () => {
     (logger.pino as unknown as Record<symbol, { end(): void }>)[pino.symbols.streamSym]?.end();
   });
 
+  it("routes lines by level to transport targets (the worker reads each line's level)", async () => {
+    const infoFile = join(tmp, 'targets-info.log');
+    const errorFile = join(tmp, 'targets-error.log');
+    const logger = createPinoLogger({
+      options: {
+        transport: {
+          targets: [
+            { level: 'info', target: 'pino/file', options: { destination: infoFile, mkdir: true } },
+            { level: 'error', target: 'pino/file', options: { destination: errorFile, mkdir: true } },
+          ],
+        },
+      },
+    });
+    logger.log('info', 'msg', 'fine', 'k', 1);
+    logger.log('error', 'msg', 'bad', 'k', 2);
+    logger.log('warn', 'msg', 'careful', 'k', 3);
+    await logger.flush();
+    const msgs = (file: string) => {
+      try {
+        return readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).msg as string);
+      } catch {
+        return [];
+      }
+    };
+    await waitFor(() => msgs(infoFile).length === 3 && msgs(errorFile).length === 1, { timeout: 10_000 });
+    expect(msgs(infoFile)).toEqual(['fine', 'bad', 'careful']);
+    expect(msgs(errorFile)).toEqual(['bad']);
+    (logger.pino as unknown as Record<symbol, { end(): void }>)[pino.symbols.streamSym]?.end();
+  });
+
   it('a slow sink does not block the caller; every line arrives once it drains', async () => {
     let received = 0;
     let writes = 0;
