@@ -8,6 +8,7 @@ import {
   createContext,
   createContextKey,
   createLogHelper,
+  isLevelEnabled,
   runWithContext,
   valuer,
   withFields,
@@ -120,6 +121,16 @@ describe('createPinoLogger', () => {
     createLogHelper(logger).info('ignored');
     createLogHelper(logger).warn('kept');
     expect(lines).toEqual([expect.objectContaining({ app: 'injected', msg: 'kept', level: 40 })]);
+  });
+
+  it('says which levels pino drops (enabled), children and level changes included', () => {
+    const { stream } = memorySink();
+    const logger = createPinoLogger({ options: { level: 'warn' }, destination: stream });
+    const child = logger.with('k', 'v');
+    expect([isLevelEnabled(logger, 'info'), isLevelEnabled(logger, 'warn')]).toEqual([false, true]);
+    expect(isLevelEnabled(child, 'info')).toBe(false);
+    logger.pino.level = 'debug';
+    expect(isLevelEnabled(logger, 'debug')).toBe(true);
   });
 
   it('writes through a pino transport (worker thread) and flush() waits for it', async () => {

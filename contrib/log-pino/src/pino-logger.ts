@@ -196,6 +196,11 @@ class KratosPinoLogger implements PinoLogger {
     else p[level](obj, msg);
   }
 
+  /** pino's `isLevelEnabled`: callers skip building lines pino would drop. */
+  enabled(level: LogLevel): boolean {
+    return this.pino.isLevelEnabled(level);
+  }
+
   with(...keyvals: unknown[]): PinoLogger {
     if (keyvals.length === 0) return this;
     const bindings: Record<string, unknown> = {};

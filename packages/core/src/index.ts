@@ -81,6 +81,7 @@ export {
   type ChildLogger,
   type FlushableLogger,
   isFlushable,
+  isLevelEnabled,
   LOG_LEVEL_RANK,
   type Logger,
   type LogLevel,

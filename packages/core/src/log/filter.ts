@@ -1,4 +1,4 @@
-import { isFlushable, LOG_LEVEL_RANK, type Logger, type LogLevel } from './logger.ts';
+import { isFlushable, isLevelEnabled, LOG_LEVEL_RANK, type Logger, type LogLevel } from './logger.ts';
 
 /** The mask written in place of filtered keys and values. */
 export const FILTERED = '***';
@@ -21,7 +21,7 @@ export function createLogFilter(logger: Logger, options: LogFilterOptions = {}):
   const keys = new Set(options.keys ?? []);
   const values = new Set(options.values ?? []);
   const masking = keys.size > 0 || values.size > 0;
-  const filtered: Logger & { flush(): Promise<void> } = {
+  const filtered: Logger & { enabled(level: LogLevel): boolean; flush(): Promise<void> } = {
     log(level, ...kv) {
       if (LOG_LEVEL_RANK[level] < min) return;
       if (options.drop?.(level, kv)) return;
@@ -32,6 +32,7 @@ export function createLogFilter(logger: Logger, options: LogFilterOptions = {}):
       }
       logger.log(level, ...kv);
     },
+    enabled: (level) => LOG_LEVEL_RANK[level] >= min && isLevelEnabled(logger, level),
     flush: () => (isFlushable(logger) ? logger.flush() : Promise.resolve()),
   };
   return filtered;

@@ -10,6 +10,7 @@ import {
   defaultLogger,
   FILTERED,
   isFlushable,
+  isLevelEnabled,
   LOG_LEVEL_RANK,
   type Logger,
   type LogLevel,
@@ -163,6 +164,33 @@ describe('createLogFilter', () => {
     const f = createLogFilter(logger, { level: 'warn' });
     for (const level of ['debug', 'info', 'warn', 'error', 'fatal'] as const) f.log(level, 'msg', level);
     expect(calls.map(([l]) => l)).toEqual(['warn', 'error', 'fatal']);
+  });
+
+  it('says which levels it drops (enabled), and asks the logger under it too', () => {
+    const { logger } = recorder();
+    const f = createLogFilter(logger, { level: 'warn' });
+    expect(['debug', 'info', 'warn', 'error'].map((l) => isLevelEnabled(f, l as LogLevel))).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+    const errorsOnly = { log() {}, enabled: (l: LogLevel) => l === 'error' || l === 'fatal' };
+    const both = createLogFilter(errorsOnly, { level: 'info' });
+    expect([isLevelEnabled(both, 'info'), isLevelEnabled(both, 'error')]).toEqual([false, true]);
+    // withFields passes the question through; a logger without enabled writes every level.
+    expect(isLevelEnabled(withFields(both, 'k', 'v'), 'warn')).toBe(false);
+    expect(
+      isLevelEnabled(
+        withFields(
+          both,
+          'k',
+          valuer(() => 1),
+        ),
+        'error',
+      ),
+    ).toBe(true);
+    expect(isLevelEnabled(logger, 'debug')).toBe(true);
   });
 
   it('drops nothing by default', () => {

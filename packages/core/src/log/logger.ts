@@ -26,6 +26,16 @@ export function parseLogLevel(value: string): LogLevel {
  */
 export interface Logger {
   log(level: LogLevel, ...keyvals: unknown[]): void;
+  /**
+   * Optional: false when a line at `level` would be dropped, so a caller can skip building it
+   * (an access line's rendered request, say). Absent means every level is written.
+   */
+  enabled?(level: LogLevel): boolean;
+}
+
+/** True unless `logger` says lines at `level` are dropped (see {@link Logger.enabled}). */
+export function isLevelEnabled(logger: Logger, level: LogLevel): boolean {
+  return logger.enabled === undefined || logger.enabled(level);
 }
 
 /** A logger that can make a child with fixed fields natively (pino's `child`). */
@@ -77,6 +87,9 @@ class FieldsLogger implements Logger {
       prefix = prefix.map((v) => (isValuer(v) ? v(ctx) : v));
     }
     this.inner.log(level, ...prefix, ...keyvals);
+  }
+  enabled(level: LogLevel): boolean {
+    return isLevelEnabled(this.inner, level);
   }
   flush(): Promise<void> {
     return isFlushable(this.inner) ? this.inner.flush() : Promise.resolve();

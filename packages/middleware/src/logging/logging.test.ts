@@ -151,6 +151,38 @@ describe('serverLogging sample', () => {
   });
 });
 
+describe('serverLogging and the logger level', () => {
+  it('renders nothing for lines the logger drops (enabled), and still logs failures it keeps', async () => {
+    const { logger, lines } = memoryLogger();
+    let level: 'info' | 'error' = 'error';
+    const leveled: Logger = {
+      log: logger.log,
+      enabled: (l) => l === 'error' || (level === 'info' && l === 'info'),
+    };
+    let rendered = 0;
+    const redact = (req: unknown) => {
+      rendered++;
+      return JSON.stringify(req);
+    };
+    let fail = false;
+    const h = applyMiddleware(async () => {
+      if (fail) throw notFound('GONE', 'gone');
+      return 'ok';
+    }, [serverLogging({ logger: leveled, redact })]);
+    for (let i = 0; i < 5; i++) await h(ctx(), { i });
+    expect([rendered, lines.length]).toEqual([0, 0]);
+    fail = true;
+    await h(ctx(), { i: 'failed' }).catch(() => undefined);
+    expect(lines.map((l) => [l.level, l.fields.args])).toEqual([['error', '{"i":"failed"}']]);
+    // The level is asked per call: raising it back to info logs successes again.
+    fail = false;
+    level = 'info';
+    await h(ctx(), { i: 'ok' });
+    expect(lines.map((l) => l.level)).toEqual(['error', 'info']);
+    expect(rendered).toBe(2);
+  });
+});
+
 describe('createRedactor', () => {
   it('cuts long requests, survives cycles, streams and hostile objects', () => {
     const redact = createRedactor({ maxLength: 40 });

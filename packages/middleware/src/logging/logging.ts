@@ -1,6 +1,7 @@
 import {
   type Context,
   defaultLogger,
+  isLevelEnabled,
   KratosError,
   type Logger,
   type LogLevel,
@@ -119,11 +120,11 @@ function logging(side: 'server' | 'client', options: LoggingOptions): Middleware
       }
       return p.then(
         (reply) => {
-          if (sampled()) done(ctx, req, start, undefined, false);
+          if (isLevelEnabled(logger, okLevel) && sampled()) done(ctx, req, start, undefined, false);
           return reply;
         },
         (err: unknown) => {
-          done(ctx, req, start, err, true);
+          if (isLevelEnabled(logger, 'error')) done(ctx, req, start, err, true);
           throw err;
         },
       );
