@@ -13,12 +13,12 @@ function readmeTestCommand(): string | undefined {
   return /```sh\n([^\n]+)\n/.exec(readme.slice(from))?.[1]?.trim();
 }
 
-/** The command `.ci/run` ends by executing. */
+/** The command `.ci/run` ends by running (its last line, `exec` or not). */
 function ciCommand(): string | undefined {
   const lines = readFileSync(join(root, '.ci', 'run'), 'utf8')
     .trim()
     .split('\n');
-  return /^exec (.+)$/.exec(lines.at(-1) ?? '')?.[1]?.trim();
+  return /^(?:exec )?(.+)$/.exec(lines.at(-1) ?? '')?.[1]?.trim();
 }
 
 describe('CI entry point', () => {
@@ -26,5 +26,10 @@ describe('CI entry point', () => {
     const readme = readmeTestCommand();
     expect(readme).toBe('bash scripts/test.sh');
     expect(ciCommand()).toBe(readme);
+  });
+
+  it('is the only whole-suite command the README gives', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).not.toMatch(/^pnpm test(\s|$)/m);
   });
 });
