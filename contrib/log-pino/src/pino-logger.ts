@@ -52,6 +52,13 @@ function plain(key: string, value: unknown): unknown {
   return value instanceof Error && key !== 'err' ? value.message : value;
 }
 
+/** Stores one field of a line; true when it can take the fast line (see line.ts). */
+function putField(obj: Record<string, unknown>, key: string, value: unknown): boolean {
+  const v = plain(key, value);
+  obj[key] = v;
+  return isPlainField(key, v);
+}
+
 function makePino(options: PinoLoggerOptions): Pino {
   if (options.pino) return options.pino;
   const opts = options.options ?? {};
@@ -171,11 +178,7 @@ class KratosPinoLogger implements PinoLogger {
       const key = String(dynamic[i]);
       const value = (dynamic[i + 1] as Valuer)(ctx);
       if (key === messageKey) msg = String(value);
-      else {
-        const v = plain(key, value);
-        obj[key] = v;
-        if (plainLine) plainLine = isPlainField(key, v);
-      }
+      else plainLine = putField(obj, key, value) && plainLine;
     }
     for (let i = 0; i < keyvals.length; i += 2) {
       const key = String(keyvals[i]);
@@ -185,11 +188,7 @@ class KratosPinoLogger implements PinoLogger {
         value = value(ctx);
       }
       if (key === messageKey) msg = value === undefined ? '' : String(value);
-      else {
-        const v = plain(key, value);
-        obj[key] = v;
-        if (plainLine) plainLine = isPlainField(key, v);
-      }
+      else plainLine = putField(obj, key, value) && plainLine;
     }
     if (plainLine && writePlainLine(p, p.levels.values[level]!, obj, msg)) return;
     if (msg === undefined) p[level](obj);

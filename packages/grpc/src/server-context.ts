@@ -1,11 +1,5 @@
 import type { Deadline, Metadata as GrpcMetadata } from '@grpc/grpc-js';
-import {
-  CallContext,
-  type ContextInit,
-  type DeadlineHandle,
-  type DeadlineTimer,
-  type Metadata,
-} from '@kratos/core';
+import { CallContext, type ContextInit, type Metadata } from '@kratos/core';
 import { fromGrpcMetadata } from './metadata.ts';
 
 /** The surface every grpc-js server call shares. */
@@ -21,15 +15,13 @@ export interface ServerSurfaceCall {
  * The server-side Context of a gRPC call. The request metadata is copied from grpc-js only when
  * the chain reads it, and the caller going away is watched (a `cancelled` listener on the call)
  * only once someone reads `signal` or `aborted`, or the transport asks for it (streaming calls).
- * It holds the call's entry on the server's deadline timer, disarmed once the call is finished
- * or cancelled.
+ * Its deadline entry (core's `armDeadline`) is disarmed once the call is finished or cancelled.
  */
 export class GrpcServerContext extends CallContext {
   readonly #call: ServerSurfaceCall;
   #split: { header: Metadata; kratos: Metadata } | undefined;
   #watching = false;
   #finished = false;
-  #deadlineEntry: DeadlineHandle | undefined;
 
   constructor(init: ContextInit, call: ServerSurfaceCall) {
     super(init);
@@ -57,14 +49,6 @@ export class GrpcServerContext extends CallContext {
   }
 
   /**
-   * Arms the call's deadline (if it has one) on the server's shared timer: `onExpire(arg)` runs at
-   * expiry unless the call finished or was cancelled first.
-   */
-  armDeadline<T>(timer: DeadlineTimer, onExpire: (arg: T) => void, arg: T): void {
-    if (this.deadline !== undefined) this.#deadlineEntry = timer.schedule(this.deadline, onExpire, arg);
-  }
-
-  /**
    * Cancels the context (and disarms its deadline) when the caller cancels the call. grpc-js
    * emits 'cancelled' when every stream closes, also after a normal reply: only a cancel before
    * {@link finish} is the caller going away. Idempotent.
@@ -78,13 +62,13 @@ export class GrpcServerContext extends CallContext {
   }
 
   #callerGone(): void {
-    this.#deadlineEntry?.cancel();
+    this.disarmDeadline();
     this.cancel();
   }
 
   /** The call has been answered (or given up): disarms the deadline; later stream closes are not cancellations. */
   finish(): void {
     this.#finished = true;
-    this.#deadlineEntry?.cancel();
+    this.disarmDeadline();
   }
 }

@@ -220,7 +220,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
       },
       call,
     );
-    return ctx.ownDeadline();
+    return ctx;
   };
 
   // One callback for every call's deadline (the call's state is its argument: no closure per call).

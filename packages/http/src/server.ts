@@ -210,7 +210,6 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       headers,
       reply,
     );
-    ctx.ownDeadline();
     let input: unknown;
     try {
       input = route.bind(
@@ -224,7 +223,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       sendError(reply, toKratosError(err), undefined);
       return;
     }
-    const handle = ctx.deadline === undefined ? undefined : timer.schedule(ctx.deadline, onDeadline, ctx);
+    ctx.armDeadline(timer, onDeadline, ctx);
     let p: Promise<unknown>;
     try {
       p = route.chain(ctx, input);
@@ -233,7 +232,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     }
     p.then(
       (out) => {
-        handle?.cancel();
+        ctx.disarmDeadline();
         if (ctx.settled) return;
         ctx.settled = true;
         let body: string | Uint8Array;
@@ -253,7 +252,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
           .send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
       },
       (err) => {
-        handle?.cancel();
+        ctx.disarmDeadline();
         if (ctx.settled) return;
         ctx.settled = true;
         sendError(reply, KratosError.fromError(err), ctx);

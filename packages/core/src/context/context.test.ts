@@ -4,9 +4,11 @@ import {
   type AppInfo,
   applyMiddleware,
   asyncContext,
+  type CallContext,
   type Context,
   createContext,
   createContextKey,
+  createDeadlineTimer,
   currentContext,
   Metadata,
   runWithContext,
@@ -120,6 +122,35 @@ describe('createContext', () => {
     const ctx = createContext({ timeout: 5 });
     expect(((await aborted(ctx.signal)) as DOMException).name).toBe('TimeoutError');
     expect(ctx.aborted).toBe(true);
+  });
+
+  it('armDeadline: the shared timer calls back at the deadline, unless disarmed first', async () => {
+    const timer = createDeadlineTimer({ resolution: 1 });
+    try {
+      const fired: string[] = [];
+      const onExpire = (c: CallContext) => {
+        fired.push(c.operation);
+        c.expire();
+      };
+      const armed = createContext({ operation: '/a.A/Armed', timeout: 5 });
+      armed.armDeadline(timer, onExpire, armed);
+      const answered = createContext({ operation: '/a.A/Answered', timeout: 5 });
+      answered.armDeadline(timer, onExpire, answered);
+      answered.disarmDeadline();
+      answered.disarmDeadline(); // idempotent
+      // Owned like ownDeadline: reading the signal starts no timer of its own.
+      const signal = answered.signal;
+      await aborted(armed.signal);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(fired).toEqual(['/a.A/Armed']);
+      expect(signal.aborted).toBe(false);
+      // Without a deadline nothing is scheduled.
+      const none = createContext({ operation: '/a.A/None' });
+      none.armDeadline(timer, onExpire, none);
+      expect(timer.size).toBe(0);
+    } finally {
+      timer.close();
+    }
   });
 
   it('ownDeadline: reading the signal starts no timer; the owner calls expire()', async () => {

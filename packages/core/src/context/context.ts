@@ -1,5 +1,6 @@
 import type { AppInfo } from '../app/app-info.ts';
 import { Metadata } from '../metadata/metadata.ts';
+import type { DeadlineHandle, DeadlineTimer } from './deadline-timer.ts';
 
 /** Which transport carried a call: `http`, `grpc`, or a third party's. */
 export type TransportKind = 'http' | 'grpc' | (string & {});
@@ -179,6 +180,7 @@ export class CallContext implements Context {
   }
 
   #timerOwned = false;
+  #deadlineEntry: DeadlineHandle | undefined;
 
   /**
    * Marks the deadline as enforced by the caller (a transport's shared deadline timer), so
@@ -187,6 +189,22 @@ export class CallContext implements Context {
   ownDeadline(): this {
     this.#timerOwned = true;
     return this;
+  }
+
+  /**
+   * Enforces the deadline (if there is one) on a transport's shared timer: `onExpire(arg)` runs at
+   * the deadline unless {@link disarmDeadline} ran first. Marks the deadline as owned, like
+   * {@link ownDeadline}: reading `signal` starts no timer of its own.
+   */
+  armDeadline<T>(timer: DeadlineTimer, onExpire: (arg: T) => void, arg: T): this {
+    this.#timerOwned = true;
+    if (this.deadline !== undefined) this.#deadlineEntry = timer.schedule(this.deadline, onExpire, arg);
+    return this;
+  }
+
+  /** Takes the deadline off the shared timer (the call was answered or its caller went away). Idempotent. */
+  disarmDeadline(): void {
+    this.#deadlineEntry?.cancel();
   }
 
   /** True once cancelled or expired (or, when `signal` has been read, once a parent or outer signal fired). */
