@@ -221,7 +221,21 @@ describe('createPinoLogger', () => {
     const eager = join(tmp, 'eager.log');
     const eagerLog = createLogHelper(createPinoLogger({ destination: eager, minLength: 0 }));
     eagerLog.infow('msg', 'at once');
-    await waitFor(() => existsSync(eager) && readFileSync(eager, 'utf8').includes('at once'));
+    expect(readFileSync(eager, 'utf8')).toContain('at once');
+  });
+
+  it('a file path destination has a full batch in the file when the log call that filled it returns', () => {
+    // No batch is left in flight, so an exit flush can never write later lines ahead of it.
+    const file = join(tmp, 'sync-batches.log');
+    const log = createLogHelper(createPinoLogger({ destination: file }));
+    for (let i = 0; i < 200; i++) log.infow('msg', 'a line of some length to fill batches', 'i', i);
+    const written = readFileSync(file, 'utf8');
+    expect(Buffer.byteLength(written)).toBeGreaterThanOrEqual(4096);
+    const seen = written
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).i);
+    expect(seen).toEqual(seen.map((_: unknown, i: number) => i));
   });
 
   it('a file path destination keeps multi-byte lines whole and is written out at process.exit (child process)', async () => {
