@@ -1,4 +1,4 @@
-import { joinHostPort, type ServiceInstance, splitEndpoint } from '@kratos/core';
+import { goJson, goStringMapJson, joinHostPort, type ServiceInstance, splitEndpoint } from '@kratos/core';
 
 /** Settings that shape the registration body, as Go Kratos' consul `Client` fields. */
 export interface RegistrationSettings {
@@ -15,22 +15,6 @@ export interface RegistrationSettings {
   /** Extra tags after `version=<v>`. */
   tags: readonly string[];
 }
-
-const goEscapes: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-/** JSON as Go's encoding/json writes it: HTML-sensitive characters escaped. */
-const goJson = (v: unknown) => JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
-
-/** A Go map: keys sorted (a JS object would put integer-like keys first). */
-const goMap = (m: Record<string, string>) => {
-  const keys = Object.keys(m).sort();
-  return `{${keys.map((k) => `${goJson(k)}:${goJson(m[k])}`).join(',')}}`;
-};
 
 /** `host:port` as Go's net.JoinHostPort. */
 /** An endpoint URL split as Go's url.Parse + Hostname() + Port() do (no port written: 0). */
@@ -63,7 +47,8 @@ export function serviceRegistrationJson(instance: ServiceInstance, s: Registrati
       `"TaggedAddresses":{${schemes.map((k) => `${goJson(k)}:{"Address":${goJson(tagged[k]!.Address)},"Port":${tagged[k]!.Port}}`).join(',')}}`,
     );
   }
-  if (Object.keys(instance.metadata ?? {}).length > 0) parts.push(`"Meta":${goMap(instance.metadata)}`);
+  if (Object.keys(instance.metadata ?? {}).length > 0)
+    parts.push(`"Meta":${goStringMapJson(instance.metadata)}`);
   parts.push('"Check":null');
   const checks: string[] = [];
   const interval = `${s.healthCheckInterval}s`;

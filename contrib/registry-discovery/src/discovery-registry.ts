@@ -5,6 +5,7 @@ import {
   type Discovery,
   defaultLogger,
   type Fanout,
+  goStringMapJson,
   type Logger,
   type Registrar,
   type ServiceInstance,
@@ -63,20 +64,6 @@ export interface DiscoveryInstance {
   latest_timestamp?: number | string;
 }
 
-const goEscapes: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-/** A map as Go's json.Marshal writes it: keys sorted, HTML-sensitive characters escaped. */
-const goMapJson = (m: Record<string, string>) =>
-  `{${Object.keys(m)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`)
-    .join(',')}}`.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
-
 /**
  * The query parameters of `POST /discovery/register` as Go Kratos sends them: region, zone, env,
  * hostname, appid = name, one `addrs` per endpoint, version, status 1, metadata = the instance's
@@ -95,7 +82,7 @@ export function registerParams(
   for (const a of instance.endpoints) p.append('addrs', a);
   p.set('version', instance.version);
   p.set('status', '1');
-  p.set('metadata', goMapJson({ ...instance.metadata, [INSTANCE_ID_KEY]: instance.id }));
+  p.set('metadata', goStringMapJson({ ...instance.metadata, [INSTANCE_ID_KEY]: instance.id }));
   return p;
 }
 

@@ -7,6 +7,7 @@ import {
   defaultLogger,
   endpointPort,
   type Fanout,
+  goStringMapJson,
   type Logger,
   type Registrar,
   type ServiceInstance,
@@ -85,22 +86,8 @@ function checkLabelValue(what: string, value: string): void {
   }
 }
 
-const goEscapes: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-/** A string map as Go's JSON encoders write it: keys sorted, `<>&` escaped. */
-export function marshalStringMap(map: Record<string, string>): string {
-  const body = Object.keys(map)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(map[k]))}`)
-    .join(',');
-  return `{${body}}`.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
-}
+/** A string map as Go's JSON encoders write it (core's `goStringMapJson`: keys sorted, `<>&` escaped). */
+export const marshalStringMap: (map: Record<string, string>) => string = goStringMapJson;
 
 /**
  * Go's `getProtocolMapByEndpoints`: port -> scheme of each endpoint URL. A TLS server's endpoint

@@ -36,6 +36,7 @@ export {
   type DeadlineTimerOptions,
 } from './context/deadline-timer.ts';
 export { type Codec, isMessageCodec, type MessageCodec } from './encoding/codec.ts';
+export { compareUtf8, goJson, goStringMapJson } from './encoding/go-json.ts';
 export { jsonCodec } from './encoding/json.ts';
 export { type CodecRegistry, createCodecRegistry, mediaType } from './encoding/registry.ts';
 export {

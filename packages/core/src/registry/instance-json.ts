@@ -1,3 +1,4 @@
+import { goJson, goStringMapJson } from '../encoding/go-json.ts';
 import type { ServiceInstance } from './registry.ts';
 
 /**
@@ -6,28 +7,11 @@ import type { ServiceInstance } from './registry.ts';
  * `metadata` null when empty (Go's nil map), HTML-sensitive characters escaped.
  */
 export function marshalServiceInstance(instance: ServiceInstance): string {
-  const keys = Object.keys(instance.metadata ?? {}).sort();
-  // Go's encoding/json writes map keys sorted and escapes <, >, & and U+2028/9. The metadata
-  // object is written by hand: a JS object would put integer-like keys ("10", "2") first.
-  const md =
-    keys.length > 0
-      ? `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(instance.metadata[k]))}`).join(',')}}`
-      : 'null';
-  const head = JSON.stringify({ id: instance.id, name: instance.name, version: instance.version });
-  const endpoints = JSON.stringify(instance.endpoints ?? []);
-  return goEscape(`${head.slice(0, -1)},"metadata":${md},"endpoints":${endpoints}}`);
-}
-
-const goEscapes: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-function goEscape(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!);
+  const metadata = instance.metadata ?? {};
+  // Go's nil map is `null`; a map is written with its keys in Go's order.
+  const md = Object.keys(metadata).length > 0 ? goStringMapJson(metadata) : 'null';
+  const head = goJson({ id: instance.id, name: instance.name, version: instance.version });
+  return `${head.slice(0, -1)},"metadata":${md},"endpoints":${goJson(instance.endpoints ?? [])}}`;
 }
 
 /** Why a stored record could not be read as an instance. */
