@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import {
-  createFanout,
   createLogHelper,
+  createServiceWatches,
   type Discovery,
   defaultLogger,
   type Fanout,
   type Logger,
   type Registrar,
   type ServiceInstance,
+  type ServiceWatchBackend,
   type ServiceWatcher,
 } from '@kratos/core';
 import Consul from 'consul';
@@ -122,7 +123,6 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
   const closeClient = options.closeClient ?? !options.client;
   const log = createLogHelper(options.logger ?? defaultLogger());
   const heartbeats = new Map<string, Heartbeat>();
-  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; stop(): void }>();
   const dc = options.datacenter ? { dc: options.datacenter } : {};
 
   const resolve = (entries: unknown[]): ServiceInstance[] => {
@@ -217,16 +217,11 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
     return { instances: resolve(body), index: res.headers['x-consul-index'] ?? '0' };
   };
 
-  const openWatch = (name: string) => {
+  // A blocking query per watched service, shared by its watchers.
+  const watches = createServiceWatches({ backend: 'consul', open: (name, fan) => openWatch(name, fan) });
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     let stopped = false;
     let ctx: EventEmitter | undefined;
-    const fan = createFanout<ServiceInstance[]>(() => {
-      const w = watches.get(name);
-      if (w?.fan === fan) {
-        watches.delete(name);
-        w.stop();
-      }
-    });
     const stop = () => {
       stopped = true;
       ctx?.emit('cancel');
@@ -270,9 +265,7 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
       },
       () => {},
     );
-    const entry = { fan, stop };
-    watches.set(name, entry);
-    return { entry, first };
+    return { ready: first, stop };
   };
 
   const check = (instance: ServiceInstance) => {
@@ -320,30 +313,15 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
       if (!name) throw new TypeError('getService needs a service name');
       return (await query(name, undefined)).instances;
     },
-    async watch(name): Promise<ServiceWatcher> {
-      if (!name) throw new TypeError('watch needs a service name');
-      const existing = watches.get(name);
-      if (existing) return existing.fan.subscribe();
-      const { entry, first } = openWatch(name);
-      try {
-        await first;
-      } catch (e) {
-        entry.stop();
-        if (watches.get(name) === entry) watches.delete(name);
-        throw new Error(`consul watch of ${name} failed: ${(e as Error).message}`, { cause: e });
-      }
-      return entry.fan.subscribe();
+    watch(name): Promise<ServiceWatcher> {
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
     },
     async close() {
       for (const id of [...heartbeats.keys()]) stopHeartbeat(id);
-      for (const w of watches.values()) {
-        w.stop();
-        w.fan.close();
-      }
-      watches.clear();
+      await watches.close();
       if (closeClient) client.destroy();
     },
   } satisfies ConsulRegistry;

@@ -1,7 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import {
-  createFanout,
   createLogHelper,
+  createServiceWatches,
   type Discovery,
   defaultLogger,
   type Fanout,
@@ -9,6 +9,7 @@ import {
   type Logger,
   type Registrar,
   type ServiceInstance,
+  type ServiceWatchBackend,
   type ServiceWatcher,
 } from '@kratos/core';
 
@@ -154,7 +155,6 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
   const hostOf = (i: ServiceInstance) =>
     typeof o.host === 'function' ? o.host(i) : (o.host ?? osHostname());
   const registrations = new Map<string, Registration>();
-  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; stop(): void }>();
   let nodeIndex = Math.floor(Math.random() * o.nodes.length);
   const node = () => o.nodes[nodeIndex % o.nodes.length]!;
   const switchNode = () => {
@@ -263,15 +263,10 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
     return toInstances(r.data, name);
   };
 
-  const openWatch = (name: string) => {
+  // One backend watch per watched service, shared by its watchers.
+  const watches = createServiceWatches({ backend: 'discovery', open: (name, fan) => openWatch(name, fan) });
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     const ctl = new AbortController();
-    const fan = createFanout<ServiceInstance[]>(() => {
-      const w = watches.get(name);
-      if (w?.fan === fan) {
-        watches.delete(name);
-        w.stop();
-      }
-    });
     let lastKey: string | undefined;
     const publish = (set: ServiceInstance[]) => {
       const key = JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
@@ -338,9 +333,7 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
       },
       () => {},
     );
-    const entry = { fan, stop };
-    watches.set(name, entry);
-    return { entry, first };
+    return { ready: first, stop };
   };
 
   const check = (instance: ServiceInstance) => {
@@ -397,19 +390,8 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
       if (!name) throw new TypeError('getService needs a service name');
       return fetchService(name);
     },
-    async watch(name): Promise<ServiceWatcher> {
-      if (!name) throw new TypeError('watch needs a service name');
-      const existing = watches.get(name);
-      if (existing) return existing.fan.subscribe();
-      const { entry, first } = openWatch(name);
-      try {
-        await first;
-      } catch (e) {
-        entry.stop();
-        if (watches.get(name) === entry) watches.delete(name);
-        throw new Error(`discovery watch of ${name} failed: ${(e as Error).message}`, { cause: e });
-      }
-      return entry.fan.subscribe();
+    watch(name): Promise<ServiceWatcher> {
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
@@ -420,11 +402,7 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
         clearTimeout(reg.timer);
       }
       registrations.clear();
-      for (const w of watches.values()) {
-        w.stop();
-        w.fan.close();
-      }
-      watches.clear();
+      await watches.close();
     },
   } satisfies DiscoveryRegistry;
 }

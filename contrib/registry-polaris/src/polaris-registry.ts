@@ -1,12 +1,13 @@
 import {
-  createFanout,
   createLogHelper,
+  createServiceWatches,
   type Discovery,
   defaultLogger,
   type Fanout,
   type Logger,
   type Registrar,
   type ServiceInstance,
+  type ServiceWatchBackend,
   type ServiceWatcher,
   splitEndpoint,
 } from '@kratos/core';
@@ -220,7 +221,6 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
   const doFetch = o.fetch ?? fetch;
   const log = createLogHelper(o.logger ?? defaultLogger());
   const registrations = new Map<string, Registration>();
-  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; stop(): void }>();
   const serviceOf = (name: string) => (o.discoveryKind ? `${name}${o.discoveryKind}` : name);
 
   const call = async (
@@ -331,16 +331,15 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
     return { revision: String(svc?.revision ?? ''), instances: toInstances(r.data.instances, name) };
   };
 
-  const openWatch = (name: string) => {
+  // One backend watch per watched service, shared by its watchers.
+  const watches = createServiceWatches({
+    backend: 'polaris',
+    serviceLabel: (name) => serviceOf(name),
+    open: (name, fan) => openWatch(name, fan),
+  });
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const fan = createFanout<ServiceInstance[]>(() => {
-      const w = watches.get(name);
-      if (w?.fan === fan) {
-        watches.delete(name);
-        w.stop();
-      }
-    });
     let lastKey: string | undefined;
     let revision = '';
     let failing = false;
@@ -388,9 +387,7 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
       stopped = true;
       clearTimeout(timer);
     };
-    const entry = { fan, stop };
-    watches.set(name, entry);
-    return { entry, first };
+    return { ready: first, stop };
   };
 
   const check = (instance: ServiceInstance) => {
@@ -442,19 +439,8 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
       if (!name) throw new TypeError('getService needs a service name');
       return (await discover(name))?.instances ?? [];
     },
-    async watch(name): Promise<ServiceWatcher> {
-      if (!name) throw new TypeError('watch needs a service name');
-      const existing = watches.get(name);
-      if (existing) return existing.fan.subscribe();
-      const { entry, first } = openWatch(name);
-      try {
-        await first;
-      } catch (e) {
-        entry.stop();
-        if (watches.get(name) === entry) watches.delete(name);
-        throw new Error(`polaris watch of ${serviceOf(name)} failed: ${(e as Error).message}`, { cause: e });
-      }
-      return entry.fan.subscribe();
+    watch(name): Promise<ServiceWatcher> {
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
@@ -462,11 +448,7 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
     async close() {
       for (const reg of registrations.values()) stopReg(reg);
       registrations.clear();
-      for (const w of watches.values()) {
-        w.stop();
-        w.fan.close();
-      }
-      watches.clear();
+      await watches.close();
     },
   } satisfies PolarisRegistry;
 }

@@ -132,6 +132,12 @@ export type {
   ServiceInstance,
   ServiceWatcher,
 } from './registry/registry.ts';
+export {
+  createServiceWatches,
+  type ServiceWatchBackend,
+  type ServiceWatches,
+  type ServiceWatchesOptions,
+} from './registry/service-watches.ts';
 export type {
   Balancer,
   DoneFunc,
