@@ -1,6 +1,6 @@
 import {
-  createFanout,
   createLogHelper,
+  createServiceWatches,
   type Discovery,
   defaultLogger,
   type Fanout,
@@ -9,6 +9,7 @@ import {
   marshalServiceInstance,
   type Registrar,
   type ServiceInstance,
+  type ServiceWatchBackend,
   type ServiceWatcher,
   unmarshalServiceInstance,
 } from '@kratos/core';
@@ -71,7 +72,6 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
   const closeClient = options.closeClient ?? !options.client;
   const log = createLogHelper(options.logger ?? defaultLogger());
   const registrations = new Map<string, Registration>();
-  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; close: () => Promise<void> }>();
 
   const keyOf = (i: ServiceInstance) => `${namespace}/${i.name}/${i.id}`;
 
@@ -138,14 +138,9 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
 
   const list = async (name: string): Promise<ServiceInstance[]> => [...(await read(name)).values()];
 
-  const openWatch = (name: string) => {
-    const fan = createFanout<ServiceInstance[]>(async () => {
-      const w = watches.get(name);
-      if (w?.fan === fan) {
-        watches.delete(name);
-        await w.close();
-      }
-    });
+  // One backend watch per watched service, shared by its watchers.
+  const watches = createServiceWatches({ backend: 'etcd', open: (name, fan) => openWatch(name, fan) });
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     let watcher: EtcdWatcher | undefined;
     let closed = false;
     let refreshing: Promise<void> | undefined;
@@ -207,8 +202,7 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
       await ready.catch(() => {});
       await watcher?.cancel().catch(() => {});
     };
-    watches.set(name, { fan, close });
-    return { fan, ready };
+    return { ready, stop: close };
   };
 
   return {
@@ -255,19 +249,8 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
       if (!name) throw new TypeError('getService needs a service name');
       return list(name);
     },
-    async watch(name): Promise<ServiceWatcher> {
-      if (!name) throw new TypeError('watch needs a service name');
-      const existing = watches.get(name);
-      if (existing) return existing.fan.subscribe();
-      const { fan, ready } = openWatch(name);
-      try {
-        await ready;
-      } catch (e) {
-        await watches.get(name)?.close();
-        watches.delete(name);
-        throw new Error(`etcd watch of ${name} failed: ${(e as Error).message}`, { cause: e });
-      }
-      return fan.subscribe();
+    watch(name): Promise<ServiceWatcher> {
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
@@ -278,11 +261,7 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
         reg.lease?.release();
       }
       registrations.clear();
-      for (const w of watches.values()) {
-        w.fan.close();
-        await w.close();
-      }
-      watches.clear();
+      await watches.close();
       if (closeClient) client.close();
     },
   } satisfies EtcdRegistry;

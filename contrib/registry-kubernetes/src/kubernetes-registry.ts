@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  createFanout,
   createLogHelper,
+  createServiceWatches,
   type Discovery,
   defaultLogger,
   endpointPort,
@@ -11,6 +11,7 @@ import {
   type Logger,
   type Registrar,
   type ServiceInstance,
+  type ServiceWatchBackend,
   type ServiceWatcher,
 } from '@kratos/core';
 import {
@@ -214,7 +215,6 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
     namespace ??= readNamespaceFile() ?? 'default';
     return namespace;
   };
-  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; close: () => Promise<void> }>();
 
   const podOf = async (instance: ServiceInstance): Promise<string> => {
     const p = options.podName;
@@ -265,14 +265,13 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
       ? core.listNamespacedPod({ namespace: discoveryNs, labelSelector: selectorOf(name) })
       : core.listPodForAllNamespaces({ labelSelector: selectorOf(name) });
 
-  const openWatch = (name: string) => {
-    const fan = createFanout<ServiceInstance[]>(async () => {
-      const w = watches.get(name);
-      if (w?.fan === fan) {
-        watches.delete(name);
-        await w.close();
-      }
-    });
+  // One backend watch per watched service, shared by its watchers.
+  const watches = createServiceWatches({
+    backend: 'kubernetes',
+    describe: (e) => describe(e),
+    open: (name, fan) => openWatch(name, fan),
+  });
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     const path = discoveryNs ? `/api/v1/namespaces/${discoveryNs}/pods` : '/api/v1/pods';
     const informer: PodInformer = makeInformer(kc, path, () => listPods(name), selectorOf(name));
     let closed = false;
@@ -349,8 +348,7 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
       await restarting;
       await informer.stop().catch(() => {});
     };
-    watches.set(name, { fan, close });
-    return { fan, ready };
+    return { ready, stop: close };
   };
 
   const checkInstance = (instance: ServiceInstance) => {
@@ -414,27 +412,13 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
     async watch(name): Promise<ServiceWatcher> {
       if (!name) throw new TypeError('watch needs a service name');
       checkLabelValue('service name', name);
-      const existing = watches.get(name);
-      if (existing) return existing.fan.subscribe();
-      const { fan, ready } = openWatch(name);
-      try {
-        await ready;
-      } catch (e) {
-        await watches.get(name)?.close();
-        watches.delete(name);
-        throw new Error(`kubernetes watch of ${name} failed: ${describe(e)}`, { cause: e });
-      }
-      return fan.subscribe();
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
     },
     async close() {
-      for (const w of watches.values()) {
-        w.fan.close();
-        await w.close();
-      }
-      watches.clear();
+      await watches.close();
     },
   } satisfies KubernetesRegistry;
 }

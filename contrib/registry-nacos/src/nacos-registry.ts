@@ -1,6 +1,6 @@
 import {
-  createFanout,
   createLogHelper,
+  createServiceWatches,
   type Discovery,
   defaultLogger,
   type Fanout,
@@ -8,6 +8,7 @@ import {
   type Logger,
   type Registrar,
   type ServiceInstance,
+  type ServiceWatchBackend,
   type ServiceWatcher,
   splitEndpoint,
 } from '@kratos/core';
@@ -177,7 +178,6 @@ export function createNacosRegistry(options: NacosRegistryOptions = {}): NacosRe
     options.client ??
     new NacosNamingClient({ logger: clientLogger, ...options.connection } as NamingClientConfig);
   const closeClient = options.closeClient ?? !options.client;
-  const watches = new Map<string, { fan: Fanout<ServiceInstance[]>; stop(): void }>();
   const serviceOf = (name: string) => (options.discoveryKind ? `${name}.${options.discoveryKind}` : name);
 
   let ready: Promise<void> | undefined;
@@ -243,6 +243,68 @@ export function createNacosRegistry(options: NacosRegistryOptions = {}): NacosRe
     if (!instance.name) throw new TypeError('service instance needs a non-empty name');
   };
 
+  // One subscription and poll per watched service, shared by its watchers.
+  const watches = createServiceWatches({ backend: 'nacos', open: (name, fan) => openWatch(name, fan) });
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
+    const info = { serviceName: serviceOf(name), groupName: group, clusters: cluster };
+    let closed = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = '';
+    let failing = false;
+    let running: Promise<void> | undefined;
+    const refresh = () => {
+      running ??= (async () => {
+        try {
+          const set = toInstances(await queryHosts(name), name);
+          const key = JSON.stringify(set);
+          if (failing) log.infow('msg', 'nacos reachable again', 'service', name);
+          failing = false;
+          if (!closed && (key !== last || fan.latest === undefined)) {
+            last = key;
+            fan.publish(set);
+          }
+        } catch (e) {
+          if (!failing && !closed) {
+            log.warnw(
+              'msg',
+              'nacos unreachable, watchers keep the last known instances',
+              'service',
+              name,
+              'error',
+              (e as Error).message,
+            );
+          }
+          failing = true;
+        } finally {
+          running = undefined;
+        }
+      })();
+      return running;
+    };
+    // Pushes from the server trigger a read at once; the poll catches what pushes miss (removals to empty).
+    const listener = () => void refresh();
+    const poll = () => {
+      timer = setTimeout(async () => {
+        await refresh();
+        if (!closed) poll();
+      }, pollInterval);
+    };
+    const stop = () => {
+      closed = true;
+      clearTimeout(timer);
+      client.unSubscribe(info, listener);
+    };
+    const ready = (async () => {
+      await whenReady();
+      await refresh();
+      if (fan.latest === undefined) throw new Error('server unreachable');
+      if (closed) return;
+      client.subscribe(info, listener);
+      poll();
+    })();
+    return { ready, stop };
+  };
+
   return {
     async register(instance) {
       check(instance);
@@ -280,86 +342,14 @@ export function createNacosRegistry(options: NacosRegistryOptions = {}): NacosRe
       if (!name) throw new TypeError('getService needs a service name');
       return toInstances(await queryHosts(name), name);
     },
-    async watch(name): Promise<ServiceWatcher> {
-      if (!name) throw new TypeError('watch needs a service name');
-      const existing = watches.get(name);
-      if (existing) return existing.fan.subscribe();
-      await whenReady();
-      const info = { serviceName: serviceOf(name), groupName: group, clusters: cluster };
-      let closed = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let last = '';
-      let failing = false;
-      let running: Promise<void> | undefined;
-      const refresh = () => {
-        running ??= (async () => {
-          try {
-            const set = toInstances(await queryHosts(name), name);
-            const key = JSON.stringify(set);
-            if (failing) log.infow('msg', 'nacos reachable again', 'service', name);
-            failing = false;
-            if (!closed && (key !== last || fan.latest === undefined)) {
-              last = key;
-              fan.publish(set);
-            }
-          } catch (e) {
-            if (!failing && !closed) {
-              log.warnw(
-                'msg',
-                'nacos unreachable, watchers keep the last known instances',
-                'service',
-                name,
-                'error',
-                (e as Error).message,
-              );
-            }
-            failing = true;
-          } finally {
-            running = undefined;
-          }
-        })();
-        return running;
-      };
-      const fan = createFanout<ServiceInstance[]>(() => {
-        const w = watches.get(name);
-        if (w?.fan === fan) {
-          watches.delete(name);
-          w.stop();
-        }
-      });
-      // Pushes from the server trigger a read at once; the poll catches what pushes miss (removals to empty).
-      const listener = () => void refresh();
-      const poll = () => {
-        timer = setTimeout(async () => {
-          await refresh();
-          if (!closed) poll();
-        }, pollInterval);
-      };
-      const stop = () => {
-        closed = true;
-        clearTimeout(timer);
-        client.unSubscribe(info, listener);
-      };
-      watches.set(name, { fan, stop });
-      await refresh();
-      if (fan.latest === undefined) {
-        stop();
-        watches.delete(name);
-        throw new Error(`nacos watch of ${name} failed: server unreachable`);
-      }
-      client.subscribe(info, listener);
-      poll();
-      return fan.subscribe();
+    watch(name): Promise<ServiceWatcher> {
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
     },
     async close() {
-      for (const w of watches.values()) {
-        w.stop();
-        w.fan.close();
-      }
-      watches.clear();
+      await watches.close();
       if (closeClient) await (client as unknown as { close(): Promise<void> }).close();
     },
   } satisfies NacosRegistry;

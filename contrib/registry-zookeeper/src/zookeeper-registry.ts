@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
-  createFanout,
   createLogHelper,
+  createServiceWatches,
   type Discovery,
   defaultLogger,
   type Fanout,
@@ -10,6 +10,7 @@ import {
   marshalServiceInstance,
   type Registrar,
   type ServiceInstance,
+  type ServiceWatchBackend,
   type ServiceWatcher,
   unmarshalServiceInstance,
 } from '@kratos/core';
@@ -74,12 +75,6 @@ interface Registration {
   session: string;
 }
 
-interface WatchEntry {
-  fan: Fanout<ServiceInstance[]>;
-  refresh(): Promise<void>;
-  closed: boolean;
-}
-
 const isCode = (e: unknown, code: number) =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 
@@ -126,7 +121,9 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
     : [new ACL(Permission.ALL, new Id('world', 'anyone'))];
 
   const registrations = new Map<string, Registration>();
-  const watches = new Map<string, WatchEntry>();
+  // One watch per watched service, shared by its watchers; each is read again on reconnect.
+  const refreshers = new Set<() => Promise<void>>();
+  const watches = createServiceWatches({ backend: 'zookeeper', open: (name, fan) => openWatch(name, fan) });
   let closed = false;
   let client: Client;
 
@@ -288,7 +285,7 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
       });
     }
     await restoring;
-    for (const w of watches.values()) void w.refresh();
+    for (const refresh of refreshers) void refresh();
   };
 
   const list = async (name: string, watcher?: (e: ZkEvent) => void): Promise<ServiceInstance[]> => {
@@ -332,22 +329,15 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
     return out;
   };
 
-  const openWatch = (name: string): WatchEntry => {
-    const entry: WatchEntry = {
-      closed: false,
-      fan: createFanout<ServiceInstance[]>(async () => {
-        if (watches.get(name) === entry) watches.delete(name);
-        entry.closed = true;
-      }),
-      refresh: () => Promise.resolve(),
-    };
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
+    let stopped = false;
     let running: Promise<void> | undefined;
     let again = false;
     // One stable function: node-zookeeper-client registers a given watcher once per path.
     const onEvent = () => {
-      if (!entry.closed && !closed) void entry.refresh();
+      if (!stopped && !closed) void refresh();
     };
-    entry.refresh = () => {
+    const refresh = (): Promise<void> => {
       if (running) {
         again = true;
         return running;
@@ -357,7 +347,7 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
           again = false;
           try {
             const set = await list(name, onEvent);
-            if (!entry.closed) entry.fan.publish(set);
+            if (!stopped) fan.publish(set);
           } catch (e) {
             log.warnw(
               'msg',
@@ -368,13 +358,20 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
               (e as Error).message,
             );
           }
-        } while (again && !entry.closed);
+        } while (again && !stopped);
         running = undefined;
       })();
       return running;
     };
-    watches.set(name, entry);
-    return entry;
+    refreshers.add(refresh);
+    const ready = refresh().then(() => {
+      if (fan.latest === undefined) throw new Error('server unreachable');
+    });
+    const stop = () => {
+      stopped = true;
+      refreshers.delete(refresh);
+    };
+    return { ready, stop };
   };
 
   const check = (instance: ServiceInstance) => {
@@ -413,19 +410,8 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
       if (!name) throw new TypeError('getService needs a service name');
       return list(name);
     },
-    async watch(name): Promise<ServiceWatcher> {
-      if (!name) throw new TypeError('watch needs a service name');
-      let entry = watches.get(name);
-      if (!entry) {
-        entry = openWatch(name);
-        await entry.refresh();
-        if (entry.fan.latest === undefined) {
-          watches.delete(name);
-          entry.closed = true;
-          throw new Error(`zookeeper watch of ${name} failed: server unreachable`);
-        }
-      }
-      return entry.fan.subscribe();
+    watch(name): Promise<ServiceWatcher> {
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
@@ -436,11 +422,7 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
     async close() {
       closed = true;
       registrations.clear();
-      for (const w of watches.values()) {
-        w.closed = true;
-        w.fan.close();
-      }
-      watches.clear();
+      await watches.close();
       if (closeClient) await closeWhenSettled(client);
     },
   } satisfies ZookeeperRegistry;

@@ -1,5 +1,6 @@
-import { createFanout, type Fanout } from '../watch/watcher.ts';
+import type { Fanout } from '../watch/watcher.ts';
 import type { Discovery, Registrar, ServiceInstance, ServiceWatcher } from './registry.ts';
+import { createServiceWatches } from './service-watches.ts';
 
 /** An in-process registry: the embedded default, and the reference for the contract suite. */
 export interface MemoryRegistry extends Registrar, Discovery {
@@ -23,10 +24,18 @@ function copy(i: ServiceInstance): ServiceInstance {
 /** Makes an in-memory registry shared by everything holding the returned object. */
 export function createMemoryRegistry(): MemoryRegistry {
   const services = new Map<string, Map<string, ServiceInstance>>();
-  const watches = new Map<string, Fanout<ServiceInstance[]>>();
+  const fans = new Map<string, Fanout<ServiceInstance[]>>();
 
   const snapshot = (name: string) => [...(services.get(name)?.values() ?? [])].map(copy);
-  const notify = (name: string) => watches.get(name)?.publish(snapshot(name));
+  const notify = (name: string) => fans.get(name)?.publish(snapshot(name));
+  const watches = createServiceWatches({
+    backend: 'memory',
+    open(name, fan) {
+      fans.set(name, fan);
+      fan.publish(snapshot(name));
+      return { ready: Promise.resolve(), stop: () => void fans.delete(name) };
+    },
+  });
 
   return {
     async register(instance) {
@@ -51,17 +60,8 @@ export function createMemoryRegistry(): MemoryRegistry {
       return snapshot(name);
     },
     async watch(name): Promise<ServiceWatcher> {
-      if (typeof name !== 'string' || name === '') throw new TypeError('watch needs a service name');
-      let fan = watches.get(name);
-      if (!fan) {
-        const created = createFanout<ServiceInstance[]>(() => {
-          if (watches.get(name) === created) watches.delete(name);
-        });
-        fan = created;
-        watches.set(name, fan);
-        fan.publish(snapshot(name));
-      }
-      return fan.subscribe();
+      if (typeof name !== 'string') throw new TypeError('watch needs a service name');
+      return watches.watch(name);
     },
     get activeWatches() {
       return watches.size;
