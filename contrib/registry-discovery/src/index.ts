@@ -1,9 +1,11 @@
 export {
   createDiscoveryRegistry,
-  type DiscoveryInstance,
   type DiscoveryRegistry,
   type DiscoveryRegistryOptions,
+} from './discovery-registry.ts';
+export {
+  type DiscoveryInstance,
   INSTANCE_ID_KEY,
   instanceFromDiscovery,
   registerParams,
-} from './discovery-registry.ts';
+} from './instances.ts';

@@ -1,15 +1,17 @@
 export {
-  ANNOTATION_METADATA,
-  ANNOTATION_PROTOCOLS,
   createKubernetesRegistry,
-  instanceFromPod,
   type KubernetesRegistry,
   type KubernetesRegistryOptions,
+  SERVICE_ACCOUNT_NAMESPACE_PATH,
+} from './kubernetes-registry.ts';
+export {
+  ANNOTATION_METADATA,
+  ANNOTATION_PROTOCOLS,
+  instanceFromPod,
   LABEL_SERVICE_APP,
   LABEL_SERVICE_ID,
   LABEL_SERVICE_VERSION,
   marshalStringMap,
   podMetadataOf,
   protocolMapOf,
-  SERVICE_ACCOUNT_NAMESPACE_PATH,
-} from './kubernetes-registry.ts';
+} from './pod.ts';

@@ -1,9 +1,11 @@
 export {
-  createPolarisRegistry,
   instanceFromPolaris,
   type PolarisInstance,
   type PolarisInstanceSettings,
+  polarisInstancesOf,
+} from './instances.ts';
+export {
+  createPolarisRegistry,
   type PolarisRegistry,
   type PolarisRegistryOptions,
-  polarisInstancesOf,
 } from './polaris-registry.ts';

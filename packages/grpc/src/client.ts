@@ -1,15 +1,9 @@
 import { once } from 'node:events';
-import { isIP } from 'node:net';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import {
-  type ChannelCredentials,
-  type ChannelOptions,
-  Client,
-  type ClientUnaryCall,
-  type CallOptions as GrpcCallOptions,
-  type Metadata as GrpcMetadata,
-  credentials as grpcCredentials,
-  type MethodDefinition,
+import type {
+  ClientUnaryCall,
+  CallOptions as GrpcCallOptions,
+  Metadata as GrpcMetadata,
+  MethodDefinition,
 } from '@grpc/grpc-js';
 import {
   applyMiddleware,
@@ -20,12 +14,11 @@ import {
   type Handler,
   KratosError,
   Metadata,
-  type Node,
   pinNextTickShape,
   type Selector,
-  splitHostPort,
 } from '@kratos/core';
 import { createNodeResolver, createSelector } from '@kratos/selector';
+import { createChannelPool } from './channels.ts';
 import { toGrpcMetadata } from './metadata.ts';
 import { fromServiceError } from './status.ts';
 import type { GrpcClient, GrpcClientOptions } from './types.ts';
@@ -39,9 +32,6 @@ class ClientContext extends CallContext {
   linked = false;
 }
 
-/** How long a channel to a node that left the set stays open for calls still running on it. */
-const STALE_CHANNEL_GRACE_MS = 30_000;
-
 const noReason = (): undefined => undefined;
 
 /** Copies received metadata into a core Metadata (binary values as base64). */
@@ -49,50 +39,6 @@ function fillMetadata(into: Metadata, md: GrpcMetadata): void {
   const repr = md.toJSON();
   for (const key in repr)
     for (const v of repr[key]!) into.add(key, typeof v === 'string' ? v : v.toString('base64'));
-}
-
-function channelCredentials(
-  options: GrpcClientOptions,
-  checkIdentity?: (host: string, cert: PeerCertificate) => Error | undefined,
-): ChannelCredentials {
-  if (options.credentials) return options.credentials;
-  const tls = options.tls;
-  if (!tls) return grpcCredentials.createInsecure();
-  const buf = (v: string | Buffer | undefined) =>
-    v === undefined ? null : typeof v === 'string' ? Buffer.from(v) : v;
-  return grpcCredentials.createSsl(
-    buf(tls.ca),
-    buf(tls.key),
-    buf(tls.cert),
-    checkIdentity ? { checkServerIdentity: checkIdentity } : undefined,
-  );
-}
-
-/**
- * Channel options and credentials for a TLS channel to an IP address. grpc-js sends the target's
- * host as the TLS server name, and an IP address there is refused by Node 26 (a warning before,
- * DEP0123; RFC 6066 forbids it). So the server name becomes the node's service name, as Go Kratos'
- * resolver does (`ServerName: instance.Name`), and the certificate is accepted for either the IP
- * address dialled or that name. `tls.serverName` overrides both. `undefined` when the defaults are
- * fine (no TLS, a host name, or your own credentials).
- */
-function ipTlsChannel(
-  options: GrpcClientOptions,
-  node: Node,
-  base: ChannelOptions,
-): { creds: ChannelCredentials; channelOptions: ChannelOptions } | undefined {
-  if (!options.tls || options.credentials || options.tls.serverName) return undefined;
-  const ip = /:\d+$/.test(node.address) ? splitHostPort(node.address).host : node.address;
-  if (isIP(ip) === 0) return undefined;
-  // A direct target has no service name: some non-IP server name must still be sent, and the
-  // certificate is then checked against the IP address only.
-  const name = node.serviceName && isIP(node.serviceName) === 0 ? node.serviceName : undefined;
-  const creds = channelCredentials(options, (_sni, cert) => {
-    const byIp = checkServerIdentity(ip, cert);
-    if (byIp === undefined || name === undefined) return byIp;
-    return checkServerIdentity(name, cert) === undefined ? undefined : byIp;
-  });
-  return { creds, channelOptions: { ...base, 'grpc.ssl_target_name_override': name ?? 'localhost' } };
 }
 
 /**
@@ -106,50 +52,14 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   const target = options.endpoint;
   const defaultTimeout = options.timeout ?? 2000;
   const middleware = options.middleware ?? [];
-  const creds = channelCredentials(options);
-  const channelOptions: ChannelOptions = { ...options.channelOptions };
-  if (options.tls?.serverName) channelOptions['grpc.ssl_target_name_override'] = options.tls.serverName;
   const selector: Selector = options.selector ?? createSelector();
-
-  const channels = new Map<string, Client>();
-  const retiring = new Map<string, NodeJS.Timeout>();
   let closed = false;
-
-  const channelFor = (node: Node): Client => {
-    let c = channels.get(node.address);
-    if (c === undefined) {
-      const ipTls = ipTlsChannel(options, node, channelOptions);
-      c = ipTls
-        ? new Client(node.address, ipTls.creds, ipTls.channelOptions)
-        : new Client(node.address, creds, channelOptions);
-      channels.set(node.address, c);
-    }
-    return c;
-  };
-
-  // Channels of nodes that left the set are closed after a grace period (calls on them finish);
-  // a node that comes back in the meantime keeps its channel.
+  const channels = createChannelPool(options);
+  // Channels of nodes that left the set are retired (closed after a grace period) as sets arrive.
   const feed: Selector = {
     apply(nodes) {
       selector.apply(nodes);
-      const live = new Set(nodes.map((n) => n.address));
-      for (const address of live) {
-        const t = retiring.get(address);
-        if (t) {
-          clearTimeout(t);
-          retiring.delete(address);
-        }
-      }
-      for (const address of channels.keys()) {
-        if (live.has(address) || retiring.has(address)) continue;
-        const t = setTimeout(() => {
-          retiring.delete(address);
-          channels.get(address)?.close();
-          channels.delete(address);
-        }, STALE_CHANNEL_GRACE_MS);
-        t.unref();
-        retiring.set(address, t);
-      }
+      channels.retireAllBut(nodes);
     },
     select: (ctx, opts) => selector.select(ctx, opts),
   };
@@ -214,7 +124,7 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     const picked = feed.select(ctx);
     const md = toGrpcMetadata(ctx.requestHeader);
     const callOptions: GrpcCallOptions = ctx.deadline === undefined ? {} : { deadline: ctx.deadline };
-    return { client: channelFor(picked.node), done: picked.done, md, callOptions };
+    return { client: channels.channelFor(picked.node), done: picked.done, md, callOptions };
   };
 
   /**
@@ -442,10 +352,7 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
       if (closed) return;
       closed = true;
       await resolver.close();
-      for (const t of retiring.values()) clearTimeout(t);
-      retiring.clear();
-      for (const c of channels.values()) c.close();
-      channels.clear();
+      channels.close();
     },
   };
 }
