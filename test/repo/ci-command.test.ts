@@ -28,6 +28,13 @@ describe('CI entry point', () => {
     expect(ciCommand()).toBe(readme);
   });
 
+  it('is what `pnpm test` runs too', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.test).toBe(readmeTestCommand());
+  });
+
   it('is the only whole-suite command the README gives', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme).not.toMatch(/^pnpm test(\s|$)/m);
