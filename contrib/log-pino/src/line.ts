@@ -1,14 +1,12 @@
 import { type Logger as Pino, pino } from 'pino';
 
-/**
- * The fast path of a line: `JSON.stringify` of the line's fields in one call, framed as pino frames
- * them (`{"level":..,"time":..,<bindings>,<fields>,"msg":..}\n`), instead of pino encoding field by
- * field. Byte for byte what pino writes for the same fields (tested against pino itself), and only
- * taken where that holds: a logger made here with options that cannot change a line
- * ({@link PLAIN_OPTIONS}), fields that are all strings, numbers, booleans, null or undefined, no
- * `socket` field (pino takes method + headers + socket for a request to map), and a destination
- * that does not read per-line metadata (pino.multistream). Anything else goes through pino.
- */
+// The fast path of a line: `JSON.stringify` of the line's fields in one call, framed as pino frames
+// them (`{"level":..,"time":..,<bindings>,<fields>,"msg":..}\n`), instead of pino encoding field by
+// field. Byte for byte what pino writes for the same fields (tested against pino itself), and only
+// taken where that holds: a logger made here with options that cannot change a line
+// (PLAIN_OPTIONS below), fields that are all strings, numbers, booleans, null or undefined, no
+// `socket` field (pino takes method + headers + socket for a request to map), and a destination
+// that does not read per-line metadata (pino.multistream). Anything else goes through pino.
 
 /** pino options that leave the shape of a line alone: a logger made with only these may take the fast path. */
 export const PLAIN_OPTIONS: ReadonlySet<string> = new Set(['level', 'name', 'base', 'enabled', 'transport']);

@@ -19,16 +19,16 @@ export interface PinoLoggerOptions {
   options?: LoggerOptions;
   /**
    * Where a logger made here writes: a stream (`pino.destination(...)`, a transport, any
-   * writable), a file path or a file descriptor (written in synchronous batches of `minLength` bytes, the
-   * rest on `flush()` and at exit).
+   * writable), a file path or a file descriptor (written in synchronous batches of `minLength`
+   * bytes, the rest on `flush()` and at exit).
    * Default pino's: synchronous stdout. Ignored with `pino` or `options.transport`.
    */
   destination?: DestinationStream | string | number;
   /**
    * For a file path or descriptor `destination`: bytes gathered before one write (sonic-boom's
    * `minLength`), each batch written synchronously by the log call that fills it. Default 4096: one
-   * write per ~15 request lines instead of one each; what is
-   * buffered is written by `flush()` (the App's stop) and at process exit. `0` writes every line.
+   * write per ~15 request lines instead of one each; what is buffered is written by `flush()` (the
+   * App's stop) and at process exit. `0` writes every line.
    */
   minLength?: number;
   /** The Kratos key whose value becomes pino's message. Default `msg`. */
@@ -104,7 +104,7 @@ function flushAtExit(lines: BufferLines): void {
   try {
     lines.flushSync();
   } catch (err) {
-    // Nothing can be retried at exit: say which lines were lost, in one line, and exit as asked.
+    // Nothing can be retried at exit: say that the buffered lines were lost, in one line, and exit as asked.
     process.stderr.write(`log-pino: lines buffered for the log file were lost at exit: ${String(err)}\n`);
   }
 }

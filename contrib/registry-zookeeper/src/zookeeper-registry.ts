@@ -75,6 +75,11 @@ interface Registration {
   session: string;
 }
 
+/** A service's watch: reads the children again on `refresh` (events, reconnects). */
+interface ZookeeperWatch extends ServiceWatchBackend {
+  refresh(): Promise<void>;
+}
+
 const isCode = (e: unknown, code: number) =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
 
@@ -122,7 +127,6 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
 
   const registrations = new Map<string, Registration>();
   // One watch per watched service, shared by its watchers; each is read again on reconnect.
-  const refreshers = new Set<() => Promise<void>>();
   const watches = createServiceWatches({ backend: 'zookeeper', open: (name, fan) => openWatch(name, fan) });
   let closed = false;
   let client: Client;
@@ -285,7 +289,7 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
       });
     }
     await restoring;
-    for (const refresh of refreshers) void refresh();
+    for (const w of watches.backends()) void w.refresh();
   };
 
   const list = async (name: string, watcher?: (e: ZkEvent) => void): Promise<ServiceInstance[]> => {
@@ -329,7 +333,7 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
     return out;
   };
 
-  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ZookeeperWatch => {
     let stopped = false;
     let running: Promise<void> | undefined;
     let again = false;
@@ -363,15 +367,13 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
       })();
       return running;
     };
-    refreshers.add(refresh);
     const ready = refresh().then(() => {
       if (fan.latest === undefined) throw new Error('server unreachable');
     });
     const stop = () => {
       stopped = true;
-      refreshers.delete(refresh);
     };
-    return { ready, stop };
+    return { ready, stop, refresh };
   };
 
   const check = (instance: ServiceInstance) => {

@@ -17,10 +17,13 @@ import {
 } from './backends.ts';
 import {
   buildGo,
+  type GoCallOptions,
+  type GoCallResult,
   type GoFlavour,
   type GoService,
   type GoServiceOptions,
   type GoWatcher,
+  goCall,
   startGoService,
   startGoWatcher,
 } from './go.ts';
@@ -71,6 +74,8 @@ export interface InteropFixture {
   grpcClient(o?: Partial<Parameters<typeof createGrpcClient>[0]>): GrpcClient;
   /** A kratos-ts HTTP client of helloworld (closed by `tearDown`). */
   httpClient(o?: Partial<Parameters<typeof createHttpClient>[0]>): HttpClient;
+  /** Calls through Go Kratos' clients, discovering through the suite's registry. */
+  goCall(o: Omit<GoCallOptions, 'registry'>): Promise<GoCallResult[]>;
   /** Go Kratos' watcher of the app `name` (its gRPC service on nacos). */
   watchFromGo(name: string): Promise<GoWatcher>;
   /** A Go Kratos service registered with the suite's settings. */
@@ -91,6 +96,11 @@ export interface InteropFixture {
 
 export function createInteropFixture(flavour: GoFlavour, backend: Backend): InteropFixture {
   const clients: { close(): Promise<void> }[] = [];
+  /** Closed by `tearDown`. */
+  const track = <C extends { close(): Promise<void> }>(c: C): C => {
+    clients.push(c);
+    return c;
+  };
   const service = (app: string, transport: Transport = 'grpc') => discoveryName(backend, app, transport);
   const tracerProvider = new BasicTracerProvider();
   const f: InteropFixture = {
@@ -106,26 +116,25 @@ export function createInteropFixture(flavour: GoFlavour, backend: Backend): Inte
     goSvc: undefined as unknown as GoService,
     tsRelay: undefined as unknown as TsRelay,
     service,
-    grpcClient(o = {}) {
-      const c = createGrpcClient({
-        endpoint: `discovery:///${service('helloworld', 'grpc')}`,
-        discovery: f.registry,
-        logger: quiet,
-        ...o,
-      });
-      clients.push(c);
-      return c;
-    },
-    httpClient(o = {}) {
-      const c = createHttpClient({
-        endpoint: `discovery:///${service('helloworld', 'http')}`,
-        discovery: f.registry,
-        logger: quiet,
-        ...o,
-      });
-      clients.push(c);
-      return c;
-    },
+    grpcClient: (o = {}) =>
+      track(
+        createGrpcClient({
+          endpoint: `discovery:///${service('helloworld', 'grpc')}`,
+          discovery: f.registry,
+          logger: quiet,
+          ...o,
+        }),
+      ),
+    httpClient: (o = {}) =>
+      track(
+        createHttpClient({
+          endpoint: `discovery:///${service('helloworld', 'http')}`,
+          discovery: f.registry,
+          logger: quiet,
+          ...o,
+        }),
+      ),
+    goCall: (o) => goCall(f.bin, { registry: f.registryUrl, ...o }),
     watchFromGo: (name) => startGoWatcher(f.bin, f.registryUrl, service(name)),
     goService: (o) =>
       startGoService(f.bin, {

@@ -1,4 +1,3 @@
-import type { Fanout } from '../watch/watcher.ts';
 import type { Discovery, Registrar, ServiceInstance, ServiceWatcher } from './registry.ts';
 import { createServiceWatches } from './service-watches.ts';
 
@@ -24,18 +23,15 @@ function copy(i: ServiceInstance): ServiceInstance {
 /** Makes an in-memory registry shared by everything holding the returned object. */
 export function createMemoryRegistry(): MemoryRegistry {
   const services = new Map<string, Map<string, ServiceInstance>>();
-  const fans = new Map<string, Fanout<ServiceInstance[]>>();
-
   const snapshot = (name: string) => [...(services.get(name)?.values() ?? [])].map(copy);
-  const notify = (name: string) => fans.get(name)?.publish(snapshot(name));
   const watches = createServiceWatches({
     backend: 'memory',
     open(name, fan) {
-      fans.set(name, fan);
       fan.publish(snapshot(name));
-      return { ready: Promise.resolve(), stop: () => void fans.delete(name) };
+      return { ready: Promise.resolve(), stop() {} };
     },
   });
+  const notify = (name: string) => watches.fanOf(name)?.publish(snapshot(name));
 
   return {
     async register(instance) {

@@ -42,6 +42,9 @@ describe('createServiceWatches', () => {
     const w2 = await b.watches.watch('a');
     expect(b.opened).toEqual(['a']);
     expect(b.watches.size).toBe(1);
+    expect(b.watches.backends()).toHaveLength(1);
+    expect(b.watches.fanOf('a')).toBe(b.fans.get('a'));
+    expect(b.watches.fanOf('b')).toBeUndefined();
     expect((await next(w2)).map((i) => i.id)).toEqual(['a-1']);
     b.fans.get('a')!.publish([inst('a-2')]);
     expect((await next(w1)).map((i) => i.id)).toEqual(['a-2']);
@@ -50,6 +53,8 @@ describe('createServiceWatches', () => {
     await w2.stop();
     expect(b.stopped).toEqual(['a']);
     expect(b.watches.size).toBe(0);
+    expect(b.watches.backends()).toEqual([]);
+    expect(b.watches.fanOf('a')).toBeUndefined();
     await b.watches.watch('a');
     expect(b.opened).toEqual(['a', 'a']);
   });

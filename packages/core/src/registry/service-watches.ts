@@ -10,9 +10,9 @@ export interface ServiceWatchBackend {
 }
 
 /** Options of {@link createServiceWatches}. */
-export interface ServiceWatchesOptions {
+export interface ServiceWatchesOptions<B extends ServiceWatchBackend = ServiceWatchBackend> {
   /** Opens the backend watch of one service; it publishes each full instance set to `fan`. */
-  open(name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend;
+  open(name: string, fan: Fanout<ServiceInstance[]>): B;
   /** Names the backend in errors: `<backend> watch of <service> failed: <reason>`. */
   backend: string;
   /** The service as errors name it. Default: the name as given. */
@@ -22,7 +22,7 @@ export interface ServiceWatchesOptions {
 }
 
 /** The watches of a registry adapter: one backend watch per service, shared by its watchers. */
-export interface ServiceWatches {
+export interface ServiceWatches<B extends ServiceWatchBackend = ServiceWatchBackend> {
   /**
    * A watcher of `name`. The first opens the backend watch and waits for its first set (a failed
    * start throws and leaves nothing open); later ones share it. The last one to stop closes it.
@@ -30,13 +30,17 @@ export interface ServiceWatches {
   watch(name: string): Promise<ServiceWatcher>;
   /** Backend watches open now (a registry's `activeWatches`). */
   readonly size: number;
+  /** Where the open watch of `name` publishes (to hand its watchers a set), if one is open. */
+  fanOf(name: string): Fanout<ServiceInstance[]> | undefined;
+  /** The backend watches open now (to refresh them all after a reconnect, say). */
+  backends(): B[];
   /** Ends every watcher and stops every backend watch. */
   close(): Promise<void>;
 }
 
-interface Entry {
+interface Entry<B> {
   fan: Fanout<ServiceInstance[]>;
-  backend?: ServiceWatchBackend;
+  backend?: B;
   stopped: boolean;
 }
 
@@ -45,17 +49,19 @@ interface Entry {
  * each opened by the first watcher and stopped with the last, behind a fan-out that hands a late
  * watcher the current set at once.
  */
-export function createServiceWatches(options: ServiceWatchesOptions): ServiceWatches {
-  const entries = new Map<string, Entry>();
+export function createServiceWatches<B extends ServiceWatchBackend>(
+  options: ServiceWatchesOptions<B>,
+): ServiceWatches<B> {
+  const entries = new Map<string, Entry<B>>();
   const label = options.serviceLabel ?? ((name: string) => name);
   const describe = options.describe ?? ((e: unknown) => (e instanceof Error ? e.message : String(e)));
 
-  const stop = async (entry: Entry): Promise<void> => {
+  const stop = async (entry: Entry<B>): Promise<void> => {
     if (entry.stopped) return;
     entry.stopped = true;
     await entry.backend?.stop();
   };
-  const remove = (name: string, entry: Entry): Promise<void> => {
+  const remove = (name: string, entry: Entry<B>): Promise<void> => {
     if (entries.get(name) === entry) entries.delete(name);
     return stop(entry);
   };
@@ -65,7 +71,7 @@ export function createServiceWatches(options: ServiceWatchesOptions): ServiceWat
       if (!name) throw new TypeError('watch needs a service name');
       const existing = entries.get(name);
       if (existing) return existing.fan.subscribe();
-      const entry: Entry = {
+      const entry: Entry<B> = {
         fan: createFanout<ServiceInstance[]>(() => remove(name, entry)),
         stopped: false,
       };
@@ -82,6 +88,14 @@ export function createServiceWatches(options: ServiceWatchesOptions): ServiceWat
     },
     get size() {
       return entries.size;
+    },
+    fanOf(name) {
+      return entries.get(name)?.fan;
+    },
+    backends() {
+      const out: B[] = [];
+      for (const e of entries.values()) if (e.backend !== undefined) out.push(e.backend);
+      return out;
     },
     async close() {
       const all = [...entries.values()];

@@ -5,7 +5,6 @@ import { GreeterGrpcClient } from '../../../../examples/helloworld/api/helloworl
 import { GreeterHttpClient } from '../../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
 import { lookups } from '../backends.ts';
 import { helloworldRegistries, type InteropFixture } from '../fixture.ts';
-import { goCall } from '../go.ts';
 import { parseReport, startTsHelloworld, startTsRelay } from '../ts.ts';
 
 /** Each side finds and calls the other through the shared registry; mixed pools balance. */
@@ -44,8 +43,7 @@ export function describeDiscovery(f: InteropFixture): void {
           backend.readBack(f.tsRelay.instance, t, 'ts'),
         ]);
       }
-      const results = await goCall(f.bin, {
-        registry: f.registryUrl,
+      const results = await f.goCall({
         target: 'discovery:///ts-relay',
         names: ['world'],
       });
@@ -57,8 +55,7 @@ export function describeDiscovery(f: InteropFixture): void {
 
     if (backend.goAuthorityRefused) {
       it(`Go Kratos' gRPC client reaches a kratos-ts service through ${backend.name} only with grpc.WithAuthority: Node's HTTP/2 refuses its default :authority`, async () => {
-        const [refused] = await goCall(f.bin, {
-          registry: f.registryUrl,
+        const [refused] = await f.goCall({
           target: 'discovery:///ts-relay',
           transports: ['grpc'],
           names: ['world'],
@@ -69,8 +66,7 @@ export function describeDiscovery(f: InteropFixture): void {
         expect(refused?.error?.message).toMatch(/PROTOCOL_ERROR/);
         // grpc-go's server accepts the same :authority.
         expect(
-          await goCall(f.bin, {
-            registry: f.registryUrl,
+          await f.goCall({
             target: 'discovery:///helloworld',
             transports: ['grpc'],
             names: ['world'],
@@ -79,8 +75,7 @@ export function describeDiscovery(f: InteropFixture): void {
         ).toEqual([{ transport: 'grpc', name: 'world', message: 'Hello world' }]);
         // With grpc.WithAuthority(<app name>), what the other tests run, it works.
         expect(
-          await goCall(f.bin, {
-            registry: f.registryUrl,
+          await f.goCall({
             target: 'discovery:///ts-relay',
             transports: ['grpc'],
             names: ['world'],
@@ -105,8 +100,7 @@ export function describeDiscovery(f: InteropFixture): void {
         for (const transport of ['grpc', 'http'] as const) {
           let seen: string[] = [];
           for (let run = 0; run < 3 && seen.length < 2; run++) {
-            const results = await goCall(f.bin, {
-              registry: f.registryUrl,
+            const results = await f.goCall({
               target: 'discovery:///mixed',
               transports: [transport],
               names: Array(calls).fill('echo'),
@@ -150,8 +144,7 @@ export function describeDiscovery(f: InteropFixture): void {
           await waitFor(async () => (await f.registry.getService('helloworld-ts')).length === 1, {
             timeout: 20_000,
           });
-          const results = await goCall(f.bin, {
-            registry: f.registryUrl,
+          const results = await f.goCall({
             target: 'discovery:///helloworld-ts',
             names: ['world', 'unknown'],
           });

@@ -4,7 +4,6 @@ import { isUserNotFound } from '../../../../examples/helloworld/api/helloworld/v
 import { GreeterGrpcClient } from '../../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
 import { GreeterHttpClient } from '../../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
 import type { InteropFixture } from '../fixture.ts';
-import { goCall } from '../go.ts';
 
 /** Kratos errors cross the language boundary unchanged, both ways and through relays. */
 export function describeErrors(f: InteropFixture): void {
@@ -29,8 +28,7 @@ export function describeErrors(f: InteropFixture): void {
     });
 
     it('USER_NOT_FOUND raised by kratos-ts arrives in Go Kratos with the same code, reason, message and metadata', async () => {
-      const results = await goCall(f.bin, {
-        registry: f.registryUrl,
+      const results = await f.goCall({
         target: 'discovery:///ts-relay',
         names: ['unknown-8'],
       });
@@ -48,8 +46,7 @@ export function describeErrors(f: InteropFixture): void {
     });
 
     it('an error crosses a relay in the other language unchanged (Go -> TS -> Go and TS -> Go -> TS)', async () => {
-      const viaTs = await goCall(f.bin, {
-        registry: f.registryUrl,
+      const viaTs = await f.goCall({
         target: 'discovery:///ts-relay',
         names: ['relay~grpc~helloworld~unknown-go', 'relay~http~helloworld~unknown-go'],
       });

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { GreeterGrpcClient } from '../../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
 import { GreeterHttpClient } from '../../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
 import { goTracing, type InteropFixture } from '../fixture.ts';
-import { goCall } from '../go.ts';
 import { parseReport } from '../ts.ts';
 
 /** x-md-global-* / x-md-local-* metadata and trace context propagate across languages. */
@@ -13,8 +12,7 @@ export function describeMetadata(f: InteropFixture): void {
   const { grpcClient, httpClient, tracerProvider, flavour } = f;
   describe('metadata', () => {
     it('x-md-global-* set by a Go caller reaches a kratos-ts handler and travels on to a Go service; x-md-local-* stops after one hop', async () => {
-      const results = await goCall(f.bin, {
-        registry: f.registryUrl,
+      const results = await f.goCall({
         target: 'discovery:///ts-relay',
         names: ['relay~grpc~helloworld~echo', 'relay~http~helloworld~echo'],
         metadata: { 'x-md-global-user': 'alice', 'x-md-local-hop': 'first' },
@@ -61,8 +59,7 @@ export function describeMetadata(f: InteropFixture): void {
   if (goTracing(flavour))
     describe('tracing', () => {
       it('a trace started by a Go caller continues through a kratos-ts service into a Go service (same trace id)', async () => {
-        const results = await goCall(f.bin, {
-          registry: f.registryUrl,
+        const results = await f.goCall({
           target: 'discovery:///ts-relay',
           names: ['relay~grpc~helloworld~echo', 'relay~http~helloworld~echo'],
           trace: true,
