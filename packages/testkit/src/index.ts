@@ -21,7 +21,7 @@ export {
   type RegistryFeatures,
   type RegistrySubject,
   type RegistrySubjectParts,
-} from './registry-contract.ts';
+} from './registry-contract/index.ts';
 export {
   findRepoRoot,
   parseServerInfo,
