@@ -1,26 +1,16 @@
 import { createRequire } from 'node:module';
-import {
-  create,
-  type DescField,
-  type DescMessage,
-  type JsonValue,
-  type Message,
-  toJson,
-} from '@bufbuild/protobuf';
+import type { Message } from '@bufbuild/protobuf';
 import {
   applyMiddleware,
   type CallOptions,
   type Codec,
-  type Context,
   createCodecRegistry,
   createContext,
   type Discovery,
   type Handler,
-  isMessageCodec,
   jsonCodec,
   KratosError,
   type Logger,
-  type MessageCodec,
   Metadata,
   type MetadataInit,
   type Middleware,
@@ -29,8 +19,9 @@ import {
 } from '@kratos/core';
 import { createNodeResolver, createSelector, type NodeResolver, parseTarget } from '@kratos/selector';
 import type { Dispatcher, Agent as UndiciAgent } from 'undici';
+import { compileRequestEncoder } from './client-request.ts';
+import { errorFromResponse, transportError } from './errors.ts';
 import { decodeFieldBody, decodeMessage } from './message-codec.ts';
-import { expandTemplate, type PathTemplate, parsePathTemplate } from './path-template.ts';
 import { topLevelField } from './route.ts';
 import type { HttpRouteDesc } from './types.ts';
 
@@ -81,86 +72,6 @@ export interface HttpClient {
 
 interface ClientRoute {
   chain: Handler;
-}
-
-interface PathVar {
-  jsonPath: string[];
-  fallback: string;
-}
-
-const NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-function jsonPathOf(schema: DescMessage, dotted: string): { jsonPath: string[]; last: DescField } {
-  const jsonPath: string[] = [];
-  let current: DescMessage | undefined = schema;
-  let last: DescField | undefined;
-  for (const part of dotted.split('.')) {
-    const f: DescField | undefined = current?.fields.find((x) => x.name === part || x.jsonName === part);
-    if (f === undefined) throw new TypeError(`path variable "${dotted}" not in ${schema.typeName}`);
-    jsonPath.push(f.jsonName);
-    last = f;
-    current = f.fieldKind === 'message' ? f.message : undefined;
-  }
-  return { jsonPath, last: last! };
-}
-
-/** The text protojson omits for a field at its default value. */
-function defaultText(f: DescField): string {
-  if (f.fieldKind === 'enum') return f.enum.values[0]?.name ?? '0';
-  if (f.fieldKind === 'scalar') {
-    if (f.scalar === 8 /* BOOL */) return 'false';
-    if (f.scalar === 9 /* STRING */ || f.scalar === 12 /* BYTES */) return '';
-    return '0';
-  }
-  return '';
-}
-
-function textOf(v: JsonValue | undefined): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-function takePath(obj: Record<string, JsonValue>, path: readonly string[]): JsonValue | undefined {
-  let cur: JsonValue | undefined = obj;
-  for (let i = 0; i < path.length; i++) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    const o = cur as Record<string, JsonValue>;
-    if (i === path.length - 1) {
-      const v = o[path[i]!];
-      delete o[path[i]!];
-      return v;
-    }
-    cur = o[path[i]!];
-  }
-  return undefined;
-}
-
-/** Query pairs from a message's JSON: nested objects with dots, arrays as repeated keys. */
-function appendQuery(out: string[], prefix: string, v: JsonValue): void {
-  if (v === null) return;
-  if (Array.isArray(v)) {
-    for (const item of v) if (item === null || typeof item !== 'object') appendQuery(out, prefix, item);
-    return;
-  }
-  if (typeof v === 'object') {
-    for (const [k, inner] of Object.entries(v)) appendQuery(out, prefix === '' ? k : `${prefix}.${k}`, inner);
-    return;
-  }
-  out.push(`${encodeURIComponent(prefix)}=${encodeURIComponent(String(v))}`);
-}
-
-function toBuffer(b: string | Uint8Array): string | Buffer {
-  return typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /**
@@ -219,62 +130,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   function compile(desc: HttpRouteDesc): ClientRoute {
     const method = desc.method.toUpperCase();
-    const template: PathTemplate = parsePathTemplate(desc.path);
-    const vars: PathVar[] = template.variables.map((v) => {
-      const { jsonPath, last } = jsonPathOf(desc.input, v.fieldPath);
-      return { jsonPath, fallback: defaultText(last) };
-    });
-    const bodyField =
-      desc.body !== undefined && desc.body !== '' && desc.body !== '*'
-        ? topLevelField(desc.input, desc.body)
-        : undefined;
-    if (desc.body !== undefined && desc.body !== '' && desc.body !== '*' && bodyField === undefined) {
-      throw new TypeError(`body field "${desc.body}" not in ${desc.input.typeName}`);
-    }
+    if (method === '') throw new TypeError(`route ${desc.path}: method is required`);
+    const encode = compileRequestEncoder(desc, codec);
     const responseField =
       desc.responseBody !== undefined && desc.responseBody !== ''
         ? topLevelField(desc.output, desc.responseBody)
         : undefined;
-    const wholeBody = desc.body === '*';
-    const input = desc.input;
     const output = desc.output;
 
     const send: Handler = async (ctx, req) => {
-      const msg: Message =
-        req !== null &&
-        typeof req === 'object' &&
-        (req as { $typeName?: unknown }).$typeName === input.typeName
-          ? (req as Message)
-          : create(input, (req ?? undefined) as never);
-      const json = toJson(input, msg) as Record<string, JsonValue>;
-      const values = vars.map((v) => textOf(takePath(json, v.jsonPath)) ?? v.fallback);
-      let path = expandTemplate(template, values);
-      let body: string | Buffer | undefined;
-      if (wholeBody) {
-        body = toBuffer(
-          isMessageCodec(codec)
-            ? (codec as MessageCodec).marshalMessage(input, msg)
-            : codec.name === 'json'
-              ? JSON.stringify(toJson(input, msg))
-              : codec.marshal(toJson(input, msg)),
-        );
-      } else {
-        if (bodyField !== undefined) {
-          const part = json[bodyField.jsonName] ?? {};
-          delete json[bodyField.jsonName];
-          if (isMessageCodec(codec) && bodyField.fieldKind === 'message') {
-            const inner =
-              (msg as unknown as Record<string, Message | undefined>)[bodyField.localName] ??
-              create(bodyField.message);
-            body = toBuffer((codec as MessageCodec).marshalMessage(bodyField.message, inner));
-          } else {
-            body = toBuffer(codec.name === 'json' ? JSON.stringify(part) : codec.marshal(part));
-          }
-        }
-        const query: string[] = [];
-        appendQuery(query, '', json);
-        if (query.length > 0) path += `?${query.join('&')}`;
-      }
+      const { path, body } = encode(req);
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of ctx.requestHeader) headers[k] = v.length === 1 ? v[0]! : v;
       for (const [k, v] of ctx.metadata)
@@ -337,7 +202,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       done({ bytesSent: true, bytesReceived: true, replyMetadata: ctx.replyHeader });
       return out;
     };
-    if (method === '') throw new TypeError(`route ${desc.path}: method is required`);
     return { chain: applyMiddleware(send, middleware, desc.operation) };
   }
 
@@ -381,36 +245,4 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       await agent.close();
     },
   };
-}
-
-function transportError(ctx: Context, err: unknown): KratosError {
-  if (ctx.signal.aborted) return KratosError.fromError(ctx.signal.reason);
-  if (KratosError.is(err)) return err;
-  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
-  const causeCode = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  if (NETWORK_ERRORS.has(String(code)) || NETWORK_ERRORS.has(String(causeCode))) {
-    return new KratosError(503, '', (err as Error).message, { cause: err });
-  }
-  return KratosError.fromError(err);
-}
-
-const utf8 = new TextDecoder();
-
-/** A non-2xx reply: the Kratos body when there is one, else the status and the text. */
-function errorFromResponse(status: number, bytes: Uint8Array): KratosError {
-  const text = utf8.decode(bytes);
-  try {
-    const body = JSON.parse(text) as unknown;
-    if (
-      body !== null &&
-      typeof body === 'object' &&
-      !Array.isArray(body) &&
-      ('code' in body || 'reason' in body)
-    ) {
-      return KratosError.fromBody(body, status);
-    }
-  } catch {
-    // not JSON: fall through
-  }
-  return new KratosError(status, '', text);
 }

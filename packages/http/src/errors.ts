@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { KratosError } from '@kratos/core';
+import { type Context, KratosError } from '@kratos/core';
 import { CODEC_REASON } from './binding.ts';
 import { nodeHttp } from './node-http.ts';
 
@@ -57,4 +57,51 @@ export function writeRawError(
     ...extraHeaders,
   });
   res.end(body);
+}
+
+// The client side: errors of a call, read back as KratosErrors.
+
+/** undici and socket error codes that mean the node could not be reached or dropped the call. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/** A failed client request as a KratosError: the deadline or cancellation, else 503 for network errors. */
+export function transportError(ctx: Context, err: unknown): KratosError {
+  if (ctx.signal.aborted) return KratosError.fromError(ctx.signal.reason);
+  if (KratosError.is(err)) return err;
+  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
+  const causeCode = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (NETWORK_ERRORS.has(String(code)) || NETWORK_ERRORS.has(String(causeCode))) {
+    return new KratosError(503, '', (err as Error).message, { cause: err });
+  }
+  return KratosError.fromError(err);
+}
+
+const utf8 = new TextDecoder();
+
+/** A non-2xx reply: the Kratos body when there is one, else the status and the text. */
+export function errorFromResponse(status: number, bytes: Uint8Array): KratosError {
+  const text = utf8.decode(bytes);
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (
+      body !== null &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      ('code' in body || 'reason' in body)
+    ) {
+      return KratosError.fromBody(body, status);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new KratosError(status, '', text);
 }
