@@ -1,6 +1,6 @@
 export {
   createZookeeperRegistry,
-  type ZookeeperConnection,
   type ZookeeperRegistry,
   type ZookeeperRegistryOptions,
 } from './zookeeper-registry.ts';
+export type { ZookeeperConnection } from './zookeeper-session.ts';

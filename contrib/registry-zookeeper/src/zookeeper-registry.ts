@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   createLogHelper,
   createServiceWatches,
@@ -14,28 +13,8 @@ import {
   type ServiceWatcher,
   unmarshalServiceInstance,
 } from '@kratos/core';
-import {
-  ACL,
-  type Client,
-  CreateMode,
-  createClient,
-  Exception,
-  Id,
-  Permission,
-  type Event as ZkEvent,
-} from 'node-zookeeper-client';
-
-/** Connection settings of {@link createZookeeperRegistry}. */
-export interface ZookeeperConnection {
-  /** Connection string, e.g. `127.0.0.1:2181` or `h1:2181,h2:2181/chroot`. */
-  servers: string;
-  /** Session timeout in ms. Default 30000 (node-zookeeper-client's default). */
-  sessionTimeout?: number;
-  /** Delay in ms between connection attempts. Default 1000. */
-  spinDelay?: number;
-  /** Attempts per server before giving up one round. Default 0 (node-zookeeper-client's default). */
-  retries?: number;
-}
+import { type Client, CreateMode, Exception, type Event as ZkEvent } from 'node-zookeeper-client';
+import { openZookeeperSession, type ZookeeperConnection } from './zookeeper-session.ts';
 
 /** Options of {@link createZookeeperRegistry}. */
 export interface ZookeeperRegistryOptions {
@@ -110,125 +89,21 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
   if (digest && (!digest.user || !digest.password))
     throw new TypeError('digest ACL needs a user and a password');
   const log = createLogHelper(options.logger ?? defaultLogger());
-  const owned = !options.client;
-  const closeClient = options.closeClient ?? owned;
-
-  const acls = digest
-    ? [
-        new ACL(
-          Permission.ALL,
-          new Id(
-            'digest',
-            `${digest.user}:${createHash('sha1').update(`${digest.user}:${digest.password}`).digest('base64')}`,
-          ),
-        ),
-      ]
-    : [new ACL(Permission.ALL, new Id('world', 'anyone'))];
+  const closeClient = options.closeClient ?? !options.client;
 
   const registrations = new Map<string, Registration>();
   // One watch per watched service, shared by its watchers; each is read again on reconnect.
   const watches = createServiceWatches({ backend: 'zookeeper', open: (name, fan) => openWatch(name, fan) });
   let closed = false;
-  let client: Client;
-
-  const build = (): Client => {
-    const c = createClient(conn!.servers, {
-      sessionTimeout: conn!.sessionTimeout ?? 30_000,
-      spinDelay: conn!.spinDelay ?? 1000,
-      retries: conn!.retries ?? 0,
-    });
-    return c;
-  };
-
-  const isConnected = (c: Client) => {
-    const code = c.getState().code;
-    return code === 3 /* SYNC_CONNECTED */ || code === 5 /* CONNECTED_READ_ONLY */;
-  };
-
-  // node-zookeeper-client's close() writes to a socket that does not exist while it is still
-  // connecting (and throws): close a client only once it is connected, or give up waiting.
-  const closeQuietly = (c: Client) => {
-    try {
-      c.close();
-    } catch {
-      // nothing left to close
-    }
-  };
-  const closeWhenSettled = async (c: Client) => {
-    if (!isConnected(c)) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 2000);
-        c.once('connected', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    closeQuietly(c);
-  };
-
-  const session = (c: Client) => c.getSessionId().toString('hex');
-
-  const attach = (c: Client) => {
-    if (digest) c.addAuthInfo('digest', Buffer.from(`${digest.user}:${digest.password}`));
-    c.on('connected', () => {
-      if (closed || c !== client) return;
-      void onConnected();
-    });
-    c.on('disconnected', () => {
-      if (closed || c !== client) return;
-      log.warnw('msg', 'zookeeper disconnected, watchers keep the last known instances');
-    });
-    c.on('expired', () => {
-      if (closed || c !== client) return;
-      if (!owned) {
-        log.errorw(
-          'msg',
-          'zookeeper session expired; an injected client cannot be rebuilt, registrations and watches stop',
-        );
-        return;
-      }
-      log.warnw('msg', 'zookeeper session expired, connecting a new session');
-      closeQuietly(c);
-      client = build();
-      attach(client);
-      client.connect();
-    });
-  };
-
-  client = options.client ?? build();
-  attach(client);
-  // connect() on a client that is already connected would open a second session.
-  if (!isConnected(client)) client.connect();
-
-  /** Runs one ZooKeeper call with a bound: the client queues requests while disconnected. */
-  const op = <T>(what: string, call: (c: Client, cb: (err: unknown, value?: T) => void) => void) =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`zookeeper ${what} timed out after ${opTimeout} ms (server unreachable?)`)),
-        opTimeout,
-      );
-      call(client, (err, value) => {
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve(value as T);
-      });
-    });
-
-  const exists = (path: string, watcher?: (e: ZkEvent) => void) =>
-    op<unknown>(`exists ${path}`, (c, cb) =>
-      watcher ? c.exists(path, watcher, (e, s) => cb(e, s)) : c.exists(path, (e, s) => cb(e, s)),
-    );
-  const create = (path: string, data: Buffer, mode: number) =>
-    op<string>(`create ${path}`, (c, cb) => c.create(path, data, acls, mode, (e, p) => cb(e, p)));
-  const remove = (path: string) => op<void>(`delete ${path}`, (c, cb) => c.remove(path, -1, (e) => cb(e)));
-  const getData = (path: string) => op<Buffer>(`get ${path}`, (c, cb) => c.getData(path, (e, d) => cb(e, d)));
-  const getChildren = (path: string, watcher?: (e: ZkEvent) => void) =>
-    op<string[]>(`children ${path}`, (c, cb) =>
-      watcher
-        ? c.getChildren(path, watcher, (e, ch) => cb(e, ch))
-        : c.getChildren(path, (e, ch) => cb(e, ch)),
-    );
+  const zk = openZookeeperSession({
+    client: options.client,
+    connection: conn,
+    digest,
+    operationTimeout: opTimeout,
+    log,
+    onConnected: () => void onConnected(),
+  });
+  const { exists, create, remove, getData, getChildren } = zk;
 
   const ensurePersistent = async (path: string) => {
     if (await exists(path)) return;
@@ -241,7 +116,7 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
 
   /** Go's ensureName for the ephemeral node: delete a leftover (also one of an old session), create. */
   const ensureEphemeral = async (reg: Registration) => {
-    const sid = session(client);
+    const sid = zk.id();
     if (await exists(reg.path)) {
       try {
         await remove(reg.path);
@@ -264,7 +139,7 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
     // A new session lost the ephemeral nodes: create them again (Go compares session ids too).
     if (!restoring) {
       restoring = (async () => {
-        const sid = session(client);
+        const sid = zk.id();
         for (const reg of [...registrations.values()]) {
           // '' = its first creation is still in flight; the same session = its node is there.
           if (reg.session === '' || reg.session === sid || closed) continue;
@@ -419,13 +294,13 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
       return watches.size;
     },
     get client() {
-      return client;
+      return zk.client;
     },
     async close() {
       closed = true;
       registrations.clear();
       await watches.close();
-      if (closeClient) await closeWhenSettled(client);
+      await zk.close(closeClient);
     },
   } satisfies ZookeeperRegistry;
 }
