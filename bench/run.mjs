@@ -15,12 +15,14 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BASELINE, contenders } from './lib/contenders.mjs';
 import { h2load, wrk } from './lib/load.mjs';
 import { cpuSeconds, freePort, have, rssMB, run, sampleRss, startServer } from './lib/proc.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 import { fmt1, fmtInt, fmtMs } from './lib/report.mjs';
 import { renderReport } from './lib/report-doc.mjs';
 import { median, spread } from './lib/stats.mjs';
+import { verify } from './lib/verify.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -54,7 +56,6 @@ const loadAtStart = loadavg()[0];
 const log = (msg) => console.log(`[bench +${((Date.now() - began) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
 
 // ---------------------------------------------------------------- contenders
-/** id, label, transport, baseline (id), quick (kept in --quick), start(port) -> { cmd, args } */
 const GO_BIN = join(
   process.env.KRATOS_CACHE ?? join(process.env.HOME ?? '/tmp', '.cache/kratos-ts'),
   'bench/go-kratos',
@@ -72,82 +73,7 @@ const tsContender = (file, ...args) =>
     ? node(join(DIST, file.replace(/^contenders\//, '').replace(/\.ts$/, '.mjs')), ...args)
     : node(SRC, file, ...args);
 const FULL_LOG = (t) => join(RESULTS, `kratos-full-${t}.log`);
-const CONTENDERS = [
-  {
-    id: 'node-http',
-    label: 'node:http',
-    transport: 'http',
-    start: (p) => node('contenders/node-http.mjs', p),
-  },
-  { id: 'fastify', label: 'fastify', transport: 'http', start: (p) => node('contenders/fastify.mjs', p) },
-  {
-    id: 'kratos-http',
-    label: 'kratos-ts',
-    transport: 'http',
-    kratos: true,
-    start: (p) => tsContender('contenders/kratos-http.ts', p),
-  },
-  {
-    id: 'kratos-http-full',
-    label: 'kratos-ts full chain',
-    transport: 'http',
-    kratos: true,
-    start: (p) => tsContender('contenders/kratos-http.ts', p, 'full', FULL_LOG('http')),
-  },
-  {
-    id: 'nest-http',
-    label: 'NestJS (fastify)',
-    transport: 'http',
-    start: (p) => node('contenders/nest-http.mjs', p),
-  },
-  {
-    id: 'moleculer',
-    label: 'Moleculer + web',
-    transport: 'http',
-    start: (p) => node('contenders/moleculer.mjs', p),
-  },
-  {
-    id: 'go-kratos-http',
-    label: 'Go Kratos',
-    transport: 'http',
-    go: true,
-    start: (p, other) => ({ cmd: GO_BIN, args: ['-http', `127.0.0.1:${p}`, '-grpc', `127.0.0.1:${other}`] }),
-  },
-  {
-    id: 'grpc-js',
-    label: 'grpc-js',
-    transport: 'grpc',
-    start: (p) => tsContender('contenders/grpc-js.ts', p),
-  },
-  {
-    id: 'kratos-grpc',
-    label: 'kratos-ts',
-    transport: 'grpc',
-    kratos: true,
-    start: (p) => tsContender('contenders/kratos-grpc.ts', p),
-  },
-  {
-    id: 'kratos-grpc-full',
-    label: 'kratos-ts full chain',
-    transport: 'grpc',
-    kratos: true,
-    start: (p) => tsContender('contenders/kratos-grpc.ts', p, 'full', FULL_LOG('grpc')),
-  },
-  {
-    id: 'nest-grpc',
-    label: 'NestJS microservice',
-    transport: 'grpc',
-    start: (p) => node('contenders/nest-grpc.mjs', p),
-  },
-  {
-    id: 'go-kratos-grpc',
-    label: 'Go Kratos',
-    transport: 'grpc',
-    go: true,
-    start: (p, other) => ({ cmd: GO_BIN, args: ['-grpc', `127.0.0.1:${p}`, '-http', `127.0.0.1:${other}`] }),
-  },
-];
-const BASELINE = { http: 'fastify', grpc: 'grpc-js' };
+const CONTENDERS = contenders({ node, ts: tsContender, goBin: GO_BIN, fullLog: FULL_LOG });
 const only = opts.only ? new Set(opts.only.split(',')) : null;
 const onlyTransports = new Set(CONTENDERS.filter((c) => only?.has(c.id)).map((c) => c.transport));
 const active = CONTENDERS.filter(
@@ -250,66 +176,6 @@ async function launch(c, cpu, extraArgs = []) {
     timeoutMs: 30_000,
   });
   return { proc, startMs, port };
-}
-
-// ------------------------------------------------------------- correctness
-async function verifyHttp(port) {
-  const res = await fetch(`http://127.0.0.1:${port}/helloworld/bench`);
-  const text = await res.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  if (res.status !== 200 || body?.message !== 'Hello bench')
-    throw new Error(`unexpected reply ${res.status} ${text.slice(0, 100)}`);
-}
-
-/** One SayHello over h2c with node:http2: checks grpc-status 0 and the HelloReply bytes. */
-async function verifyGrpc(port) {
-  const { connect } = await import('node:http2');
-  const session = connect(`http://127.0.0.1:${port}`);
-  try {
-    const reply = await new Promise((resolve, reject) => {
-      session.once('error', reject);
-      const req = session.request({
-        ':method': 'POST',
-        ':path': '/helloworld.v1.Greeter/SayHello',
-        'content-type': 'application/grpc',
-        te: 'trailers',
-      });
-      const chunks = [];
-      let status = null;
-      req.on('trailers', (t) => {
-        status = t['grpc-status'];
-      });
-      req.on('response', (h) => {
-        if (h['grpc-status'] !== undefined) status = h['grpc-status'];
-      });
-      req.on('data', (d) => chunks.push(d));
-      req.on('end', () => resolve({ status, data: Buffer.concat(chunks) }));
-      req.on('error', reject);
-      req.setTimeout(5000, () => reject(new Error('timeout')));
-      req.end(Buffer.from([0, 0, 0, 0, 7, 0x0a, 5, ...Buffer.from('bench')]));
-    });
-    const want = Buffer.from([0x0a, 11, ...Buffer.from('Hello bench')]);
-    if (String(reply.status) !== '0' || !reply.data.subarray(5).equals(want))
-      throw new Error(`unexpected reply: grpc-status ${reply.status}, ${reply.data.toString('hex')}`);
-  } finally {
-    session.close();
-  }
-}
-/** Checks the reply; retried a few times, since a busy machine can drop the very first request. */
-async function verify(c, port) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await (c.transport === 'http' ? verifyHttp(port) : verifyGrpc(port));
-    } catch (err) {
-      if (attempt >= 3 || /unexpected reply/.test(err.message)) throw err;
-      await sleep(200 * attempt);
-    }
-  }
 }
 
 // ------------------------------------------------------- start-up and idle memory

@@ -1,0 +1,89 @@
+// The contenders of the side-by-side run: every one serves the same hello-world (greeter.proto's
+// SayHello) over HTTP or gRPC. See bench/README.md for what each one is.
+
+/** The baseline each transport's ratios are taken against. */
+export const BASELINE = { http: 'fastify', grpc: 'grpc-js' };
+
+/**
+ * The contender table: { id, label, transport, kratos?, go?, start(port, otherPort) -> { cmd, args } }.
+ * `node(...args)` runs a JavaScript file with this Node, `ts(file, ...args)` a TypeScript contender
+ * in the harness' current mode (compiled or from sources), `goBin` is the built Go Kratos contender
+ * and `fullLog(transport)` the access log file of the full-chain variants.
+ */
+export function contenders({ node, ts, goBin, fullLog }) {
+  return [
+    {
+      id: 'node-http',
+      label: 'node:http',
+      transport: 'http',
+      start: (p) => node('contenders/node-http.mjs', p),
+    },
+    { id: 'fastify', label: 'fastify', transport: 'http', start: (p) => node('contenders/fastify.mjs', p) },
+    {
+      id: 'kratos-http',
+      label: 'kratos-ts',
+      transport: 'http',
+      kratos: true,
+      start: (p) => ts('contenders/kratos-http.ts', p),
+    },
+    {
+      id: 'kratos-http-full',
+      label: 'kratos-ts full chain',
+      transport: 'http',
+      kratos: true,
+      start: (p) => ts('contenders/kratos-http.ts', p, 'full', fullLog('http')),
+    },
+    {
+      id: 'nest-http',
+      label: 'NestJS (fastify)',
+      transport: 'http',
+      start: (p) => node('contenders/nest-http.mjs', p),
+    },
+    {
+      id: 'moleculer',
+      label: 'Moleculer + web',
+      transport: 'http',
+      start: (p) => node('contenders/moleculer.mjs', p),
+    },
+    {
+      id: 'go-kratos-http',
+      label: 'Go Kratos',
+      transport: 'http',
+      go: true,
+      start: (p, other) => ({ cmd: goBin, args: ['-http', `127.0.0.1:${p}`, '-grpc', `127.0.0.1:${other}`] }),
+    },
+    {
+      id: 'grpc-js',
+      label: 'grpc-js',
+      transport: 'grpc',
+      start: (p) => ts('contenders/grpc-js.ts', p),
+    },
+    {
+      id: 'kratos-grpc',
+      label: 'kratos-ts',
+      transport: 'grpc',
+      kratos: true,
+      start: (p) => ts('contenders/kratos-grpc.ts', p),
+    },
+    {
+      id: 'kratos-grpc-full',
+      label: 'kratos-ts full chain',
+      transport: 'grpc',
+      kratos: true,
+      start: (p) => ts('contenders/kratos-grpc.ts', p, 'full', fullLog('grpc')),
+    },
+    {
+      id: 'nest-grpc',
+      label: 'NestJS microservice',
+      transport: 'grpc',
+      start: (p) => node('contenders/nest-grpc.mjs', p),
+    },
+    {
+      id: 'go-kratos-grpc',
+      label: 'Go Kratos',
+      transport: 'grpc',
+      go: true,
+      start: (p, other) => ({ cmd: goBin, args: ['-grpc', `127.0.0.1:${p}`, '-http', `127.0.0.1:${other}`] }),
+    },
+  ];
+}
