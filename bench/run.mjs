@@ -72,7 +72,7 @@ const tsContender = (file, ...args) =>
   MODE === 'dist'
     ? node(join(DIST, file.replace(/^contenders\//, '').replace(/\.ts$/, '.mjs')), ...args)
     : node(SRC, file, ...args);
-const FULL_LOG = (t) => join(RESULTS, `kratos-full-${t}.log`);
+const FULL_LOG = (id) => join(RESULTS, `${id}.log`);
 const CONTENDERS = contenders({ node, ts: tsContender, goBin: GO_BIN, fullLog: FULL_LOG });
 const only = opts.only ? new Set(opts.only.split(',')) : null;
 const onlyTransports = new Set(CONTENDERS.filter((c) => only?.has(c.id)).map((c) => c.transport));
@@ -163,7 +163,7 @@ async function compileContenders() {
 }
 
 async function launch(c, cpu, extraArgs = []) {
-  if (c.id.endsWith('-full')) await rm(FULL_LOG(c.transport), { force: true }); // access log of the last run only
+  if (c.id.endsWith('-full')) await rm(FULL_LOG(c.id), { force: true }); // access log of the last run only
   const port = await freePort();
   const other = await freePort();
   const { cmd, args } = c.start(port, other);

@@ -8,7 +8,7 @@ export const BASELINE = { http: 'fastify', grpc: 'grpc-js' };
  * The contender table: { id, label, transport, kratos?, go?, start(port, otherPort) -> { cmd, args } }.
  * `node(...args)` runs a JavaScript file with this Node, `ts(file, ...args)` a TypeScript contender
  * in the harness' current mode (compiled or from sources), `goBin` is the built Go Kratos contender
- * and `fullLog(transport)` the access log file of the full-chain variants.
+ * and `fullLog(id)` the access log file of a full-chain contender (one per contender).
  */
 export function contenders({ node, ts, goBin, fullLog }) {
   return [
@@ -31,7 +31,14 @@ export function contenders({ node, ts, goBin, fullLog }) {
       label: 'kratos-ts full chain',
       transport: 'http',
       kratos: true,
-      start: (p) => ts('contenders/kratos-http.ts', p, 'full', fullLog('http')),
+      start: (p) => ts('contenders/kratos-http.ts', p, 'full', fullLog('kratos-http-full')),
+    },
+    {
+      // The full chain's features by hand on bare fastify: what they cost without any framework.
+      id: 'fastify-full',
+      label: 'fastify + the same by hand',
+      transport: 'http',
+      start: (p) => node('contenders/fastify-full.mjs', p, fullLog('fastify-full')),
     },
     {
       id: 'nest-http',
@@ -70,7 +77,7 @@ export function contenders({ node, ts, goBin, fullLog }) {
       label: 'kratos-ts full chain',
       transport: 'grpc',
       kratos: true,
-      start: (p) => ts('contenders/kratos-grpc.ts', p, 'full', fullLog('grpc')),
+      start: (p) => ts('contenders/kratos-grpc.ts', p, 'full', fullLog('kratos-grpc-full')),
     },
     {
       id: 'nest-grpc',
