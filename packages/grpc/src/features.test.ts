@@ -12,7 +12,7 @@ import {
   type ServiceInstance,
 } from '@kratos/core';
 import { createSelector } from '@kratos/selector';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createGrpcClient,
   decodeRpcStatus,
@@ -27,21 +27,18 @@ import {
   STATUS_DETAILS_KEY,
 } from './index.ts';
 import { GreeterService, type HelloRequest, helloReply, helloRequest } from './testdata/greeter.ts';
-import { clientFor, fromArray, silent, startGreeter, until } from './testdata/harness.ts';
+import {
+  clientFor,
+  fromArray,
+  greeterFixture,
+  sayHello,
+  silent,
+  startGreeter,
+  until,
+} from './testdata/harness.ts';
 import { ErrorInfoSchema, RpcStatusSchema } from './testdata/rpc-status.ts';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-const sayHello = async (_ctx: Context, req: HelloRequest) => helloReply({ message: `Hello ${req.name}` });
-
-async function started(handlers: Parameters<typeof startGreeter>[0] = { SayHello: sayHello }) {
-  const server = await startGreeter(handlers);
-  cleanup.push(() => server.stop());
-  return server;
-}
+const { cleanup, server: started } = greeterFixture();
 
 describe('error details on the wire', () => {
   it('sends google.rpc.Status with ErrorInfo{reason, metadata} in grpc-status-details-bin', async () => {
@@ -51,7 +48,7 @@ describe('error details on the wire', () => {
       },
     });
     const raw = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
-    cleanup.push(async () => raw.close());
+    cleanup(async () => raw.close());
     const err = await new Promise<ServiceError>((resolve) =>
       raw.makeUnaryRequest(
         GreeterService.SayHello.path,
@@ -110,7 +107,7 @@ describe('error details on the wire', () => {
     const server = await started();
     // A method the server does not know: grpc-js answers UNIMPLEMENTED without details.
     const client = clientFor(server);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const err = await client
       .unary({ ...GreeterService.SayHello, path: '/helloworld.v1.Greeter/Missing' }, helloRequest())
       .catch((e) => e);
@@ -123,7 +120,7 @@ describe('error details on the wire', () => {
   it('unary calls start without grpc-js capturing a caller stack, and leave Error.stackTraceLimit as it was', async () => {
     const server = await started();
     const client = clientFor(server);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const before = Error.stackTraceLimit;
     const ok = await client.unary(GreeterService.SayHello, helloRequest({ name: 'x' }));
     expect(ok.message).toBe('Hello x');
@@ -143,7 +140,7 @@ describe('health', () => {
   it('Check answers SERVING per service and overall, NOT_FOUND for unknown ones', async () => {
     const server = await started();
     const client = clientFor(server);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     expect(await client.unary(healthDefinition.Check, { service: '' })).toEqual({ status: 'SERVING' });
     expect(await client.unary(healthDefinition.Check, { service: 'helloworld.v1.Greeter' })).toEqual({
       status: 'SERVING',
@@ -159,7 +156,7 @@ describe('health', () => {
   it('Watch streams changes and NOT_SERVING on stop, then ends so the stop can finish', async () => {
     const server = await startGreeter({ SayHello: sayHello });
     const client = clientFor(server);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const seen: string[] = [];
     const unknown: string[] = [];
     const watching = (async () => {
@@ -191,7 +188,7 @@ describe('reflection', () => {
     it(`${name}: lists services and serves the file of a symbol with its dependencies`, async () => {
       const server = await started();
       const client = clientFor(server);
-      cleanup.push(() => client.close());
+      cleanup(() => client.close());
       const reqs = fromArray([
         { host: '', listServices: '', raw: new Uint8Array() },
         { host: '', fileContainingSymbol: 'helloworld.v1.Greeter', raw: new Uint8Array() },
@@ -263,7 +260,7 @@ describe('discovery', () => {
         selector: createSelector({ balancer }),
         logger: silent,
       });
-      cleanup.push(() => client.close());
+      cleanup(() => client.close());
       for (let i = 0; i < 60; i++) await client.unary(GreeterService.SayHello, helloRequest());
       expect(counts[0]! + counts[1]!).toBe(60);
       expect(counts[0]).toBeGreaterThan(0);
@@ -317,7 +314,7 @@ describe('discovery', () => {
       },
     };
     const client = createGrpcClient({ endpoint: 'discovery:///svc', discovery: broken, logger: silent });
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     await client.ready();
     await new Promise((r) => setTimeout(r, 80));
     for (let i = 0; i < 5; i++) {
@@ -330,7 +327,7 @@ describe('discovery', () => {
   it('waits for the first node set before the first call', async () => {
     const registry = createMemoryRegistry();
     const client = createGrpcClient({ endpoint: 'discovery:///late', discovery: registry, logger: silent });
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const call = client.unary(GreeterService.SayHello, helloRequest({ name: 'late' }), { timeout: 5000 });
     const server = await started();
     await registry.register({
@@ -346,7 +343,7 @@ describe('discovery', () => {
   it('a call with no node in time fails with a Kratos error', async () => {
     const registry = createMemoryRegistry();
     const client = createGrpcClient({ endpoint: 'discovery:///none', discovery: registry, logger: silent });
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const err = await client.unary(GreeterService.SayHello, helloRequest(), { timeout: 50 }).catch((e) => e);
     expect(KratosError.is(err)).toBe(true);
     expect(err.code).toBe(504);
@@ -372,7 +369,7 @@ describe('tls', () => {
       },
       tls ? { tls: { key, cert } } : {},
     );
-    cleanup.push(() => server.stop());
+    cleanup(() => server.stop());
     return server;
   }
   const instance = (id: string, name: string, endpoints: string[]): ServiceInstance => ({
@@ -390,25 +387,25 @@ describe('tls', () => {
       ...(plain ? {} : { tls: { ca: cert } }),
       logger: silent,
     });
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     return client;
   }
 
   it('serves TLS, advertises grpcs://host:port?isSecure=true, and a client trusting the CA calls it', async () => {
     const server = await startGreeter({ SayHello: sayHello }, { tls: { key, cert } });
-    cleanup.push(() => server.stop());
+    cleanup(() => server.stop());
     expect(server.endpoint().toString()).toBe(`grpcs://127.0.0.1:${server.port}?isSecure=true`);
     const client = createGrpcClient({
       endpoint: `direct:///localhost:${server.port}`,
       tls: { ca: cert },
       logger: silent,
     });
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     expect((await client.unary(GreeterService.SayHello, helloRequest({ name: 'tls' }))).message).toBe(
       'Hello tls',
     );
     const plain = clientFor(server);
-    cleanup.push(() => plain.close());
+    cleanup(() => plain.close());
     const err = await plain.unary(GreeterService.SayHello, helloRequest(), { timeout: 1000 }).catch((e) => e);
     expect(KratosError.is(err)).toBe(true);
     expect([503, 504]).toContain(err.code);
@@ -437,7 +434,7 @@ describe('tls', () => {
   it('a TLS client through discovery checks the certificate against the IP dialled or the service name, as Go Kratos names it', async () => {
     // The test certificate is for localhost and 127.0.0.1; this server answers on 127.0.0.2.
     const server = await startGreeter({ SayHello: sayHello }, { address: '127.0.0.2:0', tls: { key, cert } });
-    cleanup.push(() => server.stop());
+    cleanup(() => server.stop());
     const registry = createMemoryRegistry();
     await registry.register(instance('a', 'elsewhere', [`grpcs://127.0.0.2:${server.port}`]));
     await registry.register(instance('b', 'localhost', [`grpcs://127.0.0.2:${server.port}`]));

@@ -1,4 +1,5 @@
-import type { Logger } from '@kratos/core';
+import type { Context, Logger } from '@kratos/core';
+import { afterEach } from 'vitest';
 import { createGrpcClient } from '../client.ts';
 import { createGrpcServer } from '../server.ts';
 import type {
@@ -8,7 +9,7 @@ import type {
   GrpcServer,
   GrpcServerOptions,
 } from '../types.ts';
-import { file_helloworld_v1_greeter, GreeterService } from './greeter.ts';
+import { file_helloworld_v1_greeter, GreeterService, type HelloRequest, helloReply } from './greeter.ts';
 
 export const silent: Logger = { log() {} };
 
@@ -44,4 +45,42 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 export async function* fromArray<T>(items: T[]): AsyncIterable<T> {
   for (const x of items) yield x;
+}
+
+/** The Greeter's SayHello as most tests want it: `Hello <name>`. */
+export const sayHello = async (_ctx: Context, req: HelloRequest) =>
+  helloReply({ message: `Hello ${req.name}` });
+
+/**
+ * What a test file's tests start, stopped after each test (call once, at the top of the file):
+ * `setup` starts a Greeter server and a client for it; `cleanup` adds anything else to stop.
+ */
+export function greeterFixture() {
+  const stops: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (stops.length) await stops.pop()!();
+  });
+  const cleanup = (stop: () => Promise<void>) => {
+    stops.push(stop);
+  };
+  return {
+    cleanup,
+    /** A started server (stopped after the test). */
+    async server(
+      handlers: Parameters<typeof startGreeter>[0] = { SayHello: sayHello },
+      options: GrpcServerOptions = {},
+    ) {
+      const server = await startGreeter(handlers, options);
+      cleanup(() => server.stop());
+      return server;
+    },
+    /** A started server and a client for it (both closed after the test). */
+    async setup(handlers: Parameters<typeof startGreeter>[0], options: GrpcServerOptions = {}) {
+      const server = await startGreeter(handlers, options);
+      const client = clientFor(server);
+      cleanup(() => server.stop());
+      cleanup(() => client.close());
+      return { server, client };
+    },
+  };
 }
