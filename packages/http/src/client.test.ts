@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { create, type DescMessage, fromBinary, type Message, toBinary, toJson } from '@bufbuild/protobuf';
-import {
-  createMemoryRegistry,
-  KratosError,
-  type MessageCodec,
-  type Middleware,
-  type ServiceInstance,
-} from '@kratos/core';
+import { create, type DescMessage, type Message, toJson } from '@bufbuild/protobuf';
+import { createMemoryRegistry, KratosError, type Middleware, type ServiceInstance } from '@kratos/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpClient,
@@ -15,6 +9,7 @@ import {
   type HttpRouteDesc,
   type HttpServer,
 } from './index.ts';
+import { protoCodec } from './testdata/codecs.ts';
 import {
   EchoRequestSchema,
   HelloReplySchema,
@@ -342,18 +337,6 @@ describe('createHttpClient', () => {
   });
 
   it('speaks a binary MessageCodec', async () => {
-    const protoCodec: MessageCodec = {
-      name: 'proto',
-      contentType: 'application/x-protobuf',
-      marshal: () => {
-        throw new Error('schema needed');
-      },
-      unmarshal: () => {
-        throw new Error('schema needed');
-      },
-      marshalMessage: (schema, m) => toBinary(schema as DescMessage, m as Message),
-      unmarshalMessage: (schema, d) => fromBinary(schema as DescMessage, d),
-    };
     const c = client(await startServer({ codecs: [protoCodec] }), { codec: protoCodec });
     const req = create(EchoRequestSchema, { name: 'p', big: 1n << 60n, tags: ['a'] });
     expect(json(EchoRequestSchema, await c.invoke(routes.echoPost, req))).toEqual(

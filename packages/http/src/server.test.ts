@@ -1,231 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { type DescMessage, fromBinary, type Message, toBinary } from '@bufbuild/protobuf';
-import { type Codec, type Context, KratosError, type MessageCodec, type Middleware } from '@kratos/core';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { KratosError, type Middleware } from '@kratos/core';
 import { Agent, request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServer, type HttpServerOptions } from './index.ts';
-import {
-  EchoRequestSchema,
-  HelloReplySchema,
-  HelloRequestSchema,
-  UpdateUserRequestSchema,
-  UserReplySchema,
-} from './testdata/echo.ts';
+import { describe, expect, it } from 'vitest';
+import { createHttpServer } from './index.ts';
+import { markedCodec, protoCodec } from './testdata/codecs.ts';
+import { HelloReplySchema, HelloRequestSchema, UpdateUserRequestSchema } from './testdata/echo.ts';
+import { echo, httpServers, quiet } from './testdata/serve.ts';
 
-const protoCodec: MessageCodec = {
-  name: 'proto',
-  contentType: 'application/x-protobuf',
-  marshal: () => {
-    throw new Error('proto codec needs a schema');
-  },
-  unmarshal: () => {
-    throw new Error('proto codec needs a schema');
-  },
-  marshalMessage: (schema, message) => toBinary(schema as DescMessage, message as Message),
-  unmarshalMessage: (schema, data) => fromBinary(schema as DescMessage, data),
-};
-
-// A JSON-shaped codec other than json (stands in for yaml/xml): JSON behind a marker line.
-const markedCodec: Codec = {
-  name: 'marked',
-  contentType: 'application/x-marked',
-  marshal: (v) => new TextEncoder().encode(`#marked\n${JSON.stringify(v)}`),
-  unmarshal: (d) => {
-    const text = new TextDecoder().decode(d);
-    if (!text.startsWith('#marked\n')) throw new Error('missing marker');
-    return JSON.parse(text.slice(8));
-  },
-};
-
-const servers: HttpServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
-const quiet = { log() {} };
-
-async function start(setup: (s: HttpServer) => void, options: HttpServerOptions = {}): Promise<string> {
-  const s = createHttpServer({ address: '127.0.0.1:0', logger: quiet, ...options });
-  setup(s);
-  servers.push(s);
-  await s.start();
-  return `http://127.0.0.1:${s.address()!.port}`;
-}
-
-const echo = async (_ctx: Context, req: unknown) => req;
+const { start, track } = httpServers();
 
 describe('createHttpServer: routing and binding', () => {
-  it('binds path variables, query (nested, repeated, json and proto names, enums, int64, bools, WKTs, maps)', async () => {
-    const base = await start((s) => {
-      s.route(
-        {
-          method: 'GET',
-          path: '/v1/echo/{name}/{user.id}',
-          operation: '/test.v1.Echo/Get',
-          input: EchoRequestSchema,
-          output: EchoRequestSchema,
-        },
-        echo,
-      );
-    });
-    const q =
-      'big=-9007199254740993&num=42&flag=true&color=GREEN&ids=1&ids=18446744073709551&user.display_name=Ann' +
-      '&labels.env=prod&at=2024-05-06T07:08:09Z&ratio=0.5&tags=a&tags=b&data=aGk&nick=nn&bigU=18446744073709551615&unknown=x';
-    const res = await fetch(`${base}/v1/echo/bob%20b/u%2F7?${q}`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({
-      name: 'bob b',
-      big: '-9007199254740993',
-      num: 42,
-      flag: true,
-      color: 'GREEN',
-      ids: ['1', '18446744073709551'],
-      user: { id: 'u/7', displayName: 'Ann' },
-      labels: { env: 'prod' },
-      at: '2024-05-06T07:08:09Z',
-      ratio: 0.5,
-      tags: ['a', 'b'],
-      data: 'aGk=',
-      nick: 'nn',
-      bigU: '18446744073709551615',
-      path: '',
-    });
-  });
-
-  it('accepts enum numbers, 0/1 bools and emits unpopulated fields like Go Kratos', async () => {
-    const base = await start((s) => {
-      s.route(
-        {
-          method: 'GET',
-          path: '/e',
-          operation: '/test.v1.Echo/Get',
-          input: EchoRequestSchema,
-          output: EchoRequestSchema,
-        },
-        echo,
-      );
-    });
-    const body = (await (await fetch(`${base}/e?color=1&flag=1`)).json()) as Record<string, unknown>;
-    expect(body.color).toBe('RED');
-    expect(body.flag).toBe(true);
-    expect(body.num).toBe(0);
-    expect(body.tags).toEqual([]);
-  });
-
-  it('binds multi-segment variables, ** and custom verbs', async () => {
-    const base = await start((s) => {
-      s.route(
-        {
-          method: 'GET',
-          path: '/v1/{name=messages/*}',
-          operation: '/t.S/Msg',
-          input: EchoRequestSchema,
-          output: EchoRequestSchema,
-        },
-        echo,
-      );
-      s.route(
-        {
-          method: 'GET',
-          path: '/v1/{name=shelves/*}',
-          operation: '/t.S/Shelf',
-          input: EchoRequestSchema,
-          output: EchoRequestSchema,
-        },
-        async (_c, r: any) => ({ ...r, tags: ['shelf'] }),
-      );
-      s.route(
-        {
-          method: 'GET',
-          path: '/files/{path=**}',
-          operation: '/t.S/File',
-          input: EchoRequestSchema,
-          output: EchoRequestSchema,
-        },
-        echo,
-      );
-      s.route(
-        {
-          method: 'POST',
-          path: '/v1/{name}:cancel',
-          operation: '/t.S/Cancel',
-          input: EchoRequestSchema,
-          output: EchoRequestSchema,
-        },
-        echo,
-      );
-    });
-    expect(((await (await fetch(`${base}/v1/messages/m%201`)).json()) as any).name).toBe('messages/m 1');
-    const shelf = (await (await fetch(`${base}/v1/shelves/s1`)).json()) as any;
-    expect([shelf.name, shelf.tags]).toEqual(['shelves/s1', ['shelf']]);
-    expect(((await (await fetch(`${base}/files/a/b/c.txt`)).json()) as any).path).toBe('a/b/c.txt');
-    expect(((await (await fetch(`${base}/v1/op7:cancel`, { method: 'POST' })).json()) as any).name).toBe(
-      'op7',
-    );
-    const miss = await fetch(`${base}/v1/other/x`);
-    expect(miss.status).toBe(404);
-    expect(((await miss.json()) as any).reason).toBe('NOT_FOUND');
-  });
-
-  it('binds body "*" then path variables, and body "<field>" plus query; responseBody encodes one field', async () => {
-    const base = await start((s) => {
-      s.route(
-        {
-          method: 'POST',
-          path: '/v1/echo/{name}',
-          operation: '/t.S/Post',
-          input: EchoRequestSchema,
-          output: EchoRequestSchema,
-          body: '*',
-        },
-        echo,
-      );
-      s.route(
-        {
-          method: 'PATCH',
-          path: '/v1/users/{id}',
-          operation: '/t.S/Update',
-          input: UpdateUserRequestSchema,
-          output: UserReplySchema,
-          body: 'user',
-          responseBody: 'user',
-        },
-        async (_c, r: any) => ({
-          user: { id: r.id, displayName: `${r.user.displayName}:${r.mask}` },
-          version: 3,
-        }),
-      );
-    });
-    const post = await fetch(`${base}/v1/echo/fromPath?num=9`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({
-        name: 'fromBody',
-        big: '12',
-        user: { id: 'u1', display_name: 'proto name' },
-        at: '2020-01-01T00:00:00Z',
-        extra: 1,
-      }),
-    });
-    expect(post.status).toBe(200);
-    const echoed = (await post.json()) as any;
-    expect([echoed.name, echoed.big, echoed.user, echoed.num, echoed.at]).toEqual([
-      'fromPath',
-      '12',
-      { id: 'u1', displayName: 'proto name' },
-      0,
-      '2020-01-01T00:00:00Z',
-    ]);
-
-    const patch = await fetch(`${base}/v1/users/42?mask=display_name`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ displayName: 'Zed' }),
-    });
-    expect(await patch.json()).toEqual({ id: '42', displayName: 'Zed:display_name' });
-  });
-
   it('negotiates codecs: body by Content-Type, reply by Accept, then Content-Type, then JSON', async () => {
     const base = await start(
       (s) => {
@@ -481,7 +266,7 @@ describe('createHttpServer: routing and binding', () => {
       },
       async (_c, r: any) => ({ message: r.name }),
     );
-    servers.push(s);
+    track(s);
     await s.start();
     expect(s.endpoint().toString()).toBe(`https://127.0.0.1:${s.address()!.port}?isSecure=true`);
     const dispatcher = new Agent({ connect: { ca: cert } });
@@ -493,7 +278,7 @@ describe('createHttpServer: routing and binding', () => {
   it('logs where it listens and advertises a concrete endpoint', async () => {
     const lines: unknown[][] = [];
     const s = createHttpServer({ address: '0.0.0.0:0', logger: { log: (...a: unknown[]) => lines.push(a) } });
-    servers.push(s);
+    track(s);
     expect(() => s.endpoint()).toThrow(/before start/);
     await s.start();
     expect(lines[0]).toEqual(['info', 'msg', `[HTTP] server listening on: 0.0.0.0:${s.address()!.port}`]);
