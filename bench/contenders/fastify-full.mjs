@@ -2,7 +2,8 @@
 // framework: what any Node service pays at the least for them, next to kratos-ts' full chain.
 // One OpenTelemetry SDK span per request (recorded, none exported), Prometheus' two Go Kratos
 // series on prom-client (with Node's default process metrics), one pino line per request to a file
-// (pino.destination, 4 KiB batches). Usage: node fastify-full.mjs <port> [logfile]
+// (pino.destination, 4 KiB batches). Usage: node fastify-full.mjs <port> [logfile] [features]
+// `features`: any of t (the span), m (the metrics), l (the log line); default all three, `tml`.
 import { SpanKind } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import Fastify from 'fastify';
@@ -12,6 +13,8 @@ import prom from 'prom-client';
 const port = Number(process.argv[2] ?? 8000);
 const logFile = process.argv[3] ?? '/dev/null';
 const operation = '/helloworld.v1.Greeter/SayHello';
+const features = process.argv[4] ?? 'tml';
+const [traced, measured, logged] = ['t', 'm', 'l'].map((f) => features.includes(f));
 
 const tracer = new BasicTracerProvider().getTracer('bench');
 const registry = new prom.Registry();
@@ -34,23 +37,28 @@ const logger = pino(pino.destination({ dest: logFile, minLength: 4096, sync: fal
 const app = Fastify({ logger: false });
 app.get('/helloworld/:name', async (req) => {
   const start = performance.now();
-  const span = tracer.startSpan(operation, {
-    kind: SpanKind.SERVER,
-    attributes: {
-      'http.request.method': 'GET',
-      'url.path': req.url,
-      'url.scheme': 'http',
-      'server.address': '127.0.0.1',
-      'network.peer.address': req.socket.remoteAddress,
-    },
-  });
+  const span = !traced
+    ? undefined
+    : tracer.startSpan(operation, {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': 'GET',
+          'url.path': req.url,
+          'url.scheme': 'http',
+          'server.address': '127.0.0.1',
+          'network.peer.address': req.socket.remoteAddress,
+        },
+      });
   const reply = { message: `Hello ${req.params.name}` };
-  span.setAttribute('http.response.status_code', 200);
-  span.end();
+  span?.setAttribute('http.response.status_code', 200);
+  span?.end();
   const latency = (performance.now() - start) / 1000;
-  requests.inc({ kind: 'server', operation, code: '200', reason: '' });
-  seconds.observe({ kind: 'server', operation }, latency);
-  const { traceId, spanId } = span.spanContext();
+  if (measured) {
+    requests.inc({ kind: 'server', operation, code: '200', reason: '' });
+    seconds.observe({ kind: 'server', operation }, latency);
+  }
+  if (!logged) return reply;
+  const { traceId, spanId } = span?.spanContext() ?? { traceId: '', spanId: '' };
   logger.info({
     kind: 'server',
     component: 'http',
