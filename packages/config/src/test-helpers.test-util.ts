@@ -1,4 +1,5 @@
-import type { Logger, LogLevel } from '@kratos/core';
+import { createMemorySource, type Logger, type LogLevel } from '@kratos/core';
+import { createConfig } from './config.ts';
 
 /** A logger that keeps its lines, for assertions. */
 export interface MemoryLogger extends Logger {
@@ -29,4 +30,27 @@ export async function eventually(check: () => boolean, what: string, tries = 500
 /** Resolves after pending promise callbacks and I/O callbacks have run. */
 export function tick(): Promise<void> {
   return new Promise((r) => setImmediate(r));
+}
+
+/** Marks a YAML document in a test (the text as is). */
+export const yaml = (text: string) => text;
+
+/** A memory source with one document per key; the format is the key's extension. */
+export function memory(docs: Record<string, string>) {
+  return createMemorySource(
+    Object.entries(docs).map(([key, text]) => ({
+      key,
+      value: new TextEncoder().encode(text),
+      format: key.slice(key.lastIndexOf('.') + 1),
+    })),
+  );
+}
+
+/** A loaded config over memory sources (one per argument, in order), with a recording logger. */
+export async function loaded(docs: Record<string, string>, ...more: Record<string, string>[]) {
+  const logger = memoryLogger();
+  const sources = [memory(docs), ...more.map(memory)];
+  const config = createConfig({ sources, logger });
+  await config.load();
+  return { config, logger, sources };
 }
