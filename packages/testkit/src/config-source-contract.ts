@@ -3,7 +3,7 @@ import { formatFromKey } from '@kratos/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uniqueName } from './unique-name.ts';
 import { waitFor, withTimeout } from './wait.ts';
-import { nextMatching } from './watch.ts';
+import { expectStopEndsPendingRead, nextMatching } from './watch.ts';
 
 /** A document the suite asks the factory to seed, or writes through `set`. */
 export interface ConfigDocument {
@@ -266,18 +266,7 @@ export function describeConfigSourceContract(
           const s = await open([appYaml]);
           const w = await watch(s);
           await nextMatching(w, (set) => holds(s, set, [appYaml]), wait);
-          const iter = w[Symbol.asyncIterator]();
-          let pending = iter.next();
-          for (let i = 0; i < 10; i++) {
-            const early = await Promise.race([pending, Promise.resolve('pending' as const)]);
-            if (early === 'pending') break;
-            pending = iter.next();
-          }
-          await w.stop();
-          const r = await withTimeout(pending, wait, 'pending next() after stop()');
-          expect(r.done).toBe(true);
-          expect((await iter.next()).done).toBe(true);
-          await w.stop();
+          await expectStopEndsPendingRead(w, wait);
         },
         testTimeout,
       );

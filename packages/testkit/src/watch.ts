@@ -1,4 +1,5 @@
-import { TimeoutError } from './wait.ts';
+import { expect } from 'vitest';
+import { TimeoutError, withTimeout } from './wait.ts';
 
 // A read that timed out is still pending on the watcher; the next nextMatching call on the same
 // watcher picks it up instead of starting a second read, so no snapshot is lost between calls.
@@ -74,4 +75,28 @@ export async function nextMatching<T>(
     last = { value: r.value };
     if (predicate(r.value)) return r.value;
   }
+}
+
+/**
+ * Checks that `stop()` ends a read that is waiting for the next snapshot: the pending `next()`
+ * resolves as done within `timeoutMs`, later reads are done too, and a second `stop()` is harmless.
+ * Call it once the watcher has delivered what it has (snapshots already queued are read first).
+ */
+export async function expectStopEndsPendingRead(
+  watcher: AsyncIterable<unknown> & { stop(): Promise<void> },
+  timeoutMs: number,
+): Promise<void> {
+  const iter = watcher[Symbol.asyncIterator]();
+  // Skip snapshots already delivered, so the read below is really pending.
+  let pending = iter.next();
+  for (let i = 0; i < 10; i++) {
+    const early = await Promise.race([pending, Promise.resolve('pending' as const)]);
+    if (early === 'pending') break;
+    pending = iter.next();
+  }
+  await watcher.stop();
+  const r = await withTimeout(pending, timeoutMs, 'pending next() after stop()');
+  expect(r.done).toBe(true);
+  expect((await iter.next()).done).toBe(true);
+  await watcher.stop();
 }

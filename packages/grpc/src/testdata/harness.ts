@@ -63,24 +63,24 @@ export function greeterFixture() {
   const cleanup = (stop: () => Promise<void>) => {
     stops.push(stop);
   };
+  const server = async (
+    handlers: Parameters<typeof startGreeter>[0] = { SayHello: sayHello },
+    options: GrpcServerOptions = {},
+  ) => {
+    const started = await startGreeter(handlers, options);
+    cleanup(() => started.stop());
+    return started;
+  };
   return {
     cleanup,
     /** A started server (stopped after the test). */
-    async server(
-      handlers: Parameters<typeof startGreeter>[0] = { SayHello: sayHello },
-      options: GrpcServerOptions = {},
-    ) {
-      const server = await startGreeter(handlers, options);
-      cleanup(() => server.stop());
-      return server;
-    },
+    server,
     /** A started server and a client for it (both closed after the test). */
     async setup(handlers: Parameters<typeof startGreeter>[0], options: GrpcServerOptions = {}) {
-      const server = await startGreeter(handlers, options);
-      const client = clientFor(server);
-      cleanup(() => server.stop());
+      const started = await server(handlers, options);
+      const client = clientFor(started);
       cleanup(() => client.close());
-      return { server, client };
+      return { server: started, client };
     },
   };
 }

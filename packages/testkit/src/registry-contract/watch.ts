@@ -1,7 +1,7 @@
 import type { ServiceInstance } from '@kratos/core';
 import { expect, it } from 'vitest';
 import { waitFor, withTimeout } from '../wait.ts';
-import { nextMatching } from '../watch.ts';
+import { expectStopEndsPendingRead, nextMatching } from '../watch.ts';
 import type { RegistryHarness } from './harness.ts';
 import type { RegistrySubject } from './index.ts';
 
@@ -128,19 +128,7 @@ export function watchCases<S extends RegistrySubject>(h: RegistryHarness<S>): vo
       await h.register(a);
       const w = await h.watch(svc);
       await nextMatching(w, (s) => h.sameSet(s, [a]), h.wait);
-      const iter = w[Symbol.asyncIterator]();
-      // Skip snapshots already delivered, so the read below is really pending.
-      let pending = iter.next();
-      for (let i = 0; i < 10; i++) {
-        const early = await Promise.race([pending, Promise.resolve('pending' as const)]);
-        if (early === 'pending') break;
-        pending = iter.next();
-      }
-      await w.stop();
-      const r = await withTimeout(pending, h.wait, 'pending next() after stop()');
-      expect(r.done).toBe(true);
-      expect((await iter.next()).done).toBe(true);
-      await w.stop();
+      await expectStopEndsPendingRead(w, h.wait);
     },
     h.testTimeout,
   );
