@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the path of a Node binary of the given major version (22, 24, 26), installing it once
+# Prints the path of a Node binary of the given major version (20 for the old-Node check, 22, 24, 26), installing it once
 # from the npm registry into the cache. Used to run the unit tests on every supported Node.
 set -euo pipefail
 major="$1"

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { newProject } from './commands/new.ts';
 import { protoAdd } from './commands/proto-add.ts';
@@ -7,6 +6,7 @@ import { protoServer } from './commands/proto-server.ts';
 import { run } from './commands/run.ts';
 import { upgrade } from './commands/upgrade.ts';
 import { CliError, consoleOutput, type Output } from './errors.ts';
+import { ownManifest } from './paths.ts';
 
 const USAGE = `kratos: an elegant toolkit for TypeScript microservices
 
@@ -20,10 +20,7 @@ Usage:
   kratos --version | --help`;
 
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
+  return ownManifest().version;
 }
 
 type Values = Record<string, string | boolean | undefined>;

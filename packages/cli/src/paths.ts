@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
@@ -10,6 +10,17 @@ export function templateDir(): string {
     if (existsSync(join(candidate, 'package.json'))) return candidate;
   }
   throw new Error(`the layout template is missing from ${resolve(here, '..')}`);
+}
+
+/** This package's own manifest (`dist/bin`, `dist` and `src` all sit one or two levels below it). */
+export function ownManifest(): { name: string; version: string } {
+  for (const candidate of [resolve(here, '../package.json'), resolve(here, '../../package.json')]) {
+    if (!existsSync(candidate)) continue;
+    const manifest = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+    if (manifest.name === '@kratos/cli' && manifest.version)
+      return { name: manifest.name, version: manifest.version };
+  }
+  throw new Error(`the package.json of @kratos/cli is missing above ${here}`);
 }
 
 /** google/api and errors protos shipped by @kratos/protoc-gen-kratos. */
