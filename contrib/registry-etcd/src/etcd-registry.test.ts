@@ -30,6 +30,10 @@ afterAll(async () => {
 describeRegistryContract('etcd', () => createEtcdRegistry({ connection: { hosts }, logger: silentLogger }), {
   sharedWatch: true,
   openWatches: (r) => r.activeWatches,
+  restart: async () => {
+    await etcd.restart();
+  },
+  onRestartTimings: (t) => console.info('[restart timings] etcd', JSON.stringify(t)),
 });
 
 describe('etcd registry: wire compatibility with Go Kratos', () => {

@@ -21,6 +21,7 @@ export {
   type RegistryFeatures,
   type RegistrySubject,
   type RegistrySubjectParts,
+  type RestartTimings,
 } from './registry-contract/index.ts';
 export {
   findRepoRoot,

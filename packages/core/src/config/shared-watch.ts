@@ -1,6 +1,7 @@
+import { retryWithBackoff } from '../watch/backoff.ts';
+import { createCoalescedTask } from '../watch/coalesce.ts';
 import type { Watcher } from '../watch/watcher.ts';
 import { createFanout, type Fanout } from '../watch/watcher.ts';
-import { pause } from './repeat-with-backoff.ts';
 import type { KeyValue } from './source.ts';
 
 /** What `start` gets: ways to report changes, and a signal that aborts when the last watcher stops. */
@@ -70,48 +71,33 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
     const { signal } = ac;
     let last: KeyValue[] | undefined;
     let stopBackend: (() => void | Promise<void>) | undefined;
-    let reading: Promise<void> | undefined;
-    let again = false;
-
     const publish = (set: KeyValue[]) => {
       if (signal.aborted || (last && sameSet(last, set))) return;
       last = set;
       fan.publish(set);
     };
+    const reread = createCoalescedTask(
+      async () => {
+        try {
+          publish(await options.read());
+        } catch (e) {
+          if (!signal.aborted) options.onError('read', e);
+        }
+      },
+      { stopped: () => signal.aborted },
+    );
     const changed = () => {
-      if (signal.aborted) return;
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = (async () => {
-        do {
-          again = false;
-          try {
-            const set = await options.read();
-            publish(set);
-          } catch (e) {
-            if (!signal.aborted) options.onError('read', e);
-          }
-        } while (again && !signal.aborted);
-        reading = undefined;
-      })();
+      if (!signal.aborted) void reread.run();
     };
 
-    const running = (async () => {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        try {
-          const stop = await options.start({ changed, publish, signal });
-          if (signal.aborted) await stop?.();
-          else stopBackend = stop;
-          return;
-        } catch (e) {
-          if (signal.aborted) return;
-          options.onError('start', e);
-          await pause(Math.min(maxBackoff, 250 * 2 ** attempt), signal);
-        }
-      }
-    })();
+    const running = retryWithBackoff(
+      async () => {
+        const stop = await options.start({ changed, publish, signal });
+        if (signal.aborted) await stop?.();
+        else stopBackend = stop;
+      },
+      { signal, maxBackoffMs: maxBackoff, onError: (e) => options.onError('start', e) },
+    );
 
     const s: Session = {
       fan: createFanout<KeyValue[]>(() => {
@@ -123,7 +109,7 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
         ac.abort();
         await running;
         await stopBackend?.();
-        await reading;
+        await reread.idle();
         s.fan.close();
       },
     };

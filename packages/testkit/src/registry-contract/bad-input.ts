@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { RegistryHarness } from './harness.ts';
-import type { RegistrySubject } from './index.ts';
+import type { RegistrySubject } from './types.ts';
 
 /** Bad input: refused with a rejected promise naming the field, never a synchronous throw. */
 export function badInputCases<S extends RegistrySubject>(h: RegistryHarness<S>): void {

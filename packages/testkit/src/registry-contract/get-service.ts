@@ -2,7 +2,7 @@ import type { ServiceInstance } from '@kratos/core';
 import { expect, it } from 'vitest';
 import { waitFor } from '../wait.ts';
 import type { RegistryHarness } from './harness.ts';
-import type { RegistrySubject } from './index.ts';
+import type { RegistrySubject } from './types.ts';
 
 /** getService: what a registered instance looks like when read back, and what sets of instances read back after sequences of changes. */
 export function getServiceCases<S extends RegistrySubject>(h: RegistryHarness<S>): void {

@@ -2,7 +2,7 @@ import type { Discovery, Registrar, ServiceInstance, ServiceWatcher } from '@kra
 import { afterEach, beforeEach, expect } from 'vitest';
 import { uniqueName } from '../unique-name.ts';
 import { waitFor } from '../wait.ts';
-import type { RegistryFeatures, RegistrySubject, RegistrySubjectParts } from './index.ts';
+import type { RegistryFeatures, RegistrySubject, RegistrySubjectParts } from './types.ts';
 
 /**
  * What every case of the registry contract works with: the subject of the running test (made

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { waitFor } from '../wait.ts';
 import { nextMatching } from '../watch.ts';
 import type { RegistryHarness } from './harness.ts';
-import type { RegistrySubject } from './index.ts';
+import type { RegistrySubject } from './types.ts';
 
 /** Shared watches (features.sharedWatch): late subscribers and the backend watch's lifetime. */
 export function sharedWatchCases<S extends RegistrySubject>(h: RegistryHarness<S>): void {

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { waitFor, withTimeout } from '../wait.ts';
 import { expectStopEndsPendingRead, nextMatching } from '../watch.ts';
 import type { RegistryHarness } from './harness.ts';
-import type { RegistrySubject } from './index.ts';
+import type { RegistrySubject } from './types.ts';
 
 /** watch: snapshots in order, for every watcher, until it stops. */
 export function watchCases<S extends RegistrySubject>(h: RegistryHarness<S>): void {
