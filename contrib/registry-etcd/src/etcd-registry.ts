@@ -1,18 +1,23 @@
 import {
   createLogHelper,
-  createServiceWatches,
   type Discovery,
   defaultLogger,
-  type Fanout,
-  InvalidInstanceError,
   type Logger,
-  marshalServiceInstance,
   type Registrar,
   type ServiceInstance,
-  type ServiceWatchBackend,
   type ServiceWatcher,
-  unmarshalServiceInstance,
 } from '@kratos/core';
+import {
+  backoffDelay,
+  createCoalescedTask,
+  createServiceWatches,
+  type Fanout,
+  InvalidInstanceError,
+  marshalServiceInstance,
+  retryWithBackoff,
+  type ServiceWatchBackend,
+  unmarshalServiceInstance,
+} from '@kratos/core/adapter';
 import { Etcd3, type Watcher as EtcdWatcher, type IOptions, type Lease } from 'etcd3';
 
 /** Options of {@link createEtcdRegistry}. */
@@ -48,9 +53,42 @@ interface Registration {
   stopped: boolean;
   /** True while the one recovery loop of this registration runs. */
   recovering: boolean;
+  /** Aborts when the registration ends (deregister, register again, close): ends its recovery. */
+  ended: AbortController;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The longest pause before an etcd watch stream is opened again after it broke. */
+const WATCH_RECONNECT_MAX_MS = 2000;
+
+/** etcd3's watch backoff (cockatiel's `IBackoff` shape) over core's one backoff schedule. */
+function watchBackoff(failures = 1): { readonly duration: number; next(): ReturnType<typeof watchBackoff> } {
+  return {
+    duration: backoffDelay(failures, {
+      initialBackoffMs: 100,
+      maxBackoffMs: WATCH_RECONNECT_MAX_MS,
+      jitter: 0.2,
+    }),
+    next: () => watchBackoff(failures + 1),
+  };
+}
+
+/**
+ * The client options the registry builds its own client with: the caller's, plus reconnect
+ * bounds unless the caller set them: a broken watch stream is opened again within 2 s (etcd3's
+ * default lets the pause grow to 30 s), and gRPC redials within 2 s (grpc-js' default grows to
+ * 120 s), so watchers re-read the instances within about 2 s of etcd coming back.
+ */
+function withReconnectBounds(connection: IOptions): IOptions {
+  return {
+    ...connection,
+    faultHandling: { watchBackoff: watchBackoff(), ...connection.faultHandling },
+    grpcOptions: {
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': WATCH_RECONNECT_MAX_MS,
+      ...connection.grpcOptions,
+    },
+  };
+}
 
 /**
  * Go Kratos' etcd registry: the instance JSON under `<namespace>/<name>/<id>` on a lease (TTL 15 s)
@@ -68,7 +106,7 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
     throw new TypeError(`etcd lease ttl must be a positive whole number of seconds, got ${ttl}`);
   const namespace = (options.namespace ?? '/microservices').replace(/\/+$/, '');
   const maxRetry = options.maxRetry ?? 5;
-  const client = options.client ?? new Etcd3(options.connection);
+  const client = options.client ?? new Etcd3(withReconnectBounds(options.connection as IOptions));
   const closeClient = options.closeClient ?? !options.client;
   const log = createLogHelper(options.logger ?? defaultLogger());
   const registrations = new Map<string, Registration>();
@@ -88,29 +126,35 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
 
   const reregister = async (reg: Registration) => {
     reg.recovering = true;
-    for (let attempt = 0; !reg.stopped; attempt++) {
-      reg.lease?.release();
-      try {
+    let attempt = 0;
+    const restored = await retryWithBackoff(
+      async () => {
+        attempt++;
+        reg.lease?.release();
         await putOnNewLease(reg);
-        reg.recovering = false;
-        log.infow('msg', 'etcd registration restored', 'key', reg.key);
-        return;
-      } catch (err) {
-        const base = Math.min(30_000, 500 * 2 ** Math.min(attempt, maxRetry));
-        const delay = base / 2 + Math.random() * base;
-        log.warnw(
-          'msg',
-          'etcd re-registration failed, retrying',
-          'key',
-          reg.key,
-          'attempt',
-          attempt + 1,
-          'error',
-          (err as Error).message,
-        );
-        await sleep(delay);
-      }
-    }
+        return true;
+      },
+      {
+        signal: reg.ended.signal,
+        // As before: 0.5-1.5 x (500 ms doubling, maxRetry times at most, up to 30 s).
+        initialBackoffMs: 500,
+        maxBackoffMs: Math.min(30_000, 500 * 2 ** maxRetry),
+        jitter: 0.5,
+        onError: (err) =>
+          log.warnw(
+            'msg',
+            'etcd re-registration failed, retrying',
+            'key',
+            reg.key,
+            'attempt',
+            attempt,
+            'error',
+            (err as Error).message,
+          ),
+      },
+    );
+    reg.recovering = false;
+    if (restored) log.infow('msg', 'etcd registration restored', 'key', reg.key);
   };
 
   /** One record, or undefined (with a warning) when it is not an instance of `name`. */
@@ -143,37 +187,27 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
   const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     let watcher: EtcdWatcher | undefined;
     let closed = false;
-    let refreshing: Promise<void> | undefined;
-    let again = false;
     // The watched set by key. Watch events carry the changed record, so a change is applied
     // here and published without another read; the full read happens on (re)connect only.
     let current = new Map<string, ServiceInstance>();
-    const refresh = () => {
-      if (refreshing) {
-        again = true;
-        return refreshing;
-      }
-      refreshing = (async () => {
-        do {
-          again = false;
-          try {
-            current = await read(name);
-            if (!closed) fan.publish([...current.values()]);
-          } catch (e) {
-            log.warnw(
-              'msg',
-              'etcd unreachable, watchers keep the last known instances',
-              'service',
-              name,
-              'error',
-              (e as Error).message,
-            );
-          }
-        } while (again && !closed);
-        refreshing = undefined;
-      })();
-      return refreshing;
-    };
+    const refresh = createCoalescedTask(
+      async () => {
+        try {
+          current = await read(name);
+          if (!closed) fan.publish([...current.values()]);
+        } catch (e) {
+          log.warnw(
+            'msg',
+            'etcd unreachable, watchers keep the last known instances',
+            'service',
+            name,
+            'error',
+            (e as Error).message,
+          );
+        }
+      },
+      { stopped: () => closed },
+    );
     const ready = (async () => {
       watcher = await client.watch().prefix(`${namespace}/${name}/`).create();
       // etcd3 emits put/delete for each event of a response, then our 'data' listener runs.
@@ -187,20 +221,21 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
       watcher.on('data', () => {
         if (closed) return;
         // A full read in flight may predate this event: read again once it ends.
-        if (refreshing) again = true;
+        if (refresh.running) void refresh.run();
         else fan.publish([...current.values()]);
       });
-      watcher.on('connected', () => void refresh());
+      watcher.on('connected', () => void refresh.run());
       watcher.on('disconnected', () =>
         log.warnw('msg', 'etcd watch disconnected, serving the last known instances', 'service', name),
       );
       watcher.on('error', (e) => log.warnw('msg', 'etcd watch error', 'service', name, 'error', e.message));
-      await refresh();
+      await refresh.run();
     })();
     const close = async () => {
       closed = true;
       await ready.catch(() => {});
       await watcher?.cancel().catch(() => {});
+      await refresh.idle();
     };
     return { ready, stop: close };
   };
@@ -213,6 +248,7 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
       const old = registrations.get(key);
       if (old) {
         old.stopped = true;
+        old.ended.abort();
         await old.lease?.revoke().catch(() => {});
       }
       const reg: Registration = {
@@ -221,12 +257,14 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
         lease: undefined,
         stopped: false,
         recovering: false,
+        ended: new AbortController(),
       };
       registrations.set(key, reg);
       try {
         await putOnNewLease(reg);
       } catch (e) {
         reg.stopped = true;
+        reg.ended.abort();
         registrations.delete(key);
         reg.lease?.release();
         throw new Error(`etcd register ${key} failed: ${(e as Error).message}`, { cause: e });
@@ -238,7 +276,10 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
       const key = keyOf(instance);
       const reg = registrations.get(key);
       registrations.delete(key);
-      if (reg) reg.stopped = true;
+      if (reg) {
+        reg.stopped = true;
+        reg.ended.abort();
+      }
       try {
         await client.delete().key(key);
       } finally {
@@ -258,6 +299,7 @@ export function createEtcdRegistry(options: EtcdRegistryOptions = {}): EtcdRegis
     async close() {
       for (const reg of registrations.values()) {
         reg.stopped = true;
+        reg.ended.abort();
         reg.lease?.release();
       }
       registrations.clear();
