@@ -374,6 +374,50 @@ describe('createApp', () => {
     expect(lines.some((kv) => kv.includes('server #0 (FakeServer) failed to stop: socket stuck'))).toBe(true);
   });
 
+  it('drainDelay: deregisters, serves on while watchers hear of it, then stops the servers', async () => {
+    const events: string[] = [];
+    const times: Record<string, number> = {};
+    const servers = [
+      new (class extends FakeServer {
+        override async stop(options?: ServerStopOptions) {
+          times.stop = performance.now();
+          await super.stop(options);
+        }
+      })('http', events),
+    ];
+    const registry = createMemoryRegistry();
+    const { registrar } = recordingRegistrar(events, servers, {
+      async register(i, o) {
+        await registry.register(i, o);
+      },
+      async deregister(i, o) {
+        await registry.deregister(i, o);
+        times.deregistered = performance.now();
+      },
+    });
+    const app = createApp({
+      name: 'drained',
+      servers,
+      registrar,
+      signals: [],
+      logger: quiet,
+      drainDelay: 150,
+    });
+    const running = app.run();
+    const watcher = (await registry.watch('drained'))[Symbol.asyncIterator]();
+    while ((await watcher.next()).value.length === 0);
+    const stopped = app.stop();
+    // The watcher learns of the deregistration while every server still runs.
+    expect((await watcher.next()).value).toHaveLength(0);
+    expect(servers[0]!.running).toBe(true);
+    await stopped;
+    await running;
+    expect(events.slice(-2)).toEqual(['deregister (all running: true)', 'stop http']);
+    // timers never fire early: the servers were stopped no sooner than drainDelay after it
+    expect(times.stop! - times.deregistered!).toBeGreaterThanOrEqual(149);
+    await watcher.return?.();
+  });
+
   it('stop is idempotent and flushes the logger', async () => {
     let flushed = 0;
     const logger = {

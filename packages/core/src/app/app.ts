@@ -29,6 +29,14 @@ export interface AppOptions {
   registrarTimeout?: number;
   /** Time servers get to drain on stop before they are forced, ms. Default 10 000. */
   stopTimeout?: number;
+  /**
+   * On stop, time between deregistering and stopping the servers, ms: the servers go on serving
+   * while clients learn from the registry that the instance is gone, so none of them is sent to a
+   * closed port. Only after a deregistration (nobody else is told otherwise). Default 1000 with a
+   * `registrar` (etcd, ZooKeeper and Consul watchers hear of a change well within it), else 0.
+   * Set it to how late your slowest client learns of a change.
+   */
+  drainDelay?: number;
   /** Signals that stop the app; a second one forces exit. Default SIGINT, SIGTERM, SIGQUIT; `[]` for none. */
   signals?: readonly NodeJS.Signals[];
   /** Default: Go Kratos' std logger on stderr. Flushed on stop. */
@@ -82,7 +90,8 @@ function withTimeout<T>(ms: number, what: string, fn: (signal: AbortSignal) => P
 
 /**
  * Go Kratos' `kratos.New`: runs servers, registers the instance once all listen, and on a signal
- * or `stop()` deregisters first, then drains servers within `stopTimeout`, then forces them.
+ * or `stop()` deregisters first, serves on for `drainDelay`, then drains servers within
+ * `stopTimeout`, then forces them.
  */
 export function createApp(options: AppOptions = {}): App {
   const info: AppInfo & { endpoints: string[] } = {
@@ -95,6 +104,7 @@ export function createApp(options: AppOptions = {}): App {
   const servers = options.servers ?? [];
   const registrarTimeout = options.registrarTimeout ?? 10_000;
   const stopTimeout = options.stopTimeout ?? 10_000;
+  const drainDelay = Math.max(0, options.drainDelay ?? (options.registrar ? 1000 : 0));
   const signals = options.signals ?? ['SIGINT', 'SIGTERM', 'SIGQUIT'];
   const logger = options.logger ?? defaultLogger();
   const log = createLogHelper(logger);
@@ -253,6 +263,11 @@ export function createApp(options: AppOptions = {}): App {
               new Error(`deregister "${info.name}" failed: ${(e as Error)?.message ?? e}`, { cause: e }),
             ),
           );
+          // Deregistered: keep serving while clients hear of it, then close the listeners.
+          if (drainDelay > 0) {
+            log.infow('msg', `deregistered, stopping servers in ${drainDelay} ms`);
+            await new Promise((resolve) => setTimeout(resolve, drainDelay));
+          }
         }
         errors.push(...(await stopServers(started, stopTimeout)));
         try {
