@@ -5,6 +5,14 @@ export { isNoAvailableNode, NO_AVAILABLE_NODE, noAvailableNode } from './errors.
 export { EwmaNode, type EwmaNodeOptions } from './ewma-node.ts';
 export { isNodeFailure } from './failure.ts';
 export { metadataFilter, versionFilter } from './filters.ts';
+export {
+  createNodeProber,
+  hasNodeHealth,
+  type NodeHealth,
+  type NodeProber,
+  type NodeProberOptions,
+  type ProbeBackoff,
+} from './health.ts';
 export { createNode, type NodeInit, nodeKey, nodesFromInstances, weightFromMetadata } from './node.ts';
 export { type P2cBalancerOptions, p2cBalancer } from './p2c.ts';
 export { type RandomBalancerOptions, randomBalancer } from './random.ts';
