@@ -12,6 +12,7 @@ const USAGE = `kratos: an elegant toolkit for TypeScript microservices
 
 Usage:
   kratos new <name> [-r <git url or folder>] [-b <branch>] [--nomod]   create a service from the layout template
+            [--link <kratos-ts checkout>|workspace]                     depend on a checkout's packages (kratos-ts development)
   kratos proto add <api/x/v1/x.proto>                                 add a CRUD proto template
   kratos proto client <proto file or folder>                          generate code (messages, http, grpc, errors, openapi)
   kratos proto server <proto file> [-t internal/service]              generate service implementation stubs
