@@ -15,6 +15,7 @@ export {
 export { type RecordedLogs, recordLogs, silentLogger } from './logs.ts';
 export { mapDiscovery } from './map-discovery.ts';
 export { freePort, startTcpProxy, type TcpProxy } from './net.ts';
+export * from './otelcol.ts';
 export { checkRegistryOutage, type RegistryOutageSubject } from './outage.ts';
 export {
   describeRegistryContract,
