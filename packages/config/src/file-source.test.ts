@@ -1,4 +1,14 @@
-import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  rename,
+  rm,
+  symlink,
+  truncate,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,7 +117,7 @@ describe('file source', () => {
     expect(err.metadata.column).toMatch(/^\d+$/);
   });
 
-  it('watches a directory: a change fires after the debounce, broken YAML keeps the last good config, a deleted key is reported deleted', async () => {
+  it('watches a directory: a change fires after the quiet period, broken YAML keeps the last good config, a deleted key is reported deleted', async () => {
     await writeConfigDir();
     const logger = memoryLogger();
     const config = track(
@@ -131,12 +141,15 @@ describe('file source', () => {
     const good = config.snapshot();
     await writeFile(join(dir, 'a.yaml'), 'server:\n  http: [oops\n');
     const file = join(dir, 'a.yaml');
+    // The source says so once the broken file has stayed for the quiet period, instead of
+    // publishing it: nothing reached the config.
     await eventually(
       () =>
-        logger.lines.some((l) => String(l.fields.msg).includes('update rejected') && l.fields.key === file),
-      'broken yaml logged with its key',
+        logger.lines.some((l) => String(l.fields.msg).includes('does not parse') && l.fields.path === file),
+      'broken yaml logged with its file',
     );
-    const line = logger.lines.find((l) => String(l.fields.msg).includes('update rejected'));
+    const line = logger.lines.find((l) => String(l.fields.msg).includes('does not parse'));
+    expect(line?.level).toBe('warn');
     expect(String(line?.fields.error)).toMatch(
       new RegExp(`malformed yaml in ${file.replaceAll('.', '\\.')}:\\d+:\\d+`),
     );
@@ -179,6 +192,45 @@ describe('file source', () => {
     await writeFile(file, '{"level": "warn"}');
     await eventually(() => seen.length === 2, 'file back');
     expect(seen).toEqual(['debug', 'warn']);
+  });
+
+  it('never publishes a file written in pieces: truncated, then appended chunk by chunk', async () => {
+    const file = join(dir, 'config.yaml');
+    const first = 'server:\n  http:\n    addr: 0.0.0.0:8000\nname: first\n';
+    // Every piece but the last stops mid-token, so no prefix is a valid document.
+    const pieces = ['server:\n  http:\n    addr: "0.0.0.0:80', '00"\n    timeout: 2s\nname: "fu', 'll"\n'];
+    await writeFile(file, first);
+    const logger = memoryLogger();
+    const watcher = await createFileSource(file, { debounce: 10, logger }).watch();
+    // The reader always waits, so every set the source publishes is recorded.
+    const published: string[] = [];
+    const reading = (async () => {
+      for await (const set of watcher) published.push(new TextDecoder().decode(set[0]?.value));
+    })();
+    await eventually(() => published.length === 1, 'the current file');
+    // The writer waits, after each step, for the source to have read that state, found it
+    // stable, and said why it keeps the last good set: the point where it would have
+    // published it instead.
+    const kept = async (why: RegExp, what: string) => {
+      await eventually(
+        () =>
+          logger.lines.some(
+            (l) => l.level === 'warn' && l.fields.path === file && why.test(String(l.fields.error)),
+          ),
+        what,
+      );
+    };
+    await truncate(file, 0);
+    await kept(/is empty$/, 'the empty file kept out');
+    await appendFile(file, pieces[0] as string);
+    await kept(/malformed yaml in .*:3:/, 'the first piece kept out');
+    await appendFile(file, pieces[1] as string);
+    await kept(/malformed yaml in .*:5:/, 'the second piece kept out');
+    await appendFile(file, pieces[2] as string);
+    await eventually(() => published.length === 2, 'the whole file');
+    await watcher.stop();
+    await reading;
+    expect(published).toEqual([first, pieces.join('')]);
   });
 
   it('follows a Kubernetes ConfigMap style symlink swap', async () => {

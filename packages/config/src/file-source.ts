@@ -3,7 +3,6 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createWatchChannel,
   defaultLogger,
   formatFromKey,
   type KeyValue,
@@ -11,6 +10,8 @@ import {
   type Source,
   type Watcher,
 } from '@kratos/core';
+import { createCoalescedTask, createWatchChannel } from '@kratos/core/adapter';
+import { decodeKeyValue, decoderTable } from './decoders.ts';
 import { configError } from './errors.ts';
 
 /** Options of {@link createFileSource}. */
@@ -23,7 +24,11 @@ export interface FileSourceOptions {
   base?: string | URL;
   /** Reload when a file changes. Default `true`. */
   watch?: boolean;
-  /** Milliseconds to wait after the last file event before reloading. Default `100`. */
+  /**
+   * The quiet period, in milliseconds: files are read this long after the last file event, and a
+   * change is published when a second read, this long later with no file event between, agrees
+   * (so a change takes about twice this to arrive). Default `100`.
+   */
   debounce?: number;
   /** In a directory, the extensions read (others are skipped). Default `yaml`, `yml`, `json`, `toml`. */
   extensions?: readonly string[];
@@ -53,12 +58,102 @@ function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
+}
+
+function sameSet(a: readonly KeyValue[] | undefined, b: readonly KeyValue[]): boolean {
+  return (
+    a !== undefined &&
+    a.length === b.length &&
+    a.every((kv, i) => {
+      const o = b[i] as KeyValue;
+      return kv.key === o.key && sameBytes(kv.value, o.value);
+    })
+  );
+}
+
+/** One read of the watched files while watching, and whether it may be published. */
+interface Read {
+  /** The set read; absent when it could not be read. */
+  kvs?: KeyValue[];
+  /** Why the set must not be published (absent: it may be). */
+  problem?: string;
+  /** The file the problem is in. */
+  path?: string;
+  /** The warning logged when the problem stays. */
+  message?: string;
+}
+
+function sameRead(a: Read, b: Read): boolean {
+  if (a.problem !== b.problem) return false;
+  if (a.kvs === undefined || b.kvs === undefined) return a.kvs === b.kvs;
+  return sameSet(a.kvs, b.kvs);
+}
+
+const builtins = decoderTable();
+
+/**
+ * Reads the set and checks each file that changed since `last`: one that was not empty and now
+ * is (a writer that truncated and has not written yet), or a yaml/json/toml file that does not
+ * parse (a writer half-way), makes the set unpublishable. Formats without a built-in decoder are
+ * covered by the quiet-period check alone.
+ */
+async function readSet(
+  load: () => Promise<KeyValue[]>,
+  last: readonly KeyValue[] | undefined,
+): Promise<Read> {
+  let kvs: KeyValue[];
+  try {
+    kvs = await load();
+  } catch (e) {
+    return {
+      problem: (e as Error).message,
+      message: 'config: file reload failed, keeping the last good config',
+    };
+  }
+  for (const kv of kvs) {
+    const before = last?.find((o) => o.key === kv.key);
+    if (before && sameBytes(before.value, kv.value)) continue;
+    if (kv.value.length === 0) {
+      if (before === undefined || before.value.length === 0) continue;
+      return {
+        kvs,
+        path: kv.key,
+        problem: `config: ${kv.key} is empty`,
+        message:
+          'config: a config file became empty (a writer half-way?), keeping the last good config; delete the file to drop its keys',
+      };
+    }
+    if (!builtins.has(kv.format.toLowerCase())) continue;
+    try {
+      decodeKeyValue(kv, builtins);
+    } catch (e) {
+      return {
+        kvs,
+        path: kv.key,
+        problem: (e as Error).message,
+        message: 'config: a config file does not parse (a writer half-way?), keeping the last good config',
+      };
+    }
+  }
+  return { kvs };
+}
+
 /**
  * Makes a file source (Go Kratos' `file.NewSource`): a file (format from its extension) or a
  * directory (each file with a known extension, hidden files skipped, sorted by name; not
  * recursive). KeyValue keys are absolute paths, so decode errors name the file. Watching uses
  * `fs.watch` on the folder, so editors that save by rename and Kubernetes ConfigMap symlink swaps
  * are both seen; a set is pushed only when some file's content really changed.
+ *
+ * A file being written in pieces is never published half-way: a set is published only when two
+ * reads a quiet period apart agree, and never while a file that had content is empty or a
+ * yaml/json/toml file does not parse (the last good set stays; a file that stays so is logged
+ * once). Only a writer that stops longer than the quiet period at a point where the file parses
+ * can be seen half-way; write such files to a temporary name and rename them.
  */
 export function createFileSource(path: string, options: FileSourceOptions = {}): FileSource {
   const baseDir = toDir(options.base);
@@ -124,67 +219,70 @@ export function createFileSource(path: string, options: FileSourceOptions = {}):
     return kvs;
   };
 
-  const sameSet = (a: KeyValue[] | undefined, b: KeyValue[]) =>
-    a !== undefined &&
-    a.length === b.length &&
-    a.every((kv, i) => {
-      const o = b[i] as KeyValue;
-      return kv.key === o.key && Buffer.from(kv.value).equals(Buffer.from(o.value));
-    });
-
   const watch = async (): Promise<Watcher<KeyValue[]>> => {
     let fsw: FSWatcher | undefined;
     let timer: NodeJS.Timeout | undefined;
+    /** The set last published. */
     let last: KeyValue[] | undefined;
-    let reloading = false;
-    let again = false;
+    /** File events seen so far: a read is only trusted if none arrived while it ran. */
+    let events = 0;
+    /** The previous read, waiting for a second one `debounce` ms later to agree. */
+    let candidate: { read: Read; events: number } | undefined;
+    /** The problem last logged, so a file that stays broken is reported once. */
+    let reported: string | undefined;
     const ch = createWatchChannel<KeyValue[]>(() => {
       if (timer) clearTimeout(timer);
       fsw?.close();
     });
 
-    const reload = async () => {
-      if (ch.closed) return;
-      if (reloading) {
-        again = true;
-        return;
-      }
-      reloading = true;
-      try {
-        const kvs = await load();
-        if (!ch.closed && !sameSet(last, kvs)) {
-          last = kvs;
-          ch.push(kvs);
-        }
-      } catch (e) {
-        // Mid-save (a file briefly missing) or unreadable: wait for the next event.
-        if (!ch.closed)
-          logger.log(
-            'warn',
-            'msg',
-            'config: file reload failed, keeping the last good config',
-            'path',
-            abs,
-            'error',
-            (e as Error).message,
-          );
-      } finally {
-        reloading = false;
-        if (again && !ch.closed) {
-          again = false;
-          schedule();
-        }
-      }
-    };
     const schedule = () => {
       if (ch.closed) return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         timer = undefined;
-        void reload();
+        void check.run();
       }, debounce);
       timer.unref();
     };
+
+    // One read at a time; a timer firing during a read asks for one more after it.
+    const check = createCoalescedTask(
+      async () => {
+        if (ch.closed) return;
+        const seen = events;
+        const read = await readSet(load, last);
+        // A file event during the read: what was read may be mid-write; that event's own
+        // timer reads again once the files are quiet.
+        if (ch.closed || events !== seen) return;
+        if (read.kvs && read.problem === undefined && sameSet(last, read.kvs)) {
+          candidate = undefined;
+          reported = undefined;
+          return;
+        }
+        // Trust a read only when a second one, `debounce` ms later with no file event
+        // between, agrees: a writer that stops between two pieces for less than that is
+        // never seen half-way.
+        const confirmed =
+          candidate !== undefined && candidate.events === seen && sameRead(candidate.read, read);
+        if (!confirmed) {
+          candidate = { read, events: seen };
+          schedule();
+          return;
+        }
+        candidate = undefined;
+        if (read.kvs && read.problem === undefined) {
+          reported = undefined;
+          last = read.kvs;
+          ch.push(read.kvs);
+          return;
+        }
+        const problem = read.problem as string;
+        if (problem === reported) return;
+        reported = problem;
+        logger.log('warn', 'msg', read.message, 'path', read.path ?? abs, 'error', problem);
+      },
+      { stopped: () => ch.closed },
+    );
 
     if (options.watch === false) return ch.watcher;
     let dir = abs;
@@ -194,7 +292,11 @@ export function createFileSource(path: string, options: FileSourceOptions = {}):
       dir = dirname(abs);
     }
     try {
-      fsw = fsWatch(dir, { persistent: false }, () => schedule());
+      fsw = fsWatch(dir, { persistent: false }, () => {
+        events++;
+        candidate = undefined;
+        schedule();
+      });
       fsw.on('error', (e) => {
         logger.log('warn', 'msg', 'config: file watch failed', 'path', dir, 'error', e.message);
       });
@@ -207,7 +309,7 @@ export function createFileSource(path: string, options: FileSourceOptions = {}):
       );
     }
     // The current set, so a change between load() and watch() is not missed.
-    void reload();
+    void check.run();
     return ch.watcher;
   };
 
