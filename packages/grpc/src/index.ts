@@ -2,11 +2,16 @@ export { createGrpcClient } from './client.ts';
 export {
   createHealthService,
   type HealthCheckRequest,
+  type HealthService,
+  healthFile,
   type HealthCheckResponse,
   healthDefinition,
 } from './health.ts';
 export { fromGrpcMetadata, toGrpcMetadata } from './metadata.ts';
 export {
+  createReflectionIndex,
+  type ReflectionIndex,
+  registerReflection,
   type ReflectionRequest,
   type ReflectionResponse,
   reflectionDefinition,

@@ -1,0 +1,445 @@
+// The path of one call, from the request's headers to its last byte: context and deadline,
+// reading the request, the middleware chain and handler, and the reply in the call's protocol.
+import { once } from 'node:events';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { DescMessage } from '@bufbuild/protobuf';
+import { create, fromJsonString, isMessage, toJsonString } from '@bufbuild/protobuf';
+import {
+  type AppInfo,
+  badRequest,
+  createContextKey,
+  type DeadlineTimer,
+  type Handler,
+  KratosError,
+} from '@kratos/core';
+import type { GrpcMethodKind } from '@kratos/grpc';
+import { acceptsGzip, compress, decompress, type Encoding, encodingOf } from './compression.ts';
+import {
+  type Envelope,
+  encodeEnvelope,
+  FLAG_COMPRESSED,
+  FLAG_END_STREAM,
+  FLAG_TRAILERS,
+} from './envelope.ts';
+import type { Exchange } from './exchange.ts';
+import { addHeaders, trailerIfAny } from './metadata.ts';
+import type { Wire } from './protocol.ts';
+import { RequestStream, readFrames, readWhole } from './request-body.ts';
+import { RpcContext } from './rpc-context.ts';
+import {
+  type CallStatus,
+  Code,
+  connectErrorJson,
+  connectHttpStatus,
+  grpcStatusHeaders,
+  RpcError,
+  statusOf,
+} from './status.ts';
+import { parseConnectTimeout, parseGrpcTimeout } from './timeout.ts';
+
+/** A registered method, resolved once at registration. */
+export interface MethodEntry {
+  readonly operation: string;
+  readonly kind: GrpcMethodKind;
+  readonly deserialize: (bytes: Buffer) => unknown;
+  readonly serialize: (message: unknown) => Buffer;
+  /** Message descriptors, for JSON (absent when the service was registered without its file). */
+  readonly input: DescMessage | undefined;
+  readonly output: DescMessage | undefined;
+  /** `idempotency_level = NO_SIDE_EFFECTS`: Connect GET allowed. */
+  readonly idempotent: boolean;
+  /** The handler inside its middleware chain. */
+  readonly handler: Handler;
+}
+
+/** What the server lends every call. */
+export interface CallHost {
+  readonly timer: DeadlineTimer;
+  /** Server timeout of unary calls, ms (0 = none). */
+  readonly timeout: number;
+  readonly maxReceive: number;
+  readonly maxSend: number;
+  readonly endpoint: string;
+  readonly app: AppInfo | undefined;
+  /** CORS headers for a browser origin (undefined when not allowed or not asked). */
+  corsHeaders(origin: string | undefined): OutgoingHttpHeaders | undefined;
+  /** In-flight accounting for graceful stop. */
+  begin(): void;
+  end(): void;
+}
+
+const CALL_KEY = createContextKey<Call>('rpc.call');
+
+/** The call a stream handler writes to (found through the context, so chains are built once). */
+export function callOf(ctx: { get: RpcContext['get'] }): Call {
+  const call = ctx.get(CALL_KEY);
+  if (!call)
+    throw new Error('rpc server: stream middleware replaced the context without keeping it as parent');
+  return call;
+}
+
+const deadlineExceeded = () => new KratosError(504, '', 'deadline exceeded');
+const onDeadline = (call: Call) => {
+  call.ctx.expire();
+  call.finish(deadlineExceeded());
+};
+
+/**
+ * Serves one request with `entry` (undefined: unknown method) over `wire`. Never throws: every
+ * failure becomes a status in the call's protocol.
+ */
+export function serveCall(host: CallHost, ex: Exchange, entry: MethodEntry | undefined, wire: Wire): void {
+  const call = new Call(host, ex, entry, wire);
+  call.run();
+}
+
+export class Call {
+  readonly ctx: RpcContext;
+  readonly #host: CallHost;
+  readonly #ex: Exchange;
+  readonly #entry: MethodEntry | undefined;
+  readonly #wire: Wire;
+  #recv: Encoding | undefined = 'identity';
+  #send: Encoding = 'identity';
+  #headersSent = false;
+  #finished = false;
+
+  constructor(host: CallHost, ex: Exchange, entry: MethodEntry | undefined, wire: Wire) {
+    this.#host = host;
+    this.#ex = ex;
+    this.#entry = entry;
+    this.#wire = wire;
+    const h = ex.headers;
+    const p = wire.protocol;
+    let timeout: number | undefined;
+    if (p === 'connect' || p === 'connect-stream') {
+      timeout = parseConnectTimeout(h['connect-timeout-ms'] as string | undefined);
+      const enc = p === 'connect' ? h['content-encoding'] : h['connect-content-encoding'];
+      this.#recv = encodingOf(enc as string | undefined);
+      const accept = (p === 'connect' ? h['accept-encoding'] : h['connect-accept-encoding']) as
+        | string
+        | undefined;
+      if (this.#recv === 'gzip' && acceptsGzip(accept)) this.#send = 'gzip';
+    } else {
+      timeout = parseGrpcTimeout(h['grpc-timeout'] as string | undefined);
+      this.#recv = encodingOf(h['grpc-encoding'] as string | undefined);
+      if (this.#recv === 'gzip' && acceptsGzip(h['grpc-accept-encoding'] as string | undefined))
+        this.#send = 'gzip';
+    }
+    const unary = entry?.kind === 'unary';
+    const serverTimeout = unary && host.timeout > 0 ? host.timeout : undefined;
+    const ok = timeout === undefined || Number.isFinite(timeout);
+    const own = ok && timeout !== undefined ? timeout : undefined;
+    this.ctx = new RpcContext(
+      {
+        kind: 'grpc',
+        side: 'server',
+        operation: entry?.operation ?? ex.path,
+        endpoint: host.endpoint,
+        app: host.app,
+        deadline: own === undefined ? undefined : Date.now() + own,
+        timeout: serverTimeout,
+        raw: ex,
+      },
+      ex,
+    );
+    if (!ok) this.#recv = undefined;
+  }
+
+  run(): void {
+    const entry = this.#entry;
+    this.#host.begin();
+    if (entry === undefined) {
+      return this.finish(new RpcError(Code.UNIMPLEMENTED, `unknown method ${this.#ex.path}`));
+    }
+    if (this.#recv === undefined) {
+      const bad = this.#ex.headers['grpc-timeout'] ?? this.#ex.headers['connect-timeout-ms'];
+      if (bad !== undefined)
+        return this.finish(new RpcError(Code.INVALID_ARGUMENT, `malformed timeout ${bad}`));
+      return this.finish(
+        new RpcError(Code.UNIMPLEMENTED, 'unsupported compression; accepted: gzip, identity'),
+      );
+    }
+    if (this.#wire.codec === 'json' && entry.input === undefined) {
+      return this.finish(new RpcError(Code.UNIMPLEMENTED, `JSON is not available for ${entry.operation}`));
+    }
+    this.ctx.armDeadline(this.#host.timer, onDeadline, this);
+    if (entry.kind === 'unary' || entry.kind === 'serverStream') this.#readOne(entry);
+    else this.#readStream(entry);
+  }
+
+  #readOne(entry: MethodEntry): void {
+    const ex = this.#ex;
+    if (this.#wire.protocol === 'connect') {
+      if (ex.method === 'GET') return this.#invoke(entry, this.#fromQuery(entry));
+      readWhole(ex.body, this.#host.maxReceive, (error, data) => {
+        if (error !== undefined) return this.#gone(error);
+        this.#invoke(entry, this.#decode(entry, data!, this.#recv === 'gzip'));
+      });
+      return;
+    }
+    let message: unknown;
+    let count = 0;
+    readFrames(ex.body, this.#host.maxReceive, this.#wire.protocol === 'grpc-web-text', {
+      frame: (env) => {
+        if (++count === 1) message = this.#decodeFrame(entry, env);
+      },
+      end: (truncated) => {
+        if (truncated) return this.finish(new RpcError(Code.INVALID_ARGUMENT, 'truncated request message'));
+        if (count !== 1) {
+          const what = count === 0 ? 'no request message' : 'more than one request message';
+          return this.finish(new RpcError(Code.UNIMPLEMENTED, `${what} for a unary request`));
+        }
+        this.#invoke(entry, message);
+      },
+      fail: (e) => this.finish(e),
+      gone: () => this.#gone(undefined),
+    });
+  }
+
+  #readStream(entry: MethodEntry): void {
+    const reqs = new RequestStream<unknown>(this.#ex.body);
+    readFrames(this.#ex.body, this.#host.maxReceive, this.#wire.protocol === 'grpc-web-text', {
+      frame: (env) => {
+        if (this.#wire.protocol === 'connect-stream' && env.flags & FLAG_END_STREAM) return;
+        const m = this.#decodeFrame(entry, env);
+        if (m instanceof RequestFailure) reqs.fail(m.error);
+        else reqs.push(m);
+      },
+      end: (truncated) =>
+        truncated ? reqs.fail(new RpcError(Code.INVALID_ARGUMENT, 'truncated request message')) : reqs.end(),
+      fail: (e) => reqs.fail(e),
+      gone: () => {
+        this.ctx.peerGone();
+        reqs.fail(this.ctx.signal.reason);
+      },
+    });
+    this.#invoke(entry, reqs);
+  }
+
+  #decodeFrame(entry: MethodEntry, env: Envelope): unknown {
+    const compressed = (env.flags & FLAG_COMPRESSED) !== 0;
+    if (compressed && this.#recv !== 'gzip')
+      return new RequestFailure(new RpcError(Code.INTERNAL, 'compressed message without grpc-encoding'));
+    return this.#decode(entry, env.data, compressed);
+  }
+
+  #decode(entry: MethodEntry, data: Buffer, compressed: boolean): unknown {
+    try {
+      const bytes = compressed ? decompress(data, this.#host.maxReceive) : data;
+      if (this.#wire.codec === 'json') return fromJsonString(entry.input!, bytes.toString('utf8'), JSON_READ);
+      return entry.deserialize(bytes);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'MessageTooLarge') return new RequestFailure(e);
+      const detail = e instanceof Error ? e.message : String(e);
+      return new RequestFailure(badRequest('CODEC', `invalid request message: ${detail}`));
+    }
+  }
+
+  #fromQuery(entry: MethodEntry): unknown {
+    const q = new URLSearchParams(this.#ex.query);
+    const raw = q.get('message') ?? '';
+    const bytes = q.get('base64') === '1' ? Buffer.from(raw, 'base64url') : Buffer.from(raw, 'utf8');
+    const enc = encodingOf(q.get('compression'));
+    if (enc === undefined)
+      return new RequestFailure(new RpcError(Code.UNIMPLEMENTED, 'unsupported compression'));
+    if (bytes.length > this.#host.maxReceive)
+      return new RequestFailure(new RpcError(Code.RESOURCE_EXHAUSTED, 'request message too large'));
+    return this.#decode(entry, bytes, enc === 'gzip');
+  }
+
+  #invoke(entry: MethodEntry, req: unknown): void {
+    if (this.#finished) return;
+    if (req instanceof RequestFailure) return this.finish(req.error);
+    if (entry.kind !== 'unary') {
+      this.ctx.set(CALL_KEY, this);
+      this.ctx.watchCancel();
+    }
+    let p: Promise<unknown>;
+    try {
+      p = entry.handler(this.ctx, req);
+    } catch (e) {
+      return this.finish(e ?? new Error('handler threw'));
+    }
+    // A client stream's reply goes out like a unary one.
+    if (entry.kind === 'unary' || entry.kind === 'clientStream') p.then(this.#reply, this.#fail);
+    else p.then(this.#done, this.#fail);
+  }
+
+  #reply = (reply: unknown): void => {
+    if (this.#finished) return;
+    let bytes: Buffer;
+    try {
+      bytes = this.#encode(this.#entry!, reply);
+    } catch (e) {
+      return this.finish(e);
+    }
+    this.finish(undefined, bytes);
+  };
+  #done = (): void => this.finish(undefined);
+  #fail = (e: unknown): void => this.finish(e ?? new Error('handler failed'));
+
+  #gone(error: unknown): void {
+    if (error !== undefined && !this.#ex.closed) return this.finish(error);
+    this.ctx.peerGone();
+    this.#close();
+  }
+
+  #encode(entry: MethodEntry, message: unknown): Buffer {
+    let bytes: Buffer;
+    if (this.#wire.codec === 'json') {
+      const schema = entry.output!;
+      const m = isMessage(message, schema) ? message : create(schema, message as never);
+      bytes = Buffer.from(toJsonString(schema, m), 'utf8');
+    } else bytes = entry.serialize(message);
+    if (bytes.length > this.#host.maxSend)
+      throw new RpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `reply of ${bytes.length} bytes exceeds the limit of ${this.#host.maxSend}`,
+      );
+    return bytes;
+  }
+
+  /** Sends one stream message, honouring back-pressure; resolves false once the call is over. */
+  async send(message: unknown): Promise<boolean> {
+    if (this.#finished) return false;
+    const bytes = this.#encode(this.#entry!, message);
+    if (!this.#headersSent) this.#sendHeaders();
+    if (!this.#ex.write(this.#frame(bytes))) {
+      const signal = this.ctx.signal;
+      if (signal.aborted) return false;
+      await once(this.#ex.drainable, 'drain', { signal }).catch(() => {});
+    }
+    return !this.#finished && !this.ctx.aborted;
+  }
+
+  #frame(bytes: Buffer): Uint8Array {
+    const gz = this.#send === 'gzip';
+    const framed = encodeEnvelope(gz ? FLAG_COMPRESSED : 0, gz ? compress(bytes) : bytes);
+    return this.#wire.protocol === 'grpc-web-text'
+      ? Buffer.from(framed.toString('base64'), 'latin1')
+      : framed;
+  }
+
+  #baseHeaders(): OutgoingHttpHeaders {
+    const headers: OutgoingHttpHeaders = { 'content-type': this.#wire.contentType };
+    const p = this.#wire.protocol;
+    if (this.#send === 'gzip') {
+      if (p === 'connect') headers['content-encoding'] = 'gzip';
+      else if (p === 'connect-stream') headers['connect-content-encoding'] = 'gzip';
+      else headers['grpc-encoding'] = 'gzip';
+    }
+    if (p === 'grpc' || p === 'grpc-web' || p === 'grpc-web-text') headers['grpc-accept-encoding'] = 'gzip';
+    else headers[p === 'connect' ? 'accept-encoding' : 'connect-accept-encoding'] = 'gzip';
+    const reply = this.ctx.replyHeaderIfAny();
+    if (reply) addHeaders(reply, headers);
+    const cors = this.#host.corsHeaders(this.#ex.headers.origin);
+    if (cors) Object.assign(headers, cors);
+    return headers;
+  }
+
+  #sendHeaders(): void {
+    this.#headersSent = true;
+    if (this.#wire.protocol === 'connect') return; // sent with the whole reply
+    this.#ex.respond(200, this.#baseHeaders(), false, this.#wire.protocol === 'grpc');
+  }
+
+  /** Ends the call with `error` (or OK and the unary `reply` bytes). Idempotent. */
+  finish(error: unknown, reply?: Buffer): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.ctx.finish();
+    const ex = this.#ex;
+    if (!ex.closed) {
+      const status: CallStatus | undefined = error === undefined ? undefined : statusOf(error);
+      try {
+        this.#writeEnd(status, reply);
+      } catch {
+        // A reply that cannot be written (a bad header value) still ends the call.
+        if (!ex.closed) ex.reset();
+      }
+    }
+    this.#host.end();
+  }
+
+  #close(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.ctx.finish();
+    this.#host.end();
+  }
+
+  #writeEnd(status: CallStatus | undefined, reply: Buffer | undefined): void {
+    const ex = this.#ex;
+    const p = this.#wire.protocol;
+    const trailer = trailerIfAny(this.ctx);
+    if (p === 'connect') {
+      const headers = this.#baseHeaders();
+      if (trailer) addHeaders(trailer, headers, 'trailer-');
+      if (status?.metadata) addHeaders(status.metadata, headers, 'trailer-');
+      if (status === undefined) {
+        const body = reply === undefined ? Buffer.alloc(0) : this.#send === 'gzip' ? compress(reply) : reply;
+        headers['content-length'] = body.length;
+        ex.respond(200, headers, false);
+        ex.end(body, undefined);
+        return;
+      }
+      delete headers['content-encoding'];
+      headers['content-type'] = 'application/json';
+      const body = Buffer.from(JSON.stringify(connectErrorJson(status)), 'utf8');
+      headers['content-length'] = body.length;
+      ex.respond(connectHttpStatus(status.code), headers, false);
+      ex.end(body, undefined);
+      return;
+    }
+    if (p === 'connect-stream') {
+      if (!this.#headersSent) this.#sendHeaders();
+      const end: { error?: object; metadata?: Record<string, string[]> } = {};
+      if (status !== undefined) end.error = connectErrorJson(status);
+      if (trailer || status?.metadata) {
+        const md: Record<string, string[]> = {};
+        for (const source of [trailer, status?.metadata])
+          if (source) for (const [k, v] of source) (md[k] ??= []).push(...v);
+        end.metadata = md;
+      }
+      const last = encodeEnvelope(FLAG_END_STREAM, Buffer.from(JSON.stringify(end), 'utf8'));
+      ex.end(reply === undefined ? last : Buffer.concat([this.#frame(reply), last]), undefined);
+      return;
+    }
+    const trailers: Record<string, string | string[]> = {};
+    grpcStatusHeaders(status ?? OK, trailers);
+    if (trailer) addHeaders(trailer, trailers);
+    if (status?.metadata) addHeaders(status.metadata, trailers);
+    if (p === 'grpc') {
+      if (!this.#headersSent && reply === undefined) {
+        // Trailers-Only: one HEADERS frame with the status.
+        this.#headersSent = true;
+        ex.respond(200, Object.assign(this.#baseHeaders(), trailers), true);
+        return;
+      }
+      if (!this.#headersSent) this.#sendHeaders();
+      ex.end(reply === undefined ? undefined : this.#frame(reply), trailers);
+      return;
+    }
+    // gRPC-Web: the trailers travel as the body's last frame.
+    if (!this.#headersSent) this.#sendHeaders();
+    let block = '';
+    for (const [k, v] of Object.entries(trailers)) {
+      for (const one of Array.isArray(v) ? v : [v]) block += `${k}: ${one}\r\n`;
+    }
+    let tail: Uint8Array = encodeEnvelope(FLAG_TRAILERS, Buffer.from(block, 'utf8'));
+    if (p === 'grpc-web-text') tail = Buffer.from(Buffer.from(tail).toString('base64'), 'latin1');
+    ex.end(reply === undefined ? tail : Buffer.concat([this.#frame(reply), tail]), undefined);
+  }
+}
+
+const OK: CallStatus = { code: Code.OK, message: '', details: [] };
+const JSON_READ = { ignoreUnknownFields: true };
+
+/** A request that could not be decoded, carried to where the call can answer it. */
+class RequestFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}

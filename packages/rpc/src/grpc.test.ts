@@ -1,0 +1,106 @@
+import { type Context, KratosError, type Middleware } from '@kratos/core';
+import { describe, expect, it } from 'vitest';
+import {
+  collect,
+  fromArray,
+  GreeterService,
+  type HelloRequest,
+  helloReply,
+  helloRequest,
+  rpcFixture,
+  sayHello,
+} from './testdata/harness.ts';
+
+const { setup } = rpcFixture();
+
+describe('gRPC over node:http2 (grpc-js client)', () => {
+  it('round-trips a unary call through the middleware chain with headers and metadata', async () => {
+    const seen: string[] = [];
+    const mw: Middleware = (next) => async (ctx, req) => {
+      seen.push(`${ctx.kind}:${ctx.side}:${ctx.operation}`);
+      return next(ctx, req);
+    };
+    let serverCtx: Context | undefined;
+    const { client } = await setup(
+      {
+        SayHello: async (ctx: Context, req: HelloRequest) => {
+          serverCtx = ctx;
+          ctx.replyHeader.set('x-served-by', 'greeter');
+          return helloReply({ message: `Hello ${req.name}` });
+        },
+      },
+      { middleware: [mw] },
+    );
+    const reply = await client.unary(GreeterService.SayHello, helloRequest({ name: 'kratos' }), {
+      header: { 'x-md-global-user': 'alice', 'x-request-id': 'r1' },
+    });
+    expect(reply.message).toBe('Hello kratos');
+    expect(seen).toEqual(['grpc:server:/helloworld.v1.Greeter/SayHello']);
+    expect(serverCtx!.requestHeader.get('x-request-id')).toBe('r1');
+    expect(serverCtx!.metadata.get('x-md-global-user')).toBe('alice');
+    expect(serverCtx!.metadata.has('x-request-id')).toBe(false);
+  });
+
+  it('sends a thrown KratosError with its reason and metadata', async () => {
+    const { client } = await setup({
+      SayHello: async () => {
+        throw new KratosError(404, 'USER_NOT_FOUND', 'user 7 not found', { metadata: { id: '7' } });
+      },
+    });
+    const err = await client.unary(GreeterService.SayHello, helloRequest()).catch((e) => e);
+    expect(KratosError.is(err)).toBe(true);
+    expect([err.code, err.reason, err.message, err.metadata]).toEqual([
+      404,
+      'USER_NOT_FOUND',
+      'user 7 not found',
+      { id: '7' },
+    ]);
+  });
+
+  it('streams replies, requests and both ways', async () => {
+    const { client } = await setup({
+      SayHello: sayHello,
+      StreamHellos: async function* (_ctx: Context, req: HelloRequest) {
+        for (let i = 0; i < 3; i++) yield helloReply({ message: `${req.name} #${i}` });
+      },
+      CollectHellos: async (_ctx: Context, reqs: AsyncIterable<HelloRequest>) => {
+        const names: string[] = [];
+        for await (const r of reqs) names.push(r.name);
+        return helloReply({ message: names.join(',') });
+      },
+      Chat: async function* (_ctx: Context, reqs: AsyncIterable<HelloRequest>) {
+        for await (const r of reqs) yield helloReply({ message: `hi ${r.name}` });
+      },
+    });
+    const streamed = await collect(
+      client.serverStream(GreeterService.StreamHellos, helloRequest({ name: 'a' })),
+    );
+    expect(streamed.map((r) => r.message)).toEqual(['a #0', 'a #1', 'a #2']);
+    const collected = await client.clientStream(
+      GreeterService.CollectHellos,
+      fromArray([helloRequest({ name: 'x' }), helloRequest({ name: 'y' })]),
+    );
+    expect(collected.message).toBe('x,y');
+    const chat = await collect(
+      client.bidiStream(
+        GreeterService.Chat,
+        fromArray([helloRequest({ name: 'p' }), helloRequest({ name: 'q' })]),
+      ),
+    );
+    expect(chat.map((r) => r.message)).toEqual(['hi p', 'hi q']);
+  });
+
+  it('ends a call at the caller deadline with DEADLINE_EXCEEDED and cancels the handler context', async () => {
+    let aborted: Promise<void> | undefined;
+    const { client } = await setup({
+      SayHello: async (ctx: Context) => {
+        aborted = new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+        await aborted;
+        return helloReply();
+      },
+    });
+    const err = await client.unary(GreeterService.SayHello, helloRequest(), { timeout: 50 }).catch((e) => e);
+    expect(KratosError.is(err) && err.code).toBe(504);
+    await aborted;
+  });
+});

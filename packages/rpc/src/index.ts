@@ -1,0 +1,11 @@
+export { replyTrailer } from './metadata.ts';
+export { createRpcServer } from './server.ts';
+export { Code, RpcError } from './status.ts';
+export type {
+  RpcCorsOptions,
+  RpcKeepaliveOptions,
+  RpcRegisterServiceOptions,
+  RpcServer,
+  RpcServerOptions,
+  RpcServerTlsOptions,
+} from './types.ts';
