@@ -95,6 +95,20 @@ function rawRequest(text: string): Promise<string> {
   });
 }
 
+/** Status, headers (lower-case) and JSON body of a raw HTTP/1.1 reply. */
+function parseRaw(text: string): { status: number; headers: Record<string, string>; body: unknown } {
+  const end = text.indexOf('\r\n\r\n');
+  const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const body = text.slice(end + 4);
+  expect(body).not.toMatch(/\n\s+at /);
+  return { status: Number(statusLine!.split(' ')[1]), headers, body: JSON.parse(body) };
+}
+
 describe('bad input gets a Kratos error, and the server keeps serving', () => {
   it.each([
     ['malformed JSON body', () => post('{"name": '), 400, 'CODEC'],
@@ -128,6 +142,8 @@ describe('bad input gets a Kratos error, and the server keeps serving', () => {
       'CODEC',
     ],
     ['a handler past its deadline', () => fetch(`${base}/slow`), 504, ''],
+    ['a NUL byte in a path variable', () => fetch(`${base}/hello/a%00b`), 400, 'CODEC'],
+    ['a NUL byte in a multi-segment variable', () => fetch(`${base}/files/a/%00/b`), 400, 'CODEC'],
   ] as const)('%s', async (_name, send, status, reason) => {
     const res = await send();
     const body = await kratos(res);
@@ -140,6 +156,41 @@ describe('bad input gets a Kratos error, and the server keeps serving', () => {
     const res = await fetch(`${base}/num/1`, { method: 'POST' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it.each([
+    ['QUERY without a body', 'QUERY /hello/x HTTP/1.1\r\nHost: a\r\n\r\n'],
+    [
+      'QUERY with a body',
+      'QUERY /hello/x HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+    ],
+    ['PURGE', 'PURGE /hello/x HTTP/1.1\r\nHost: a\r\n\r\n'],
+    [
+      'a body over the limit, for a method nobody takes',
+      `PUT /hello/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n${'x'.repeat(2000)}`,
+    ],
+  ])('answers a method the path does not take (%s) with 405, Allow and a Kratos body', async (_n, req) => {
+    const reply = parseRaw(await rawRequest(req));
+    expect(reply.status).toBe(405);
+    expect(reply.headers.allow).toBe('GET, HEAD');
+    expect(reply.body).toMatchObject({ code: 405, reason: 'METHOD_NOT_ALLOWED' });
+  });
+
+  it('answers a method the HTTP parser does not know with 501 and a Kratos body', async () => {
+    const reply = parseRaw(await rawRequest('BREW /hello/x HTTP/1.1\r\nHost: a\r\n\r\n'));
+    expect(reply.status).toBe(501);
+    expect(reply.body).toMatchObject({ code: 501, reason: 'NOT_IMPLEMENTED' });
+  });
+
+  it('refuses an HTTP/2.0 request line on an HTTP/1 connection with 505 (HTTP/3.0: the parser, 400)', async () => {
+    const reply = parseRaw(await rawRequest('GET /hello/x HTTP/2.0\r\nHost: a\r\n\r\n'));
+    expect(reply.status).toBe(505);
+    expect(reply.headers.connection).toBe('close');
+    expect(reply.body).toMatchObject({ code: 505, reason: 'HTTP_VERSION_NOT_SUPPORTED' });
+    const three = parseRaw(await rawRequest('GET /hello/x HTTP/3.0\r\nHost: a\r\n\r\n'));
+    expect(three.status).toBe(400);
+    const ok = parseRaw(await rawRequest('GET /hello/x HTTP/1.0\r\nHost: a\r\n\r\n'));
+    expect([ok.status, ok.body]).toEqual([200, { message: 'x' }]);
   });
 
   it('answers an unknown Accept with JSON', async () => {

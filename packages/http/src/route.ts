@@ -122,7 +122,14 @@ export class CompiledRoute {
     }
     if (vars !== undefined) {
       const setters = this.#varSetters;
-      for (let i = 0; i < setters.length; i++) setters[i]!(msg, vars[i]!);
+      for (let i = 0; i < setters.length; i++) {
+        const v = vars[i]!;
+        // A NUL (`%00`) names nothing legitimate and cuts keys short in C-based stores and file
+        // APIs (PostgreSQL text refuses it, Node's fs throws): refused before a handler sees it.
+        if (v.includes('\0'))
+          throw codecError(`path variable ${this.template.variables[i]!.fieldPath} contains a NUL byte`);
+        setters[i]!(msg, v);
+      }
     }
     return msg;
   }

@@ -40,8 +40,30 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Largest accepted request head in bytes (431 beyond). Default Node's 16 KiB. */
   maxHeaderSize?: number;
-  /** Keep-alive idle timeout of connections, ms. Default 72000 (fastify's). */
+  /**
+   * Time a connection may stay idle between requests, ms. Default 72000 (fastify's: longer than
+   * the 60 s idle timeout of common load balancers, so the server is never the one closing a
+   * connection a balancer is about to reuse).
+   */
   keepAliveTimeout?: number;
+  /**
+   * Time to receive a request's head (request line and headers), ms; past it the connection is
+   * answered 408 and closed (Go's `ReadHeaderTimeout`, Node's `headersTimeout`). This is what
+   * closes slowloris connections. Default 10000. Capped at `requestTimeout`.
+   */
+  headerTimeout?: number;
+  /**
+   * Time to receive a whole request, body included, ms; past it 408 and the connection is closed
+   * (Go's `ReadTimeout`, Node's `requestTimeout`). Bounds a client trickling its body.
+   * 0 disables it. Default 30000.
+   */
+  requestTimeout?: number;
+  /**
+   * On stop, time idle keep-alive connections stay open, ms: a request a client sends on one
+   * meanwhile is still served (with `Connection: close`) instead of meeting a closed socket.
+   * Stop ends sooner when every connection has closed. Default 1000.
+   */
+  idleGrace?: number;
   /** Default core's `defaultLogger()`. */
   logger?: Logger;
   /** The endpoint to advertise instead of the derived one. */
@@ -62,4 +84,33 @@ export interface HttpServer extends Server, Endpointer {
   readonly fastify: FastifyInstance;
   /** The address actually listened on (after `start`). */
   address(): AddressInfo | undefined;
+}
+
+/** The server's timeouts with their defaults applied (see {@link HttpServerOptions}). */
+export interface HttpServerLimits {
+  timeout: number;
+  keepAliveTimeout: number;
+  headerTimeout: number;
+  requestTimeout: number;
+  idleGrace: number;
+  /** How often Node checks the header and request timeouts, ms. */
+  checkInterval: number;
+}
+
+/** Resolves the timeout options; Node requires the header timeout not to exceed the request's. */
+export function serverLimits(options: HttpServerOptions): HttpServerLimits {
+  const requestTimeout = Math.max(0, options.requestTimeout ?? 30_000);
+  let headerTimeout = Math.max(1, options.headerTimeout ?? 10_000);
+  if (requestTimeout > 0) headerTimeout = Math.min(headerTimeout, requestTimeout);
+  const shortest = requestTimeout > 0 ? Math.min(headerTimeout, requestTimeout) : headerTimeout;
+  return {
+    timeout: options.timeout ?? 1000,
+    keepAliveTimeout: options.keepAliveTimeout ?? 72_000,
+    headerTimeout,
+    requestTimeout,
+    idleGrace: Math.max(0, options.idleGrace ?? 1000),
+    // Node checks every 30 s by default, so a 10 s header timeout could take 40 s to act: check
+    // four times per (shortest) timeout, at most once a second.
+    checkInterval: Math.max(10, Math.min(1000, Math.floor(shortest / 4))),
+  };
 }
