@@ -85,6 +85,22 @@ function yamlList(items: readonly string[]): string {
 }
 
 /**
+ * buf names files inside its temporary workspace (`src/x/v1/a.proto`, `include0/google/...`):
+ * put back the folders they are links to, so a message names the file the user has.
+ */
+function userPaths(text: string, protoDir: string, includeDirs: readonly string[]): string {
+  const links: [string, string][] = [
+    ['src', protoDir],
+    ...includeDirs.map((d, i): [string, string] => [`include${i}`, d]),
+  ];
+  let out = text;
+  for (const [link, dir] of links) {
+    out = out.replace(new RegExp(`(^|[\\s"'(])${link}/`, 'gm'), (_m, before: string) => `${before}${dir}/`);
+  }
+  return out;
+}
+
+/**
  * Runs buf with protoc-gen-es and the kratos plugins over `protoDir`, writing into `outDir`.
  * Writes a buf workspace (buf.yaml + buf.gen.yaml, v2) to a temp dir whose modules are links to
  * `protoDir` and the include dirs, so nothing is written next to the user's protos.
@@ -141,7 +157,7 @@ export async function generate(options: GenerateOptions): Promise<void> {
             resolvePromise();
             return;
           }
-          const text = String(stderr).trim();
+          const text = userPaths(String(stderr).trim(), protoDir, includeDirs);
           reject(new GenerateError(`buf generate failed: ${text || error.message}`, String(stderr)));
         },
       );

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { generate } from '@kratos/protoc-gen-kratos';
 import { CliError, type Output } from '../errors.ts';
 
@@ -52,7 +52,9 @@ export async function protoClient(path: string, cwd: string, output: Output): Pr
       importExtension: 'js',
     });
   } catch (e) {
-    throw new CliError(`code generation failed: ${(e as Error).message.trim()}`);
+    // Paths as the user wrote them: relative to the working directory.
+    const message = (e as Error).message.trim().replaceAll(`${resolve(cwd)}${sep}`, '');
+    throw new CliError(`code generation failed: ${message}`);
   }
   for (const f of files) output.out(`GENERATED code for ${relative(cwd, f)}`);
 }
