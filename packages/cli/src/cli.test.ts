@@ -191,7 +191,7 @@ describe('kratos proto add / server', () => {
     const { err, output } = capture();
     expect(await main(['proto', 'client', 'api'], output, dir)).toBe(1);
     // The path as the user has it (buf names it inside its temporary workspace).
-    expect(err[0]).toMatch(/code generation failed: api\/bad\/v1\/bad\.proto:3:/);
+    expect(err[0]).toMatch(/code generation failed: buf generate failed: api\/bad\/v1\/bad\.proto:3:/);
   }, 60_000);
 });
 
