@@ -71,7 +71,14 @@ export interface ChannelPool {
   close(): void;
 }
 
-export function createChannelPool(options: GrpcClientOptions): ChannelPool {
+/**
+ * The channels of one client's nodes. `onChannel` sees every channel made (the client follows its
+ * connectivity state to take the node out of rotation while it cannot connect).
+ */
+export function createChannelPool(
+  options: GrpcClientOptions,
+  onChannel?: (node: Node, client: Client) => void,
+): ChannelPool {
   const creds = channelCredentials(options);
   const channelOptions: ChannelOptions = { ...options.channelOptions };
   if (options.tls?.serverName) channelOptions['grpc.ssl_target_name_override'] = options.tls.serverName;
@@ -86,6 +93,7 @@ export function createChannelPool(options: GrpcClientOptions): ChannelPool {
           ? new Client(node.address, ipTls.creds, ipTls.channelOptions)
           : new Client(node.address, creds, channelOptions);
         channels.set(node.address, c);
+        onChannel?.(node, c);
       }
       return c;
     },

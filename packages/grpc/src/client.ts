@@ -1,9 +1,11 @@
 import { once } from 'node:events';
-import type {
-  ClientUnaryCall,
-  CallOptions as GrpcCallOptions,
-  Metadata as GrpcMetadata,
-  MethodDefinition,
+import {
+  type Client,
+  type ClientUnaryCall,
+  type CallOptions as GrpcCallOptions,
+  type Metadata as GrpcMetadata,
+  status as grpcStatus,
+  type MethodDefinition,
 } from '@grpc/grpc-js';
 import {
   applyMiddleware,
@@ -14,11 +16,15 @@ import {
   type Handler,
   KratosError,
   Metadata,
+  type Node,
+  type NodeFilter,
   pinNextTickShape,
+  type SelectOptions,
   type Selector,
 } from '@kratos/core';
-import { createNodeResolver, createSelector } from '@kratos/selector';
+import { createNodeResolver, createSelector, hasNodeHealth } from '@kratos/selector';
 import { createChannelPool } from './channels.ts';
+import { followChannelState } from './connectivity.ts';
 import { toGrpcMetadata } from './metadata.ts';
 import { fromServiceError } from './status.ts';
 import type { GrpcClient, GrpcClientOptions } from './types.ts';
@@ -33,6 +39,38 @@ class ClientContext extends CallContext {
 }
 
 const noReason = (): undefined => undefined;
+
+/**
+ * Whether a failed call provably never left the client: grpc-js gave it no HTTP/2 stream, so
+ * its peer is still the channel's target (`dns:10.0.0.5:9000`), not the server's address. That is
+ * what a call gets when the channel cannot connect (TRANSIENT_FAILURE, "No connection
+ * established") or lost its connection before the call was sent. grpc-js' own transparent retry
+ * stays on the same channel, i.e. the same dead node; this one moves to another node.
+ */
+function neverSent(err: { code?: unknown }, call: { getPeer(): string }, client: Client): boolean {
+  if (err.code !== grpcStatus.UNAVAILABLE) return false;
+  try {
+    return call.getPeer() === client.getChannel().getTarget();
+  } catch {
+    return false;
+  }
+}
+
+/** Per-pick filter leaving out the nodes a call already tried. */
+function excluding(tried: readonly Node[]): SelectOptions {
+  const filter: NodeFilter = (_ctx, nodes) =>
+    nodes.filter((n) => !tried.some((t) => t.address === n.address));
+  return { filters: [filter] };
+}
+
+/** What a call needs of its picked node. */
+interface Attempt {
+  node: Node;
+  client: Client;
+  done: DoneFunc;
+  md: GrpcMetadata;
+  callOptions: GrpcCallOptions;
+}
 
 /** Copies received metadata into a core Metadata (binary values as base64). */
 function fillMetadata(into: Metadata, md: GrpcMetadata): void {
@@ -54,7 +92,13 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   const middleware = options.middleware ?? [];
   const selector: Selector = options.selector ?? createSelector();
   let closed = false;
-  const channels = createChannelPool(options);
+  // Connection-aware picking: a node whose channel cannot connect, or lost its connection, is
+  // marked down in the selector (left out of picks) until its channel is READY again.
+  const health = hasNodeHealth(selector) ? selector : undefined;
+  const channels = createChannelPool(
+    options,
+    health ? (node, client) => followChannelState(client, node, health) : undefined,
+  );
   // Channels of nodes that left the set are retired (closed after a grace period) as sets arrive.
   const feed: Selector = {
     apply(nodes) {
@@ -119,12 +163,42 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   const listens = (ctx: Context) => !(ctx instanceof ClientContext) || ctx.linked;
 
   /** Picks a node and prepares what every call kind needs. */
-  const prepare = (ctx: Context) => {
+  const prepare = (ctx: Context): Attempt => {
     if (closed) throw new KratosError(503, 'CLIENT_CLOSED', `grpc client for ${target} is closed`);
     const picked = feed.select(ctx);
     const md = toGrpcMetadata(ctx.requestHeader);
     const callOptions: GrpcCallOptions = ctx.deadline === undefined ? {} : { deadline: ctx.deadline };
-    return { client: channels.channelFor(picked.node), done: picked.done, md, callOptions };
+    return {
+      node: picked.node,
+      client: channels.channelFor(picked.node),
+      done: picked.done,
+      md,
+      callOptions,
+    };
+  };
+
+  /**
+   * Transparent retry: the next attempt of a call whose attempt on `failed` never left the client,
+   * on a node it has not tried, within its deadline; undefined when there is none. The failed
+   * node is marked down (its channel state brings it back). Runs only after such a failure.
+   */
+  const retryAttempt = (ctx: Context, failed: Attempt, tried: Node[]): Attempt | undefined => {
+    if (closed || (ctx.deadline !== undefined && Date.now() >= ctx.deadline)) return undefined;
+    health?.markDown(failed.node);
+    tried.push(failed.node);
+    let picked: ReturnType<Selector['select']>;
+    try {
+      picked = feed.select(ctx, excluding(tried));
+    } catch {
+      return undefined; // every node tried
+    }
+    return {
+      node: picked.node,
+      client: channels.channelFor(picked.node),
+      done: picked.done,
+      md: failed.md,
+      callOptions: failed.callOptions,
+    };
   };
 
   /**
@@ -162,61 +236,99 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     const path = method.path;
     const ser = method.requestSerialize;
     const de = method.responseDeserialize;
+    /** One attempt of a unary call; a failure that never left the client moves on to another node. */
+    const attempt = (
+      ctx: Context,
+      req: unknown,
+      p: Attempt,
+      tried: Node[] | undefined,
+      resolve: (v: unknown) => void,
+      reject: (e: unknown) => void,
+    ) => {
+      // grpc-js captures the caller's stack (`new Error()`) on every call, only to append it to
+      // its own errors; under a middleware chain that capture was ~10% of a unary call's CPU.
+      // This client hands back KratosErrors, which do not carry it: start the call without it.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      let call: ClientUnaryCall;
+      try {
+        call = p.client.makeUnaryRequest(path, ser, de, req, p.md, p.callOptions, (err, res) => {
+          const aborted = unlink();
+          if (err) {
+            const e = callError(err, aborted);
+            p.done({ error: e });
+            if (aborted === undefined && neverSent(err, call, p.client)) {
+              const list = tried ?? [];
+              const next = retryAttempt(ctx, p, list);
+              if (next !== undefined) return attempt(ctx, req, next, list, resolve, reject);
+            }
+            reject(e);
+          } else {
+            p.done({});
+            resolve(res);
+          }
+        });
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+      call.on('metadata', (md: GrpcMetadata) => fillMetadata(ctx.replyHeader, md));
+      const unlink = link(ctx, call);
+    };
     const invoke: Handler = (ctx, req) => {
       if (!ready) return awaitNodes(ctx).then(() => invoke(ctx, req));
-      let p: ReturnType<typeof prepare>;
+      let p: Attempt;
       try {
         p = prepare(ctx);
       } catch (e) {
         return Promise.reject(KratosError.fromError(e));
       }
-      return new Promise((resolve, reject) => {
-        // grpc-js captures the caller's stack (`new Error()`) on every call, only to append it to
-        // its own errors; under a middleware chain that capture was ~10% of a unary call's CPU.
-        // This client hands back KratosErrors, which do not carry it: start the call without it.
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
-        let call: ClientUnaryCall;
-        try {
-          call = p.client.makeUnaryRequest(path, ser, de, req, p.md, p.callOptions, (err, res) => {
-            const aborted = unlink();
-            if (err) {
-              const e = callError(err, aborted);
-              p.done({ error: e });
-              reject(e);
-            } else {
-              p.done({});
-              resolve(res);
-            }
-          });
-        } finally {
-          Error.stackTraceLimit = limit;
-        }
-        call.on('metadata', (md: GrpcMetadata) => fillMetadata(ctx.replyHeader, md));
-        const unlink = link(ctx, call);
-      });
+      return new Promise((resolve, reject) => attempt(ctx, req, p, undefined, resolve, reject));
     };
     h = applyMiddleware(invoke, middleware, path);
     chains.set(method, h);
     return h;
   };
 
+  /**
+   * Reads a response stream. With `retry`, a failure before any message that never left the client
+   * (see {@link neverSent}) ends the stream quietly with `retry.wanted` set, for another attempt.
+   */
   async function* readAll<O>(
     ctx: Context,
-    call: AsyncIterable<O> & { cancel(): void; on(e: 'metadata', l: (md: GrpcMetadata) => void): unknown },
+    call: AsyncIterable<O> & {
+      cancel(): void;
+      getPeer(): string;
+      on(e: 'metadata', l: (md: GrpcMetadata) => void): unknown;
+    },
     done: DoneFunc,
     onEnd?: () => void,
+    retry?: { client: Client; wanted: boolean; error: unknown },
   ): AsyncGenerator<O> {
     call.on('metadata', (md) => fillMetadata(ctx.replyHeader, md));
     const unlink = link(ctx, call);
     let error: unknown;
     let finished = false;
+    let received = false;
     try {
-      for await (const m of call) yield m;
+      for await (const m of call) {
+        received = true;
+        yield m;
+      }
       finished = true;
     } catch (e) {
       finished = true;
-      error = callError(e, unlink());
+      const aborted = unlink();
+      error = callError(e, aborted);
+      if (
+        retry &&
+        !received &&
+        aborted === undefined &&
+        neverSent(e as { code?: unknown }, call, retry.client)
+      ) {
+        retry.wanted = true;
+        retry.error = error;
+        return;
+      }
       throw error;
     } finally {
       unlink();
@@ -258,16 +370,27 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
           const ctx = newContext(method.path, callOptions, callOptions?.timeout);
           return (async function* () {
             await awaitNodes(ctx);
-            const p = prepare(ctx);
-            const call = p.client.makeServerStreamRequest(
-              method.path,
-              method.requestSerialize,
-              method.responseDeserialize,
-              req,
-              p.md,
-              p.callOptions,
-            );
-            yield* readAll<O>(ctx, call, p.done);
+            let p: Attempt | undefined = prepare(ctx);
+            // Transparent retry until the first message: the request is one message, resent as is.
+            const retry = { client: p.client, wanted: false, error: undefined as unknown };
+            const tried: Node[] = [];
+            while (p !== undefined) {
+              const call = p.client.makeServerStreamRequest(
+                method.path,
+                method.requestSerialize,
+                method.responseDeserialize,
+                req,
+                p.md,
+                p.callOptions,
+              );
+              retry.client = p.client;
+              retry.wanted = false;
+              yield* readAll<O>(ctx, call, p.done, undefined, retry);
+              if (!retry.wanted) return;
+              const next = retryAttempt(ctx, p, tried);
+              if (next === undefined) throw retry.error;
+              p = next;
+            }
           })();
         },
       };

@@ -117,8 +117,14 @@ function manualProbe() {
 function recording(selector: ReturnType<typeof createSelector>) {
   const log: string[] = [];
   const health: NodeHealth = {
-    markDown: (n) => (log.push(`down ${n.address}`), selector.markDown(n)),
-    markUp: (n) => (log.push(`up ${n.address}`), selector.markUp(n)),
+    markDown(n) {
+      log.push(`down ${n.address}`);
+      return selector.markDown(n);
+    },
+    markUp(n) {
+      log.push(`up ${n.address}`);
+      return selector.markUp(n);
+    },
     isDown: (n) => selector.isDown(n),
   };
   return { log, health };
@@ -174,7 +180,7 @@ describe('createNodeProber', () => {
   it('does not eject a node the selector does not hold', () => {
     const selector = createSelector();
     selector.apply([node('10.0.0.2:9000')]);
-    const { calls, probe } = manualProbe();
+    const { probe } = manualProbe();
     const prober = createNodeProber({ health: selector, probe, backoff: { initialMs: 1 } });
     const gone = node('10.0.0.1:9000');
     prober.eject(gone);

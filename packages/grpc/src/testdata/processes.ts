@@ -1,0 +1,62 @@
+// Greeter servers in child processes (greeter-process.ts), for tests that SIGKILL one.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+
+const script = fileURLToPath(new URL('./greeter-process.ts', import.meta.url));
+
+export interface GreeterProcess {
+  readonly id: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Names of the calls that reached its handler (`got <name>` lines). */
+  readonly got: Set<string>;
+  /** Resolves once the process has exited (a killed one included). */
+  readonly exited: Promise<void>;
+}
+
+/** Starts greeter-process.ts and resolves once it listens. */
+export function startGreeterProcess(id: string, port = 0): Promise<GreeterProcess> {
+  const child = spawn(process.execPath, ['--conditions=kratos-source', script, id, String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const got = new Set<string>();
+  let stderr = '';
+  let pending = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      pending += d.toString();
+      let nl = pending.indexOf('\n');
+      while (nl !== -1) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (line.startsWith('got ')) got.add(line.slice(4));
+        else if (line.startsWith('port ')) resolve({ id, port: Number(line.slice(5)), child, got, exited });
+        nl = pending.indexOf('\n');
+      }
+    });
+    child.once('exit', (code, signal) =>
+      reject(new Error(`greeter ${id} exited before listening (${code ?? signal}): ${stderr}`)),
+    );
+  });
+}
+
+/** Kills every process a test started, after each test (call once, at the top of a file). */
+export function greeterProcesses() {
+  const started: GreeterProcess[] = [];
+  afterEach(async () => {
+    for (const p of started.splice(0)) {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  });
+  return async (id: string, port = 0): Promise<GreeterProcess> => {
+    const p = await startGreeterProcess(id, port);
+    started.push(p);
+    return p;
+  };
+}
