@@ -3,13 +3,15 @@ import {
   createWatchChannel,
   type Discovery,
   KratosError,
+  type Logger,
   type ServiceInstance,
+  type WatchChannel,
 } from '@kratos/core';
 import { createSelector } from '@kratos/selector';
 import { describe, expect, it } from 'vitest';
 import { createGrpcClient, type GrpcServer } from './index.ts';
 import { GreeterService, helloReply, helloRequest } from './testdata/greeter.ts';
-import { greeterFixture, silent } from './testdata/harness.ts';
+import { greeterFixture, silent, until } from './testdata/harness.ts';
 
 const { cleanup, server: started } = greeterFixture();
 
@@ -77,6 +79,7 @@ describe('discovery', () => {
   it('keeps calling the last good nodes while the registry is unreachable', async () => {
     const server = await started();
     let watches = 0;
+    let channel: WatchChannel<ServiceInstance[]> | undefined;
     const broken: Discovery = {
       async getService() {
         throw new Error('registry down');
@@ -84,8 +87,8 @@ describe('discovery', () => {
       async watch() {
         watches++;
         if (watches > 1) throw new Error('registry down');
-        const ch = createWatchChannel<ServiceInstance[]>();
-        ch.push([
+        channel = createWatchChannel<ServiceInstance[]>();
+        channel.push([
           {
             id: 'a',
             name: 'svc',
@@ -94,15 +97,23 @@ describe('discovery', () => {
             endpoints: [`grpc://127.0.0.1:${server.port}?isSecure=false`],
           },
         ]);
-        setTimeout(() => ch.push([]), 20); // a broken registry answering an empty set
-        setTimeout(() => ch.fail(new Error('connection lost')), 40);
-        return ch.watcher;
+        return channel.watcher;
       },
     };
-    const client = createGrpcClient({ endpoint: 'discovery:///svc', discovery: broken, logger: silent });
+    const messages: string[] = [];
+    const logger: Logger = {
+      log(_level, ...kv) {
+        messages.push(String(kv[kv.indexOf('msg') + 1]));
+      },
+    };
+    const client = createGrpcClient({ endpoint: 'discovery:///svc', discovery: broken, logger });
     cleanup(() => client.close());
     await client.ready();
-    await new Promise((r) => setTimeout(r, 80));
+    // A broken registry answers an empty set, then the watch fails; each is logged once handled.
+    channel!.push([]);
+    await until(() => messages.some((m) => m.includes('zero endpoint found')));
+    channel!.fail(new Error('connection lost'));
+    await until(() => messages.some((m) => m.includes('failed to watch')));
     for (let i = 0; i < 5; i++) {
       expect((await client.unary(GreeterService.SayHello, helloRequest({ name: String(i) }))).message).toBe(
         `Hello ${i}`,

@@ -264,16 +264,22 @@ describe('deadlines and cancellation', () => {
   });
 
   it('a context is not aborted by the stream closing after a normal reply', async () => {
-    let saved: Context | undefined;
+    let saved: AbortSignal | undefined;
+    let streamClosed = false;
     const { client } = await setup({
       SayHello: async (ctx: Context) => {
-        saved = ctx;
+        // Reading the signal makes the context watch the call; a listener added after it runs
+        // after the context's own, once grpc-js reports the stream closed.
+        saved = ctx.signal;
+        (ctx.raw as { once(event: 'cancelled', fn: () => void): void }).once('cancelled', () => {
+          streamClosed = true;
+        });
         return helloReply({ message: 'ok' });
       },
     });
     await client.unary(GreeterService.SayHello, helloRequest());
-    await new Promise((r) => setTimeout(r, 50));
-    expect(saved!.signal.aborted).toBe(false);
+    await until(() => streamClosed);
+    expect(saved!.aborted).toBe(false);
   });
 
   it('a parent context deadline carries over to the outgoing call', async () => {

@@ -104,18 +104,20 @@ describe('createNodeResolver with discovery', () => {
   it('waits for the first non-empty set', async () => {
     const registry = createMemoryRegistry();
     const selector = createSelector();
+    const { logger, lines } = captureLogger();
     const resolver = createNodeResolver({
       target: 'discovery:///helloworld',
       scheme: 'http',
       discovery: registry,
       selector,
-      logger: captureLogger().logger,
+      logger,
     });
     let ready = false;
     const waiting = resolver.ready().then(() => {
       ready = true;
     });
-    await new Promise((r) => setTimeout(r, 20));
+    // The resolver has seen the registry's empty set (and refused it) before this check.
+    await until(() => lines.some((l) => l.level === 'warn' && l.msg.includes('zero endpoint found')));
     expect(ready).toBe(false);
     await registry.register(instance('a', 8001));
     await waiting;

@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type AppInfo,
   applyMiddleware,
@@ -140,10 +140,14 @@ describe('createContext', () => {
       answered.disarmDeadline(); // idempotent
       // Owned like ownDeadline: reading the signal starts no timer of its own.
       const signal = answered.signal;
-      await aborted(armed.signal);
-      await new Promise((r) => setTimeout(r, 30));
-      expect(fired).toEqual(['/a.A/Armed']);
+      // Armed after `answered` with a later deadline: the timer fires deadlines in order, so by
+      // the time this one fires, `answered` would have fired too had it still been armed.
+      const later = createContext({ operation: '/a.A/Later', timeout: 10 });
+      later.armDeadline(timer, onExpire, later);
+      await aborted(later.signal);
+      expect(fired).toEqual(['/a.A/Armed', '/a.A/Later']);
       expect(signal.aborted).toBe(false);
+      expect(timer.size).toBe(0);
       // Without a deadline nothing is scheduled.
       const none = createContext({ operation: '/a.A/None' });
       none.armDeadline(timer, onExpire, none);
@@ -154,13 +158,24 @@ describe('createContext', () => {
   });
 
   it('ownDeadline: reading the signal starts no timer; the owner calls expire()', async () => {
-    const ctx = createContext({ timeout: 1 }).ownDeadline();
-    const signal = ctx.signal;
-    // Another timer, far longer than the deadline, that the context must not have beaten.
-    await new Promise((r) => setTimeout(r, 30));
-    expect(signal.aborted).toBe(false);
-    ctx.expire();
-    expect((signal.reason as DOMException).name).toBe('TimeoutError');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    try {
+      // What the check sees: a context that enforces its own deadline starts a timer when read.
+      const plain = createContext({ timeout: 1 });
+      expect(plain.signal.aborted).toBe(false);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.clearAllTimers();
+
+      const ctx = createContext({ timeout: 1 }).ownDeadline();
+      const signal = ctx.signal;
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(1000);
+      expect(signal.aborted).toBe(false);
+      ctx.expire();
+      expect((signal.reason as DOMException).name).toBe('TimeoutError');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a parent cancel propagates to children, whenever their signal is read', async () => {
