@@ -23,4 +23,23 @@ install() {
 }
 install connectconformance "connectrpc.com/conformance/cmd/connectconformance@$CONFORMANCE_VERSION" connectconformance
 install grpc-interop-client "google.golang.org/grpc/interop/client@$GRPC_GO_VERSION" client
-echo "[conformance] ready in $bin" >&2
+# Descriptor sets the TypeScript servers load: grpc.testing as grpc-go of that version has it
+# (dumped by a small Go program), Connect's conformance protos as that runner ships them (buf).
+desc="$(dirname "$bin")/conformance"
+mkdir -p "$desc"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -s "$desc/grpc-testing-$GRPC_GO_VERSION.binpb" ]; then
+  echo "[conformance] grpc.testing descriptors from grpc-go $GRPC_GO_VERSION" >&2
+  (cd "$root/test/conformance/go" && GOFLAGS=-mod=mod go run ./grpc-testing-descriptors) >"$desc/grpc-testing-$GRPC_GO_VERSION.binpb.tmp"
+  mv "$desc/grpc-testing-$GRPC_GO_VERSION.binpb.tmp" "$desc/grpc-testing-$GRPC_GO_VERSION.binpb"
+fi
+ln -sf "grpc-testing-$GRPC_GO_VERSION.binpb" "$desc/grpc-testing.binpb"
+if [ ! -s "$desc/connect-conformance-$CONFORMANCE_VERSION.binpb" ]; then
+  echo "[conformance] connectrpc.conformance.v1 descriptors ($CONFORMANCE_VERSION)" >&2
+  buf="$root/test/conformance/node_modules/@bufbuild/buf/bin/buf"
+  [ -x "$buf" ] || { echo "[conformance] $buf missing: run pnpm install first" >&2; exit 1; }
+  src="$(GOFLAGS=-mod=mod go mod download -json "connectrpc.com/conformance@$CONFORMANCE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  "$buf" build "$src/proto" -o "$desc/connect-conformance-$CONFORMANCE_VERSION.binpb"
+fi
+ln -sf "connect-conformance-$CONFORMANCE_VERSION.binpb" "$desc/connect-conformance.binpb"
+echo "[conformance] ready in $bin and $desc" >&2

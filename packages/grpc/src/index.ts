@@ -2,20 +2,20 @@ export { createGrpcClient } from './client.ts';
 export {
   createHealthService,
   type HealthCheckRequest,
-  type HealthService,
-  healthFile,
   type HealthCheckResponse,
+  type HealthService,
   healthDefinition,
+  healthFile,
 } from './health.ts';
 export { fromGrpcMetadata, toGrpcMetadata } from './metadata.ts';
 export {
   createReflectionIndex,
   type ReflectionIndex,
-  registerReflection,
   type ReflectionRequest,
   type ReflectionResponse,
   reflectionDefinition,
   reflectionV1AlphaDefinition,
+  registerReflection,
 } from './reflection.ts';
 export { createGrpcServer, methodKind, serviceNameOf } from './server.ts';
 export {

@@ -147,31 +147,39 @@ export class Call {
   }
 
   run(): void {
-    const entry = this.#entry;
     this.#host.begin();
-    if (entry === undefined) {
-      return this.finish(new RpcError(Code.UNIMPLEMENTED, `unknown method ${this.#ex.path}`));
+    const refused = this.#refusal();
+    if (refused) {
+      this.finish(refused);
+      return;
     }
-    if (this.#recv === undefined) {
-      const bad = this.#ex.headers['grpc-timeout'] ?? this.#ex.headers['connect-timeout-ms'];
-      if (bad !== undefined)
-        return this.finish(new RpcError(Code.INVALID_ARGUMENT, `malformed timeout ${bad}`));
-      return this.finish(
-        new RpcError(Code.UNIMPLEMENTED, 'unsupported compression; accepted: gzip, identity'),
-      );
-    }
-    if (this.#wire.codec === 'json' && entry.input === undefined) {
-      return this.finish(new RpcError(Code.UNIMPLEMENTED, `JSON is not available for ${entry.operation}`));
-    }
+    const entry = this.#entry!;
     this.ctx.armDeadline(this.#host.timer, onDeadline, this);
     if (entry.kind === 'unary' || entry.kind === 'serverStream') this.#readOne(entry);
     else this.#readStream(entry);
   }
 
+  /** Why the call cannot be served at all, if it cannot. */
+  #refusal(): RpcError | undefined {
+    const entry = this.#entry;
+    if (entry === undefined) return new RpcError(Code.UNIMPLEMENTED, `unknown method ${this.#ex.path}`);
+    if (this.#recv === undefined) {
+      const bad = this.#ex.headers['grpc-timeout'] ?? this.#ex.headers['connect-timeout-ms'];
+      if (bad !== undefined) return new RpcError(Code.INVALID_ARGUMENT, `malformed timeout ${bad}`);
+      return new RpcError(Code.UNIMPLEMENTED, 'unsupported compression; accepted: gzip, identity');
+    }
+    if (this.#wire.codec === 'json' && entry.input === undefined)
+      return new RpcError(Code.UNIMPLEMENTED, `JSON is not available for ${entry.operation}`);
+    return undefined;
+  }
+
   #readOne(entry: MethodEntry): void {
     const ex = this.#ex;
     if (this.#wire.protocol === 'connect') {
-      if (ex.method === 'GET') return this.#invoke(entry, this.#fromQuery(entry));
+      if (ex.method === 'GET') {
+        this.#invoke(entry, this.#fromQuery(entry));
+        return;
+      }
       readWhole(ex.body, this.#host.maxReceive, (error, data) => {
         if (error !== undefined) return this.#gone(error);
         this.#invoke(entry, this.#decode(entry, data!, this.#recv === 'gzip'));
@@ -250,7 +258,10 @@ export class Call {
 
   #invoke(entry: MethodEntry, req: unknown): void {
     if (this.#finished) return;
-    if (req instanceof RequestFailure) return this.finish(req.error);
+    if (req instanceof RequestFailure) {
+      this.finish(req.error);
+      return;
+    }
     if (entry.kind !== 'unary') {
       this.ctx.set(CALL_KEY, this);
       this.ctx.watchCancel();
@@ -259,7 +270,8 @@ export class Call {
     try {
       p = entry.handler(this.ctx, req);
     } catch (e) {
-      return this.finish(e ?? new Error('handler threw'));
+      this.finish(e ?? new Error('handler threw'));
+      return;
     }
     // A client stream's reply goes out like a unary one.
     if (entry.kind === 'unary' || entry.kind === 'clientStream') p.then(this.#reply, this.#fail);
@@ -272,7 +284,8 @@ export class Call {
     try {
       bytes = this.#encode(this.#entry!, reply);
     } catch (e) {
-      return this.finish(e);
+      this.finish(e);
+      return;
     }
     this.finish(undefined, bytes);
   };
@@ -280,7 +293,10 @@ export class Call {
   #fail = (e: unknown): void => this.finish(e ?? new Error('handler failed'));
 
   #gone(error: unknown): void {
-    if (error !== undefined && !this.#ex.closed) return this.finish(error);
+    if (error !== undefined && !this.#ex.closed) {
+      this.finish(error);
+      return;
+    }
     this.ctx.peerGone();
     this.#close();
   }
@@ -399,7 +415,10 @@ export class Call {
       if (trailer || status?.metadata) {
         const md: Record<string, string[]> = {};
         for (const source of [trailer, status?.metadata])
-          if (source) for (const [k, v] of source) (md[k] ??= []).push(...v);
+          if (source)
+            for (const [k, v] of source) {
+              md[k] = [...(md[k] ?? []), ...v];
+            }
         end.metadata = md;
       }
       const last = encodeEnvelope(FLAG_END_STREAM, Buffer.from(JSON.stringify(end), 'utf8'));

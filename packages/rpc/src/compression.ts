@@ -16,7 +16,7 @@ export function encodingOf(value: string | undefined | null): Encoding | undefin
 
 /** True when an accept-encoding style header lists gzip. */
 export function acceptsGzip(value: string | undefined): boolean {
-  return value !== undefined && value.includes('gzip');
+  return value?.includes('gzip') === true;
 }
 
 export function compress(data: Uint8Array): Buffer {

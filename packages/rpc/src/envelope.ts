@@ -63,7 +63,8 @@ export class EnvelopeReader {
       if (this.#length < 5 + size) break;
       const all = this.#chunks.length === 1 ? head : this.#join();
       const env: Envelope = { flags: all[0]!, data: all.subarray(5, 5 + size) };
-      (out ??= []).push(env);
+      if (out) out.push(env);
+      else out = [env];
       const rest = all.length - 5 - size;
       if (rest === 0) {
         this.#chunks.length = 0;

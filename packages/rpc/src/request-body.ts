@@ -13,7 +13,9 @@ export class Base64Decoder {
     for (let eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=')) {
       let end = eq;
       while (text.charCodeAt(end) === 61 /* = */) end++;
-      (out ??= []).push(Buffer.from(text.slice(0, end), 'base64'));
+      const part = Buffer.from(text.slice(0, end), 'base64');
+      if (out) out.push(part);
+      else out = [part];
       text = text.slice(end);
     }
     const whole = text.length - (text.length % 4);
