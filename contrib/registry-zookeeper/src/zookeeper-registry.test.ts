@@ -49,7 +49,14 @@ const logged = () => recordLogs(['info', 'warn', 'error']);
 describeRegistryContract(
   'zookeeper',
   () => createZookeeperRegistry({ connection: servers, logger: silentLogger }),
-  { sharedWatch: true, openWatches: (r) => r.activeWatches },
+  {
+    sharedWatch: true,
+    openWatches: (r) => r.activeWatches,
+    restart: async () => {
+      await zk.restart();
+    },
+    onRestartTimings: (t) => console.info('[restart timings] zookeeper', JSON.stringify(t)),
+  },
 );
 
 describe('zookeeper registry: wire compatibility with Go Kratos', () => {

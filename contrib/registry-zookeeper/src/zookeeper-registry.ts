@@ -1,18 +1,21 @@
 import {
   createLogHelper,
-  createServiceWatches,
   type Discovery,
   defaultLogger,
-  type Fanout,
-  InvalidInstanceError,
   type Logger,
-  marshalServiceInstance,
   type Registrar,
   type ServiceInstance,
-  type ServiceWatchBackend,
   type ServiceWatcher,
-  unmarshalServiceInstance,
 } from '@kratos/core';
+import {
+  createCoalescedTask,
+  createServiceWatches,
+  type Fanout,
+  InvalidInstanceError,
+  marshalServiceInstance,
+  type ServiceWatchBackend,
+  unmarshalServiceInstance,
+} from '@kratos/core/adapter';
 import { type Client, CreateMode, Exception, type Event as ZkEvent } from 'node-zookeeper-client';
 import { openZookeeperSession, type ZookeeperConnection } from './zookeeper-session.ts';
 
@@ -210,38 +213,29 @@ export function createZookeeperRegistry(options: ZookeeperRegistryOptions = {}):
 
   const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ZookeeperWatch => {
     let stopped = false;
-    let running: Promise<void> | undefined;
-    let again = false;
     // One stable function: node-zookeeper-client registers a given watcher once per path.
     const onEvent = () => {
-      if (!stopped && !closed) void refresh();
+      if (!stopped && !closed) void reread.run();
     };
-    const refresh = (): Promise<void> => {
-      if (running) {
-        again = true;
-        return running;
-      }
-      running = (async () => {
-        do {
-          again = false;
-          try {
-            const set = await list(name, onEvent);
-            if (!stopped) fan.publish(set);
-          } catch (e) {
-            log.warnw(
-              'msg',
-              'zookeeper unreachable, watchers keep the last known instances',
-              'service',
-              name,
-              'error',
-              (e as Error).message,
-            );
-          }
-        } while (again && !stopped);
-        running = undefined;
-      })();
-      return running;
-    };
+    const reread = createCoalescedTask(
+      async () => {
+        try {
+          const set = await list(name, onEvent);
+          if (!stopped) fan.publish(set);
+        } catch (e) {
+          log.warnw(
+            'msg',
+            'zookeeper unreachable, watchers keep the last known instances',
+            'service',
+            name,
+            'error',
+            (e as Error).message,
+          );
+        }
+      },
+      { stopped: () => stopped },
+    );
+    const refresh = () => reread.run();
     const ready = refresh().then(() => {
       if (fan.latest === undefined) throw new Error('server unreachable');
     });
