@@ -125,7 +125,13 @@ describeRegistryContract(
     };
     return { registrar: createKubernetesRegistry(options), discovery: createKubernetesRegistry(options) };
   },
-  { sharedWatch: true },
+  {
+    sharedWatch: true,
+    restart: async () => {
+      await server.restart();
+    },
+    onRestartTimings: (t) => console.info('[restart timings] kubernetes', JSON.stringify(t)),
+  },
 );
 
 describeRegistryContract(

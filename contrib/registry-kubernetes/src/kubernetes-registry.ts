@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createLogHelper,
-  createServiceWatches,
   type Discovery,
   defaultLogger,
-  type Fanout,
   type Logger,
   type Registrar,
   type ServiceInstance,
-  type ServiceWatchBackend,
   type ServiceWatcher,
 } from '@kratos/core';
+import {
+  createServiceWatches,
+  type Fanout,
+  pause,
+  retryWithBackoff,
+  type ServiceWatchBackend,
+} from '@kratos/core/adapter';
 import {
   ApiException,
   CoreV1Api,
@@ -49,7 +52,10 @@ export interface KubernetesRegistryOptions {
    * and `https://` endpoints it is appended as `isSecure=true`). Default `''`.
    */
   endpointSuffix?: string;
-  /** Delay before a broken watch reconnects, doubled per failure up to 8x. Default 500 ms. */
+  /**
+   * Delay before a broken watch reconnects, doubled per failure up to 8x but at most 2 s (so a
+   * watch is back within about 2 s of the API server), or this delay when it is longer. Default 500 ms.
+   */
   reconnectDelayMs?: number;
   /** Default: core's default logger. */
   logger?: Logger;
@@ -64,6 +70,9 @@ export interface KubernetesRegistry extends Registrar, Discovery {
 }
 
 type PodInformer = Informer<V1Pod> & ObjectCache<V1Pod>;
+
+/** The longest pause between attempts to open a broken watch again (unless reconnectDelayMs is longer). */
+const RECONNECT_MAX_MS = 2000;
 
 function readNamespaceFile(): string | undefined {
   try {
@@ -180,23 +189,30 @@ export function createKubernetesRegistry(options: KubernetesRegistryOptions = {}
     let restarting: Promise<void> | undefined;
     // One restart loop at a time; the informer reports each failed attempt through 'error' too.
     const restart = async () => {
-      for (let failures = 0; !closed; failures++) {
-        try {
-          await sleep(baseDelay * 2 ** Math.min(failures, 3), undefined, { signal: stopping.signal });
-        } catch {
-          return;
-        }
-        lastError = undefined;
-        try {
-          await informer.start();
-        } catch (e) {
-          lastError ??= e;
-        }
-        if (lastError === undefined) {
-          log.infow('msg', 'kubernetes watch restored', 'service', name);
-          publish();
-          return;
-        }
+      // The first attempt after a pause of its own: the server that broke the watch is likely down.
+      await pause(baseDelay, stopping.signal);
+      const restored = await retryWithBackoff(
+        async () => {
+          lastError = undefined;
+          try {
+            await informer.start();
+          } catch (e) {
+            lastError ??= e;
+          }
+          if (lastError !== undefined) throw lastError;
+          return true;
+        },
+        {
+          signal: stopping.signal,
+          initialBackoffMs: baseDelay * 2,
+          maxBackoffMs: Math.max(baseDelay, Math.min(baseDelay * 8, RECONNECT_MAX_MS)),
+          // Failures are logged through the informer's 'error' event.
+          onError: () => {},
+        },
+      );
+      if (restored && !closed) {
+        log.infow('msg', 'kubernetes watch restored', 'service', name);
+        publish();
       }
     };
     informer.on('error', (err) => {
