@@ -50,7 +50,16 @@ const logged = () => {
 describeRegistryContract(
   'consul',
   () => createConsulRegistry({ connection: connectionOf(http), healthCheck: false, logger: quietLogger }),
-  { sharedWatch: true, openWatches: (r) => r.activeWatches, timeoutMs: 5000 },
+  {
+    sharedWatch: true,
+    openWatches: (r) => r.activeWatches,
+    timeoutMs: 5000,
+    // -dev Consul forgets its catalog on restart: the heartbeat registers the instances again.
+    restart: async () => {
+      await consul.restart();
+    },
+    onRestartTimings: (t) => console.info('[restart timings] consul', JSON.stringify(t)),
+  },
 );
 
 describe('consul registry: wire compatibility with Go Kratos', () => {

@@ -1,16 +1,20 @@
 import { EventEmitter } from 'node:events';
 import {
   createLogHelper,
-  createServiceWatches,
   type Discovery,
   defaultLogger,
-  type Fanout,
   type Logger,
   type Registrar,
   type ServiceInstance,
-  type ServiceWatchBackend,
   type ServiceWatcher,
 } from '@kratos/core';
+import {
+  createServiceWatches,
+  type Fanout,
+  pause,
+  repeatWithBackoff,
+  type ServiceWatchBackend,
+} from '@kratos/core/adapter';
 import Consul from 'consul';
 import {
   type ConsulServiceEntry,
@@ -66,6 +70,8 @@ export interface ConsulRegistry extends Registrar, Discovery {
 
 interface Heartbeat {
   stopped: boolean;
+  /** Aborts when the heartbeat stops: cuts its pause before registering again short. */
+  ended: AbortController;
   timer: ReturnType<typeof setTimeout> | undefined;
   body: Buffer;
 }
@@ -74,15 +80,6 @@ interface InternalClient {
   _put(req: Record<string, unknown>): Promise<unknown>;
   _defaults?: { token?: string };
 }
-
-const sleep = (ms: number, ctl?: { stopped: boolean }) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    if (ctl?.stopped) {
-      clearTimeout(t);
-      r();
-    }
-  });
 
 const positiveInt = (name: string, v: number) => {
   if (!Number.isInteger(v) || v < 1) throw new TypeError(`${name} must be a positive whole number, got ${v}`);
@@ -180,7 +177,7 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
           (e as Error).message,
         );
         // As Go: when a report fails, wait a random 0-5 s and register again (the agent may have lost it).
-        await sleep(Math.floor(Math.random() * 5) * 1000, hb);
+        await pause(Math.floor(Math.random() * 5) * 1000, hb.ended.signal);
         if (hb.stopped) return;
         try {
           await putRegistration(hb.body);
@@ -199,6 +196,7 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
     const hb = heartbeats.get(id);
     if (!hb) return;
     hb.stopped = true;
+    hb.ended.abort();
     clearTimeout(hb.timer);
     heartbeats.delete(id);
   };
@@ -220,10 +218,10 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
   // A blocking query per watched service, shared by its watchers.
   const watches = createServiceWatches({ backend: 'consul', open: (name, fan) => openWatch(name, fan) });
   const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
-    let stopped = false;
+    const stopping = new AbortController();
     let ctx: EventEmitter | undefined;
     const stop = () => {
-      stopped = true;
+      stopping.abort();
       ctx?.emit('cancel');
     };
     const first = query(name, undefined).then((r) => {
@@ -231,37 +229,47 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
       return r.index;
     });
     void first.then(
-      async (start) => {
+      (start) => {
         let index = start;
         let failing = false;
-        while (!stopped) {
-          ctx = new EventEmitter();
-          try {
-            const r = await query(name, index, ctx);
-            if (stopped) return;
-            if (failing) log.infow('msg', 'consul reachable again', 'service', name);
-            failing = false;
-            // An index that went backwards (a restarted agent) restarts the blocking from 0.
-            const next = BigInt(r.index) < BigInt(index) ? '0' : r.index;
-            if (r.index !== index) fan.publish(r.instances);
-            index = next;
-          } catch (e) {
-            if (stopped) return;
-            if (!failing) {
-              log.warnw(
-                'msg',
-                'consul unreachable, watchers keep the last known instances',
-                'service',
-                name,
-                'error',
-                (e as Error).message,
-              );
+        return repeatWithBackoff(
+          async () => {
+            ctx = new EventEmitter();
+            try {
+              const r = await query(name, index, ctx);
+              if (stopping.signal.aborted) return;
+              if (failing) log.infow('msg', 'consul reachable again', 'service', name);
+              failing = false;
+              // An index that went backwards (a restarted agent) restarts the blocking from 0.
+              const next = BigInt(r.index) < BigInt(index) ? '0' : r.index;
+              if (r.index !== index) fan.publish(r.instances);
+              index = next;
+            } catch (e) {
+              // Read again from scratch once the agent answers.
+              index = '0';
+              throw e;
             }
-            failing = true;
-            index = '0';
-            await sleep(1000);
-          }
-        }
+          },
+          {
+            signal: stopping.signal,
+            // A steady 1 s between failed queries, as before.
+            initialBackoffMs: 1000,
+            maxBackoffMs: 1000,
+            onError: (e) => {
+              if (!failing) {
+                log.warnw(
+                  'msg',
+                  'consul unreachable, watchers keep the last known instances',
+                  'service',
+                  name,
+                  'error',
+                  (e as Error).message,
+                );
+              }
+              failing = true;
+            },
+          },
+        );
       },
       () => {},
     );
@@ -284,7 +292,7 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
         throw new Error(`consul register ${instance.id} failed: ${(e as Error).message}`, { cause: e });
       }
       if (settings.heartbeat) {
-        const hb: Heartbeat = { stopped: false, timer: undefined, body };
+        const hb: Heartbeat = { stopped: false, ended: new AbortController(), timer: undefined, body };
         heartbeats.set(instance.id, hb);
         await pass(instance.id).catch((e: unknown) =>
           log.errorw(
