@@ -1,10 +1,16 @@
-// BBR rate limiting under overload, one server core, wrk on the other.
-// 1. capacity: the bare server (no limiter) saturated by a closed loop;
-// 2. per mode (none, elu, cpu, cpu-process): "unloaded" at ~0.5x capacity, then "overloaded" at ~2x capacity
-//    (connections with random think time; a warm-up long enough for the 0.95-decay moving average
-//    of the signal to cross the 800 threshold, then the measured run).
-// Run: node bench/ratelimit/run.mjs [--quick]   (writes bench/ratelimit/results.json)
-//      node bench/ratelimit/run.mjs --smoke     (CI: each mode's server starts and answers; ~10 s, writes nothing)
+// Overload harness: rateLimit() at ~2x capacity on one server core, load from the other.
+// Per transport (http, grpc):
+//   1. capacity: the bare server (mode none) saturated by a closed loop (64 callers back to back);
+//   2. rounds; in each, every mode in turn (interleaved, so a busy host's changes hit all modes
+//      alike): a fresh server, "unloaded" at 0.5x capacity, a warm-up at 2x, then "overloaded"
+//      at 2x capacity (open loop, Poisson arrivals: the offered load does not drop when the
+//      server slows down).
+// Prints per run: capacity, offered load, goodput (ok replies/s and share of capacity), p50/p99 of
+// admitted (ok) calls and the unloaded p99, rejected share and p99, errors/timeouts, max RSS;
+// then the median over rounds. Writes results.json (with the load average around every run).
+//
+//   node bench/ratelimit/run.mjs [--quick] [--rounds N] [--transports http,grpc] [--modes none,before,bbr]
+//   node bench/ratelimit/run.mjs --smoke    (CI: each transport and mode starts and answers; writes nothing)
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,23 +18,59 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const quick = process.argv.includes('--quick');
-const smoke = process.argv.includes('--smoke');
-const WARM_S = quick ? 12 : 25;
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
+};
+const quick = flag('--quick');
+const smoke = flag('--smoke');
+const ROUNDS = Number(opt('--rounds', quick ? 1 : 3));
+const TRANSPORTS = opt('--transports', 'http,grpc').split(',');
+const MODES = opt('--modes', 'none,before,bbr').split(',');
 const RUN_S = quick ? 8 : 15;
-const CONNS = 200;
+const WARM_S = quick ? 12 : 20; // the `before` limiter's signal needs ~16 s of full load to turn hot
+const UNLOADED_S = quick ? 6 : 10;
+// Enough callers back to back that the server, not the round trip, bounds the rate on a busy host.
+const CAPACITY_CALLERS = 64;
 const port = 18_000 + Math.floor(Math.random() * 1000);
+const children = new Set();
+// Stops what this harness started when it is interrupted.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+const track = (child) => {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+};
+const load = () => os.loadavg().map((x) => Math.round(x * 10) / 10);
 
-function startServer(mode) {
-  const child = spawn(
-    'taskset',
-    ['-c', '0', process.execPath, '--conditions=kratos-source', join(here, 'server.ts'), mode, String(port)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+function startServer(transport, mode) {
+  const child = track(
+    spawn(
+      'taskset',
+      [
+        '-c',
+        '0',
+        process.execPath,
+        '--conditions=kratos-source',
+        join(here, 'server.ts'),
+        transport,
+        mode,
+        String(port),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    ),
   );
   const stats = [];
   let buf = '';
   const ready = new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`server ${transport} ${mode} exited ${code}`)));
     child.stdout.on('data', (d) => {
       buf += d;
       for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
@@ -43,91 +85,145 @@ function startServer(mode) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   };
-  return { child, stats, ready, stop };
+  return { stats, ready, stop };
 }
 
-async function wrk(args, env = {}) {
-  // Asynchronous, so the server's stat lines keep being read while wrk runs.
-  const child = spawn('taskset', ['-c', '1', 'wrk', '-t1', ...args, `http://127.0.0.1:${port}/v1/ping/x`], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
+/** One load run (asynchronous, so the server's stat lines keep being read meanwhile). */
+async function loadgen(transport, rate, seconds, env = {}) {
+  const child = track(
+    spawn(
+      'taskset',
+      [
+        '-c',
+        '1',
+        process.execPath,
+        join(here, 'loadgen.mjs'),
+        transport,
+        String(port),
+        String(rate),
+        String(seconds),
+      ],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
+  );
+  let out = '';
+  let err = '';
   child.stdout.on('data', (d) => {
-    stdout += d;
+    out += d;
   });
   child.stderr.on('data', (d) => {
-    stderr += d;
+    err += d;
   });
   await new Promise((r) => child.once('exit', r));
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
-  if (!line) throw new Error(`wrk failed: ${stdout}\n${stderr}`);
-  const res = JSON.parse(line.slice(7));
-  for (const k of ['p50', 'p90', 'p99', 'max']) res[k] = res[k] / 1000; // us -> ms
-  res.rps = rps;
-  return res;
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`loadgen failed: ${out}\n${err}`);
+  return JSON.parse(line.slice(7));
 }
 
-const script = ['-s', join(here, 'load.lua'), '--timeout', '5s'];
-const results = { burnMs: Number(process.env.BURN_MS ?? 2), loadavg: os.loadavg(), modes: {} };
-const MODES = ['none', 'elu', 'cpu', 'cpu-process'];
-
 if (smoke) {
-  // Keeps the harness working where timing means nothing: every mode serves 200s for a second.
-  for (const mode of MODES) {
-    const s = startServer(mode);
-    await s.ready;
-    const res = await wrk(['-c2', '-d1s', ...script], { THINK_MS: '0' });
-    await s.stop();
-    const ok = res.statuses[200] ?? 0;
-    if (ok === 0)
-      throw new Error(`ratelimit smoke: mode ${mode} answered no 200 (${JSON.stringify(res.statuses)})`);
-    console.log(`ratelimit smoke: ${mode} ok (${ok} replies)`);
+  // Keeps the harness working where timing means nothing: every server answers for a second.
+  for (const transport of TRANSPORTS) {
+    for (const mode of MODES) {
+      const s = startServer(transport, mode);
+      await s.ready;
+      const res = await loadgen(transport, 0, 1, { CLOSED: '2' });
+      await s.stop();
+      if (res.ok.n === 0)
+        throw new Error(`ratelimit smoke: ${transport} ${mode} answered no call (${JSON.stringify(res)})`);
+      console.log(`ratelimit smoke: ${transport} ${mode} ok (${res.ok.n} replies)`);
+    }
   }
   process.exit(0);
 }
 
-// Capacity of the bare server: closed loop, no think time.
-{
-  const s = startServer('none');
-  await s.ready;
-  await wrk(['-c4', '-d3s', ...script], { THINK_MS: '0' });
-  results.capacity = (await wrk(['-c8', `-d${quick ? 5 : 8}s`, ...script], { THINK_MS: '0' })).rps;
-  await s.stop();
-}
-const cap = results.capacity;
-// Offered rate ~ CONNS / think: think = CONNS / rate (the mean of the random delay is THINK_MS).
-const thinkFor = (rate) => String(Math.max(1, Math.round((CONNS / rate) * 1000)));
-console.log(
-  `capacity ${cap.toFixed(0)} req/s; offered unloaded ${(cap / 2).toFixed(0)}, overloaded ${(cap * 2).toFixed(0)}`,
-);
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : Number.NaN;
+};
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const pc = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : '-');
 
-for (const mode of MODES) {
-  const s = startServer(mode);
+const results = { burnMs: Number(process.env.BURN_MS ?? 2), quick, startLoadavg: load(), transports: {} };
+const header =
+  '| transport | mode | capacity/s | offered/s | goodput/s | goodput/capacity | p50 ok ms | p99 ok ms | unloaded p99 ms | p99 ratio | rejected | p99 rejected ms | errors+timeouts | max RSS MB | load avg |';
+const sep = `|${' --- |'.repeat(15)}`;
+const row = (t, mode, r) =>
+  `| ${t} | ${mode} | ${f0(r.capacity)} | ${f0(r.offered)} | ${f0(r.goodput)} | ${pc(r.goodputShare)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.unloadedP99)} | ${f1(r.p99Ratio)}x | ${pc(r.rejectedShare)} | ${f1(r.rejectedP99)} | ${r.failed} | ${f0(r.rssMb)} | ${r.loadavg ?? ''} |`;
+
+for (const transport of TRANSPORTS) {
+  const s = startServer(transport, 'none');
   await s.ready;
-  const unloaded = await wrk([`-c${CONNS}`, `-d${RUN_S}s`, ...script], { THINK_MS: thinkFor(cap / 2) });
-  await wrk([`-c${CONNS}`, `-d${WARM_S}s`, ...script], { THINK_MS: thinkFor(cap * 2) });
-  const from = s.stats.length;
-  const overloaded = await wrk([`-c${CONNS}`, `-d${RUN_S}s`, ...script], { THINK_MS: thinkFor(cap * 2) });
-  const during = s.stats.slice(from);
+  await loadgen(transport, 0, 2, { CLOSED: String(CAPACITY_CALLERS) });
+  const capRun = await loadgen(transport, 0, quick ? 5 : 8, { CLOSED: String(CAPACITY_CALLERS) });
   await s.stop();
-  const share = (res, code) => (res.statuses[code] ?? 0) / Math.max(1, res.requests);
-  results.modes[mode] = {
-    unloaded,
-    overloaded,
-    p99Ratio: overloaded.p99 / unloaded.p99,
-    share429: share(overloaded, 429),
-    share504: share(overloaded, 504),
-    ok200PerSec: (overloaded.statuses[200] ?? 0) / RUN_S,
-    signalDuring: during.length ? during[Math.floor(during.length / 2)] : undefined,
-  };
-  const m = results.modes[mode];
+  const capacity = capRun.okPerSec;
+  const entry = { capacity, capacityP99: capRun.ok.p99, runs: [] };
+  results.transports[transport] = entry;
   console.log(
-    `${mode.padEnd(11)} unloaded p99 ${unloaded.p99.toFixed(1)} ms | overloaded p99 ${overloaded.p99.toFixed(1)} ms (x${m.p99Ratio.toFixed(1)}), ` +
-      `429 ${(m.share429 * 100).toFixed(1)}%, 504 ${(m.share504 * 100).toFixed(1)}%, 200/s ${m.ok200PerSec.toFixed(0)}, ` +
-      `signal ${JSON.stringify(m.signalDuring ?? {})}`,
+    `${transport}: capacity ${capacity.toFixed(0)}/s (closed loop, ${CAPACITY_CALLERS} callers); load average ${load()}`,
   );
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const mode of MODES) {
+      const srv = startServer(transport, mode);
+      await srv.ready;
+      const before = load();
+      const unloaded = await loadgen(transport, capacity / 2, UNLOADED_S);
+      await loadgen(transport, capacity * 2, WARM_S);
+      const from = srv.stats.length;
+      const over = await loadgen(transport, capacity * 2, RUN_S);
+      const during = srv.stats.slice(from);
+      await srv.stop();
+      const r = {
+        round,
+        mode,
+        capacity,
+        offered: over.offeredPerSec,
+        goodput: over.okPerSec,
+        goodputShare: over.okPerSec / capacity,
+        p50: over.ok.p50,
+        p99: over.ok.p99,
+        unloadedP99: unloaded.ok.p99,
+        p99Ratio: over.ok.p99 / unloaded.ok.p99,
+        rejectedShare: over.rejected.n / Math.max(1, over.sent),
+        rejectedP99: over.rejected.p99,
+        failed: over.error.n + over.timeout.n + over.skipped,
+        rssMb: Math.max(0, ...during.map((x) => x.rss ?? 0)) / 2 ** 20,
+        signal: during.length ? during[Math.floor(during.length / 2)] : undefined,
+        loadavg: `${before[0]} -> ${load()[0]}`,
+        unloaded,
+        overloaded: over,
+      };
+      entry.runs.push(r);
+      if (round === 1 && mode === MODES[0]) console.log(`${header}\n${sep}`);
+      console.log(row(transport, `${mode} (round ${round})`, r));
+    }
+  }
 }
+
+console.log(`\nMedian over ${ROUNDS} round(s):\n${header}\n${sep}`);
+for (const [transport, entry] of Object.entries(results.transports)) {
+  for (const mode of MODES) {
+    const runs = entry.runs.filter((r) => r.mode === mode);
+    const m = (k) => median(runs.map((r) => r[k]));
+    const summary = {
+      capacity: entry.capacity,
+      offered: m('offered'),
+      goodput: m('goodput'),
+      goodputShare: m('goodputShare'),
+      p50: m('p50'),
+      p99: m('p99'),
+      unloadedP99: m('unloadedP99'),
+      p99Ratio: m('p99Ratio'),
+      rejectedShare: m('rejectedShare'),
+      rejectedP99: m('rejectedP99'),
+      failed: median(runs.map((r) => r.failed)),
+      rssMb: m('rssMb'),
+      loadavg: runs.map((r) => r.loadavg.split(' -> ')[0]).join('/'),
+    };
+    entry[mode] = summary;
+    console.log(row(transport, mode, summary));
+  }
+}
+results.endLoadavg = load();
 writeFileSync(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { acquireLoadSampler, type LoadSignal, loadOf, releaseLoadSampler } from './load-signal.ts';
 import { RollingWindow } from './rolling-window.ts';
+import { TurnGuard } from './turn-guard.ts';
 
 /** What the rate-limit middleware reports back when an admitted call finishes. */
 export interface LimiterDoneInfo {
@@ -27,6 +28,11 @@ export interface BbrStat {
   minRt: number;
   /** Largest number of calls finished in one bucket of the window. */
   maxPass: number;
+  /**
+   * Calls one event-loop turn may admit while the loop is backed up (`turnBudget` over the
+   * smallest mean duration of a synchronous call); `Infinity` while unknown or off.
+   */
+  maxPerTurn: number;
 }
 
 /** Options of {@link createBbrLimiter}; defaults are Go Kratos' (aegis `bbr`). */
@@ -53,6 +59,13 @@ export interface BbrLimiterOptions {
   now?: () => number;
   /** How long shedding may go on after the load fell under the threshold, ms. Default 1000. */
   coolOff?: number;
+  /**
+   * Node only: synchronous handler work (ms) one event-loop turn may admit while the loop is
+   * backed up; the calls past it in that turn are shed. Bounds the wait of admitted calls when
+   * handlers keep the loop busy, whatever the load signal reads. Default 10; 0 turns it off
+   * (Go Kratos' behaviour exactly).
+   */
+  turnBudget?: number;
 }
 
 /** A BBR limiter with its statistics and the release of the shared sampler. */
@@ -69,10 +82,10 @@ export interface BbrLimiter extends Limiter {
  * carry: `maxPass x minRT x bucketsPerSecond / 1000` (the largest bucket's completions times the
  * smallest bucket's mean latency, Little's law).
  *
- * One Node difference: a handler that runs synchronously finishes before the next request of
- * the same event-loop turn starts, so "in flight" would never exceed one although those requests
- * queued together. While hot, requests finished in the current turn are therefore counted as in
- * flight until the turn ends (one `setImmediate` per turn, not per request).
+ * One Node addition, {@link TurnGuard}: a handler that runs synchronously finishes before the
+ * next request of the same event-loop turn starts, so "in flight" never exceeds one although those
+ * requests queued together. While the loop is backed up (the previous turn had more calls than a
+ * turn may admit), each turn admits at most `turnBudget` ms of such calls and sheds the rest.
  */
 export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
   const window = options.window ?? 10_000;
@@ -102,20 +115,11 @@ export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
     usesSampler = true;
   }
 
+  const guard = new TurnGuard(options.turnBudget ?? 10, size, bucketMs, now);
   let inFlight = 0;
   let prevDrop = 0; // clock time shedding started; 0 = not shedding
   let passCache = { val: 0, at: Number.NEGATIVE_INFINITY };
   let rtCache = { val: 0, at: Number.NEGATIVE_INFINITY };
-
-  // Event-loop turn bookkeeping, only while hot (see above).
-  let turn = 0;
-  let turnOpen = false;
-  let doneThisTurn = 0;
-  const endTurn = () => {
-    turn++;
-    turnOpen = false;
-    doneThisTurn = 0;
-  };
 
   // Both statistics leave out the current (incomplete) bucket and are cached for one bucket.
   const maxPass = (t: number): number => {
@@ -140,23 +144,16 @@ export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
   // Go computes floor(x) + 0.5 and truncates it: the floor.
   const maxInFlight = (t: number): number => Math.floor((maxPass(t) * minRt(t) * bucketsPerSecond) / 1000);
 
-  const exceeds = (t: number, hot: boolean): boolean => {
-    if (hot && !turnOpen) {
-      turnOpen = true;
-      setImmediate(endTurn);
-    }
-    const n = inFlight + doneThisTurn;
-    return n > 1 && n > maxInFlight(t);
-  };
+  const exceeds = (t: number): boolean => inFlight > 1 && inFlight > maxInFlight(t);
 
   const shouldDrop = (t: number): boolean => {
     if (load() < threshold) {
       if (prevDrop === 0) return false;
-      if (t - prevDrop <= coolOff) return exceeds(t, true);
+      if (t - prevDrop <= coolOff) return exceeds(t);
       prevDrop = 0;
       return false;
     }
-    const drop = exceeds(t, true);
+    const drop = exceeds(t);
     if (drop && prevDrop === 0) prevDrop = t || Number.MIN_VALUE;
     return drop;
   };
@@ -164,21 +161,30 @@ export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
   return {
     allow() {
       const start = now();
-      if (shouldDrop(start)) return undefined;
+      if (guard.arrive(start) || shouldDrop(start)) return undefined;
+      guard.admitted();
       inFlight++;
-      const admittedIn = turnOpen ? turn : -1;
+      const turn = guard.turn;
       return () => {
         const end = now();
-        const took = Math.ceil(end - start);
-        if (took > 0) rt.add(took, end);
+        const took = end - start;
+        const ms = Math.ceil(took);
+        if (ms > 0) rt.add(ms, end);
         inFlight--;
         pass.add(1, end);
-        if (admittedIn === turn && turnOpen) doneThisTurn++;
+        guard.finished(turn, took, end);
       };
     },
     stat() {
       const t = now();
-      return { cpu: load(), inFlight, maxInFlight: maxInFlight(t), minRt: minRt(t), maxPass: maxPass(t) };
+      return {
+        cpu: load(),
+        inFlight,
+        maxInFlight: maxInFlight(t),
+        minRt: minRt(t),
+        maxPass: maxPass(t),
+        maxPerTurn: guard.limit(t),
+      };
     },
     close() {
       if (usesSampler) {

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { type BbrLimiterOptions, createBbrLimiter } from '../index.ts';
+
+// The event-loop turn guard of the BBR limiter, driven by a hand-moved clock; a turn ends when
+// the test yields to setImmediate, as the event loop's does.
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+function rig(options: BbrLimiterOptions = {}) {
+  const s = { t: 100_000, cpu: 0 };
+  const limiter = createBbrLimiter({ now: () => s.t, cpu: () => s.cpu, ...options });
+  /** `n` calls in the current turn, each running `ms` synchronously; how many were admitted. */
+  const turn = (n: number, ms: number): number => {
+    let admitted = 0;
+    for (let i = 0; i < n; i++) {
+      const done = limiter.allow();
+      if (done === undefined) continue;
+      admitted++;
+      s.t += ms;
+      done({});
+    }
+    return admitted;
+  };
+  /** Teaches the guard what a synchronous call costs, then moves past the bucket it was seen in. */
+  const teach = async (ms: number) => {
+    turn(2, ms);
+    await nextTurn();
+    s.t += 200;
+  };
+  return { s, limiter, turn, teach };
+}
+
+describe('BBR limiter: event-loop turn guard', () => {
+  it('admits a backed-up turn only its budget of synchronous work and sheds the rest, whatever the load signal', async () => {
+    const r = rig();
+    await r.teach(2);
+    expect(r.limiter.stat()).toMatchObject({ maxPerTurn: 5, cpu: 0 }); // 10 ms budget / 2 ms
+    // A burst after a quiet loop is absorbed whole...
+    expect(r.turn(12, 2)).toBe(12);
+    await nextTurn();
+    // ...but when the next turn finds a queue again, it admits 5 and sheds the other 7.
+    expect(r.turn(12, 2)).toBe(5);
+    await nextTurn();
+    expect(r.turn(12, 2)).toBe(5);
+    await nextTurn();
+    // A short turn (no more calls than it may admit) ends the backlog.
+    expect(r.turn(3, 2)).toBe(3);
+    await nextTurn();
+    expect(r.turn(12, 2)).toBe(12);
+  });
+
+  it('always admits the first call of a turn, however long it runs', async () => {
+    const r = rig();
+    await r.teach(30);
+    expect(r.limiter.stat().maxPerTurn).toBe(1);
+    r.turn(4, 30);
+    await nextTurn();
+    expect(r.turn(4, 30)).toBe(1);
+  });
+
+  it('forgets the backlog when the loop was idle for a bucket between turns', async () => {
+    const r = rig();
+    await r.teach(2);
+    expect(r.turn(12, 2)).toBe(12);
+    await nextTurn();
+    r.s.t += 150;
+    expect(r.turn(12, 2)).toBe(12);
+  });
+
+  it('does not count asynchronous calls (finished in a later turn) as turn work', async () => {
+    const r = rig();
+    for (let round = 0; round < 3; round++) {
+      const open = Array.from({ length: 20 }, () => r.limiter.allow());
+      expect(open.every((d) => d !== undefined)).toBe(true);
+      await nextTurn();
+      r.s.t += 50;
+      for (const d of open) d!({});
+      r.s.t += 100;
+    }
+    expect(r.limiter.stat().maxPerTurn).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('scales the turn with the budget', async () => {
+    const r = rig({ turnBudget: 20 });
+    await r.teach(4);
+    expect(r.limiter.stat().maxPerTurn).toBe(5);
+    r.turn(12, 4);
+    await nextTurn();
+    expect(r.turn(12, 4)).toBe(5);
+  });
+
+  it('rejects a negative or non-numeric budget', () => {
+    expect(() => createBbrLimiter({ turnBudget: -1, cpu: () => 0 })).toThrow(RangeError);
+    expect(() => createBbrLimiter({ turnBudget: Number.NaN, cpu: () => 0 })).toThrow(RangeError);
+  });
+
+  it('is off with turnBudget 0 (Go Kratos behaviour)', async () => {
+    const r = rig({ turnBudget: 0 });
+    await r.teach(2);
+    expect(r.limiter.stat().maxPerTurn).toBe(Number.POSITIVE_INFINITY);
+    r.turn(12, 2);
+    await nextTurn();
+    expect(r.turn(12, 2)).toBe(12);
+  });
+});
