@@ -38,9 +38,20 @@ describeRegistryContract(
       ...cfg,
       host: (i) => i.id,
       resyncInterval: 500,
+      // Renew often: the node forgets instances on restart and a renewal registers them again.
+      renewInterval: 2,
       logger: silentLogger,
     }),
-  { sharedWatch: true, openWatches: (r) => r.activeWatches, metadata: 'superset', timeoutMs: 5000 },
+  {
+    sharedWatch: true,
+    openWatches: (r) => r.activeWatches,
+    metadata: 'superset',
+    timeoutMs: 5000,
+    restart: async () => {
+      await server.restart();
+    },
+    onRestartTimings: (t) => console.info('[restart timings] discovery', JSON.stringify(t)),
+  },
 );
 
 describe('discovery registry: wire compatibility with Go Kratos', () => {

@@ -1,16 +1,20 @@
 import { hostname as osHostname } from 'node:os';
 import {
   createLogHelper,
-  createServiceWatches,
   type Discovery,
   defaultLogger,
-  type Fanout,
   type Logger,
   type Registrar,
   type ServiceInstance,
-  type ServiceWatchBackend,
   type ServiceWatcher,
 } from '@kratos/core';
+import {
+  createServiceWatches,
+  type Fanout,
+  pause,
+  repeatWithBackoff,
+  type ServiceWatchBackend,
+} from '@kratos/core/adapter';
 import { type DiscoveryInstance, instanceFromDiscovery, registerParams } from './instances.ts';
 
 /** Options of {@link createDiscoveryRegistry} (Go Kratos' discovery `Config` plus settings). */
@@ -214,19 +218,25 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
     };
     const first = fetchService(name).then(publish);
     void first.then(
-      async () => {
+      () => {
         let lastTs = '0';
         let failing = false;
-        while (!ctl.signal.aborted) {
-          const p = new URLSearchParams({
-            env: o.env,
-            hostname: typeof o.host === 'string' ? o.host : osHostname(),
-          });
-          p.append('appid', name);
-          p.append('latest_timestamp', lastTs);
-          try {
-            // The node holds a poll up to 30 s; Go's client waits 40 s.
-            const r = await call('GET', '/discovery/polls', p, 40_000, ctl.signal);
+        return repeatWithBackoff(
+          async () => {
+            const p = new URLSearchParams({
+              env: o.env,
+              hostname: typeof o.host === 'string' ? o.host : osHostname(),
+            });
+            p.append('appid', name);
+            p.append('latest_timestamp', lastTs);
+            let r: Awaited<ReturnType<typeof call>>;
+            try {
+              // The node holds a poll up to 30 s; Go's client waits 40 s.
+              r = await call('GET', '/discovery/polls', p, 40_000, ctl.signal);
+            } catch (e) {
+              lastTs = '0';
+              throw e;
+            }
             if (failing) log.infow('msg', 'discovery reachable again', 'appid', name);
             failing = false;
             if (r.code === 0) {
@@ -238,27 +248,32 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
             } else if (r.code === -404) {
               publish([]);
               lastTs = '0';
-              await new Promise((r2) => setTimeout(r2, 1000));
+              await pause(1000, ctl.signal);
             } else if (r.code !== -304) {
+              lastTs = '0';
               throw new Error(`discovery polls answered code ${r.code}`);
             }
-          } catch (e) {
-            if (ctl.signal.aborted) return;
-            if (!failing) {
-              log.warnw(
-                'msg',
-                'discovery unreachable, watchers keep the last known instances',
-                'appid',
-                name,
-                'error',
-                (e as Error).message,
-              );
-            }
-            failing = true;
-            lastTs = '0';
-            await new Promise((r2) => setTimeout(r2, 1000));
-          }
-        }
+          },
+          {
+            signal: ctl.signal,
+            // A steady 1 s between failed polls, as before.
+            initialBackoffMs: 1000,
+            maxBackoffMs: 1000,
+            onError: (e) => {
+              if (!failing) {
+                log.warnw(
+                  'msg',
+                  'discovery unreachable, watchers keep the last known instances',
+                  'appid',
+                  name,
+                  'error',
+                  (e as Error).message,
+                );
+              }
+              failing = true;
+            },
+          },
+        );
       },
       () => {},
     );
