@@ -71,6 +71,10 @@ describeRegistryContract('polaris', contractSubject, {
   multipleEndpoints: false,
   propagationDelayMs: 1500,
   timeoutMs: 10_000,
+  restart: async () => {
+    await server.restart();
+  },
+  onRestartTimings: (t) => console.info('[restart timings] polaris', JSON.stringify(t)),
 });
 
 describe('polaris registry: wire compatibility with Go Kratos', () => {
