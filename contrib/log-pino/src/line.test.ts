@@ -203,10 +203,13 @@ describe('log-pino: where the fast line is not taken', () => {
     });
   });
 
-  it('keeps a lone surrogate recoverable (escaped, where pino writes it raw)', () => {
+  it('keeps a lone surrogate recoverable (escaped, where pino writes it raw), in children too', () => {
     const { stream, lines } = rawSink();
-    createPinoLogger({ destination: stream }).log('info', 'k', 'a\ud800b');
+    const logger = createPinoLogger({ destination: stream });
+    logger.log('info', 'k', 'a\ud800b');
+    logger.with('service', 'svc').log('info', 'k', 'a\ud800b');
     expect(lines[0]).toContain('"k":"a\\ud800b"');
     expect(JSON.parse(lines[0]!).k).toBe('a\ud800b');
+    expect(lines[1]).toContain('"service":"svc","k":"a\\ud800b"');
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -149,7 +149,6 @@ describe('createPinoLogger', () => {
     };
     await waitFor(() => read().length === 50, { timeout: 10_000 });
     expect(JSON.parse(read()[49]!)).toMatchObject({ msg: 'via transport', i: 49 });
-    (logger.pino as unknown as Record<symbol, { end(): void }>)[pino.symbols.streamSym]?.end();
   });
 
   it("routes lines by level to transport targets (the worker reads each line's level)", async () => {
@@ -183,7 +182,6 @@ describe('createPinoLogger', () => {
     await waitFor(() => msgs(infoFile).length === 3 && msgs(errorFile).length === 1, { timeout: 10_000 });
     expect(msgs(infoFile)).toEqual(['fine', 'bad', 'careful']);
     expect(msgs(errorFile)).toEqual(['bad']);
-    (logger.pino as unknown as Record<symbol, { end(): void }>)[pino.symbols.streamSym]?.end();
   });
 
   it('a slow sink does not block the caller; every line arrives once it drains', async () => {
@@ -212,11 +210,16 @@ describe('createPinoLogger', () => {
     const batched = join(tmp, 'batched.log');
     const logger = createPinoLogger({ destination: batched });
     const log = createLogHelper(logger);
-    for (let i = 0; i < 3; i++) log.infow('msg', 'line', 'i', i);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(batched) ? readFileSync(batched, 'utf8') : '').toBe('');
+    // A batch is written by the log call that fills it, synchronously: the file stays empty until
+    // the line that brings the batch to 4 KiB, and that call writes every line so far.
+    let lines = 0;
+    while (statSync(batched).size === 0 && lines < 1000) log.infow('msg', 'line', 'i', lines++);
+    expect(lines).toBeGreaterThan(30);
+    expect(statSync(batched).size).toBeGreaterThanOrEqual(4096);
+    expect(readFileSync(batched, 'utf8').trim().split('\n')).toHaveLength(lines);
+    for (let i = 0; i < 3; i++) log.infow('msg', 'line', 'i', lines++);
     await logger.flush();
-    expect(readFileSync(batched, 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(readFileSync(batched, 'utf8').trim().split('\n')).toHaveLength(lines);
 
     const eager = join(tmp, 'eager.log');
     const eagerLog = createLogHelper(createPinoLogger({ destination: eager, minLength: 0 }));

@@ -4,12 +4,13 @@ import {
   type ChildLogger,
   currentContext,
   type FlushableLogger,
+  isValuer,
   type LogLevel,
   type Valuer,
 } from '@kratos/core';
 import * as onExit from 'on-exit-leak-free';
 import { type DestinationStream, type LoggerOptions, type Logger as Pino, pino } from 'pino';
-import { isPlainField, PLAIN_OPTIONS, writePlainLine } from './line.ts';
+import { childLine, type FastLine, fastLine, isPlainField, PLAIN_OPTIONS, writePlainLine } from './line.ts';
 
 /** Options of {@link createPinoLogger}. */
 export interface PinoLoggerOptions {
@@ -43,12 +44,7 @@ export interface PinoLogger extends ChildLogger, FlushableLogger {
   readonly pino: Pino;
 }
 
-const VALUER = Symbol.for('@kratos/core/Valuer');
 const UNPAIRED = 'KEYVALS UNPAIRED';
-
-function isValuer(v: unknown): v is Valuer {
-  return typeof v === 'function' && (v as unknown as Record<symbol, unknown>)[VALUER] === true;
-}
 
 /** An Error under any key but pino's `err` would serialize as `{}`: log its message, as Go does. */
 function plain(key: string, value: unknown): unknown {
@@ -62,14 +58,17 @@ function putField(obj: Record<string, unknown>, key: string, value: unknown): bo
   return isPlainField(key, v);
 }
 
-function makePino(options: PinoLoggerOptions): Pino {
-  if (options.pino) return options.pino;
+/** The pino logger, and the destination when it was given here (pino keeps its own out of reach). */
+function makePino(options: PinoLoggerOptions): { pino: Pino; stream?: DestinationStream } {
+  if (options.pino) return { pino: options.pino };
   const opts = options.options ?? {};
   const dest = options.destination;
-  if (dest === undefined || opts.transport !== undefined) return pino(opts);
-  if (typeof dest === 'string' || typeof dest === 'number')
-    return pino(opts, fileDestination(dest, options.minLength ?? 4096));
-  return pino(opts, dest);
+  if (dest === undefined || opts.transport !== undefined) return { pino: pino(opts) };
+  const stream =
+    typeof dest === 'string' || typeof dest === 'number'
+      ? fileDestination(dest, options.minLength ?? 4096)
+      : dest;
+  return { pino: pino(opts, stream), stream };
 }
 
 type SonicBoom = ReturnType<typeof pino.destination>;
@@ -140,7 +139,7 @@ function pendingWritable(stream: unknown): Writable | undefined {
   return undefined;
 }
 
-function flushPino(p: Pino): Promise<void> {
+function flushPino(p: Pino, stream: DestinationStream | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     try {
       p.flush((err) => (err ? reject(err) : resolve()));
@@ -148,9 +147,9 @@ function flushPino(p: Pino): Promise<void> {
       reject(err);
     }
   }).then(() => {
-    // pino only flushes streams with a `flush` (sonic-boom, transports); a plain writable is
-    // drained by waiting for it.
-    const w = pendingWritable((p as unknown as Record<symbol, unknown>)[pino.symbols.streamSym]);
+    // pino only flushes streams with a `flush` (sonic-boom, transports); a plain writable given
+    // as `destination` is drained by waiting for it.
+    const w = pendingWritable(stream);
     if (w === undefined) return;
     return new Promise<void>((resolve, reject) => {
       const done = () => {
@@ -176,14 +175,23 @@ class KratosPinoLogger implements PinoLogger {
   readonly #messageKey: string;
   /** Fields of `with(...)` whose values are valuers, computed per line (pairs key, valuer). */
   readonly #dynamic: readonly unknown[];
-  /** Made here with options that cannot change a line: lines may skip pino's object (line.ts). */
-  readonly #plain: boolean;
+  /** Set for a logger made here whose lines may skip pino's object (line.ts). */
+  readonly #fast: FastLine | undefined;
+  /** The destination given here, drained by `flush()` when it is a plain writable. */
+  readonly #stream: DestinationStream | undefined;
 
-  constructor(p: Pino, messageKey: string, dynamic: readonly unknown[], plain: boolean) {
+  constructor(
+    p: Pino,
+    messageKey: string,
+    dynamic: readonly unknown[],
+    fast: FastLine | undefined,
+    stream: DestinationStream | undefined,
+  ) {
     this.pino = p;
     this.#messageKey = messageKey;
     this.#dynamic = dynamic;
-    this.#plain = plain;
+    this.#fast = fast;
+    this.#stream = stream;
   }
 
   log(level: LogLevel, ...keyvals: unknown[]): void {
@@ -191,7 +199,8 @@ class KratosPinoLogger implements PinoLogger {
     if (!p.isLevelEnabled(level)) return;
     let msg: string | undefined;
     const obj: Record<string, unknown> = {};
-    let plainLine = this.#plain;
+    const fast = this.#fast;
+    let plainLine = fast !== undefined;
     const dynamic = this.#dynamic;
     const messageKey = this.#messageKey;
     let ctx: ReturnType<typeof currentContext> | null = null;
@@ -212,7 +221,10 @@ class KratosPinoLogger implements PinoLogger {
       if (key === messageKey) msg = value === undefined ? '' : String(value);
       else plainLine = putField(obj, key, value) && plainLine;
     }
-    if (plainLine && writePlainLine(p, p.levels.values[level]!, obj, msg)) return;
+    if (plainLine && fast !== undefined) {
+      writePlainLine(fast, p.levels.values[level]!, obj, msg);
+      return;
+    }
     if (msg === undefined) p[level](obj);
     else p[level](obj, msg);
   }
@@ -236,16 +248,18 @@ class KratosPinoLogger implements PinoLogger {
         hasBindings = true;
       }
     }
+    const fast = this.#fast;
     return new KratosPinoLogger(
       hasBindings ? this.pino.child(bindings) : this.pino,
       this.#messageKey,
       dynamic,
-      this.#plain,
+      hasBindings && fast !== undefined ? childLine(fast, bindings) : fast,
+      this.#stream,
     );
   }
 
   flush(): Promise<void> {
-    return flushPino(this.pino);
+    return flushPino(this.pino, this.#stream);
   }
 }
 
@@ -256,7 +270,11 @@ class KratosPinoLogger implements PinoLogger {
  * flushes on stop (core's `createApp` does) never loses its last lines.
  */
 export function createPinoLogger(options: PinoLoggerOptions = {}): PinoLogger {
-  const plain =
-    options.pino === undefined && Object.keys(options.options ?? {}).every((k) => PLAIN_OPTIONS.has(k));
-  return new KratosPinoLogger(makePino(options), options.messageKey ?? 'msg', [], plain);
+  const made = makePino(options);
+  const opts = options.options ?? {};
+  const fast =
+    options.pino === undefined && Object.keys(opts).every((k) => PLAIN_OPTIONS.has(k))
+      ? fastLine(opts, made.stream)
+      : undefined;
+  return new KratosPinoLogger(made.pino, options.messageKey ?? 'msg', [], fast, made.stream);
 }

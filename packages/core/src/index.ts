@@ -83,6 +83,7 @@ export {
   type FlushableLogger,
   isFlushable,
   isLevelEnabled,
+  isValuer,
   LOG_LEVEL_RANK,
   type Logger,
   type LogLevel,

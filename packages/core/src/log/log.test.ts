@@ -11,6 +11,7 @@ import {
   FILTERED,
   isFlushable,
   isLevelEnabled,
+  isValuer,
   LOG_LEVEL_RANK,
   type Logger,
   type LogLevel,
@@ -83,6 +84,15 @@ describe('std logger', () => {
 });
 
 describe('withFields and valuers', () => {
+  it('isValuer tells valuers from plain functions and values', () => {
+    expect(isValuer(valuer(() => 1))).toBe(true);
+    expect(isValuer(timestamp())).toBe(true);
+    expect(isValuer(caller())).toBe(true);
+    expect(isValuer(() => 1)).toBe(false);
+    expect(isValuer('x')).toBe(false);
+    expect(isValuer(undefined)).toBe(false);
+  });
+
   it('prepends fields, flattening nested withFields', () => {
     const { calls, logger } = recorder();
     const l = withFields(withFields(logger, 'service', 'svc'), 'version', 'v1');

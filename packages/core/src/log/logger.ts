@@ -67,7 +67,8 @@ export function valuer(fn: Valuer): Valuer {
   return fn;
 }
 
-function isValuer(v: unknown): v is Valuer {
+/** True for a function made with {@link valuer} (for loggers that compute valuers themselves). */
+export function isValuer(v: unknown): v is Valuer {
   return typeof v === 'function' && (v as unknown as Record<symbol, unknown>)[VALUER] === true;
 }
 
