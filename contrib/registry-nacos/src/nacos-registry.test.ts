@@ -68,6 +68,12 @@ describeRegistryContract('nacos', contractSubject, {
   multipleEndpoints: false,
   propagationDelayMs: 2000,
   timeoutMs: 20_000,
+  // Nacos keeps ephemeral instances in memory: the client's heartbeat registers them again.
+  restart: async () => {
+    await nacos.restart();
+  },
+  restartTimeoutMs: 120_000,
+  onRestartTimings: (t) => console.info('[restart timings] nacos', JSON.stringify(t)),
 });
 
 describe('nacos registry: wire compatibility with Go Kratos', () => {

@@ -1,17 +1,20 @@
 import {
   createLogHelper,
-  createServiceWatches,
   type Discovery,
   defaultLogger,
-  type Fanout,
   joinHostPort,
   type Logger,
   type Registrar,
   type ServiceInstance,
-  type ServiceWatchBackend,
   type ServiceWatcher,
   splitEndpoint,
 } from '@kratos/core';
+import {
+  createCoalescedTask,
+  createServiceWatches,
+  type Fanout,
+  type ServiceWatchBackend,
+} from '@kratos/core/adapter';
 import { type Host, NacosNamingClient } from 'nacos';
 
 type NamingClientConfig = ConstructorParameters<typeof NacosNamingClient>[0];
@@ -251,9 +254,9 @@ export function createNacosRegistry(options: NacosRegistryOptions = {}): NacosRe
     let timer: ReturnType<typeof setTimeout> | undefined;
     let last = '';
     let failing = false;
-    let running: Promise<void> | undefined;
-    const refresh = () => {
-      running ??= (async () => {
+    // A push during a read asks for one more read after it, so no push is missed.
+    const reread = createCoalescedTask(
+      async () => {
         try {
           const set = toInstances(await queryHosts(name), name);
           const key = JSON.stringify(set);
@@ -275,12 +278,11 @@ export function createNacosRegistry(options: NacosRegistryOptions = {}): NacosRe
             );
           }
           failing = true;
-        } finally {
-          running = undefined;
         }
-      })();
-      return running;
-    };
+      },
+      { stopped: () => closed },
+    );
+    const refresh = () => reread.run();
     // Pushes from the server trigger a read at once; the poll catches what pushes miss (removals to empty).
     const listener = () => void refresh();
     const poll = () => {
