@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import {
   createLogHelper,
-  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
-  repeatWithBackoff,
   type Source,
 } from '@kratos/core';
+import { createSharedWatchSource } from '@kratos/core/adapter';
 import Consul from 'consul';
 
 /** Connection settings of the `consul` client. */
@@ -124,39 +123,40 @@ export function createConsulSource(options: ConsulSourceOptions): ConsulSource {
   return createSharedWatchSource({
     name: `consul config source for "${path}"`,
     read: load,
-    async start({ publish, signal }) {
+    // One blocking-query loop per start; when a query fails the shared watch starts it again
+    // (from index 0) with its backoff: the one retry layer.
+    async start({ publish, signal, fail }) {
       const ctx = new RequestContext();
       signal.addEventListener('abort', () => ctx.emit('cancel'), { once: true });
-      let index = '0';
-      const loop = repeatWithBackoff(
-        async () => {
-          const r = await read(index, ctx);
-          publish(r.set);
-          // Consul's rules for blocking queries: an index that went backwards (a restarted
-          // agent) or is not positive starts over.
-          const next = BigInt(r.index ?? '0');
-          index = next > 0n && next >= BigInt(index) ? next.toString() : '0';
-        },
-        {
-          signal,
-          maxBackoffMs: 5000,
-          onError(e) {
-            log.warnw(
-              'msg',
-              'consul config source unreachable, keeping the last good config',
-              'path',
-              path,
-              'address',
-              address,
-              'error',
-              (e as Error).message,
-            );
-            index = '0';
-          },
-        },
-      );
+      const loop = (async () => {
+        let index = '0';
+        try {
+          while (!signal.aborted) {
+            const r = await read(index, ctx);
+            publish(r.set);
+            // Consul's rules for blocking queries: an index that went backwards (a restarted
+            // agent) or is not positive starts over.
+            const next = BigInt(r.index ?? '0');
+            index = next > 0n && next >= BigInt(index) ? next.toString() : '0';
+          }
+        } catch (e) {
+          if (!signal.aborted) fail(e);
+        }
+      })();
       return () => loop;
     },
-    onError() {},
+    maxBackoffMs: 5000,
+    onError(_phase, e) {
+      log.warnw(
+        'msg',
+        'consul config source unreachable, keeping the last good config',
+        'path',
+        path,
+        'address',
+        address,
+        'error',
+        (e as Error).message,
+      );
+    },
   }) satisfies ConsulSource;
 }

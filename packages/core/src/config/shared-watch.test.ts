@@ -61,6 +61,25 @@ describe('createSharedWatch', () => {
     expect(backend.stops).toBe(1);
   });
 
+  it('starts a broken backend watch again (control.fail), keeping the last set meanwhile', async () => {
+    const backend = fakeBackend();
+    const errors: Array<[string, unknown]> = [];
+    const shared = createSharedWatch({ ...backend.options, onError: (phase, e) => errors.push([phase, e]) });
+    const one = shared.subscribe()[Symbol.asyncIterator]();
+    expect(text((await one.next()).value)).toEqual(['a: 1']);
+    const first = backend.control!;
+    backend.doc = 'a: 2';
+    first.fail(new Error('blocking query failed'));
+    // The next start reads the set again and publishes what changed meanwhile.
+    expect(text((await one.next()).value)).toEqual(['a: 2']);
+    expect(backend.starts).toBe(2);
+    expect(backend.stops).toBe(1);
+    expect(backend.control).not.toBe(first);
+    expect(errors).toEqual([['start', new Error('blocking query failed')]]);
+    await one.return!();
+    expect(backend.stops).toBe(2);
+  });
+
   it('compares sets byte for byte', () => {
     expect(sameSet([kv('a', 'x')], [kv('a', 'x')])).toBe(true);
     expect(sameSet([kv('a', 'x')], [kv('a', 'y')])).toBe(false);

@@ -1,4 +1,4 @@
-import { retryWithBackoff } from '../watch/backoff.ts';
+import { repeatWithBackoff } from '../watch/backoff.ts';
 import { createCoalescedTask } from '../watch/coalesce.ts';
 import type { Watcher } from '../watch/watcher.ts';
 import { createFanout, type Fanout } from '../watch/watcher.ts';
@@ -10,6 +10,13 @@ export interface WatchControl {
   changed(): void;
   /** The backend handed over a full set (long polls): publish it if it differs from the last one. */
   publish(set: KeyValue[]): void;
+  /**
+   * The backend watch broke after `start` returned (a long poll or blocking query failed): the
+   * shared watch stops it and calls `start` again, with the same backoff as a failed start
+   * (reset once a session has read or published something). So an adapter's loop never retries
+   * by itself: one retry layer, here.
+   */
+  fail(error: unknown): void;
   readonly signal: AbortSignal;
 }
 
@@ -19,8 +26,9 @@ export interface SharedWatchOptions {
   read(): Promise<KeyValue[]>;
   /**
    * Starts change notifications and returns what stops them. Call `control.changed()` once
-   * the backend watch is established: that first read publishes the initial set. A throw is logged through
-   * `onError` and `start` is retried with backoff until it succeeds or the watch stops.
+   * the backend watch is established: that first read publishes the initial set. A throw (or a
+   * later `control.fail`) is logged through `onError` and `start` is retried with backoff until it
+   * succeeds or the watch stops.
    */
   start(control: WatchControl): Promise<(() => void | Promise<void>) | undefined>;
   /** Logs a failed read or start; the last good set stays published. */
@@ -70,8 +78,10 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
     const ac = new AbortController();
     const { signal } = ac;
     let last: KeyValue[] | undefined;
-    let stopBackend: (() => void | Promise<void>) | undefined;
+    // Whether the backend answered since the current start: a break after that is not a failure in a row.
+    let progressed = false;
     const publish = (set: KeyValue[]) => {
+      progressed = true;
       if (signal.aborted || (last && sameSet(last, set))) return;
       last = set;
       fan.publish(set);
@@ -90,14 +100,33 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
       if (!signal.aborted) void reread.run();
     };
 
-    const running = retryWithBackoff(
-      async () => {
-        const stop = await options.start({ changed, publish, signal });
-        if (signal.aborted) await stop?.();
-        else stopBackend = stop;
-      },
-      { signal, maxBackoffMs: maxBackoff, onError: (e) => options.onError('start', e) },
-    );
+    // One run of the backend watch: start it, then wait until it breaks or the watch stops.
+    const runBackend = async () => {
+      progressed = false;
+      let onAbort = () => {};
+      let broke: (e: unknown) => void = () => {};
+      const broken = new Promise<{ error: unknown } | undefined>((resolve) => {
+        broke = (error) => resolve({ error });
+        onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        const stop = await options.start({ changed, publish, signal, fail: (e) => broke(e) });
+        if (signal.aborted) onAbort();
+        const outcome = await broken;
+        await stop?.();
+        if (!outcome) return;
+        if (!progressed) throw outcome.error; // down since the start: pause longer each time
+        options.onError('start', outcome.error); // it worked, then broke: start again at once
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    };
+    const running = repeatWithBackoff(runBackend, {
+      signal,
+      maxBackoffMs: maxBackoff,
+      onError: (e) => options.onError('start', e),
+    });
 
     const s: Session = {
       fan: createFanout<KeyValue[]>(() => {
@@ -108,7 +137,6 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
         if (signal.aborted) return;
         ac.abort();
         await running;
-        await stopBackend?.();
         await reread.idle();
         s.fan.close();
       },
