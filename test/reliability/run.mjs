@@ -8,6 +8,7 @@
 // Exit status: 0 every target met, 2 some target missed, 1 a scenario could not run.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -22,6 +23,12 @@ if (!process.execArgv.some((a) => a.includes('kratos-source'))) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
   await main();
+}
+
+function load() {
+  return loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 }
 
 async function main() {
@@ -71,8 +78,9 @@ async function main() {
 
   console.error(
     `[reliability] ${values.quick ? 'quick' : 'full'} run: ${scenarios.join(', ')} on ${registries.join(', ')}; ` +
-      `${profile.concurrency} calls in flight per transport, ${profile.timeoutMs} ms per call`,
+      `${profile.concurrency} calls in flight per transport, ${profile.timeoutMs} ms per call; load average ${load()}`,
   );
+  const loadStart = load();
   const out = [];
   let missed = 0;
   let broken = 0;
@@ -99,9 +107,11 @@ async function main() {
   if (values.json) {
     writeFileSync(
       values.json,
-      `${JSON.stringify({ date: new Date().toISOString(), quick: values.quick, scenarios: out }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), quick: values.quick, load: [loadStart, load()], scenarios: out }, null, 2)}\n`,
     );
   }
-  console.error(`[reliability] done: ${missed} target(s) missed, ${broken} scenario(s) could not run`);
+  console.error(
+    `[reliability] done: ${missed} target(s) missed, ${broken} scenario(s) could not run; load average ${load()}`,
+  );
   process.exitCode = broken > 0 ? 1 : missed > 0 ? 2 : 0;
 }
