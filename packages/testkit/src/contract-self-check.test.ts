@@ -60,6 +60,7 @@ describe('contract suites against broken adapters', () => {
         'registry contract: noEmptySet watch sees registrations and deregistrations in order',
         'registry contract: stopIgnored watch ends a for-await loop when stopped',
         'registry contract: stopIgnored watch resolves a pending next() as done when stopped, and stays done',
+        'registry contract: deafAfterRestart server restart follows changes made after the server restarts',
         'config source contract: sharedBytes load hands out copies: changing loaded bytes does not change the next load',
         'config source contract: deltaWatch watch yields the full set after every set and delete',
         'config source contract: deltaWatch watch brings every watcher to the same set',

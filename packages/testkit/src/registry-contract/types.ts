@@ -51,12 +51,12 @@ export interface RegistryFeatures<S extends RegistrySubject = RegistrySubject> {
   onRestartTimings?(timings: RestartTimings): void;
 }
 
-/** What one run of the restart case measured (ms, wall clock), for `features.onRestartTimings`. */
+/** What one run of the restart case measured (ms from the restart hook's return), for `features.onRestartTimings`. */
 export interface RestartTimings {
-  /** From the restart hook's return to the first change accepted by the registrar. */
+  /** Until the registrar accepted the change (its client had reconnected). */
   changeAcceptedMs: number;
-  /** From the restart hook's return to the first watcher delivering the changed set. */
-  firstChangeSeenMs: number;
-  /** From the change being accepted to the last watcher delivering it. */
-  changeToAllWatchersMs: number;
+  /** Until a watcher first showed the change (the watch had re-listed or resumed). */
+  changeSeenMs: number;
+  /** Until every watcher held the whole changed set. */
+  convergedMs: number;
 }
