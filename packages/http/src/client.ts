@@ -14,11 +14,22 @@ import {
   Metadata,
   type MetadataInit,
   type Middleware,
+  type Node,
   pinNextTickShape,
   type Selector,
 } from '@kratos/core';
-import { createNodeResolver, createSelector, type NodeResolver, parseTarget } from '@kratos/selector';
+import {
+  createNode,
+  createNodeProber,
+  createNodeResolver,
+  createSelector,
+  hasNodeHealth,
+  type NodeResolver,
+  type ProbeBackoff,
+  parseTarget,
+} from '@kratos/selector';
 import type { Dispatcher, Agent as UndiciAgent } from 'undici';
+import { connectionFailure, excludingNodes, isIdempotent, tcpProbe } from './client-health.ts';
 import { compileRequestEncoder } from './client-request.ts';
 import { errorFromResponse, transportError } from './errors.ts';
 import { decodeFieldBody, decodeMessage } from './message-codec.ts';
@@ -60,6 +71,13 @@ export interface HttpClientOptions {
   connections?: number;
   /** For the discovery resolver's warnings. */
   logger?: Logger;
+  /**
+   * How a node whose connection was refused (or lost, and then refused) is probed back into
+   * rotation: a TCP connect after `initialMs` (1000), then x`multiplier` (1.6) up to `maxMs`
+   * (30000), ±`jitter` (0.2); each connect gives up after `timeoutMs` (2000). Only with a
+   * selector that can mark nodes down (the default one can).
+   */
+  probe?: ProbeBackoff & { timeoutMs?: number };
 }
 
 /** The HTTP transport client. */
@@ -128,9 +146,31 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let closed = false;
   const routes = new WeakMap<HttpRouteDesc, ClientRoute>();
 
+  // Connection-aware picking: a node whose connection is refused leaves rotation at once and comes
+  // back when a TCP probe connects (with backoff); a lost connection is probed at once.
+  const health = hasNodeHealth(selector) ? selector : undefined;
+  const probeTimeout = options.probe?.timeoutMs ?? 2000;
+  const prober = health
+    ? createNodeProber({
+        health,
+        probe: (node) => tcpProbe(node, probeTimeout),
+        backoff: options.probe,
+      })
+    : undefined;
+  if (prober) {
+    // A kept-alive socket the peer closed or reset (it died, or closed an idle connection): check
+    // the node before a request finds out. undici's own idle closes carry UND_ERR_INFO.
+    agent.on('disconnect', (origin: unknown, _targets: unknown, err: unknown) => {
+      if (closed || connectionFailure(err) === undefined) return;
+      const host = typeof origin === 'string' ? new URL(origin).host : (origin as URL).host;
+      prober.check(createNode({ scheme: 'http', address: host }));
+    });
+  }
+
   function compile(desc: HttpRouteDesc): ClientRoute {
     const method = desc.method.toUpperCase();
     if (method === '') throw new TypeError(`route ${desc.path}: method is required`);
+    const idempotent = isIdempotent(method);
     const encode = compileRequestEncoder(desc, codec);
     const responseField =
       desc.responseBody !== undefined && desc.responseBody !== ''
@@ -147,22 +187,42 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (body !== undefined) headers['content-type'] = codec.contentType;
       headers.accept = codec.contentType;
 
-      const { node, done } = selector.select(ctx);
+      let { node, done } = selector.select(ctx);
       let res: Dispatcher.ResponseData;
-      try {
-        res = await agent.request({
-          origin: `${scheme}://${node.address}`,
-          path,
-          method: method as Dispatcher.HttpMethod,
-          headers,
-          body,
-          signal: ctx.signal,
-        });
-      } catch (err) {
-        const e = transportError(ctx, err);
-        done({ error: e });
-        throw e;
+      let tried: Node[] | undefined;
+      for (;;) {
+        try {
+          res = await agent.request({
+            origin: `${scheme}://${node.address}`,
+            path,
+            method: method as Dispatcher.HttpMethod,
+            headers,
+            body,
+            signal: ctx.signal,
+          });
+          break;
+        } catch (err) {
+          const e = transportError(ctx, err);
+          done({ error: e });
+          // Transparent retry on another node, within the deadline: a request that never reached
+          // a server (refused), or an idempotent one whose connection was lost before any response
+          // byte. Each node at most once.
+          const failure = connectionFailure(err);
+          if (failure === 'not-connected') prober?.eject(node);
+          else if (failure === 'lost') prober?.check(node);
+          if (failure === undefined || closed || ctx.signal.aborted || (failure === 'lost' && !idempotent))
+            throw e;
+          tried ??= [];
+          tried.push(node);
+          try {
+            ({ node, done } = selector.select(ctx, excludingNodes(tried)));
+          } catch {
+            throw e; // every node tried
+          }
+        }
       }
+      // A call reached a node marked down (picked because every node was): it is back.
+      if (health?.isDown(node)) health.markUp(node);
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(await res.body.arrayBuffer());
@@ -241,6 +301,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     async close() {
       if (closed) return;
       closed = true;
+      prober?.close();
       await resolver.close();
       await agent.close();
     },

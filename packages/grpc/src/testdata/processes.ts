@@ -1,5 +1,6 @@
 // Greeter servers in child processes (greeter-process.ts), for tests that SIGKILL one.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
@@ -59,4 +60,67 @@ export function greeterProcesses() {
     started.push(p);
     return p;
   };
+}
+
+export interface CallRecord {
+  name: string;
+  /** before the kill, between the kill and the exit being seen, after it. */
+  phase: 'before' | 'window' | 'after';
+  /** Started before the kill and not finished when it was sent. */
+  inFlightAtKill: boolean;
+  reply?: string;
+  error?: unknown;
+}
+
+/**
+ * Calls, `concurrency` at a time: when call number `killAt` starts, `kill()` runs and the calls
+ * then running are marked in flight; calls go on until `after` calls have started after `kill()`
+ * resolved (so the count does not depend on how long the kill took). Returns every call's record.
+ */
+export async function drive(options: {
+  killAt: number;
+  after: number;
+  concurrency: number;
+  kill: () => Promise<void>;
+  call: (name: string) => Promise<string>;
+}): Promise<CallRecord[]> {
+  const records: CallRecord[] = [];
+  const running = new Set<CallRecord>();
+  let next = 0;
+  let afterStarted = 0;
+  let phase: CallRecord['phase'] = 'before';
+  let killed: Promise<void> | undefined;
+  const worker = async () => {
+    while (phase !== 'after' || afterStarted < options.after) {
+      const i = next++;
+      if (i === options.killAt) {
+        for (const r of running) r.inFlightAtKill = true;
+        phase = 'window';
+        killed = options.kill().then(() => {
+          phase = 'after';
+        });
+      }
+      if (phase === 'after') afterStarted++;
+      const rec: CallRecord = { name: `c${i}`, phase, inFlightAtKill: false };
+      records.push(rec);
+      running.add(rec);
+      try {
+        rec.reply = await options.call(rec.name);
+      } catch (e) {
+        rec.error = e;
+      } finally {
+        running.delete(rec);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  await killed;
+  return records;
+}
+
+/** SIGKILL, then wait for the exit and one more turn of the event loop (socket events of that poll). */
+export async function sigkill(p: GreeterProcess): Promise<void> {
+  p.child.kill('SIGKILL');
+  await p.exited;
+  await nextTurn();
 }
