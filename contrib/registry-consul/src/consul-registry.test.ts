@@ -220,9 +220,34 @@ describe('consul registry: heartbeat, outage and recovery', () => {
       await registrar.register(a);
       const w = await discovery.watch(name);
       await nextMatching(w, (s) => s.length === 1, 5000);
-      // The TTL (2 s) is kept passing by the heartbeat: still there well after it.
-      await new Promise((r) => setTimeout(r, 3000));
+      // The TTL (2 s) is kept passing by the heartbeat. A witness registered after `a` with the
+      // same TTL, passed once and never again: once Consul has let the witness go critical, the
+      // TTL `a` started with has run out too, so only the heartbeat can have kept `a` passing.
+      const agent = async (path: string, init?: RequestInit) => {
+        const res = await fetch(`${server.endpoints.http}/v1${path}`, init);
+        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+        const text = await res.text();
+        return text ? JSON.parse(text) : undefined;
+      };
+      const witness = `${name}-witness`;
+      await agent('/agent/service/register', {
+        method: 'PUT',
+        body: JSON.stringify({
+          ID: witness,
+          Name: witness,
+          Check: { CheckID: `service:${witness}`, TTL: '2s' },
+        }),
+      });
+      await agent(`/agent/check/pass/service:${witness}`, { method: 'PUT' });
+      const status = async (id: string): Promise<string | undefined> =>
+        ((await agent('/agent/checks')) as Record<string, { Status: string }>)[`service:${id}`]?.Status;
+      await waitFor(async () => (await status(witness)) === 'critical', {
+        timeout: 15_000,
+        message: 'the witness TTL check going critical',
+      });
+      expect(await status(a.id)).toBe('passing');
       expect(await discovery.getService(name)).toHaveLength(1);
+      await agent(`/agent/service/deregister/${witness}`, { method: 'PUT' });
 
       await server.stop();
       await expect(discovery.getService(name)).rejects.toThrow();
