@@ -1,12 +1,12 @@
 import {
   createLogHelper,
-  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
   type Source,
 } from '@kratos/core';
+import { backoffSchedule, createSharedWatchSource } from '@kratos/core/adapter';
 import { Etcd3, type IOptions } from 'etcd3';
 
 /** Options of {@link createEtcdSource}. */
@@ -35,6 +35,27 @@ export interface EtcdSource extends Source {
   close(): Promise<void>;
 }
 
+/**
+ * The client options the source builds its own client with: the caller's, plus reconnect bounds
+ * unless the caller set them: a broken watch stream is opened again within about 1 s (etcd3's default
+ * lets the pause grow to 30 s) and gRPC redials within 1 s (grpc-js' default grows to 120 s), so
+ * watchers read the config again within about 2 s of etcd coming back.
+ */
+function withReconnectBounds(connection: IOptions): IOptions {
+  return {
+    ...connection,
+    faultHandling: {
+      watchBackoff: backoffSchedule({ initialBackoffMs: 100, maxBackoffMs: 1000, jitter: 0.2 }),
+      ...connection.faultHandling,
+    },
+    grpcOptions: {
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      ...connection.grpcOptions,
+    },
+  };
+}
+
 function describeHosts(options: EtcdSourceOptions): string {
   const hosts = options.connection?.hosts;
   if (hosts === undefined) return 'the given etcd client';
@@ -58,7 +79,7 @@ export function createEtcdSource(options: EtcdSourceOptions): EtcdSource {
   const { key } = options;
   const prefix = options.prefix ?? false;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const client = options.client ?? new Etcd3(options.connection);
+  const client = options.client ?? new Etcd3(withReconnectBounds(options.connection as IOptions));
   const closeClient = options.closeClient ?? !options.client;
   const address = describeHosts(options);
   const what = prefix ? `keys under "${key}"` : `key "${key}"`;

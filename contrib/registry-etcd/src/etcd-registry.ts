@@ -8,7 +8,7 @@ import {
   type ServiceWatcher,
 } from '@kratos/core';
 import {
-  backoffDelay,
+  backoffSchedule,
   createCoalescedTask,
   createServiceWatches,
   type Fanout,
@@ -58,30 +58,25 @@ interface Registration {
 }
 
 /** The longest pause before an etcd watch stream is opened again after it broke. */
-const WATCH_RECONNECT_MAX_MS = 2000;
-
-/** etcd3's watch backoff (cockatiel's `IBackoff` shape) over core's one backoff schedule. */
-function watchBackoff(failures = 1): { readonly duration: number; next(): ReturnType<typeof watchBackoff> } {
-  return {
-    duration: backoffDelay(failures, {
-      initialBackoffMs: 100,
-      maxBackoffMs: WATCH_RECONNECT_MAX_MS,
-      jitter: 0.2,
-    }),
-    next: () => watchBackoff(failures + 1),
-  };
-}
+const WATCH_RECONNECT_MAX_MS = 1000;
 
 /**
  * The client options the registry builds its own client with: the caller's, plus reconnect
- * bounds unless the caller set them: a broken watch stream is opened again within 2 s (etcd3's
- * default lets the pause grow to 30 s), and gRPC redials within 2 s (grpc-js' default grows to
+ * bounds unless the caller set them: a broken watch stream is opened again within about 1 s (etcd3's
+ * default lets the pause grow to 30 s), and gRPC redials within 1 s (grpc-js' default grows to
  * 120 s), so watchers re-read the instances within about 2 s of etcd coming back.
  */
 function withReconnectBounds(connection: IOptions): IOptions {
   return {
     ...connection,
-    faultHandling: { watchBackoff: watchBackoff(), ...connection.faultHandling },
+    faultHandling: {
+      watchBackoff: backoffSchedule({
+        initialBackoffMs: 100,
+        maxBackoffMs: WATCH_RECONNECT_MAX_MS,
+        jitter: 0.2,
+      }),
+      ...connection.faultHandling,
+    },
     grpcOptions: {
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': WATCH_RECONNECT_MAX_MS,

@@ -28,7 +28,9 @@ export {
 } from './registry/service-watches.ts';
 export {
   type BackoffOptions,
+  type BackoffStep,
   backoffDelay,
+  backoffSchedule,
   pause,
   type RepeatWithBackoffOptions,
   type RetryOptions,

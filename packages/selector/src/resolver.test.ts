@@ -185,6 +185,29 @@ describe('createNodeResolver with discovery', () => {
     expect(registry.activeWatches).toBe(0);
   });
 
+  it('close ends the resolver during a backoff pause, without waiting it out', async () => {
+    let calls = 0;
+    const down: Discovery = {
+      getService: async () => [],
+      async watch() {
+        calls++;
+        throw new Error('registry unreachable');
+      },
+    };
+    const resolver = createNodeResolver({
+      target: 'discovery:///helloworld',
+      scheme: 'http',
+      discovery: down,
+      selector: createSelector(),
+      logger: captureLogger().logger,
+      backoff: { initialMs: 600_000, maxMs: 600_000 },
+    });
+    await until(() => calls === 1);
+    // The loop now pauses 10 minutes before watching again: close must cut that short.
+    await resolver.close();
+    expect(calls).toBe(1);
+  });
+
   it('needs a discovery and a service name', () => {
     const selector = createSelector();
     expect(() => createNodeResolver({ target: 'discovery:///helloworld', scheme: 'grpc', selector })).toThrow(

@@ -9,6 +9,7 @@ import {
   type ServiceWatcher,
   splitHostPort,
 } from '@kratos/core';
+import { repeatWithBackoff } from '@kratos/core/adapter';
 import { createNode, nodesFromInstances } from './node.ts';
 import { parseTarget, type Target } from './target.ts';
 
@@ -68,19 +69,8 @@ function fixedNodes(target: Target, scheme: string, raw: string): Node[] {
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    timer.unref?.();
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+/** Ends a watch attempt that ended or failed (already logged): the loop pauses, then watches again. */
+const WATCH_AGAIN = new Error('watch again');
 
 /**
  * Resolves a target into nodes for a selector. Direct and `http(s)://` targets apply their fixed
@@ -144,20 +134,21 @@ export function createNodeResolver(options: NodeResolverOptions): NodeResolver {
       return true;
     };
 
-    loop = (async () => {
-      let delay = initial;
-      while (!closed) {
+    // One watch per attempt; after it fails or ends, a pause (starting over once a set was
+    // applied), then a new watch.
+    loop = repeatWithBackoff(
+      async (progressed) => {
         try {
           watcher = await discovery.watch(name, { signal: abort.signal });
-          if (closed) break;
+          if (closed) return;
           for await (const instances of watcher) {
-            if (closed) break;
-            if (update(instances)) delay = initial;
+            if (closed) return;
+            if (update(instances)) progressed();
           }
-          if (closed) break;
+          if (closed) return;
           log.warnw('msg', '[resolver] watcher ended, watching again', 'target', options.target);
         } catch (error) {
-          if (closed) break;
+          if (closed) return;
           log.errorw(
             'msg',
             '[resolver] failed to watch discovery endpoint',
@@ -173,11 +164,17 @@ export function createNodeResolver(options: NodeResolverOptions): NodeResolver {
             log.errorw('msg', '[resolver] failed to stop watcher', 'target', options.target, 'error', error);
           });
         }
-        if (closed) break;
-        await sleep(delay * (0.8 + Math.random() * 0.4), abort.signal);
-        delay = Math.min(delay * 2, max);
-      }
-    })();
+        if (!closed) throw WATCH_AGAIN;
+      },
+      {
+        signal: abort.signal,
+        initialBackoffMs: initial,
+        maxBackoffMs: max,
+        jitter: 0.2,
+        unref: true,
+        onError: () => {}, // logged above
+      },
+    );
   } else if (target.scheme === 'direct') {
     selector.apply(fixedNodes(target, scheme, target.endpoint));
     markReady();

@@ -13,8 +13,8 @@ export interface WatchControl {
   /**
    * The backend watch broke after `start` returned (a long poll or blocking query failed): the
    * shared watch stops it and calls `start` again, with the same backoff as a failed start
-   * (reset once a session has read or published something). So an adapter's loop never retries
-   * by itself: one retry layer, here.
+   * (starting over once the backend has answered). So an adapter's loop never retries by
+   * itself: one retry layer, here.
    */
   fail(error: unknown): void;
   readonly signal: AbortSignal;
@@ -78,10 +78,10 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
     const ac = new AbortController();
     const { signal } = ac;
     let last: KeyValue[] | undefined;
-    // Whether the backend answered since the current start: a break after that is not a failure in a row.
-    let progressed = false;
+    // Called when the backend answered since the current start: a break after that is not a failure in a row.
+    let progressed = () => {};
     const publish = (set: KeyValue[]) => {
-      progressed = true;
+      progressed();
       if (signal.aborted || (last && sameSet(last, set))) return;
       last = set;
       fan.publish(set);
@@ -101,8 +101,8 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
     };
 
     // One run of the backend watch: start it, then wait until it breaks or the watch stops.
-    const runBackend = async () => {
-      progressed = false;
+    const runBackend = async (backendAnswered: () => void) => {
+      progressed = backendAnswered;
       let onAbort = () => {};
       let broke: (e: unknown) => void = () => {};
       const broken = new Promise<{ error: unknown } | undefined>((resolve) => {
@@ -115,9 +115,8 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
         if (signal.aborted) onAbort();
         const outcome = await broken;
         await stop?.();
-        if (!outcome) return;
-        if (!progressed) throw outcome.error; // down since the start: pause longer each time
-        options.onError('start', outcome.error); // it worked, then broke: start again at once
+        // Broken: start again after a pause (the initial one when the backend had answered).
+        if (outcome) throw outcome.error;
       } finally {
         signal.removeEventListener('abort', onAbort);
       }

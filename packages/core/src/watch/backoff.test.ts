@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, pause, retryWithBackoff } from './backoff.ts';
+import { backoffDelay, backoffSchedule, pause, retryWithBackoff } from './backoff.ts';
 
 describe('backoffDelay', () => {
   it('doubles from the initial pause up to the bound, 2 s by default', () => {
@@ -17,6 +17,16 @@ describe('backoffDelay', () => {
       expect(d).toBeGreaterThanOrEqual(200);
       expect(d).toBeLessThanOrEqual(600);
     }
+  });
+});
+
+describe('backoffSchedule', () => {
+  it('walks the same pauses as backoffDelay, and a step can be reused', () => {
+    const first = backoffSchedule({ initialBackoffMs: 100, maxBackoffMs: 300 });
+    const durations: number[] = [];
+    for (let step = first, i = 0; i < 4; i++, step = step.next()) durations.push(step.duration);
+    expect(durations).toEqual([100, 200, 300, 300]);
+    expect(first.next().duration).toBe(200);
   });
 });
 
@@ -56,6 +66,25 @@ describe('retryWithBackoff', () => {
     );
     expect(got).toBeUndefined();
     expect(calls).toBe(1);
+  });
+
+  it('starts the pauses over after an attempt that made progress', async () => {
+    const pauses: number[] = [];
+    let calls = 0;
+    await retryWithBackoff(
+      async (progressed) => {
+        calls++;
+        if (calls === 3) progressed();
+        if (calls < 5) throw new Error('broke');
+      },
+      {
+        signal: new AbortController().signal,
+        initialBackoffMs: 1,
+        maxBackoffMs: 100,
+        onError: (_e, ms) => pauses.push(ms),
+      },
+    );
+    expect(pauses).toEqual([1, 2, 1, 2]);
   });
 
   it('rejects with what onError throws', async () => {

@@ -24,6 +24,8 @@ export interface RetryOptions extends BackoffOptions {
    * likely the abort's own, and nothing is reported). A throw here ends the loop with it.
    */
   onError(error: unknown, retryInMs: number, failures: number): void;
+  /** The pauses do not keep the process alive (a client-side loop nobody waits for). Default false. */
+  unref?: boolean;
 }
 
 /** @deprecated Use {@link RetryOptions}; the same options. */
@@ -38,14 +40,33 @@ export function backoffDelay(failures: number, options: BackoffOptions = {}): nu
   return jitter > 0 ? Math.round(base * (1 - jitter + 2 * jitter * Math.random())) : base;
 }
 
+/** One step of a {@link backoffSchedule}: this pause, and the schedule after one more failure. */
+export interface BackoffStep {
+  readonly duration: number;
+  next(): BackoffStep;
+}
+
+/**
+ * The same pauses as {@link backoffDelay}, as an immutable sequence (`duration`, `next()`), for
+ * client libraries that take a backoff object (etcd3's `faultHandling.watchBackoff`, cockatiel's
+ * `IBackoff` shape). Starts at the pause after the first failure.
+ */
+export function backoffSchedule(options: BackoffOptions = {}, failures = 1): BackoffStep {
+  return {
+    duration: backoffDelay(failures, options),
+    next: () => backoffSchedule(options, failures + 1),
+  };
+}
+
 /**
  * Resolves after `ms`, or as soon as `signal` aborts (never rejects), leaving no timer or
  * listener behind.
  */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
+export function pause(ms: number, signal: AbortSignal, unref = false): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);
+    if (unref) t.unref();
     function done() {
       clearTimeout(t);
       signal.removeEventListener('abort', done);
@@ -59,21 +80,27 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
  * Runs `attempt` until it succeeds and resolves its result, or resolves `undefined` once
  * `signal` aborts (the running attempt is awaited first). Each failure is reported through
  * `onError` and followed by a pause of {@link backoffDelay} (250 ms doubling up to 2 s by
- * default) that the signal cuts short. Rejects only when `onError` throws.
+ * default) that the signal cuts short. An attempt that made progress before it failed (a watch
+ * that delivered, then broke) calls `progressed()`: the pause after it starts over from the
+ * initial one. Rejects only when `onError` throws.
  */
 export async function retryWithBackoff<T>(
-  attempt: () => Promise<T>,
+  attempt: (progressed: () => void) => Promise<T>,
   options: RetryOptions,
 ): Promise<T | undefined> {
   const { signal } = options;
-  for (let failures = 0; !signal.aborted; ) {
+  let failures = 0;
+  const progressed = () => {
+    failures = 0;
+  };
+  while (!signal.aborted) {
     try {
-      return await attempt();
+      return await attempt(progressed);
     } catch (e) {
       if (signal.aborted) return undefined;
       const retryInMs = backoffDelay(++failures, options);
       options.onError(e, retryInMs, failures);
-      await pause(retryInMs, signal);
+      await pause(retryInMs, signal, options.unref);
     }
   }
   return undefined;
@@ -86,6 +113,9 @@ export async function retryWithBackoff<T>(
  * pause. Resolves once the signal has aborted and the running step has ended; rejects only when
  * `onError` throws.
  */
-export async function repeatWithBackoff(step: () => Promise<void>, options: RetryOptions): Promise<void> {
+export async function repeatWithBackoff(
+  step: (progressed: () => void) => Promise<void>,
+  options: RetryOptions,
+): Promise<void> {
   while (!options.signal.aborted) await retryWithBackoff(step, options);
 }
