@@ -1,14 +1,13 @@
 import { createHmac } from 'node:crypto';
 import {
   createLogHelper,
-  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
-  repeatWithBackoff,
   type Source,
 } from '@kratos/core';
+import { createSharedWatchSource, repeatWithBackoff } from '@kratos/core/adapter';
 
 /** Options of {@link createApolloSource}. */
 export interface ApolloSourceOptions {

@@ -1,13 +1,12 @@
 import {
   createLogHelper,
-  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
-  repeatWithBackoff,
   type Source,
 } from '@kratos/core';
+import { createSharedWatchSource, repeatWithBackoff } from '@kratos/core/adapter';
 import { CoreV1Api, KubeConfig, type V1ConfigMap, Watch } from '@kubernetes/client-node';
 
 /** Options of {@link createKubernetesSource}. */

@@ -1,13 +1,13 @@
 import type { EventEmitter } from 'node:events';
 import {
   createLogHelper,
-  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
   type Source,
 } from '@kratos/core';
+import { createSharedWatchSource } from '@kratos/core/adapter';
 import { type ClientOptions, DataClient } from 'nacos';
 
 /** What the source needs of a Nacos config client: `NacosConfigClient` and `DataClient` from `nacos` fit. */

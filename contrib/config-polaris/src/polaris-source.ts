@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createLogHelper,
-  createSharedWatchSource,
   defaultLogger,
   formatFromKey,
   type KeyValue,
   type Logger,
-  repeatWithBackoff,
   type Source,
 } from '@kratos/core';
+import { createSharedWatchSource, repeatWithBackoff } from '@kratos/core/adapter';
 
 /** Options of {@link createPolarisSource}. */
 export interface PolarisSourceOptions {

@@ -1,15 +1,13 @@
 import {
   createLogHelper,
-  createServiceWatches,
   type Discovery,
   defaultLogger,
-  type Fanout,
   type Logger,
   type Registrar,
   type ServiceInstance,
-  type ServiceWatchBackend,
   type ServiceWatcher,
 } from '@kratos/core';
+import { createServiceWatches, type Fanout, type ServiceWatchBackend } from '@kratos/core/adapter';
 import {
   instanceFromPolaris,
   type PolarisInstance,
