@@ -146,6 +146,45 @@ async function resetter(): Promise<{ port: number; server: Server; hits: () => n
   return { port: (server.address() as { port: number }).port, server, hits: () => hits };
 }
 
+/**
+ * A raw HTTP/1.1 server that answers the first request of each connection (keep-alive) and closes
+ * the connection, unanswered, when a second request arrives on it: the race of a server closing
+ * an idle kept-alive connection as the client reuses it.
+ */
+async function closesReusedConnections(): Promise<{ port: number; closed: () => number }> {
+  let closed = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    let seen = '';
+    let answered = false;
+    s.on('error', () => {});
+    s.on('data', (d) => {
+      seen += d.toString('latin1');
+      const requests = seen.match(/^(GET|POST) \/[^ ]* HTTP\/1\.1\r\n/gm)?.length ?? 0;
+      if (requests > 1) {
+        closed++;
+        s.destroy();
+      } else if (!answered && seen.includes('\r\n\r\n')) {
+        answered = true;
+        const body = JSON.stringify({ message: 'Hello' });
+        s.write(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`,
+        );
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
+  return { port: (server.address() as { port: number }).port, closed: () => closed };
+}
+
 async function helloServer(tag: string): Promise<number> {
   const s = createHttpServer({ address: '127.0.0.1:0', logger: quiet });
   s.route(helloRoutes.get, async (_c, r: { name: string }) => ({ message: `Hello ${r.name} from ${tag}` }));
@@ -189,6 +228,18 @@ describe('HTTP client: transparent retry', () => {
     const rejected = results.filter((r) => r.status === 'rejected');
     expect(rejected.length).toBeGreaterThan(0);
     for (const r of rejected) expect((r as PromiseRejectedResult).reason.code).toBe(503);
+  });
+
+  it('one node: an idempotent request that found its kept-alive connection closed is sent again on a new one; a POST is not', async () => {
+    const server = await closesReusedConnections();
+    const client = createHttpClient({ endpoint: `http://127.0.0.1:${server.port}`, logger: quiet });
+    closers.push(() => client.close());
+    for (let i = 1; i <= 5; i++) expect(await get(client, `g${i}`)).toBe('Hello');
+    // GETs went out on kept-alive connections that were then closed under them, and were sent again.
+    expect(server.closed()).toBeGreaterThan(0);
+    // The connection of the last GET is kept alive: a POST on it is closed unanswered and fails.
+    const err = await post(client, 'p').catch((e) => e);
+    expect(KratosError.is(err) && err.code).toBe(503);
   });
 
   it('fails with 503 once every node refused, each tried once', async () => {

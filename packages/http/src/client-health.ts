@@ -1,7 +1,15 @@
 // The HTTP client's connection-aware picking and transparent retry: which failed requests may go
 // to another node, and the TCP probe that brings a node back into rotation.
 import { connect } from 'node:net';
-import { type Node, type NodeFilter, type SelectOptions, splitHostPort } from '@kratos/core';
+import {
+  type Context,
+  type DoneFunc,
+  type Node,
+  type NodeFilter,
+  type SelectOptions,
+  type Selector,
+  splitHostPort,
+} from '@kratos/core';
 
 /**
  * Errors of a connection that was never made: the request provably never reached a server, so
@@ -54,10 +62,71 @@ export function connectionFailure(err: unknown): 'not-connected' | 'lost' | unde
 }
 
 /** Per-pick options leaving out the nodes a request already tried. */
-export function excludingNodes(tried: readonly Node[]): SelectOptions {
+function excluding(tried: readonly Node[]): SelectOptions {
   const filter: NodeFilter = (_ctx, nodes) =>
     nodes.filter((n) => !tried.some((t) => t.address === n.address));
   return { filters: [filter] };
+}
+
+/** Per-pick options keeping only `node` (picked even when marked down: panic mode). */
+function only(node: Node): SelectOptions {
+  const filter: NodeFilter = (_ctx, nodes) => nodes.filter((n) => n.address === node.address);
+  return { filters: [filter] };
+}
+
+/** One request's transparent retries so far; made only after its first failure. */
+export interface RetryState {
+  tried: Node[];
+  /** Attempts sent again to the same node after a lost reused connection. */
+  sameNode: number;
+}
+
+/** Most attempts of one request sent again to the same node (each finds another stale connection). */
+const MAX_SAME_NODE = 8;
+
+/**
+ * Whether the connection that failed had carried an earlier response (undici's SocketError
+ * carries the socket's byte counts): a kept-alive connection reused for this request.
+ */
+export function onReusedConnection(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 3 && e !== null && typeof e === 'object'; depth++) {
+    const read = (e as { socket?: { bytesRead?: unknown } }).socket?.bytesRead;
+    if (typeof read === 'number') return read > 0;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The node for the next attempt of a request whose attempt on `failed` failed with `failure`:
+ * a node it has not tried; with none left, `failed` again when the attempt died on a reused
+ * kept-alive connection (undici then takes another connection or opens one, as Go's
+ * http.Transport retries a request that failed on a reused connection). Undefined when there is
+ * nothing left to try.
+ */
+export function pickRetry(
+  selector: Selector,
+  ctx: Context,
+  failed: Node,
+  reused: boolean,
+  state: RetryState,
+): { node: Node; done: DoneFunc } | undefined {
+  if (!state.tried.includes(failed)) state.tried.push(failed);
+  try {
+    return selector.select(ctx, excluding(state.tried));
+  } catch {
+    // every other node tried
+  }
+  if (reused && state.sameNode < MAX_SAME_NODE) {
+    state.sameNode++;
+    try {
+      return selector.select(ctx, only(failed));
+    } catch {
+      // gone from the set
+    }
+  }
+  return undefined;
 }
 
 /** Resolves true when a TCP connection to the node's address opens within `timeoutMs`. */

@@ -14,7 +14,6 @@ import {
   Metadata,
   type MetadataInit,
   type Middleware,
-  type Node,
   pinNextTickShape,
   type Selector,
 } from '@kratos/core';
@@ -29,7 +28,14 @@ import {
   parseTarget,
 } from '@kratos/selector';
 import type { Dispatcher, Agent as UndiciAgent } from 'undici';
-import { connectionFailure, excludingNodes, isIdempotent, tcpProbe } from './client-health.ts';
+import {
+  connectionFailure,
+  isIdempotent,
+  onReusedConnection,
+  pickRetry,
+  type RetryState,
+  tcpProbe,
+} from './client-health.ts';
 import { compileRequestEncoder } from './client-request.ts';
 import { errorFromResponse, transportError } from './errors.ts';
 import { decodeFieldBody, decodeMessage } from './message-codec.ts';
@@ -189,7 +195,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       let { node, done } = selector.select(ctx);
       let res: Dispatcher.ResponseData;
-      let tried: Node[] | undefined;
+      let retry: RetryState | undefined;
       for (;;) {
         try {
           res = await agent.request({
@@ -206,19 +212,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           done({ error: e });
           // Transparent retry on another node, within the deadline: a request that never reached
           // a server (refused), or an idempotent one whose connection was lost before any response
-          // byte. Each node at most once.
+          // byte. Each node at most once (see pickRetry).
           const failure = connectionFailure(err);
           if (failure === 'not-connected') prober?.eject(node);
           else if (failure === 'lost') prober?.check(node);
           if (failure === undefined || closed || ctx.signal.aborted || (failure === 'lost' && !idempotent))
             throw e;
-          tried ??= [];
-          tried.push(node);
-          try {
-            ({ node, done } = selector.select(ctx, excludingNodes(tried)));
-          } catch {
-            throw e; // every node tried
-          }
+          retry ??= { tried: [], sameNode: 0 };
+          const next = pickRetry(selector, ctx, node, failure === 'lost' && onReusedConnection(err), retry);
+          if (next === undefined) throw e;
+          ({ node, done } = next);
         }
       }
       // A call reached a node marked down (picked because every node was): it is back.
