@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import type { ServiceInstance } from '@kratos/core';
 import {
   checkRegistryOutage,
@@ -45,6 +46,56 @@ const call = <T>(f: (cb: (err: unknown, v: T) => void) => void) =>
   new Promise<T>((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
 
 const logged = () => recordLogs(['info', 'warn', 'error']);
+
+/**
+ * A forwarder to ZooKeeper that can stall: `stall()` drops every connection, and connections made
+ * while stalled are accepted and never answered, as by a server that drops a handshake uncleanly
+ * (ZooKeeper 3.8 does when a client connects while it is still starting). `resume()` forwards new
+ * connections again; the stalled ones stay stuck.
+ */
+async function startStallingProxy(target: string) {
+  const sep = target.lastIndexOf(':');
+  const [host, port] = [target.slice(0, sep), Number(target.slice(sep + 1))];
+  let stalled = false;
+  let stalledConnections = 0;
+  const open = new Set<Socket>();
+  const track = (s: Socket) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  const server = createServer((inbound) => {
+    track(inbound);
+    if (stalled) {
+      stalledConnections++;
+      return;
+    }
+    const outbound = connect({ host, port });
+    track(outbound);
+    inbound.pipe(outbound).pipe(inbound);
+    inbound.on('close', () => outbound.destroy());
+    outbound.on('close', () => inbound.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    address,
+    get stalledConnections() {
+      return stalledConnections;
+    },
+    stall() {
+      stalled = true;
+      for (const s of open) s.destroy();
+    },
+    resume() {
+      stalled = false;
+    },
+    async close() {
+      for (const s of open) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 describeRegistryContract(
   'zookeeper',
@@ -232,6 +283,42 @@ describe('zookeeper registry: sessions, outage and recovery', () => {
       await w.stop();
     } finally {
       raw.close();
+      await registrar.close();
+      await discovery.close();
+      await proxy.close();
+    }
+  }, 120_000);
+
+  it('replaces a client stuck in a handshake the server never answers, and watchers converge', async () => {
+    const { lines, logger } = logged();
+    const proxy = await startStallingProxy(servers);
+    const registrar = createZookeeperRegistry({
+      connection: { servers: proxy.address, sessionTimeout: 4000, spinDelay: 200 },
+      logger,
+    });
+    const discovery = createZookeeperRegistry({ connection: servers, logger: silentLogger });
+    const name = uniqueName('svc');
+    try {
+      await registrar.register(inst(name, 'a', 9000));
+      const w = await discovery.watch(name);
+      await nextMatching(w, (s) => s.length === 1, 10_000);
+      proxy.stall();
+      // The registrar reconnects into a connection that never answers; then the link is fine again.
+      await waitFor(() => proxy.stalledConnections > 0, { timeout: 20_000, message: 'a stalled handshake' });
+      proxy.resume();
+      await waitFor(() => lines.some((l) => l.includes('not connected again within the session timeout')), {
+        timeout: 30_000,
+        message: 'the stuck client replaced',
+      });
+      await waitFor(() => registrar.register(inst(name, 'b', 9001)).then(() => true), {
+        timeout: 30_000,
+        interval: 250,
+        message: 'registering through the new session',
+      });
+      const both = await nextMatching(w, (s) => s.length === 2, 30_000);
+      expect(both.map((i) => i.id).sort()).toEqual(['a', 'b']);
+      await w.stop();
+    } finally {
       await registrar.close();
       await discovery.close();
       await proxy.close();

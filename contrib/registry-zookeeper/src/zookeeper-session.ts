@@ -100,15 +100,40 @@ export function openZookeeperSession(options: ZookeeperSessionOptions): Zookeepe
       retries: conn!.retries ?? 0,
     });
 
+  // node-zookeeper-client waits for the server's handshake answer without a bound: a server that
+  // accepts the connection while it is still starting and then drops it uncleanly (ZooKeeper 3.8
+  // does on a restart) leaves the client waiting for good. An owned client not connected again
+  // within the session timeout (the server has expired the session by then anyway) is replaced.
+  let stuck: ReturnType<typeof setTimeout> | undefined;
+  const watchdog = (c: Client) => {
+    clearTimeout(stuck);
+    stuck = setTimeout(() => {
+      if (!closed && c === client && !isConnected(c))
+        renew(c, 'session expired (not connected again within the session timeout)');
+    }, c.getSessionTimeout());
+    stuck.unref();
+  };
+  const renew = (c: Client, why: string) => {
+    clearTimeout(stuck);
+    log.warnw('msg', `zookeeper ${why}, connecting a new session`);
+    closeQuietly(c);
+    client = build();
+    attach(client);
+    client.connect();
+    watchdog(client);
+  };
+
   const attach = (c: Client) => {
     if (digest) c.addAuthInfo('digest', Buffer.from(`${digest.user}:${digest.password}`));
     c.on('connected', () => {
       if (closed || c !== client) return;
+      clearTimeout(stuck);
       options.onConnected();
     });
     c.on('disconnected', () => {
       if (closed || c !== client) return;
       log.warnw('msg', 'zookeeper disconnected, watchers keep the last known instances');
+      if (owned) watchdog(c);
     });
     c.on('expired', () => {
       if (closed || c !== client) return;
@@ -119,11 +144,7 @@ export function openZookeeperSession(options: ZookeeperSessionOptions): Zookeepe
         );
         return;
       }
-      log.warnw('msg', 'zookeeper session expired, connecting a new session');
-      closeQuietly(c);
-      client = build();
-      attach(client);
-      client.connect();
+      renew(c, 'session expired');
     });
   };
 
@@ -166,6 +187,7 @@ export function openZookeeperSession(options: ZookeeperSessionOptions): Zookeepe
       ),
     async close(closeClient) {
       closed = true;
+      clearTimeout(stuck);
       if (closeClient) await closeWhenSettled(client);
     },
   };
