@@ -48,6 +48,8 @@ describe('gRPC client: SIGKILL of one of two instances under load', () => {
 
     const records = await drive({
       killAt: 150,
+      // a has answered at least 20 calls (at most 20 are in flight), so both nodes served.
+      ready: () => a.got.size >= 40,
       after: 300,
       concurrency: 20,
       kill: () => sigkill(a),

@@ -50,6 +50,8 @@ describe('HTTP client: SIGKILL of one of two instances under load', () => {
     const client = await clientOf([a, b], selector);
     const records = await drive({
       killAt: 150,
+      // a has answered at least 20 calls (at most 20 are in flight), so both nodes served.
+      ready: () => a.got.size >= 40,
       after: 300,
       concurrency: 20,
       kill: () => sigkill(a),
@@ -76,6 +78,8 @@ describe('HTTP client: SIGKILL of one of two instances under load', () => {
     const client = await clientOf([a, b], selector);
     const records = await drive({
       killAt: 150,
+      // a has answered at least 20 calls (at most 20 are in flight), so both nodes served.
+      ready: () => a.got.size >= 40,
       after: 300,
       concurrency: 20,
       kill: () => sigkill(a),

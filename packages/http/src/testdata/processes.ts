@@ -73,12 +73,14 @@ export interface CallRecord {
 }
 
 /**
- * Calls, `concurrency` at a time: when call number `killAt` starts, `kill()` runs and the calls
- * then running are marked in flight; calls go on until `after` calls have started after `kill()`
+ * Calls, `concurrency` at a time: when the call about to start is number `killAt` or later and
+ * `ready()` says so (e.g. the victim has served enough calls), `kill()` runs and the calls then
+ * running are marked in flight; calls go on until `after` calls have started after `kill()`
  * resolved (so the count does not depend on how long the kill took). Returns every call's record.
  */
 export async function drive(options: {
   killAt: number;
+  ready?: () => boolean;
   after: number;
   concurrency: number;
   kill: () => Promise<void>;
@@ -92,8 +94,9 @@ export async function drive(options: {
   let killed: Promise<void> | undefined;
   const worker = async () => {
     while (phase !== 'after' || afterStarted < options.after) {
+      if (phase === 'before' && next > options.killAt + 10_000) throw new Error('never ready to kill');
       const i = next++;
-      if (i === options.killAt) {
+      if (phase === 'before' && i >= options.killAt && (options.ready?.() ?? true)) {
         for (const r of running) r.inFlightAtKill = true;
         phase = 'window';
         killed = options.kill().then(() => {
