@@ -7,7 +7,7 @@ import {
   type Logger,
   type Source,
 } from '@kratos/core';
-import { createSharedWatchSource, repeatWithBackoff } from '@kratos/core/adapter';
+import { createSharedWatchSource } from '@kratos/core/adapter';
 
 /** Options of {@link createApolloSource}. */
 export interface ApolloSourceOptions {
@@ -220,55 +220,57 @@ export function createApolloSource(options: ApolloSourceOptions): ApolloSource {
   return createSharedWatchSource({
     name: `apollo config source for app "${appId}"`,
     read: load,
-    async start({ publish, signal }) {
+    async start({ publish, signal, fail }) {
       const ids = new Map<string, number>(namespaces.map((ns) => [ns, -1]));
       let needRead = true;
       // Each step either reads the namespaces (first, and after a notification or a failure) or
       // runs one notification long poll.
-      const loop = repeatWithBackoff(
-        async () => {
-          if (needRead) {
-            publish(await load());
-            needRead = false;
-            return;
-          }
-          const notifications = JSON.stringify(
-            namespaces.map((ns) => ({ namespaceName: ns, notificationId: ids.get(ns) ?? -1 })),
-          );
-          const q = new URLSearchParams({ appId, cluster, notifications });
-          const res = await get(`/notifications/v2?${q}`, pollTimeoutMs, signal);
-          if (res.status === 304) {
-            await res.body?.cancel();
-            return;
-          }
-          if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-          const changed = (await res.json()) as { namespaceName?: string; notificationId?: number }[];
-          for (const n of changed) {
-            if (n.namespaceName !== undefined && typeof n.notificationId === 'number')
-              ids.set(n.namespaceName, n.notificationId);
-          }
-          needRead = true;
-        },
-        {
-          signal,
-          maxBackoffMs: 5000,
-          onError(e) {
-            log.warnw(
-              'msg',
-              'apollo config source unreachable, keeping the last good config',
-              'appId',
-              appId,
-              'address',
-              base,
-              'error',
-              describeError(e),
-            );
-            needRead = true;
-          },
-        },
-      );
+      const step = async () => {
+        if (needRead) {
+          publish(await load());
+          needRead = false;
+          return;
+        }
+        const notifications = JSON.stringify(
+          namespaces.map((ns) => ({ namespaceName: ns, notificationId: ids.get(ns) ?? -1 })),
+        );
+        const q = new URLSearchParams({ appId, cluster, notifications });
+        const res = await get(`/notifications/v2?${q}`, pollTimeoutMs, signal);
+        if (res.status === 304) {
+          await res.body?.cancel();
+          return;
+        }
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+        const changed = (await res.json()) as { namespaceName?: string; notificationId?: number }[];
+        for (const n of changed) {
+          if (n.namespaceName !== undefined && typeof n.notificationId === 'number')
+            ids.set(n.namespaceName, n.notificationId);
+        }
+        needRead = true;
+      };
+      // One session per start: when a step fails, the shared watch starts a new session
+      // (fresh state) after its backoff: the one retry layer.
+      const loop = (async () => {
+        try {
+          while (!signal.aborted) await step();
+        } catch (e) {
+          if (!signal.aborted) fail(e);
+        }
+      })();
       return () => loop;
     },
-    onError() {},
+    maxBackoffMs: 5000,
+    onError(_phase, e) {
+      log.warnw(
+        'msg',
+        'apollo config source unreachable, keeping the last good config',
+        'appId',
+        appId,
+        'address',
+        base,
+        'error',
+        describeError(e),
+      );
+    },
   }) satisfies ApolloSource;
 }

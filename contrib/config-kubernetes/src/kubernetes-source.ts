@@ -6,7 +6,7 @@ import {
   type Logger,
   type Source,
 } from '@kratos/core';
-import { createSharedWatchSource, repeatWithBackoff } from '@kratos/core/adapter';
+import { createSharedWatchSource } from '@kratos/core/adapter';
 import { CoreV1Api, KubeConfig, type V1ConfigMap, Watch } from '@kubernetes/client-node';
 
 /** Options of {@link createKubernetesSource}. */
@@ -121,7 +121,7 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
   return createSharedWatchSource({
     name: `kubernetes config source for ${what}`,
     read: load,
-    async start({ changed, signal }) {
+    async start({ changed, signal, fail }) {
       const watch = new Watch(kc);
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
       const query = {
@@ -129,60 +129,54 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
         ...(fieldSelector ? { fieldSelector } : {}),
       };
       let current: AbortController | undefined;
-      // One watch per step: it ends with an error (a pause, then a new watch), or cleanly when the
-      // API server closes it after a while (a new one at once).
-      const loop = repeatWithBackoff(
-        async () => {
-          let ended!: (err: unknown) => void;
-          const done = new Promise<unknown>((r) => {
-            ended = r;
-          });
-          try {
-            current = await watch.watch(
-              path,
-              query,
-              () => changed(),
-              (err) => ended(err),
-            );
-            if (signal.aborted) current.abort();
-            // Anything that changed while no watch was open is read now.
-            changed();
-          } catch (e) {
-            ended(e);
-          }
-          const err = await done;
-          if (err && (err as { name?: string }).name !== 'AbortError') throw err;
-        },
-        {
-          signal,
-          maxBackoffMs: options.maxBackoffMs ?? 10_000,
-          onError(err) {
-            log.warnw(
-              'msg',
-              'kubernetes config watch failed, keeping the last good config',
-              'namespace',
-              namespace,
-              'address',
-              address,
-              'error',
-              errorText(err),
-            );
-          },
-        },
-      );
+      // One watch per step: it ends cleanly when the API server closes it after a while (a new one
+      // at once), or with an error (the shared watch starts the session again after a pause).
+      const step = async () => {
+        let ended!: (err: unknown) => void;
+        const done = new Promise<unknown>((r) => {
+          ended = r;
+        });
+        try {
+          current = await watch.watch(
+            path,
+            query,
+            () => changed(),
+            (err) => ended(err),
+          );
+          if (signal.aborted) current.abort();
+          // Anything that changed while no watch was open is read now.
+          changed();
+        } catch (e) {
+          ended(e);
+        }
+        const err = await done;
+        if (err && (err as { name?: string }).name !== 'AbortError') throw err;
+      };
+      // One session per start: when a step fails, the shared watch starts a new session
+      // (fresh state) after its backoff: the one retry layer.
+      const loop = (async () => {
+        try {
+          while (!signal.aborted) await step();
+        } catch (e) {
+          if (!signal.aborted) fail(e);
+        }
+      })();
       signal.addEventListener('abort', () => current?.abort(), { once: true });
       return () => loop;
     },
-    onError(_phase, e) {
+    maxBackoffMs: options.maxBackoffMs ?? 10_000,
+    onError(phase, e) {
       log.warnw(
         'msg',
-        'kubernetes config source unreachable, keeping the last good config',
+        phase === 'read'
+          ? 'kubernetes config source unreachable, keeping the last good config'
+          : 'kubernetes config watch failed, keeping the last good config',
         'namespace',
         namespace,
         'address',
         address,
         'error',
-        (e as Error).message,
+        phase === 'read' ? (e as Error).message : errorText(e),
       );
     },
   }) satisfies KubernetesSource;

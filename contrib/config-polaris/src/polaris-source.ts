@@ -7,7 +7,7 @@ import {
   type Logger,
   type Source,
 } from '@kratos/core';
-import { createSharedWatchSource, repeatWithBackoff } from '@kratos/core/adapter';
+import { createSharedWatchSource } from '@kratos/core/adapter';
 
 /** Options of {@link createPolarisSource}. */
 export interface PolarisSourceOptions {
@@ -149,7 +149,7 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
   return createSharedWatchSource({
     name: `polaris config source for group "${group}"`,
     read: load,
-    async start({ publish, signal }) {
+    async start({ publish, signal, fail }) {
       // The version of each file this source has seen; the poll asks for anything newer.
       const known = new Map<string, number>();
       // Files named by the last notification, with their new versions.
@@ -157,84 +157,83 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
       let needRead = true;
       // Each step either reads the files (first, and after a notification or a failure) or runs
       // one watch long poll.
-      const loop = repeatWithBackoff(
-        async () => {
-          if (needRead) {
-            // A notification can run ahead of the file cache that reads are served from (seen right
-            // after a server restart: the new release is announced, then reads miss it for a moment).
-            // Read again, 200 ms apart and 15 times at most, until every notified file shows its new
-            // version; a file still absent after that was deleted.
-            const lagging = (states: FileState[]) =>
-              states.some((st) => {
-                const v = notified.get(st.name);
-                return v !== undefined && (st.content === undefined || st.version < v);
-              });
-            let states = await readAll();
-            for (let i = 0; i < 15 && lagging(states); i++) {
-              await sleep(200, undefined, { signal });
-              states = await readAll();
-            }
-            for (const st of states) {
-              // A deleted file reads as absent: watch it from the version of its deletion, or the
-              // deletion would be announced again at once.
-              known.set(st.name, st.content === undefined ? (notified.get(st.name) ?? 0) : st.version);
-            }
-            publish(toSet(states));
-            notified = new Map();
-            needRead = false;
-            return;
+      const step = async () => {
+        if (needRead) {
+          // A notification can run ahead of the file cache that reads are served from (seen right
+          // after a server restart: the new release is announced, then reads miss it for a moment).
+          // Read again, 200 ms apart and 15 times at most, until every notified file shows its new
+          // version; a file still absent after that was deleted.
+          const lagging = (states: FileState[]) =>
+            states.some((st) => {
+              const v = notified.get(st.name);
+              return v !== undefined && (st.content === undefined || st.version < v);
+            });
+          let states = await readAll();
+          for (let i = 0; i < 15 && lagging(states); i++) {
+            await sleep(200, undefined, { signal });
+            states = await readAll();
           }
-          const body = await call(
-            '/config/v1/WatchConfigFile',
-            {
-              method: 'POST',
-              body: JSON.stringify({
-                watch_files: files.map((f) => ({
-                  namespace,
-                  group,
-                  file_name: f,
-                  version: known.get(f) ?? 0,
-                })),
-              }),
-            },
-            watchTimeoutMs,
-            signal,
-          );
-          if (body.code === DATA_NO_CHANGE) {
-            // Nothing announced for 30 s. Read anyway: it costs one request per file every 30 s and
-            // repairs a notification lost to a race between the poll and a release.
-            needRead = true;
-            return;
+          for (const st of states) {
+            // A deleted file reads as absent: watch it from the version of its deletion, or the
+            // deletion would be announced again at once.
+            known.set(st.name, st.content === undefined ? (notified.get(st.name) ?? 0) : st.version);
           }
-          if (body.code !== EXECUTE_SUCCESS) throw new Error(`polaris code ${body.code}: ${body.info ?? ''}`);
-          const changed = body.configFile;
-          if (changed?.fileName) notified.set(changed.fileName, Number(changed.version ?? 0));
-          needRead = true;
-        },
-        {
-          signal,
-          maxBackoffMs: 5000,
-          onError(e) {
-            const cause = (e as { cause?: { message?: string } }).cause?.message;
-            log.warnw(
-              'msg',
-              'polaris config source unreachable, keeping the last good config',
-              'group',
-              group,
-              'address',
-              base,
-              'error',
-              `${(e as Error).message}${cause ? ` (${cause})` : ''}`,
-            );
-            // The server may come back with other data: forget versions, read everything again.
-            known.clear();
-            notified = new Map();
-            needRead = true;
+          publish(toSet(states));
+          notified = new Map();
+          needRead = false;
+          return;
+        }
+        const body = await call(
+          '/config/v1/WatchConfigFile',
+          {
+            method: 'POST',
+            body: JSON.stringify({
+              watch_files: files.map((f) => ({
+                namespace,
+                group,
+                file_name: f,
+                version: known.get(f) ?? 0,
+              })),
+            }),
           },
-        },
-      );
+          watchTimeoutMs,
+          signal,
+        );
+        if (body.code === DATA_NO_CHANGE) {
+          // Nothing announced for 30 s. Read anyway: it costs one request per file every 30 s and
+          // repairs a notification lost to a race between the poll and a release.
+          needRead = true;
+          return;
+        }
+        if (body.code !== EXECUTE_SUCCESS) throw new Error(`polaris code ${body.code}: ${body.info ?? ''}`);
+        const changed = body.configFile;
+        if (changed?.fileName) notified.set(changed.fileName, Number(changed.version ?? 0));
+        needRead = true;
+      };
+      // One session per start: when a step fails, the shared watch starts a new session
+      // (fresh state) after its backoff: the one retry layer.
+      const loop = (async () => {
+        try {
+          while (!signal.aborted) await step();
+        } catch (e) {
+          if (!signal.aborted) fail(e);
+        }
+      })();
       return () => loop;
     },
-    onError() {},
+    maxBackoffMs: 5000,
+    onError(_phase, e) {
+      const cause = (e as { cause?: { message?: string } }).cause?.message;
+      log.warnw(
+        'msg',
+        'polaris config source unreachable, keeping the last good config',
+        'group',
+        group,
+        'address',
+        base,
+        'error',
+        `${(e as Error).message}${cause ? ` (${cause})` : ''}`,
+      );
+    },
   }) satisfies PolarisSource;
 }
