@@ -1,0 +1,1 @@
+export { createOtelMetrics, type OtelMetrics, type OtelMetricsOptions } from './otel-metrics.ts';
