@@ -1,9 +1,10 @@
 import {
-  type ChannelOptions,
   type MethodDefinition,
   Server as RawServer,
   ServerCredentials,
   type ServerDuplexStream,
+  type ServerInterceptor,
+  type ServerOptions,
   type ServerReadableStream,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -36,6 +37,7 @@ import { toGrpcMetadata } from './metadata.ts';
 import { createReflectionIndex, registerReflection } from './reflection.ts';
 import { InvalidMessage, safeDeserializer } from './request-message.ts';
 import { GrpcServerContext, type ServerSurfaceCall } from './server-context.ts';
+import { limitChannelOptions, requestTimeoutInterceptor } from './server-limits.ts';
 import { toGrpcStatus } from './status.ts';
 import { pump, requestStream } from './streams.ts';
 import type {
@@ -80,15 +82,22 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
   const middleware = options.middleware ?? [];
   const streamMiddleware = options.streamMiddleware ?? [];
   const log = createLogHelper(options.logger ?? defaultLogger());
-  const channelOptions: ChannelOptions = { ...options.channelOptions };
+  const timer = createDeadlineTimer();
+  const serverOptions: ServerOptions = limitChannelOptions(options, { ...options.channelOptions });
   if (options.maxReceiveMessageSize !== undefined) {
-    channelOptions['grpc.max_receive_message_length'] = options.maxReceiveMessageSize;
+    serverOptions['grpc.max_receive_message_length'] = options.maxReceiveMessageSize;
   }
   if (options.maxSendMessageSize !== undefined) {
-    channelOptions['grpc.max_send_message_length'] = options.maxSendMessageSize;
+    serverOptions['grpc.max_send_message_length'] = options.maxSendMessageSize;
   }
-  const raw = new RawServer(channelOptions);
-  const timer = createDeadlineTimer();
+  const requestTimeout = options.requestTimeout ?? 10_000;
+  if (requestTimeout > 0) {
+    serverOptions.interceptors = [
+      requestTimeoutInterceptor(timer, requestTimeout),
+      ...((serverOptions.interceptors as ServerInterceptor[] | undefined) ?? []),
+    ];
+  }
+  const raw = new RawServer(serverOptions);
   const reflection = options.reflection === false ? undefined : createReflectionIndex();
   const health: HealthService | undefined = options.health === false ? undefined : createHealthService();
   const services = new Set<string>();

@@ -16,6 +16,7 @@ import type {
   Selector,
   Server,
 } from '@kratos/core';
+import type { GrpcServerLimits } from './server-limits.ts';
 
 /** Unary: one request, one reply; runs the server's middleware chain. */
 export type GrpcUnaryHandler<I = never, O = unknown> = (ctx: Context, req: I) => Promise<O>;
@@ -64,7 +65,7 @@ export interface GrpcServerTlsOptions {
 }
 
 /** Options of {@link createGrpcServer}. */
-export interface GrpcServerOptions {
+export interface GrpcServerOptions extends GrpcServerLimits {
   /** `host:port` to listen on; port 0 picks a free one. Default `0.0.0.0:9000`. */
   address?: string;
   /** Per-call timeout of unary calls in ms (the earlier of this and the caller's deadline wins); 0 = none. Default 1000. */
