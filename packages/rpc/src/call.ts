@@ -430,7 +430,7 @@ export class Call {
     if (trailer) addHeaders(trailer, trailers);
     if (status?.metadata) addHeaders(status.metadata, trailers);
     if (p === 'grpc') {
-      if (!this.#headersSent && reply === undefined) {
+      if (!this.#headersSent && reply === undefined && this.ctx.replyHeaderIfAny() === undefined) {
         // Trailers-Only: one HEADERS frame with the status.
         this.#headersSent = true;
         ex.respond(200, Object.assign(this.#baseHeaders(), trailers), true);

@@ -3,7 +3,7 @@
 import type { DescFile, DescMethod } from '@bufbuild/protobuf';
 import { MethodOptions_IdempotencyLevel } from '@bufbuild/protobuf/wkt';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import { applyMiddleware, type Handler, KratosError, type Middleware } from '@kratos/core';
+import { applyMiddleware, type Handler, type Middleware } from '@kratos/core';
 import {
   type GrpcBidiStreamHandler,
   type GrpcMethodHandler,
@@ -12,6 +12,7 @@ import {
   serviceNameOf,
 } from '@kratos/grpc';
 import { callOf, type MethodEntry } from './call.ts';
+import { Code, RpcError } from './status.ts';
 
 /** Writes every reply of `replies` to the call; stops when the call is over. */
 async function pump(ctx: Parameters<Handler>[0], replies: AsyncIterable<unknown>): Promise<void> {
@@ -44,8 +45,9 @@ export function methodEntries(
     const kind = methodKind(method);
     let handler = handlers[key] ?? (method.originalName ? handlers[method.originalName] : undefined);
     if (handler === undefined) {
+      // A bare UNIMPLEMENTED, as gRPC servers answer for methods they do not serve.
       handler = (() => {
-        throw new KratosError(501, '', `method ${operation} not implemented`);
+        throw new RpcError(Code.UNIMPLEMENTED, `method ${operation} not implemented`);
       }) as GrpcMethodHandler;
     } else if (typeof handler !== 'function') {
       throw new TypeError(`rpc server: handler for ${operation} is not a function`);

@@ -1,16 +1,7 @@
 // The server's lifecycle: listening on node:http2 (h2, h2c and HTTP/1.1 on one port), routing
 // each request to its method and protocol, keepalive, and the graceful stop. Calls are call.ts'.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  createSecureServer,
-  createServer,
-  type Http2SecureServer,
-  type Http2Server,
-  type Http2Session,
-  type IncomingHttpHeaders,
-  type ServerHttp2Stream,
-} from 'node:http2';
-import type { Socket } from 'node:net';
+import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import {
   type AppInfo,
   advertisedHost,
@@ -35,6 +26,7 @@ import {
 import { type CallHost, type MethodEntry, serveCall } from './call.ts';
 import { createCors } from './cors.ts';
 import { type Exchange, Http1Exchange, Http2Exchange } from './exchange.ts';
+import { createListener } from './listener.ts';
 import { methodEntries } from './methods.ts';
 import { connectGetWire, wireOf } from './protocol.ts';
 import type { RpcServer, RpcServerOptions } from './types.ts';
@@ -56,7 +48,6 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
   const reflection = options.reflection === false ? undefined : createReflectionIndex();
   const health = options.health === false ? undefined : createHealthService();
   const sessions = new Set<Http2Session>();
-  const sockets = new Set<Socket>();
   let inflight = 0;
   let drained: (() => void) | undefined;
   let app: AppInfo | undefined;
@@ -125,33 +116,20 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
     route(new Http1Exchange(req, res));
   };
 
-  const http2Options = { allowHTTP1: options.http1 ?? true, settings: { enablePush: false } };
-  const raw: Http2Server | Http2SecureServer = options.tls
-    ? createSecureServer({
-        ...http2Options,
-        key: options.tls.key,
-        cert: options.tls.cert,
-        ...(options.tls.ca === undefined ? {} : { ca: options.tls.ca }),
-        requestCert: options.tls.requireClientCert ?? false,
-        rejectUnauthorized: options.tls.requireClientCert ?? false,
-      })
-    : createServer(http2Options);
-  // HTTP/1.1 requests arrive as 'request'; adding that listener also makes node:http2 wrap every
-  // h2 stream in its compatibility objects, which HTTP/2 calls do not need: those come from
-  // 'stream' alone, so the compatibility 'stream' listener is taken off again.
-  raw.on('request', onRequest);
-  raw.removeAllListeners('stream');
-  raw.on('stream', onStream);
-  raw.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+  const listener = createListener({
+    tls: options.tls,
+    http1: options.http1 ?? true,
+    onStream,
+    onRequest,
+    onSession(session) {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+      session.on('error', () => {});
+      keepalive(session);
+    },
   });
-  raw.on('session', (session: Http2Session) => {
-    sessions.add(session);
-    session.once('close', () => sessions.delete(session));
-    session.on('error', () => {});
-    keepalive(session);
-  });
+  const raw = listener.server;
+  const sockets = listener.sockets;
 
   const pingEvery = options.keepalive?.time ?? 7_200_000;
   const pingTimeout = options.keepalive?.timeout ?? 20_000;

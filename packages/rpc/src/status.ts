@@ -75,6 +75,10 @@ export function statusOf(error: unknown): CallStatus {
   };
 }
 
+/** Unpadded base64, as gRPC wants `-bin` values and Connect wants detail values. */
+const b64 = (v: Uint8Array) =>
+  Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64').replace(/=+$/, '');
+
 /** `grpc-message`: percent-encodes what is not printable ASCII, and `%`. */
 export function encodeGrpcMessage(message: string): string {
   // Fast path: nothing to escape.
@@ -103,7 +107,7 @@ export function grpcStatusHeaders(status: CallStatus, into: Record<string, strin
   if (status.message) into['grpc-message'] = encodeGrpcMessage(status.message);
   if (status.details.length > 0) {
     const bin = encodeRpcStatus({ code: status.code, message: status.message, details: status.details });
-    into[STATUS_DETAILS_KEY] = Buffer.from(bin.buffer, bin.byteOffset, bin.byteLength).toString('base64');
+    into[STATUS_DETAILS_KEY] = b64(bin);
   }
 }
 
@@ -146,9 +150,6 @@ export function codeFromConnectName(name: string): number | undefined {
   const i = (CONNECT_CODES as readonly string[]).indexOf(name);
   return i <= 0 ? undefined : i;
 }
-
-const b64 = (v: Uint8Array) =>
-  Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64').replace(/=+$/, '');
 
 /**
  * The Connect error object: `{code, message, details: [{type, value}]}`. An ErrorInfo detail also
