@@ -2,27 +2,16 @@ import {
   type MethodDefinition,
   Server as RawServer,
   ServerCredentials,
-  type ServerDuplexStream,
   type ServerInterceptor,
   type ServerOptions,
-  type ServerReadableStream,
-  type ServerUnaryCall,
-  type ServerWritableStream,
   type ServiceDefinition,
-  type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import {
-  type AppInfo,
   advertisedHost,
-  applyMiddleware,
-  type CallContext,
-  type Context,
-  createContextKey,
   createDeadlineTimer,
   createLogHelper,
   defaultLogger,
-  type Handler,
   joinHostPort,
   KratosError,
   newEndpoint,
@@ -31,24 +20,16 @@ import {
   type ServerStopOptions,
   splitHostPort,
 } from '@kratos/core';
-
+import { createCallPath, type GrpcServerState } from './call.ts';
 import { createHealthService, type HealthService, healthFile } from './health.ts';
-import { toGrpcMetadata } from './metadata.ts';
 import { createReflectionIndex, registerReflection } from './reflection.ts';
-import { InvalidMessage, safeDeserializer } from './request-message.ts';
-import { GrpcServerContext, type ServerSurfaceCall } from './server-context.ts';
+import { safeDeserializer } from './request-message.ts';
 import { limitChannelOptions, requestTimeoutInterceptor } from './server-limits.ts';
-import { toGrpcStatus } from './status.ts';
-import { pump, requestStream } from './streams.ts';
 import type {
-  GrpcBidiStreamHandler,
-  GrpcClientStreamHandler,
   GrpcMethodHandler,
   GrpcMethodKind,
   GrpcServer,
   GrpcServerOptions,
-  GrpcServerStreamHandler,
-  GrpcUnaryHandler,
   RegisterServiceOptions,
   ServingStatus,
 } from './types.ts';
@@ -66,10 +47,6 @@ export function serviceNameOf(path: string): string {
   const slash = path.indexOf('/', 1);
   return path.slice(1, slash < 0 ? undefined : slash);
 }
-
-const CALL_KEY = createContextKey<ServerSurfaceCall>('grpc.call');
-
-const deadlineExceeded = () => new KratosError(504, '', 'deadline exceeded');
 
 /**
  * Makes a gRPC server on grpc-js. Unary calls run `middleware` (built once per method), get a
@@ -102,182 +79,18 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
   const health: HealthService | undefined = options.health === false ? undefined : createHealthService();
   const services = new Set<string>();
 
-  let app: AppInfo | undefined;
+  const callState: GrpcServerState = { app: undefined, endpoint: '' };
   let endpoint: URL | undefined;
-  let endpointString = '';
   let port = 0;
   let state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' = 'idle';
 
-  const newContext = (call: ServerSurfaceCall, operation: string, unary: boolean): GrpcServerContext => {
-    const incoming = call.getDeadline();
-    const deadline =
-      incoming instanceof Date
-        ? incoming.getTime()
-        : Number.isFinite(incoming)
-          ? (incoming as number)
-          : undefined;
-    const ctx = new GrpcServerContext(
-      {
-        kind: 'grpc',
-        side: 'server',
-        operation,
-        endpoint: endpointString,
-        app,
-        deadline,
-        timeout: unary && timeout > 0 ? timeout : undefined,
-        raw: call,
-      },
-      call,
-    );
-    return ctx;
-  };
-
-  // One callback for every call's deadline (the call's state is its argument: no closure per call).
-  const onDeadline = (call: { ctx: GrpcServerContext; finish: (error: unknown) => void }): void => {
-    call.ctx.expire();
-    call.finish(deadlineExceeded());
-  };
-
-  const unaryImpl = (operation: string, handler: GrpcUnaryHandler<unknown, unknown>) => {
-    const h = applyMiddleware(handler as Handler, middleware, operation);
-    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      const ctx = newContext(call, operation, true);
-      let finished = false;
-      const finish = (error: unknown, reply?: unknown) => {
-        if (finished) return;
-        finished = true;
-        ctx.finish();
-        if (call.cancelled) return;
-        {
-          const reply = ctx.replyHeaderIfAny();
-          if (reply) call.sendMetadata(toGrpcMetadata(reply));
-        }
-        if (error === undefined) callback(null, reply);
-        else callback(toGrpcStatus(error));
-      };
-      // A unary call watches for its caller going away only if the chain looks (ctx.signal).
-      ctx.armDeadline(timer, onDeadline, { ctx, finish });
-      const req = call.request;
-      if (req instanceof InvalidMessage) return finish(req.error);
-      let p: Promise<unknown>;
-      try {
-        p = h(ctx, req);
-      } catch (e) {
-        return finish(e ?? new Error('handler threw'));
-      }
-      p.then(
-        (r) => finish(undefined, r),
-        (e) => finish(e ?? new Error('handler failed')),
-      );
-    };
-  };
-
-  /**
-   * Runs a streaming call through the stream middleware. `req` is the request message (server
-   * streaming) or the request stream; `onDone` answers the call once the chain settles.
-   */
-  const streamCall = (
-    call: ServerSurfaceCall,
-    operation: string,
-    h: Handler,
-    makeReq: (ctx: CallContext) => unknown,
-    onDone: (ctx: CallContext, error: unknown, reply: unknown) => void,
-  ) => {
-    const ctx = newContext(call, operation, false);
-    ctx.set(CALL_KEY, call);
-    let finished = false;
-    const finish = (error: unknown, reply?: unknown) => {
-      if (finished) return;
-      finished = true;
-      ctx.finish();
-      if (call.cancelled) return;
-      onDone(ctx, error, reply);
-    };
-    ctx.armDeadline(timer, onDeadline, { ctx, finish });
-    // Streams stop pumping at once when the caller goes away.
-    ctx.watchCancel();
-    let p: Promise<unknown>;
-    try {
-      const req = makeReq(ctx);
-      if (req instanceof InvalidMessage) return finish(req.error);
-      p = h(ctx, req);
-    } catch (e) {
-      return finish(e ?? new Error('handler threw'));
-    }
-    p.then(
-      (r) => finish(undefined, r),
-      (e) => finish(e ?? new Error('handler failed')),
-    );
-  };
-
-  const endWritable = (
-    call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
-    error: unknown,
-  ) => {
-    if (error === undefined) call.end();
-    else call.emit('error', toGrpcStatus(error));
-  };
-
-  // Stream handlers write to their call; it is found through the context (a derived context that
-  // keeps the original as parent still finds it), so the chain is built once per method.
-  const writerOf = (ctx: Context) => {
-    const call = ctx.get(CALL_KEY);
-    if (!call)
-      throw new Error('grpc server: stream middleware replaced the context without keeping it as parent');
-    return call as ServerWritableStream<unknown, unknown>;
-  };
-
-  const serverStreamImpl = (operation: string, handler: GrpcServerStreamHandler<unknown, unknown>) => {
-    const inner: Handler = async (ctx, req) => {
-      await pump(writerOf(ctx), handler(ctx, req), ctx);
-      return undefined;
-    };
-    const h = applyMiddleware(inner, streamMiddleware, operation);
-    return (call: ServerWritableStream<unknown, unknown>) =>
-      streamCall(
-        call,
-        operation,
-        h,
-        () => call.request,
-        (_ctx, error) => endWritable(call, error),
-      );
-  };
-
-  const clientStreamImpl = (operation: string, handler: GrpcClientStreamHandler<unknown, unknown>) => {
-    const inner: Handler = async (ctx, reqs) => handler(ctx, reqs as AsyncIterable<unknown>);
-    const h = applyMiddleware(inner, streamMiddleware, operation);
-    return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) =>
-      streamCall(
-        call,
-        operation,
-        h,
-        (ctx) => requestStream(call, ctx),
-        (ctx, error, reply) => {
-          {
-            const reply = ctx.replyHeaderIfAny();
-            if (reply) call.sendMetadata(toGrpcMetadata(reply));
-          }
-          if (error === undefined) callback(null, reply);
-          else callback(toGrpcStatus(error));
-        },
-      );
-  };
-
-  const bidiImpl = (operation: string, handler: GrpcBidiStreamHandler<unknown, unknown>) => {
-    const inner: Handler = async (ctx, reqs) => {
-      await pump(writerOf(ctx), handler(ctx, reqs as AsyncIterable<unknown>), ctx);
-      return undefined;
-    };
-    const h = applyMiddleware(inner, streamMiddleware, operation);
-    return (call: ServerDuplexStream<unknown, unknown>) =>
-      streamCall(
-        call,
-        operation,
-        h,
-        (ctx) => requestStream(call, ctx),
-        (_ctx, error) => endWritable(call, error),
-      );
-  };
+  const call = createCallPath({
+    timeout,
+    middleware,
+    streamMiddleware,
+    timer,
+    state: callState,
+  });
 
   const server: GrpcServer = {
     registerService(
@@ -299,12 +112,12 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
           const unimplemented = () => {
             throw new KratosError(501, '', `method ${operation} not implemented`);
           };
-          impl[key] = implFor(methodKind(method), operation, unimplemented as GrpcMethodHandler);
+          impl[key] = call.implFor(methodKind(method), operation, unimplemented as GrpcMethodHandler);
           continue;
         }
         if (typeof handler !== 'function')
           throw new TypeError(`grpc server: handler for ${operation} is not a function`);
-        impl[key] = implFor(methodKind(method), operation, handler);
+        impl[key] = call.implFor(methodKind(method), operation, handler);
       }
       if (serviceName === undefined)
         throw new TypeError('grpc server: registerService needs a definition with methods');
@@ -322,7 +135,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
     async start(startOptions?: ServerStartOptions) {
       if (state !== 'idle') throw new Error(`grpc server: start called when ${state}`);
       state = 'starting';
-      app = startOptions?.app;
+      callState.app = startOptions?.app;
       await pinNextTickShape();
       const { host } = splitHostPort(address);
       const creds = options.credentials ?? credentialsFrom(options);
@@ -342,7 +155,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
               joinHostPort(advertisedHost(host), port),
               options.tls !== undefined || options.credentials !== undefined,
             );
-      endpointString = endpoint.toString();
+      callState.endpoint = endpoint.toString();
       health?.resume();
       state = 'running';
       log.infow('msg', `[gRPC] server listening on: ${joinHostPort(host === '' ? '0.0.0.0' : host, port)}`);
@@ -387,19 +200,6 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
 
     raw,
   };
-
-  function implFor(kind: GrpcMethodKind, operation: string, handler: GrpcMethodHandler) {
-    switch (kind) {
-      case 'unary':
-        return unaryImpl(operation, handler as GrpcUnaryHandler<unknown, unknown>);
-      case 'serverStream':
-        return serverStreamImpl(operation, handler as GrpcServerStreamHandler<unknown, unknown>);
-      case 'clientStream':
-        return clientStreamImpl(operation, handler as GrpcClientStreamHandler<unknown, unknown>);
-      case 'bidi':
-        return bidiImpl(operation, handler as GrpcBidiStreamHandler<unknown, unknown>);
-    }
-  }
 
   if (health)
     server.registerService(
