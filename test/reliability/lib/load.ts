@@ -29,6 +29,8 @@ export interface LoadResult {
   failed: number;
   /** Error kind (code, reason, message with addresses and numbers blanked) -> count. */
   errors: Record<string, number>;
+  /** Calls per node they were last sent to (`none` when the client picked none). */
+  perNode: Record<string, number>;
   /** Calls still unfinished when the load stopped (they should not exist: every call has a deadline). */
   hung: number;
   phases: PhaseCount[];
@@ -161,6 +163,7 @@ export function startLoad(o: LoadOptions): Load {
 
   const phases: PhaseCount[] = [{ name: 'load start', calls: 0, failed: 0 }];
   const errors: Record<string, number> = {};
+  const perNode: Record<string, number> = {};
   const active = new Set<Call>();
   let total = 0;
   let failed = 0;
@@ -189,6 +192,7 @@ export function startLoad(o: LoadOptions): Load {
       active.delete(call);
     }
     total++;
+    add(perNode, call.picks.at(-1) ?? 'none');
     const phase = phases[call.phase]!;
     phase.calls++;
     if (ok) {
@@ -267,6 +271,7 @@ export function startLoad(o: LoadOptions): Load {
         calls: total,
         failed,
         errors,
+        perNode,
         hung,
         phases: phases.filter((p) => p.calls > 0 || p.name !== 'load start'),
       };

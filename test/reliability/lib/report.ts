@@ -39,11 +39,7 @@ export function formatScenario(s: ScenarioResult): string {
   const rows = s.results.map((r) => {
     const t = targetOf(s, r);
     const target = t.met === undefined ? '—' : t.met ? 'met' : '**missed**';
-    const why = [
-      kinds(crash ? (r.crash?.neverReachedErrors ?? r.errors) : r.errors),
-      phases(r),
-      r.hung > 0 ? `${r.hung} calls still unfinished at the end` : '',
-    ]
+    const why = [kinds(r.errors), phases(r), r.hung > 0 ? `${r.hung} calls still unfinished at the end` : '']
       .filter(Boolean)
       .join(' — ');
     const failed = r.failed === 0 ? '0' : `**${r.failed}**`;
