@@ -246,6 +246,17 @@ describe('HTTP client: transparent retry', () => {
     expect(KratosError.is(err) && err.code).toBe(503);
   });
 
+  it('panic mode: with every node down a call still goes out, and a node it reaches is back up', async () => {
+    const port = await helloServer('live');
+    const selector = createSelector();
+    const client = createHttpClient({ endpoint: `http://127.0.0.1:${port}`, selector, logger: quiet });
+    closers.push(() => client.close());
+    const [node] = selector.nodes();
+    expect(selector.markDown(node!)).toBe(true);
+    expect(await get(client, 'x')).toBe('Hello x from live');
+    expect(selector.isDown(node!)).toBe(false);
+  });
+
   it('fails with 503 once every node refused, each tried once', async () => {
     const client = createHttpClient({
       endpoint: 'direct:///127.0.0.1:1,127.0.0.2:1',
