@@ -25,6 +25,13 @@ let skipped = 0; // arrivals dropped by the generator because MAX_OUTSTANDING ca
 let outstanding = 0;
 let maxSeen = 0;
 const errors = {};
+// Per second of the run (by send time): calls sent, then outcomes and the slowest ok reply.
+const timeline = [];
+const second = (at) => {
+  const i = Math.max(0, Math.floor((at - begin) / 1000));
+  timeline[i] ??= { sent: 0, ok: 0, rejected: 0, failed: 0, maxOkMs: 0 };
+  return timeline[i];
+};
 
 // One call: resolves to an outcome; `done(outcome)` records it.
 let call;
@@ -74,6 +81,7 @@ function fire() {
     return;
   }
   const at = performance.now();
+  second(at).sent++;
   sent++;
   outstanding++;
   if (outstanding > maxSeen) maxSeen = outstanding;
@@ -82,7 +90,14 @@ function fire() {
     if (finished) return;
     finished = true;
     outstanding--;
-    lat[outcome].push(performance.now() - at);
+    const took = performance.now() - at;
+    lat[outcome].push(took);
+    const sec = second(at);
+    if (outcome === 'ok') {
+      sec.ok++;
+      sec.maxOkMs = Math.max(sec.maxOkMs, Math.round(took));
+    } else if (outcome === 'rejected') sec.rejected++;
+    else sec.failed++;
     if (outcome === 'error') errors[detail] = (errors[detail] ?? 0) + 1;
     if (closed > 0 && performance.now() < end) fire();
   });
@@ -136,6 +151,7 @@ const result = {
   error: summary(lat.error),
   timeout: summary(lat.timeout),
   errors,
+  timeline,
 };
 console.log(`RESULT ${JSON.stringify(result)}`);
 process.exit(0);

@@ -1,9 +1,10 @@
 // The server under test: one route, `ping.v1.Pinger/Ping` over @kratos/http (`GET /v1/ping/{name}`)
 // or @kratos/grpc, whose handler burns CPU synchronously (BURN_MS per call, a busy loop like a
 // template render or a JSON transform), behind rateLimit() or behind nothing.
-// Modes: none (no limiter); bbr (createBbrLimiter() defaults: elu signal + event-loop turn guard);
+// Modes: none (no limiter); bbr (createBbrLimiter() defaults: elu signal + event-loop turn guard;
+// env TURN_BUDGET overrides turnBudget);
 // go (turnBudget 0: Go Kratos' rule alone); before (the limiter before the turn guard,
-// baseline-bbr.ts); cpu (bbr on the cpu signal).
+// baseline-bbr.ts); cpu (bbr on the cpu signal); shed (rejects every call: the cost of a shed).
 // Run: taskset -c 0 node --conditions=kratos-source bench/ratelimit/server.ts <http|grpc> <mode> <port>
 import { performance } from 'node:perf_hooks';
 import { createGrpcServer } from '../../packages/grpc/src/index.ts';
@@ -24,24 +25,60 @@ const burnMs = Number(process.env.BURN_MS ?? 2);
 
 const limiters: Record<string, () => (Limiter & { stat(): object }) | undefined> = {
   none: () => undefined,
-  bbr: () => createBbrLimiter(),
+  bbr: () => createBbrLimiter(process.env.TURN_BUDGET ? { turnBudget: Number(process.env.TURN_BUDGET) } : {}),
   go: () => createBbrLimiter({ turnBudget: 0 }),
   before: () => createBeforeLimiter(),
   cpu: () => createBbrLimiter({ signal: 'cpu' }),
+  // Sheds every call: its closed-loop rate is what a shed call costs.
+  shed: () => ({ allow: () => undefined, stat: () => ({}) }),
 };
 const make = limiters[mode];
 if (!make) {
   console.error(`server: unknown mode ${mode} (${Object.keys(limiters).join(', ')})`);
   process.exit(2);
 }
-const limiter = make();
+const inner = make();
+// Counts calls, admissions and event-loop turns with calls, for the stat lines.
+const counts = { calls: 0, admitted: 0, turns: 0, cpuMs: 0 };
+let turnOpen = false;
+const endTurn = () => {
+  turnOpen = false;
+};
+const limiter = inner && {
+  allow() {
+    counts.calls++;
+    if (!turnOpen) {
+      turnOpen = true;
+      counts.turns++;
+      setImmediate(endTurn);
+    }
+    const done = inner.allow();
+    if (done) counts.admitted++;
+    return done;
+  },
+  stat: () => inner.stat(),
+};
 const middleware = limiter ? [rateLimit({ limiter })] : [];
 const logger = { log() {} };
 
-async function handler(_ctx: unknown, req: { name: string }) {
-  const end = performance.now() + burnMs;
+// The handler burns a fixed amount of CPU (not of wall time: on a busy host a wall-time loop
+// would burn less CPU whenever the process is descheduled): iterations calibrated at start, the
+// fastest of 30 tries (the ones where the process was not descheduled).
+const spin = (n: number) => {
   let x = 0;
-  while (performance.now() < end) x += Math.sqrt(x + 1);
+  for (let i = 0; i < n; i++) x += Math.sqrt(x + i);
+  return x;
+};
+let perMs = Number.POSITIVE_INFINITY;
+for (let i = 0; i < 30; i++) {
+  const t = performance.now();
+  spin(100_000);
+  perMs = Math.min(perMs, performance.now() - t);
+}
+const iterations = Math.round((100_000 / perMs) * burnMs);
+
+async function handler(_ctx: unknown, req: { name: string }) {
+  const x = spin(iterations);
   return pingReply(`hi ${req.name} ${x > 0 ? '' : '.'}`);
 }
 
@@ -61,7 +98,17 @@ console.log(`listening ${port}`);
 // Signal, limiter state and memory once a second, for the report.
 setInterval(() => {
   const s = limiter?.stat();
-  console.log(`stat ${JSON.stringify({ ...loadSnapshot(), ...(s ?? {}), rss: process.memoryUsage.rss() })}`);
+  const cpu = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const line = {
+    ...loadSnapshot(),
+    ...(s ?? {}),
+    rss: process.memoryUsage.rss(),
+    ...counts,
+    cpuMs: cpuMs - counts.cpuMs,
+  };
+  console.log(`stat ${JSON.stringify(line)}`);
+  Object.assign(counts, { calls: 0, admitted: 0, turns: 0, cpuMs });
 }, 1000).unref();
 process.on('SIGTERM', () => {
   void stop().then(() => process.exit(0));

@@ -49,6 +49,22 @@ describe('BBR limiter: event-loop turn guard', () => {
     expect(r.turn(12, 2)).toBe(12);
   });
 
+  it('credits the wall time the previous turn spent waiting (a descheduled process) up to 5 budgets', async () => {
+    const r = rig();
+    await r.teach(2);
+    r.turn(12, 2);
+    await nextTurn();
+    expect(r.turn(30, 2)).toBe(5);
+    await nextTurn();
+    // 20 ms passed that the 5 admitted calls (10 ms) do not explain: (10 + 20) / 2 = 15.
+    r.s.t += 20;
+    expect(r.turn(30, 2)).toBe(15);
+    await nextTurn();
+    // 90 ms unexplained: credited 50 (5 budgets): (10 + 50) / 2 = 30.
+    r.s.t += 90;
+    expect(r.turn(40, 2)).toBe(30);
+  });
+
   it('always admits the first call of a turn, however long it runs', async () => {
     const r = rig();
     await r.teach(30);

@@ -13,12 +13,13 @@ import { RollingWindow } from './rolling-window.ts';
  *
  * How: a call admitted and finished within the same turn is synchronous; the smallest mean
  * duration of such calls per bucket over the window (like Go's minRT) is what one costs. A turn
- * may admit `max(1, floor(budget / cost))` calls, but only when the turn before it had more calls
- * than that (a standing queue, not a lone burst after a quiet loop) and ended less than one
- * bucket before this one started (an idle gap means the queue drained). The first call of a turn
- * is always admitted. Counting calls instead of measuring the turn's time keeps the bound
- * independent of how much of the core the process gets: time spent descheduled on a busy host
- * would otherwise count as work and shed calls the loop could serve.
+ * may admit `max(1, floor((budget + gap) / cost))` calls, where `gap` is the wall time since the
+ * previous turn started that the calls it admitted do not explain (time the process waited for a
+ * core on a busy host, or spent shedding), at most 5 budgets: the loop then keeps up with what the
+ * core lets it do instead of admitting a fixed few per turn. The bound applies only when the
+ * turn before had more calls than `budget / cost` (a standing queue, not a lone burst after a quiet loop) and
+ * ended less than one bucket before this one started (an idle gap means the queue drained). The
+ * first call of a turn is always admitted.
  */
 export class TurnGuard {
   readonly #budget: number;
@@ -33,15 +34,19 @@ export class TurnGuard {
   #calls = 0;
   #admitted = 0;
   #limit = Number.POSITIVE_INFINITY;
+  #base = Number.POSITIVE_INFINITY;
   #backedUp = false;
   #lastEnd = Number.NEGATIVE_INFINITY;
+  #start = Number.NEGATIVE_INFINITY;
+  #prevAdmitted = 0;
   readonly #now: () => number;
   readonly #end = () => {
-    this.#backedUp = this.#calls > this.#limit;
+    this.#backedUp = this.#calls > this.#base;
     this.#lastEnd = this.#now();
     this.#turn++;
     this.#open = false;
     this.#calls = 0;
+    this.#prevAdmitted = this.#admitted;
     this.#admitted = 0;
   };
 
@@ -70,12 +75,17 @@ export class TurnGuard {
     return min;
   }
 
-  /** Calls a backed-up turn may admit; Infinity when the guard is off or no cost is known yet. */
-  limit(t: number): number {
+  /**
+   * Calls a backed-up turn may admit; Infinity when the guard is off or no cost is known yet.
+   * `gap`: wall time (ms) since the previous turn started that its admitted calls do not account
+   * for (the process was descheduled, or shedding); credited up to 5 budgets.
+   */
+  limit(t: number, gap = 0): number {
     if (this.#budget === 0) return Number.POSITIVE_INFINITY;
     const cost = this.cost(t);
     if (!(cost > 0) || !Number.isFinite(cost)) return Number.POSITIVE_INFINITY;
-    return Math.max(1, Math.floor(this.#budget / cost));
+    const credit = Math.min(Math.max(0, gap), 5 * this.#budget);
+    return Math.max(1, Math.floor((this.#budget + credit) / cost));
   }
 
   /**
@@ -87,8 +97,12 @@ export class TurnGuard {
     if (!this.#open) {
       this.#open = true;
       setImmediate(this.#end);
-      if (t - this.#lastEnd > this.#bucketMs) this.#backedUp = false;
-      this.#limit = this.limit(t);
+      const idle = t - this.#lastEnd > this.#bucketMs;
+      if (idle) this.#backedUp = false;
+      this.#base = this.limit(t);
+      const gap = idle ? 0 : t - this.#start - this.#prevAdmitted * this.cost(t);
+      this.#limit = this.limit(t, gap);
+      this.#start = t;
     }
     this.#calls++;
     return this.#backedUp && this.#admitted >= this.#limit;
