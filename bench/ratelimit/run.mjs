@@ -1,6 +1,6 @@
 // Overload harness: rateLimit() at ~2x capacity on one server core, load from the other.
 // Per transport (http, grpc):
-//   1. capacity: the bare server (mode none) saturated by a closed loop (64 callers back to back);
+//   1. capacity: the bare server (mode none) saturated by a closed loop (400 callers back to back);
 //   2. rounds; in each, every mode in turn (interleaved, so a busy host's changes hit all modes
 //      alike): a fresh server, "unloaded" at 0.5x capacity, a warm-up at 2x, then "overloaded"
 //      at 2x capacity (open loop, Poisson arrivals: the offered load does not drop when the
@@ -33,7 +33,7 @@ const RUN_S = quick ? 8 : 15;
 const WARM_S = quick ? 12 : 20; // the `before` limiter's signal needs ~16 s of full load to turn hot
 const UNLOADED_S = quick ? 6 : 10;
 // Enough callers back to back that the server, not the round trip, bounds the rate on a busy host.
-const CAPACITY_CALLERS = 64;
+const CAPACITY_CALLERS = 400;
 const port = 18_000 + Math.floor(Math.random() * 1000);
 const children = new Set();
 // Stops what this harness started when it is interrupted.
@@ -154,8 +154,9 @@ const row = (t, mode, r) =>
 for (const transport of TRANSPORTS) {
   const s = startServer(transport, 'none');
   await s.ready;
-  await loadgen(transport, 0, 2, { CLOSED: String(CAPACITY_CALLERS) });
-  const capRun = await loadgen(transport, 0, quick ? 5 : 8, { CLOSED: String(CAPACITY_CALLERS) });
+  const closedLoop = { CLOSED: String(CAPACITY_CALLERS), CONNS: String(CAPACITY_CALLERS) };
+  await loadgen(transport, 0, 2, closedLoop);
+  const capRun = await loadgen(transport, 0, quick ? 5 : 8, closedLoop);
   await s.stop();
   const capacity = capRun.okPerSec;
   const entry = { capacity, capacityP99: capRun.ok.p99, runs: [] };
