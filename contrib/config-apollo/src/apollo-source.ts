@@ -220,7 +220,7 @@ export function createApolloSource(options: ApolloSourceOptions): ApolloSource {
   return createSharedWatchSource({
     name: `apollo config source for app "${appId}"`,
     read: load,
-    async start({ publish, signal, fail }) {
+    async start({ publish, signal, repeat }) {
       const ids = new Map<string, number>(namespaces.map((ns) => [ns, -1]));
       let needRead = true;
       // Each step either reads the namespaces (first, and after a notification or a failure) or
@@ -248,16 +248,8 @@ export function createApolloSource(options: ApolloSourceOptions): ApolloSource {
         }
         needRead = true;
       };
-      // One session per start: when a step fails, the shared watch starts a new session
-      // (fresh state) after its backoff: the one retry layer.
-      const loop = (async () => {
-        try {
-          while (!signal.aborted) await step();
-        } catch (e) {
-          if (!signal.aborted) fail(e);
-        }
-      })();
-      return () => loop;
+      // A failing step ends the session; the shared watch starts a new one (fresh state) after its backoff.
+      return repeat(step);
     },
     maxBackoffMs: 5000,
     onError(_phase, e) {

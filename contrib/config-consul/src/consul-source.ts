@@ -123,27 +123,20 @@ export function createConsulSource(options: ConsulSourceOptions): ConsulSource {
   return createSharedWatchSource({
     name: `consul config source for "${path}"`,
     read: load,
-    // One blocking-query loop per start; when a query fails the shared watch starts it again
-    // (from index 0) with its backoff: the one retry layer.
-    async start({ publish, signal, fail }) {
+    // One blocking-query loop per start (the one retry layer is the shared watch's).
+    async start({ publish, signal, repeat }) {
       const ctx = new RequestContext();
       signal.addEventListener('abort', () => ctx.emit('cancel'), { once: true });
-      const loop = (async () => {
-        let index = '0';
-        try {
-          while (!signal.aborted) {
-            const r = await read(index, ctx);
-            publish(r.set);
-            // Consul's rules for blocking queries: an index that went backwards (a restarted
-            // agent) or is not positive starts over.
-            const next = BigInt(r.index ?? '0');
-            index = next > 0n && next >= BigInt(index) ? next.toString() : '0';
-          }
-        } catch (e) {
-          if (!signal.aborted) fail(e);
-        }
-      })();
-      return () => loop;
+      let index = '0';
+      // A failing query ends the session; the shared watch starts a new one (from index 0) after its backoff.
+      return repeat(async () => {
+        const r = await read(index, ctx);
+        publish(r.set);
+        // Consul's rules for blocking queries: an index that went backwards (a restarted
+        // agent) or is not positive starts over.
+        const next = BigInt(r.index ?? '0');
+        index = next > 0n && next >= BigInt(index) ? next.toString() : '0';
+      });
     },
     maxBackoffMs: 5000,
     onError(_phase, e) {

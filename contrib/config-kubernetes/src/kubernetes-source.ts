@@ -121,7 +121,7 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
   return createSharedWatchSource({
     name: `kubernetes config source for ${what}`,
     read: load,
-    async start({ changed, signal, fail }) {
+    async start({ changed, signal, repeat }) {
       const watch = new Watch(kc);
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
       const query = {
@@ -152,17 +152,9 @@ export function createKubernetesSource(options: KubernetesSourceOptions): Kubern
         const err = await done;
         if (err && (err as { name?: string }).name !== 'AbortError') throw err;
       };
-      // One session per start: when a step fails, the shared watch starts a new session
-      // (fresh state) after its backoff: the one retry layer.
-      const loop = (async () => {
-        try {
-          while (!signal.aborted) await step();
-        } catch (e) {
-          if (!signal.aborted) fail(e);
-        }
-      })();
       signal.addEventListener('abort', () => current?.abort(), { once: true });
-      return () => loop;
+      // A failing step ends the session; the shared watch starts a new one (fresh state) after its backoff.
+      return repeat(step);
     },
     maxBackoffMs: options.maxBackoffMs ?? 10_000,
     onError(phase, e) {

@@ -149,7 +149,7 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
   return createSharedWatchSource({
     name: `polaris config source for group "${group}"`,
     read: load,
-    async start({ publish, signal, fail }) {
+    async start({ publish, signal, repeat }) {
       // The version of each file this source has seen; the poll asks for anything newer.
       const known = new Map<string, number>();
       // Files named by the last notification, with their new versions.
@@ -210,16 +210,8 @@ export function createPolarisSource(options: PolarisSourceOptions): PolarisSourc
         if (changed?.fileName) notified.set(changed.fileName, Number(changed.version ?? 0));
         needRead = true;
       };
-      // One session per start: when a step fails, the shared watch starts a new session
-      // (fresh state) after its backoff: the one retry layer.
-      const loop = (async () => {
-        try {
-          while (!signal.aborted) await step();
-        } catch (e) {
-          if (!signal.aborted) fail(e);
-        }
-      })();
-      return () => loop;
+      // A failing step ends the session; the shared watch starts a new one (fresh state) after its backoff.
+      return repeat(step);
     },
     maxBackoffMs: 5000,
     onError(_phase, e) {

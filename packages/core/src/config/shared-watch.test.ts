@@ -80,6 +80,48 @@ describe('createSharedWatch', () => {
     expect(backend.stops).toBe(2);
   });
 
+  it('runs a long poll with control.repeat until a step throws, then starts a fresh session', async () => {
+    let doc = 'a: 1';
+    let starts = 0;
+    let failNext = false;
+    const errors: unknown[] = [];
+    let release = () => {};
+    const shared = createSharedWatch({
+      read: async () => [kv('app.yaml', doc)],
+      async start({ publish, repeat }) {
+        starts++;
+        return repeat(async () => {
+          publish([kv('app.yaml', doc)]);
+          // One "long poll": ends when the test releases it.
+          await new Promise<void>((r) => {
+            release = r;
+          });
+          if (failNext) {
+            failNext = false;
+            throw new Error('poll failed');
+          }
+        });
+      },
+      onError: (_phase, e) => errors.push(e),
+    });
+    const it = shared.subscribe()[Symbol.asyncIterator]();
+    expect(text((await it.next()).value)).toEqual(['a: 1']);
+    doc = 'a: 2';
+    release();
+    expect(text((await it.next()).value)).toEqual(['a: 2']);
+    expect(starts).toBe(1);
+    failNext = true;
+    doc = 'a: 3';
+    release();
+    expect(text((await it.next()).value)).toEqual(['a: 3']);
+    expect(starts).toBe(2);
+    expect(errors).toEqual([new Error('poll failed')]);
+    const closing = it.return!();
+    release();
+    await closing;
+    expect(shared.active).toBe(false);
+  });
+
   it('compares sets byte for byte', () => {
     expect(sameSet([kv('a', 'x')], [kv('a', 'x')])).toBe(true);
     expect(sameSet([kv('a', 'x')], [kv('a', 'y')])).toBe(false);

@@ -17,6 +17,11 @@ export interface WatchControl {
    * itself: one retry layer, here.
    */
   fail(error: unknown): void;
+  /**
+   * The loop of a long poll: runs `step` again and again until the watch stops; a throw breaks
+   * the backend watch (as `fail`). Returns what `start` returns (it waits for the running step).
+   */
+  repeat(step: () => Promise<void>): () => Promise<void>;
   readonly signal: AbortSignal;
 }
 
@@ -100,6 +105,7 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
       if (!signal.aborted) void reread.run();
     };
 
+    let running: Promise<void> = Promise.resolve();
     // One run of the backend watch: start it, then wait until it breaks or the watch stops.
     const runBackend = async (backendAnswered: () => void) => {
       progressed = backendAnswered;
@@ -111,7 +117,18 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
         signal.addEventListener('abort', onAbort, { once: true });
       });
       try {
-        const stop = await options.start({ changed, publish, signal, fail: (e) => broke(e) });
+        const fail = (e: unknown) => broke(e);
+        const repeat = (step: () => Promise<void>) => {
+          const loop = (async () => {
+            try {
+              while (!signal.aborted) await step();
+            } catch (e) {
+              if (!signal.aborted) fail(e);
+            }
+          })();
+          return () => loop;
+        };
+        const stop = await options.start({ changed, publish, signal, fail, repeat });
         if (signal.aborted) onAbort();
         const outcome = await broken;
         await stop?.();
@@ -121,11 +138,6 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
         signal.removeEventListener('abort', onAbort);
       }
     };
-    const running = repeatWithBackoff(runBackend, {
-      signal,
-      maxBackoffMs: maxBackoff,
-      onError: (e) => options.onError('start', e),
-    });
 
     const s: Session = {
       fan: createFanout<KeyValue[]>(() => {
@@ -141,6 +153,12 @@ export function createSharedWatch(options: SharedWatchOptions): SharedWatch {
       },
     };
     const fan = s.fan;
+    // Started once `fan` exists: a start may publish at once.
+    running = repeatWithBackoff(runBackend, {
+      signal,
+      maxBackoffMs: maxBackoff,
+      onError: (e) => options.onError('start', e),
+    });
     return s;
   };
 
