@@ -5,7 +5,7 @@
 import { create, type DescMessage, fromBinary, type Message, toBinary } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import type { Context } from '@kratos/core';
-import { createRpcServer, RpcError, replyTrailer } from '@kratos/rpc';
+import { createRpcServer, RpcError, replyTrailer, sendReplyHeader } from '@kratos/rpc';
 import { definitionOf, loadRegistry } from './lib/descriptors.ts';
 
 const registry = loadRegistry('connect-conformance');
@@ -52,7 +52,7 @@ function requestInfo(ctx: Context, reqs: Request[]) {
       anyPack(r.$typeName ? registry.getMessage(r.$typeName)! : schema('UnaryRequest'), r),
     ),
   };
-  if (ctx.deadline !== undefined) info.timeoutMs = BigInt(Math.max(0, ctx.deadline - Date.now()));
+  if (ctx.deadline !== undefined) info.timeoutMs = BigInt(Math.max(0, Math.round(ctx.deadline - Date.now())));
   const raw = ctx.raw as { method?: string; query?: string };
   if (raw.method === 'GET') {
     const params: Header[] = [];
@@ -106,6 +106,7 @@ const handlers = {
   serverStream: async function* (ctx: Context, req: Request) {
     const def = req.responseDefinition;
     setHeaders(ctx, def);
+    sendReplyHeader(ctx);
     let info: Message | undefined = requestInfo(ctx, [req]);
     for (const data of def?.responseData ?? []) {
       await sleep(def?.responseDelayMs ?? 0);
@@ -127,15 +128,18 @@ const handlers = {
         def = req.responseDefinition;
         fullDuplex = req.fullDuplex === true;
         setHeaders(ctx, def);
+        if (fullDuplex) sendReplyHeader(ctx);
       }
       pending.push(req);
       if (!fullDuplex) continue;
       const data = def?.responseData ?? [];
-      if (sent < data.length) {
-        await sleep(def?.responseDelayMs ?? 0);
-        yield create(Response, payload(data[sent++], requestInfo(ctx, pending)) as never);
-        pending = [];
+      if (sent >= data.length) {
+        if (def?.error) throw errorOf(def.error, requestInfo(ctx, pending));
+        continue;
       }
+      await sleep(def?.responseDelayMs ?? 0);
+      yield create(Response, payload(data[sent++], requestInfo(ctx, pending)) as never);
+      pending = [];
     }
     const data = def?.responseData ?? [];
     let info: Message | undefined = pending.length > 0 || sent === 0 ? requestInfo(ctx, pending) : undefined;

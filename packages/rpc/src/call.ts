@@ -2,16 +2,9 @@
 // reading the request, the middleware chain and handler, and the reply in the call's protocol.
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { DescMessage } from '@bufbuild/protobuf';
+import type { DescMessage, Registry } from '@bufbuild/protobuf';
 import { create, fromJsonString, isMessage, toJsonString } from '@bufbuild/protobuf';
-import {
-  type AppInfo,
-  badRequest,
-  createContextKey,
-  type DeadlineTimer,
-  type Handler,
-  KratosError,
-} from '@kratos/core';
+import { type AppInfo, badRequest, createContextKey, type DeadlineTimer, type Handler } from '@kratos/core';
 import type { GrpcMethodKind } from '@kratos/grpc';
 import { acceptsGzip, compress, decompress, type Encoding, encodingOf } from './compression.ts';
 import {
@@ -20,6 +13,7 @@ import {
   FLAG_COMPRESSED,
   FLAG_END_STREAM,
   FLAG_TRAILERS,
+  MessageTooLarge,
 } from './envelope.ts';
 import type { Exchange } from './exchange.ts';
 import { addHeaders, trailerIfAny } from './metadata.ts';
@@ -46,6 +40,8 @@ export interface MethodEntry {
   /** Message descriptors, for JSON (absent when the service was registered without its file). */
   readonly input: DescMessage | undefined;
   readonly output: DescMessage | undefined;
+  /** Types of the service's file and its imports, for `google.protobuf.Any` in JSON. */
+  readonly registry: Registry | undefined;
   /** `idempotency_level = NO_SIDE_EFFECTS`: Connect GET allowed. */
   readonly idempotent: boolean;
   /** The handler inside its middleware chain. */
@@ -70,6 +66,14 @@ export interface CallHost {
 
 const CALL_KEY = createContextKey<Call>('rpc.call');
 
+/**
+ * Sends a streaming call's reply header at once rather than with its first message, so a peer
+ * waiting for headers is unblocked. Does nothing for unary calls (their header goes with the reply).
+ */
+export function sendReplyHeader(ctx: { get: RpcContext['get'] }): void {
+  ctx.get(CALL_KEY)?.flushHeader();
+}
+
 /** The call a stream handler writes to (found through the context, so chains are built once). */
 export function callOf(ctx: { get: RpcContext['get'] }): Call {
   const call = ctx.get(CALL_KEY);
@@ -78,7 +82,8 @@ export function callOf(ctx: { get: RpcContext['get'] }): Call {
   return call;
 }
 
-const deadlineExceeded = () => new KratosError(504, '', 'deadline exceeded');
+// A bare DEADLINE_EXCEEDED, as gRPC servers send it; Kratos clients read it as 504 with reason ''.
+const deadlineExceeded = () => new RpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded');
 const onDeadline = (call: Call) => {
   call.ctx.expire();
   call.finish(deadlineExceeded());
@@ -235,10 +240,14 @@ export class Call {
   #decode(entry: MethodEntry, data: Buffer, compressed: boolean): unknown {
     try {
       const bytes = compressed ? decompress(data, this.#host.maxReceive) : data;
-      if (this.#wire.codec === 'json') return fromJsonString(entry.input!, bytes.toString('utf8'), JSON_READ);
+      if (this.#wire.codec === 'json')
+        return fromJsonString(entry.input!, bytes.toString('utf8'), {
+          ignoreUnknownFields: true,
+          registry: entry.registry,
+        });
       return entry.deserialize(bytes);
     } catch (e) {
-      if (e instanceof Error && e.name === 'MessageTooLarge') return new RequestFailure(e);
+      if (e instanceof MessageTooLarge) return new RequestFailure(e);
       const detail = e instanceof Error ? e.message : String(e);
       return new RequestFailure(badRequest('CODEC', `invalid request message: ${detail}`));
     }
@@ -306,7 +315,7 @@ export class Call {
     if (this.#wire.codec === 'json') {
       const schema = entry.output!;
       const m = isMessage(message, schema) ? message : create(schema, message as never);
-      bytes = Buffer.from(toJsonString(schema, m), 'utf8');
+      bytes = Buffer.from(toJsonString(schema, m, { registry: entry.registry }), 'utf8');
     } else bytes = entry.serialize(message);
     if (bytes.length > this.#host.maxSend)
       throw new RpcError(
@@ -314,6 +323,11 @@ export class Call {
         `reply of ${bytes.length} bytes exceeds the limit of ${this.#host.maxSend}`,
       );
     return bytes;
+  }
+
+  /** Sends the reply header now (streams), instead of with the first message. Idempotent. */
+  flushHeader(): void {
+    if (!this.#finished && !this.#headersSent) this.#sendHeaders();
   }
 
   /** Sends one stream message, honouring back-pressure; resolves false once the call is over. */
@@ -453,7 +467,6 @@ export class Call {
 }
 
 const OK: CallStatus = { code: Code.OK, message: '', details: [] };
-const JSON_READ = { ignoreUnknownFields: true };
 
 /** A request that could not be decoded, carried to where the call can answer it. */
 class RequestFailure {

@@ -1,3 +1,4 @@
+export { sendReplyHeader } from './call.ts';
 export { replyTrailer } from './metadata.ts';
 export { createRpcServer } from './server.ts';
 export { Code, RpcError } from './status.ts';

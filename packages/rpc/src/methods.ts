@@ -1,6 +1,6 @@
 // The method table: grpc-js ServiceDefinitions (what generated code passes) resolved once into
 // entries with their middleware chain, codecs and message descriptors.
-import type { DescFile, DescMethod } from '@bufbuild/protobuf';
+import { createRegistry, type DescFile, type DescMethod } from '@bufbuild/protobuf';
 import { MethodOptions_IdempotencyLevel } from '@bufbuild/protobuf/wkt';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { applyMiddleware, type Handler, type Middleware } from '@kratos/core';
@@ -22,6 +22,15 @@ async function pump(ctx: Parameters<Handler>[0], replies: AsyncIterable<unknown>
   }
 }
 
+/** `file` and everything it imports, transitively. */
+function filesOf(file: DescFile, seen = new Set<DescFile>()): DescFile[] {
+  if (!seen.has(file)) {
+    seen.add(file);
+    for (const d of file.dependencies) filesOf(d, seen);
+  }
+  return [...seen];
+}
+
 function descMethodOf(file: DescFile | undefined, path: string): DescMethod | undefined {
   if (!file) return undefined;
   const service = serviceNameOf(path);
@@ -38,6 +47,7 @@ export function methodEntries(
   streamMiddleware: Middleware[],
 ): { service: string; entries: MethodEntry[] } {
   let service: string | undefined;
+  const registry = file ? createRegistry(...filesOf(file)) : undefined;
   const entries: MethodEntry[] = [];
   for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
     const operation = method.path;
@@ -76,6 +86,7 @@ export function methodEntries(
       serialize: method.responseSerialize as (m: unknown) => Buffer,
       input: desc?.input,
       output: desc?.output,
+      registry,
       idempotent: desc?.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
       handler: chained,
     });
