@@ -34,7 +34,7 @@ func call(args []string) error {
 	fs.Var(&names, "n", "name to greet (repeatable)")
 	fs.Var(&mds, "md", "metadata k=v sent with every call (repeatable), e.g. x-md-global-user=alice")
 	fs.Parse(args)
-	setupTracing()
+	defer setupTracing()()
 
 	var disc *openedRegistry
 	if *reg != "" {

@@ -37,7 +37,7 @@ func serve(args []string) error {
 	if *id == "" {
 		*id = fmt.Sprintf("go-%d", os.Getpid())
 	}
-	setupTracing()
+	defer setupTracing()()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
