@@ -80,6 +80,20 @@ export function contenders({ node, ts, goBin, fullLog }) {
       start: (p) => ts('contenders/kratos-grpc.ts', p, 'full', fullLog('kratos-grpc-full')),
     },
     {
+      id: 'kratos-rpc',
+      label: 'kratos-ts @kratos/rpc (node:http2)',
+      transport: 'grpc',
+      kratos: true,
+      start: (p) => ts('contenders/kratos-rpc.ts', p),
+    },
+    {
+      // Node's limit for this reply: a minimal responder on node:http2, no framework.
+      id: 'node-http2-floor',
+      label: 'node:http2 floor',
+      transport: 'grpc',
+      start: (p) => node('contenders/node-http2-floor.mjs', p),
+    },
+    {
       id: 'nest-grpc',
       label: 'NestJS microservice',
       transport: 'grpc',
