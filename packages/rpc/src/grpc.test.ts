@@ -104,3 +104,35 @@ describe('gRPC over node:http2 (grpc-js client)', () => {
     await aborted;
   });
 });
+
+describe('lifecycle', () => {
+  it('lets a call in flight finish on a graceful stop, then refuses new ones', async () => {
+    let release: (() => void) | undefined;
+    let started: (() => void) | undefined;
+    const inHandler = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const { server, client } = await setup(
+      {
+        SayHello: async (_ctx: Context, req: HelloRequest) => {
+          started!();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return helloReply({ message: `bye ${req.name}` });
+        },
+      },
+      { timeout: 0 },
+    );
+    const pending = client.unary(GreeterService.SayHello, helloRequest({ name: 'x' }), { timeout: 0 });
+    await inHandler;
+    const stopped = server.stop();
+    release!();
+    expect((await pending).message).toBe('bye x');
+    await stopped;
+    const after = await client
+      .unary(GreeterService.SayHello, helloRequest(), { timeout: 2000 })
+      .catch((e) => e);
+    expect(KratosError.is(after)).toBe(true);
+  });
+});

@@ -111,7 +111,13 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
   const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     route(new Http2Exchange(stream, headers));
   };
+  const http1Sockets = new Set<IncomingMessage['socket']>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    if (!http1Sockets.has(socket)) {
+      http1Sockets.add(socket);
+      socket.once('close', () => http1Sockets.delete(socket));
+    }
     if (state === 'stopping') res.shouldKeepAlive = false;
     route(new Http1Exchange(req, res));
   };
@@ -220,8 +226,9 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
       // GOAWAY to every HTTP/2 session: open streams finish, new ones go elsewhere.
       for (const s of sessions) s.close();
       if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
-      // HTTP/1.1 connections left are idle once no call is in flight.
-      for (const s of sockets) if (!s.destroyed) s.end();
+      // HTTP/1.1 connections left are idle once no call is in flight (end() flushes what is
+      // queued first); HTTP/2 sessions close by themselves after their last stream.
+      for (const s of http1Sockets) if (!s.destroyed) s.end();
       await closed;
       signal?.removeEventListener('abort', force);
       host.timer.close();
