@@ -43,8 +43,8 @@ export interface FrameSink {
 }
 
 /**
- * Reads envelopes from `body` into `sink`. Returns a pause/resume pair for back-pressure. After
- * a failure the rest of the body is drained and ignored.
+ * Reads envelopes from `body` into `sink` (back-pressure is the sink's: it may pause `body`).
+ * After a failure the rest of the body is drained and ignored.
  */
 export function readFrames(body: Readable, limit: number, text: boolean, sink: FrameSink): void {
   const reader = new EnvelopeReader(limit);
