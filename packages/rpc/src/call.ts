@@ -3,19 +3,12 @@
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { DescMessage, Registry } from '@bufbuild/protobuf';
-import { create, fromJsonString, isMessage, toJsonString } from '@bufbuild/protobuf';
-import { type AppInfo, badRequest, createContextKey, type DeadlineTimer, type Handler } from '@kratos/core';
+import { type AppInfo, createContextKey, type DeadlineTimer, type Handler } from '@kratos/core';
 import type { GrpcMethodKind } from '@kratos/grpc';
-import { acceptsGzip, compress, decompress, type Encoding, encodingOf } from './compression.ts';
-import {
-  type Envelope,
-  encodeEnvelope,
-  FLAG_COMPRESSED,
-  FLAG_END_STREAM,
-  FLAG_TRAILERS,
-  MessageTooLarge,
-} from './envelope.ts';
+import { acceptsGzip, compress, type Encoding, encodingOf } from './compression.ts';
+import { encodeEnvelope, FLAG_COMPRESSED, FLAG_END_STREAM, FLAG_TRAILERS } from './envelope.ts';
 import type { Exchange } from './exchange.ts';
+import { decodeFrame, decodeMessage, decodeQuery, encodeMessage, RequestFailure } from './message-codec.ts';
 import { addHeaders, trailerIfAny } from './metadata.ts';
 import type { Wire } from './protocol.ts';
 import { RequestStream, readFrames, readWhole } from './request-body.ts';
@@ -182,12 +175,15 @@ export class Call {
     const ex = this.#ex;
     if (this.#wire.protocol === 'connect') {
       if (ex.method === 'GET') {
-        this.#invoke(entry, this.#fromQuery(entry));
+        this.#invoke(entry, decodeQuery(entry, this.#wire.codec, this.#ex.query, this.#host.maxReceive));
         return;
       }
       readWhole(ex.body, this.#host.maxReceive, (error, data) => {
         if (error !== undefined) return this.#gone(error);
-        this.#invoke(entry, this.#decode(entry, data!, this.#recv === 'gzip'));
+        this.#invoke(
+          entry,
+          decodeMessage(entry, this.#wire.codec, data!, this.#recv === 'gzip', this.#host.maxReceive),
+        );
       });
       return;
     }
@@ -195,7 +191,8 @@ export class Call {
     let count = 0;
     readFrames(ex.body, this.#host.maxReceive, this.#wire.protocol === 'grpc-web-text', {
       frame: (env) => {
-        if (++count === 1) message = this.#decodeFrame(entry, env);
+        if (++count === 1)
+          message = decodeFrame(entry, this.#wire.codec, env, this.#recv, this.#host.maxReceive);
       },
       end: (truncated) => {
         if (truncated) return this.finish(new RpcError(Code.INVALID_ARGUMENT, 'truncated request message'));
@@ -215,7 +212,7 @@ export class Call {
     readFrames(this.#ex.body, this.#host.maxReceive, this.#wire.protocol === 'grpc-web-text', {
       frame: (env) => {
         if (this.#wire.protocol === 'connect-stream' && env.flags & FLAG_END_STREAM) return;
-        const m = this.#decodeFrame(entry, env);
+        const m = decodeFrame(entry, this.#wire.codec, env, this.#recv, this.#host.maxReceive);
         if (m instanceof RequestFailure) reqs.fail(m.error);
         else reqs.push(m);
       },
@@ -228,41 +225,6 @@ export class Call {
       },
     });
     this.#invoke(entry, reqs);
-  }
-
-  #decodeFrame(entry: MethodEntry, env: Envelope): unknown {
-    const compressed = (env.flags & FLAG_COMPRESSED) !== 0;
-    if (compressed && this.#recv !== 'gzip')
-      return new RequestFailure(new RpcError(Code.INTERNAL, 'compressed message without grpc-encoding'));
-    return this.#decode(entry, env.data, compressed);
-  }
-
-  #decode(entry: MethodEntry, data: Buffer, compressed: boolean): unknown {
-    try {
-      const bytes = compressed ? decompress(data, this.#host.maxReceive) : data;
-      if (this.#wire.codec === 'json')
-        return fromJsonString(entry.input!, bytes.toString('utf8'), {
-          ignoreUnknownFields: true,
-          registry: entry.registry,
-        });
-      return entry.deserialize(bytes);
-    } catch (e) {
-      if (e instanceof MessageTooLarge) return new RequestFailure(e);
-      const detail = e instanceof Error ? e.message : String(e);
-      return new RequestFailure(badRequest('CODEC', `invalid request message: ${detail}`));
-    }
-  }
-
-  #fromQuery(entry: MethodEntry): unknown {
-    const q = new URLSearchParams(this.#ex.query);
-    const raw = q.get('message') ?? '';
-    const bytes = q.get('base64') === '1' ? Buffer.from(raw, 'base64url') : Buffer.from(raw, 'utf8');
-    const enc = encodingOf(q.get('compression'));
-    if (enc === undefined)
-      return new RequestFailure(new RpcError(Code.UNIMPLEMENTED, 'unsupported compression'));
-    if (bytes.length > this.#host.maxReceive)
-      return new RequestFailure(new RpcError(Code.RESOURCE_EXHAUSTED, 'request message too large'));
-    return this.#decode(entry, bytes, enc === 'gzip');
   }
 
   #invoke(entry: MethodEntry, req: unknown): void {
@@ -291,7 +253,7 @@ export class Call {
     if (this.#finished) return;
     let bytes: Buffer;
     try {
-      bytes = this.#encode(this.#entry!, reply);
+      bytes = encodeMessage(this.#entry!, this.#wire.codec, reply, this.#host.maxSend);
     } catch (e) {
       this.finish(e);
       return;
@@ -310,21 +272,6 @@ export class Call {
     this.#close();
   }
 
-  #encode(entry: MethodEntry, message: unknown): Buffer {
-    let bytes: Buffer;
-    if (this.#wire.codec === 'json') {
-      const schema = entry.output!;
-      const m = isMessage(message, schema) ? message : create(schema, message as never);
-      bytes = Buffer.from(toJsonString(schema, m, { registry: entry.registry }), 'utf8');
-    } else bytes = entry.serialize(message);
-    if (bytes.length > this.#host.maxSend)
-      throw new RpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `reply of ${bytes.length} bytes exceeds the limit of ${this.#host.maxSend}`,
-      );
-    return bytes;
-  }
-
   /** Sends the reply header now (streams), instead of with the first message. Idempotent. */
   flushHeader(): void {
     if (!this.#finished && !this.#headersSent) this.#sendHeaders();
@@ -333,7 +280,7 @@ export class Call {
   /** Sends one stream message, honouring back-pressure; resolves false once the call is over. */
   async send(message: unknown): Promise<boolean> {
     if (this.#finished) return false;
-    const bytes = this.#encode(this.#entry!, message);
+    const bytes = encodeMessage(this.#entry!, this.#wire.codec, message, this.#host.maxSend);
     if (!this.#headersSent) this.#sendHeaders();
     if (!this.#ex.write(this.#frame(bytes))) {
       const signal = this.ctx.signal;
@@ -467,11 +414,3 @@ export class Call {
 }
 
 const OK: CallStatus = { code: Code.OK, message: '', details: [] };
-
-/** A request that could not be decoded, carried to where the call can answer it. */
-class RequestFailure {
-  readonly error: unknown;
-  constructor(error: unknown) {
-    this.error = error;
-  }
-}

@@ -1,0 +1,80 @@
+// Messages in and out of a call: protobuf binary through the method's serializers, JSON through
+// protobuf-es and the service's descriptors, gzip, size limits. Decoding failures are returned as
+// a RequestFailure, for the call to answer, never thrown.
+import { create, fromJsonString, isMessage, toJsonString } from '@bufbuild/protobuf';
+import { badRequest } from '@kratos/core';
+import type { MethodEntry } from './call.ts';
+import { decompress, type Encoding, encodingOf } from './compression.ts';
+import { type Envelope, FLAG_COMPRESSED, MessageTooLarge } from './envelope.ts';
+import type { CodecName } from './protocol.ts';
+import { Code, RpcError } from './status.ts';
+
+/** A request that could not be decoded, carried to where the call can answer it. */
+export class RequestFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
+export function decodeFrame(
+  entry: MethodEntry,
+  codec: CodecName,
+  env: Envelope,
+  recv: Encoding | undefined,
+  limit: number,
+): unknown {
+  const compressed = (env.flags & FLAG_COMPRESSED) !== 0;
+  if (compressed && recv !== 'gzip')
+    return new RequestFailure(new RpcError(Code.INTERNAL, 'compressed message without grpc-encoding'));
+  return decodeMessage(entry, codec, env.data, compressed, limit);
+}
+
+export function decodeMessage(
+  entry: MethodEntry,
+  codec: CodecName,
+  data: Buffer,
+  compressed: boolean,
+  limit: number,
+): unknown {
+  try {
+    const bytes = compressed ? decompress(data, limit) : data;
+    if (codec === 'json')
+      return fromJsonString(entry.input!, bytes.toString('utf8'), {
+        ignoreUnknownFields: true,
+        registry: entry.registry,
+      });
+    return entry.deserialize(bytes);
+  } catch (e) {
+    if (e instanceof MessageTooLarge) return new RequestFailure(e);
+    const detail = e instanceof Error ? e.message : String(e);
+    return new RequestFailure(badRequest('CODEC', `invalid request message: ${detail}`));
+  }
+}
+
+export function decodeQuery(entry: MethodEntry, codec: CodecName, query: string, limit: number): unknown {
+  const q = new URLSearchParams(query);
+  const raw = q.get('message') ?? '';
+  const bytes = q.get('base64') === '1' ? Buffer.from(raw, 'base64url') : Buffer.from(raw, 'utf8');
+  const enc = encodingOf(q.get('compression'));
+  if (enc === undefined)
+    return new RequestFailure(new RpcError(Code.UNIMPLEMENTED, 'unsupported compression'));
+  if (bytes.length > limit)
+    return new RequestFailure(new RpcError(Code.RESOURCE_EXHAUSTED, 'request message too large'));
+  return decodeMessage(entry, codec, bytes, enc === 'gzip', limit);
+}
+
+export function encodeMessage(entry: MethodEntry, codec: CodecName, message: unknown, limit: number): Buffer {
+  let bytes: Buffer;
+  if (codec === 'json') {
+    const schema = entry.output!;
+    const m = isMessage(message, schema) ? message : create(schema, message as never);
+    bytes = Buffer.from(toJsonString(schema, m, { registry: entry.registry }), 'utf8');
+  } else bytes = entry.serialize(message);
+  if (bytes.length > limit)
+    throw new RpcError(
+      Code.RESOURCE_EXHAUSTED,
+      `reply of ${bytes.length} bytes exceeds the limit of ${limit}`,
+    );
+  return bytes;
+}
