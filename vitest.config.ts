@@ -32,7 +32,8 @@ export default defineConfig({
             'packages/*/src/**/*.integration.test.ts',
             'examples/*/test/**/*.integration.test.ts',
           ],
-          exclude: ['**/node_modules/**'],
+          // The fault scenarios run as their own step of scripts/test.sh (node test/reliability/run.mjs).
+          exclude: ['**/node_modules/**', 'test/reliability/**'],
         },
       },
     ],
