@@ -118,13 +118,15 @@ function generateService(f: GeneratedFile, file: DescFile, service: DescService)
   f.print();
 
   f.print(
-    f.jsDoc(`Registers \`impl\` as ${service.typeName} (its file descriptor goes along for reflection).`),
+    f.jsDoc(
+      `Registers \`impl\` as ${service.typeName} (its file descriptor goes along for reflection) on a @kratos/grpc or @kratos/rpc server.`,
+    ),
   );
   f.print(
     f.export('function', `register${name}GrpcServer`),
-    '(server: ',
+    '(server: Pick<',
     GrpcServer,
-    ', impl: ',
+    ', "registerService">, impl: ',
     name,
     'GrpcServer): void {',
   );

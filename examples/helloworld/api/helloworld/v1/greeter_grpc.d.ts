@@ -25,9 +25,9 @@ export interface GreeterGrpcServer {
     sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply>;
 }
 /**
- * Registers `impl` as helloworld.v1.Greeter (its file descriptor goes along for reflection).
+ * Registers `impl` as helloworld.v1.Greeter (its file descriptor goes along for reflection) on a @kratos/grpc or @kratos/rpc server.
  */
-export declare function registerGreeterGrpcServer(server: GrpcServer, impl: GreeterGrpcServer): void;
+export declare function registerGreeterGrpcServer(server: Pick<GrpcServer, "registerService">, impl: GreeterGrpcServer): void;
 /**
  * Typed gRPC client of helloworld.v1.Greeter.
  */

@@ -32,7 +32,7 @@ export const GreeterService = {
     },
 };
 /**
- * Registers `impl` as helloworld.v1.Greeter (its file descriptor goes along for reflection).
+ * Registers `impl` as helloworld.v1.Greeter (its file descriptor goes along for reflection) on a @kratos/grpc or @kratos/rpc server.
  */
 export function registerGreeterGrpcServer(server, impl) {
     server.registerService(GreeterService, {

@@ -105,9 +105,9 @@ export interface GreeterGrpcServer {
 }
 
 /**
- * Registers `impl` as helloworld.v1.Greeter (its file descriptor goes along for reflection).
+ * Registers `impl` as helloworld.v1.Greeter (its file descriptor goes along for reflection) on a @kratos/grpc or @kratos/rpc server.
  */
-export function registerGreeterGrpcServer(server: GrpcServer, impl: GreeterGrpcServer): void {
+export function registerGreeterGrpcServer(server: Pick<GrpcServer, "registerService">, impl: GreeterGrpcServer): void {
   server.registerService(
     GreeterService,
     {

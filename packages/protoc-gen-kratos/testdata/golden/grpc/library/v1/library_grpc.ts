@@ -139,9 +139,9 @@ export interface LibraryServiceGrpcServer {
 }
 
 /**
- * Registers `impl` as library.v1.LibraryService (its file descriptor goes along for reflection).
+ * Registers `impl` as library.v1.LibraryService (its file descriptor goes along for reflection) on a @kratos/grpc or @kratos/rpc server.
  */
-export function registerLibraryServiceGrpcServer(server: GrpcServer, impl: LibraryServiceGrpcServer): void {
+export function registerLibraryServiceGrpcServer(server: Pick<GrpcServer, "registerService">, impl: LibraryServiceGrpcServer): void {
   server.registerService(
     LibraryServiceService,
     {
