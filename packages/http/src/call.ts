@@ -13,6 +13,10 @@ import {
 } from '@kratos/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { codecError } from './binding.ts';
+import { isRedirector, isStreamedReply } from './bodies/replies.ts';
+import { asBuffer, writeEncoded, writeHttpBody, writeSpecialReply } from './bodies/write.ts';
+import type { EncodedBody, HttpEncoders } from './encoders.ts';
+import { runRequestDecoder } from './encoders-run.ts';
 import { errorBody, httpStatus, statusError, toKratosError } from './errors.ts';
 import { codecForAccept, withJsonCharset } from './message-codec.ts';
 import type { CompiledRoute, QueryValues } from './route.ts';
@@ -39,6 +43,8 @@ export interface CallPathOptions {
   state: HttpServerState;
   /** The other methods routes take on `path` (for 405's `Allow`). */
   allowed(method: string, path: string): string[];
+  /** The server's encoders (a route's own win). */
+  encoders?: HttpEncoders;
 }
 
 /** The HTTP server's call path. */
@@ -48,12 +54,18 @@ export interface CallPath {
   /** Answers a request no route took: 404, 405 with `Allow`, or 400 for a malformed path. */
   noRoute: NoRoute;
   /** Writes `err` as a Kratos error body (with the reply header of `ctx`, if any). */
-  sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined): void;
+  sendError(
+    reply: FastifyReply,
+    err: KratosError,
+    ctx: CallContext | undefined,
+    route?: CompiledRoute,
+  ): void;
 }
 
 /** Builds the call path once per server: caches and callbacks shared by every request. */
 export function createCallPath(options: CallPathOptions): CallPath {
   const { registry, timeout, timer, state } = options;
+  const encoders = options.encoders ?? {};
   const json = registry.byName('json')!;
   const acceptCache = new Map<string, Codec>();
   // Each codec's reply Content-Type, computed once (see withJsonCharset).
@@ -67,12 +79,39 @@ export function createCallPath(options: CallPathOptions): CallPath {
     return ct;
   };
 
-  function sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined): void {
+  const defaultError = (err: KratosError): EncodedBody => ({
+    body: errorBody(err),
+    contentType: JSON_CONTENT_TYPE,
+    status: httpStatus(err.code),
+  });
+
+  function sendError(
+    reply: FastifyReply,
+    err: KratosError,
+    ctx: CallContext | undefined,
+    route?: CompiledRoute,
+  ): void {
     if (reply.sent) return;
     const replyHeader = ctx?.replyHeaderIfAny();
     if (replyHeader !== undefined) writeHeaders(reply, replyHeader);
     if (state.closing) reply.header('connection', 'close');
-    reply.code(httpStatus(err.code)).type(JSON_CONTENT_TYPE).send(errorBody(err));
+    const encoder = route?.errorEncoder ?? encoders.errorEncoder;
+    if (encoder === undefined) {
+      reply.code(httpStatus(err.code)).type(JSON_CONTENT_TYPE).send(errorBody(err));
+      return;
+    }
+    let encoded: EncodedBody;
+    try {
+      encoded = encoder({
+        error: err,
+        request: reply.request,
+        route: route?.desc,
+        encode: () => defaultError(err),
+      });
+    } catch {
+      encoded = defaultError(err);
+    }
+    writeEncoded(reply, encoded, httpStatus(err.code));
   }
 
   function noRoute(request: FastifyRequest, reply: FastifyReply, path: string, malformed = false): void {
@@ -115,27 +154,71 @@ export function createCallPath(options: CallPathOptions): CallPath {
     ctx.settled = true;
     sendError(
       ctx.reply,
-      KratosError.fromError(new DOMException(`deadline of ${timeout} ms exceeded`, 'TimeoutError')),
+      KratosError.fromError(new DOMException(`deadline of ${ctx.timeout} ms exceeded`, 'TimeoutError')),
       ctx,
+      ctx.route,
     );
   };
 
   function reply(ctx: HttpServerContext, route: CompiledRoute, headers: IncomingHttpHeaders, out: unknown) {
+    const encoder = route.responseEncoder ?? encoders.responseEncoder;
     let body: string | Uint8Array;
     let codec: Codec;
     try {
+      if (
+        (route.httpBodyOut !== undefined || encoder !== undefined || isReplyObject(out)) &&
+        special(ctx, route, out, encoder)
+      )
+        return;
       codec = replyCodec(headers);
       body = route.encode(codec, out);
     } catch (err) {
-      sendError(ctx.reply, KratosError.fromError(err), ctx);
+      sendError(ctx.reply, KratosError.fromError(err), ctx, route);
       return;
     }
+    writeReplyHeaders(ctx);
+    ctx.reply.type(replyContentType(codec)).send(typeof body === 'string' ? body : asBuffer(body));
+  }
+
+  function writeReplyHeaders(ctx: HttpServerContext): void {
     const replyHeader = ctx.replyHeaderIfAny();
     if (replyHeader !== undefined) writeHeaders(ctx.reply, replyHeader);
     if (state.closing) ctx.reply.header('connection', 'close');
-    ctx.reply
-      .type(replyContentType(codec))
-      .send(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  }
+
+  /** Writes a redirect, a streamed reply, an HttpBody or an encoder's body; false for the default path. */
+  function special(
+    ctx: HttpServerContext,
+    route: CompiledRoute,
+    out: unknown,
+    encoder: HttpEncoders['responseEncoder'],
+  ): boolean {
+    const fastifyReply = ctx.reply;
+    if (isReplyObject(out)) {
+      writeReplyHeaders(ctx);
+      if (writeSpecialReply(fastifyReply, out)) return true;
+    }
+    if (route.httpBodyOut !== undefined) {
+      writeReplyHeaders(ctx);
+      writeHttpBody(fastifyReply, route.httpBodyOf(out));
+      return true;
+    }
+    if (encoder === undefined) return false;
+    const message = route.toOutput(out);
+    const encoded = encoder({
+      ctx,
+      request: fastifyReply.request,
+      route: route.desc,
+      message,
+      json: () => route.replyJson(message),
+      encode: () => {
+        const codec = replyCodec(fastifyReply.request.raw.headers);
+        return { body: route.encode(codec, message), contentType: replyContentType(codec), status: 200 };
+      },
+    });
+    writeReplyHeaders(ctx);
+    writeEncoded(fastifyReply, encoded, 200);
+    return true;
   }
 
   function serve(
@@ -145,6 +228,7 @@ export function createCallPath(options: CallPathOptions): CallPath {
     vars: readonly string[] | undefined,
   ): void {
     const headers = request.raw.headers;
+    const routeTimeout = route.timeout ?? timeout;
     const ctx = new HttpServerContext(
       {
         kind: 'http',
@@ -152,12 +236,15 @@ export function createCallPath(options: CallPathOptions): CallPath {
         operation: route.operation,
         endpoint: state.endpoint,
         app: state.app,
-        deadline: timeout > 0 ? Date.now() + timeout : undefined,
+        deadline: routeTimeout > 0 ? Date.now() + routeTimeout : undefined,
         raw: request,
       },
       headers,
       fastifyReply,
     );
+    ctx.timeout = routeTimeout;
+    ctx.route = route;
+    const decoder = route.requestDecoder ?? encoders.requestDecoder;
     let input: unknown;
     try {
       input = route.bind(
@@ -166,9 +253,12 @@ export function createCallPath(options: CallPathOptions): CallPath {
         route.hasBody ? (request.body as Uint8Array | undefined) : undefined,
         request.query as QueryValues | undefined,
         vars,
+        decoder === undefined
+          ? undefined
+          : (body) => runRequestDecoder(decoder, route, request, registry, headers['content-type'], body),
       );
     } catch (err) {
-      sendError(fastifyReply, toKratosError(err), undefined);
+      sendError(fastifyReply, toKratosError(err), undefined, route);
       return;
     }
     ctx.armDeadline(timer, onDeadline, ctx);
@@ -189,10 +279,15 @@ export function createCallPath(options: CallPathOptions): CallPath {
         ctx.disarmDeadline();
         if (ctx.settled) return;
         ctx.settled = true;
-        sendError(fastifyReply, KratosError.fromError(err), ctx);
+        sendError(fastifyReply, KratosError.fromError(err), ctx, route);
       },
     );
   }
 
   return { serve, noRoute, sendError };
+}
+
+/** A redirect or a streamed reply (what `writeSpecialReply` writes). */
+function isReplyObject(out: unknown): boolean {
+  return isStreamedReply(out) || isRedirector(out);
 }

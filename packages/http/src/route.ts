@@ -1,8 +1,29 @@
-import { create, type DescField, type DescMessage, type Message } from '@bufbuild/protobuf';
+import {
+  create,
+  type DescField,
+  type DescMessage,
+  type JsonValue,
+  type Message,
+  toJson,
+} from '@bufbuild/protobuf';
 import { applyMiddleware, type Codec, type CodecRegistry, type Handler, type Middleware } from '@kratos/core';
-import { type BindFailure, codecError, compileSetter, type FieldSetter } from './binding.ts';
+import {
+  type BindFailure,
+  codecError,
+  compileSetter,
+  type FieldSetter,
+  messageFromJson,
+} from './binding.ts';
+import { httpBodyMessage, isHttpBody, isHttpBodyField } from './bodies/http-body.ts';
+import type { ErrorEncoder, HttpRouteOptions, RequestDecoder, ResponseEncoder } from './encoders.ts';
 import { statusError } from './errors.ts';
-import { decodeFieldBody, decodeMessage, encodeField, encodeMessage } from './message-codec.ts';
+import {
+  decodeFieldBody,
+  decodeMessage,
+  encodeField,
+  encodeMessage,
+  JSON_WRITE_OPTIONS,
+} from './message-codec.ts';
 import { type PathTemplate, parsePathTemplate } from './path-template.ts';
 import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
@@ -34,6 +55,14 @@ export class CompiledRoute {
   readonly input: DescMessage;
   readonly output: DescMessage;
   readonly chain: Handler;
+  /** This route's encoders and deadline (route options, else undefined: the server's). */
+  readonly requestDecoder: RequestDecoder | undefined;
+  readonly responseEncoder: ResponseEncoder | undefined;
+  readonly errorEncoder: ErrorEncoder | undefined;
+  readonly timeout: number | undefined;
+  /** The reply is a google.api.HttpBody (`all`), or its `response_body` field is (`field`). */
+  readonly httpBodyOut: 'all' | 'field' | undefined;
+  readonly #httpBodyIn: boolean;
   readonly #varSetters: FieldSetter[];
   readonly #bodyMode: 'none' | 'all' | 'field';
   readonly #bodyField: DescField | undefined;
@@ -41,7 +70,12 @@ export class CompiledRoute {
   readonly #responseField: DescField | undefined;
   readonly #querySetters = new Map<string, FieldSetter | BindFailure>();
 
-  constructor(desc: HttpRouteDesc, handler: HttpHandler<never, unknown>, middleware: readonly Middleware[]) {
+  constructor(
+    desc: HttpRouteDesc,
+    handler: HttpHandler<never, unknown>,
+    middleware: readonly Middleware[],
+    options: HttpRouteOptions = {},
+  ) {
     if (typeof desc.operation !== 'string' || desc.operation === '') {
       throw new TypeError(
         `route ${desc.method} ${desc.path}: operation is required (e.g. /pkg.Service/Method)`,
@@ -82,6 +116,21 @@ export class CompiledRoute {
         );
       }
     }
+    this.#httpBodyIn =
+      (this.#bodyMode === 'all' && isHttpBody(desc.input)) ||
+      (this.#bodyMode === 'field' && isHttpBodyField(this.#bodyField));
+    this.httpBodyOut =
+      this.#responseField === undefined
+        ? isHttpBody(desc.output)
+          ? 'all'
+          : undefined
+        : isHttpBodyField(this.#responseField)
+          ? 'field'
+          : undefined;
+    this.requestDecoder = options.requestDecoder;
+    this.responseEncoder = options.responseEncoder;
+    this.errorEncoder = options.errorEncoder;
+    this.timeout = options.timeout;
     this.chain = applyMiddleware(handler as Handler, middleware, desc.operation);
   }
 
@@ -92,7 +141,9 @@ export class CompiledRoute {
 
   /**
    * Builds the request message: body (by the Content-Type codec), then query, then path
-   * variables (later wins, as Go Kratos binds). Throws 400 `CODEC` / 415 KratosErrors.
+   * variables (later wins, as Go Kratos binds). Throws 400 `CODEC` / 415 KratosErrors. A
+   * google.api.HttpBody body takes the raw bytes and Content-Type; `decoder` (a request decoder)
+   * replaces the codec for other bodies.
    */
   bind(
     registry: CodecRegistry,
@@ -100,17 +151,19 @@ export class CompiledRoute {
     body: Uint8Array | undefined,
     query: QueryValues | undefined,
     vars: readonly string[] | undefined,
+    decoder?: (body: Uint8Array) => unknown,
   ): AnyMessage {
     let msg: AnyMessage;
-    if (this.#bodyMode === 'none' || body === undefined || body.length === 0) {
+    if (this.#bodyMode === 'none' || body === undefined) {
+      msg = create(this.input) as AnyMessage;
+    } else if (this.#httpBodyIn) {
+      msg = this.#httpBodyRequest(contentType, body);
+    } else if (decoder !== undefined) {
+      msg = this.toInput(decoder(body));
+    } else if (body.length === 0) {
       msg = create(this.input) as AnyMessage;
     } else {
-      const codec = contentType === undefined ? registry.byName('json') : registry.byContentType(contentType);
-      if (codec === undefined) throw statusError(415, `unsupported Content-Type: ${contentType}`);
-      msg =
-        this.#bodyMode === 'all'
-          ? decodeMessage<AnyMessage>(codec, this.input, body)
-          : decodeFieldBody<AnyMessage>(codec, this.input, this.#bodyField!, body);
+      msg = this.decodeBody(registry, contentType, body);
     }
     if (this.#bindQuery && query !== undefined) {
       for (const key in query) {
@@ -134,6 +187,42 @@ export class CompiledRoute {
     return msg;
   }
 
+  /** The default body decoding: the Content-Type's codec (JSON without one); 415 for an unknown type. */
+  decodeBody(registry: CodecRegistry, contentType: string | undefined, body: Uint8Array): AnyMessage {
+    const codec = contentType === undefined ? registry.byName('json') : registry.byContentType(contentType);
+    if (codec === undefined) throw statusError(415, `unsupported Content-Type: ${contentType}`);
+    return this.#bodyMode === 'field'
+      ? decodeFieldBody<AnyMessage>(codec, this.input, this.#bodyField!, body)
+      : decodeMessage<AnyMessage>(codec, this.input, body);
+  }
+
+  /** The request message from the JSON of what the body binds (the message, or the body field). */
+  bodyFromJson(json: JsonValue | undefined): AnyMessage {
+    if (json === undefined || json === null) return create(this.input) as AnyMessage;
+    return messageFromJson<AnyMessage>(
+      this.input,
+      this.#bodyMode === 'field' ? { [this.#bodyField!.jsonName]: json } : json,
+      'body',
+    );
+  }
+
+  /** A request message from what a decoder returned (a message of the input, or an init object). */
+  toInput(v: unknown): AnyMessage {
+    return (
+      v !== null && typeof v === 'object' && (v as { $typeName?: unknown }).$typeName === this.input.typeName
+        ? v
+        : create(this.input, (v ?? undefined) as never)
+    ) as AnyMessage;
+  }
+
+  #httpBodyRequest(contentType: string | undefined, body: Uint8Array): AnyMessage {
+    if (this.#bodyMode === 'all') return httpBodyMessage(this.input, contentType, body) as AnyMessage;
+    const field = this.#bodyField!;
+    const msg = create(this.input) as AnyMessage;
+    msg[field.localName] = httpBodyMessage(field.message!, contentType, body);
+    return msg;
+  }
+
   #querySetter(key: string): FieldSetter | undefined {
     let s = this.#querySetters.get(key);
     if (s === undefined) {
@@ -148,15 +237,34 @@ export class CompiledRoute {
     return s;
   }
 
+  /** The handler's reply as a message of the output (it may be an init object). */
+  toOutput(reply: unknown): Message {
+    const out = this.output;
+    return reply !== null &&
+      typeof reply === 'object' &&
+      (reply as { $typeName?: unknown }).$typeName === out.typeName
+      ? (reply as Message)
+      : create(out, (reply ?? undefined) as never);
+  }
+
+  /** The reply's protobuf JSON (the `responseBody` field only, when there is one). */
+  replyJson(msg: Message): JsonValue {
+    const json = toJson(this.output, msg, JSON_WRITE_OPTIONS);
+    return this.#responseField === undefined
+      ? json
+      : ((json as Record<string, JsonValue>)[this.#responseField.jsonName] ?? null);
+  }
+
+  /** The HttpBody a reply carries (the reply, or its `response_body` field). */
+  httpBodyOf(reply: unknown): unknown {
+    if (this.httpBodyOut !== 'field' || reply === null || typeof reply !== 'object') return reply;
+    return (reply as Record<string, unknown>)[this.#responseField!.localName];
+  }
+
   /** Encodes the handler's reply (a message or an init object) with `codec`. */
   encode(codec: Codec, reply: unknown): string | Uint8Array {
     const out = this.output;
-    const msg =
-      reply !== null &&
-      typeof reply === 'object' &&
-      (reply as { $typeName?: unknown }).$typeName === out.typeName
-        ? (reply as Message)
-        : create(out, (reply ?? undefined) as never);
+    const msg = this.toOutput(reply);
     return this.#responseField === undefined
       ? encodeMessage(codec, out, msg)
       : encodeField(codec, out, this.#responseField, msg);

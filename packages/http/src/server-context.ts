@@ -7,6 +7,7 @@ import {
   Metadata,
 } from '@kratos/core';
 import type { FastifyReply } from 'fastify';
+import type { CompiledRoute } from './route.ts';
 
 const CLIENT_CLOSED_REASON = new DOMException('The client closed the request.', 'AbortError');
 
@@ -16,6 +17,10 @@ const CLIENT_CLOSED_REASON = new DOMException('The client closed the request.', 
  */
 export class HttpServerContext extends CallContext {
   settled = false;
+  /** The handler's deadline, ms (for the 504's message). */
+  timeout = 0;
+  /** The route served (its error encoder answers the deadline). */
+  route: CompiledRoute | undefined = undefined;
   /** fastify's reply, for answering at the deadline. */
   readonly reply: FastifyReply;
   readonly #headers: IncomingHttpHeaders;

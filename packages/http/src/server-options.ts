@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Codec, CodecRegistry, Endpointer, Logger, Middleware, Server } from '@kratos/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { HttpHandler, HttpRouteDesc } from './types.ts';
+import type { MultipartOptions } from './bodies/multipart.ts';
+import type { ErrorEncoder, HttpRouteOptions, RequestDecoder, ResponseEncoder } from './encoders.ts';
+import type { CompressionOption, CorsOption } from './plugins.ts';
+import type { HttpHandler, HttpReply, HttpRouteDesc } from './types.ts';
 
 /** TLS material of an HTTPS server. */
 export interface HttpServerTlsOptions {
@@ -70,12 +73,31 @@ export interface HttpServerOptions {
   endpoint?: URL | string;
   /** Extra fastify options (the ones this server sets itself win). */
   fastify?: Omit<FastifyServerOptions, 'logger' | 'serverFactory'>;
+  /** Decodes request bodies (Kratos' `RequestDecoder`). Default: the Content-Type's codec. */
+  requestDecoder?: RequestDecoder;
+  /** Writes replies (Kratos' `ResponseEncoder`). Default: the Accept codec, protobuf JSON. */
+  responseEncoder?: ResponseEncoder;
+  /** Writes errors (Kratos' `ErrorEncoder`). Default: the Kratos error body, status = code. */
+  errorEncoder?: ErrorEncoder;
+  /**
+   * Take multipart/form-data uploads, streamed to handlers (`formParts`, `saveFormFiles`), with
+   * these limits (`true`: the defaults). Default off: a multipart body is then like any other
+   * (buffered up to `bodyLimit`, 415 without a codec).
+   */
+  multipart?: boolean | MultipartOptions;
+  /** CORS through @fastify/cors: `true` (any origin) or its options. Default off. */
+  cors?: CorsOption;
+  /** Reply compression through @fastify/compress: `true` or its options. Default off. */
+  compression?: CompressionOption;
 }
 
 /** The HTTP transport server. */
 export interface HttpServer extends Server, Endpointer {
-  /** Registers a generated RPC's binding. Throws on a malformed template or a duplicate route. */
-  route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>): void;
+  /**
+   * Registers a generated RPC's binding, with this route's own encoders or deadline if given.
+   * Throws on a malformed template or a duplicate route.
+   */
+  route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O | HttpReply>, options?: HttpRouteOptions): void;
   /** Registers a plain route (health, metrics, docs), fastify path syntax, behind the filters. */
   handle(method: string | string[], path: string, handler: PlainHandler): void;
   /** `handle('GET', path, handler)`. */

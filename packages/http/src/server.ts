@@ -13,15 +13,18 @@ import {
   splitHostPort,
 } from '@kratos/core';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { registerMultipart } from './bodies/multipart.ts';
 import { createCallPath, type HttpServerState } from './call.ts';
 import { Connections } from './connections.ts';
 import { errorBody, statusError, toKratosError, writeRawError } from './errors.ts';
 import { toCodecRegistry } from './message-codec.ts';
 import { nodeHttp, nodeHttps } from './node-http.ts';
+import { registerPlugins } from './plugins.ts';
 import { CompiledRoute } from './route.ts';
 import { RouteTable, rawPath } from './route-table.ts';
 import { lazySchemaCompilers } from './schema-compilers.ts';
 import { type HttpServer, type HttpServerOptions, serverLimits } from './server-options.ts';
+import type { HttpRouteOptions } from './encoders.ts';
 import type { HttpHandler, HttpRouteDesc } from './types.ts';
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -127,6 +130,15 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
   // Codecs see raw bytes: one buffer parser for every content type (replaces fastify's JSON/text ones).
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Uploads are streamed to the handler (their parser reads nothing); CORS and compression hooks.
+  if (options.multipart !== undefined && options.multipart !== false) {
+    registerMultipart(
+      fastify,
+      options.multipart === true ? {} : options.multipart,
+      options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    );
+  }
+  registerPlugins(fastify, options);
   for (const filter of options.filters ?? []) {
     fastify.addHook('onRequest', async (request, reply) => {
       await filter(request, reply);
@@ -150,6 +162,11 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     timer,
     state,
     allowed: (method, path) => routes.allowed(method, path),
+    encoders: {
+      requestDecoder: options.requestDecoder,
+      responseEncoder: options.responseEncoder,
+      errorEncoder: options.errorEncoder,
+    },
   });
   const routes = new RouteTable(fastify, call.serve, call.noRoute);
 
@@ -162,9 +179,9 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       return fastify;
     },
 
-    route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>): void {
+    route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>, routeOptions?: HttpRouteOptions): void {
       assertNotStarted(`route ${desc.method} ${desc.path}`);
-      routes.add(new CompiledRoute(desc, handler as HttpHandler<never, unknown>, middleware));
+      routes.add(new CompiledRoute(desc, handler as HttpHandler<never, unknown>, middleware, routeOptions));
     },
 
     handle(method, path, handler) {

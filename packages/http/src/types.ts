@@ -1,5 +1,6 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { Context } from '@kratos/core';
+import type { Redirector, StreamedReply } from './bodies/replies.ts';
 
 /**
  * One `google.api.http` binding of one RPC, as generated code describes it. The server routes
@@ -21,6 +22,9 @@ export interface HttpRouteDesc {
   /** `''`/undefined (the whole reply) or a top-level field name of the reply. */
   responseBody?: string;
 }
+
+/** What a handler may return instead of its reply message: a redirect or a streamed body. */
+export type HttpReply = Redirector | StreamedReply;
 
 /** A generated RPC's implementation behind an HTTP route. */
 export type HttpHandler<I, O> = (ctx: Context, req: I) => Promise<O>;
