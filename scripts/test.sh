@@ -12,6 +12,8 @@ step "toolchain and workspace"
 bash scripts/install.sh
 . scripts/toolchain.sh
 mkdir -p "$KRATOS_CACHE/logs"
+# turbo's task cache lives outside the clone, so a warm run replays typecheck/build of unchanged packages
+export TURBO_CACHE_DIR="$KRATOS_CACHE/turbo"
 
 if [ -x scripts/servers/install-debian.sh ]; then
   step "Debian test servers (etcd, zookeeper, prometheus, wrk)"
