@@ -22,6 +22,7 @@ import { codecForAccept, withJsonCharset } from './message-codec.ts';
 import type { CompiledRoute, QueryValues } from './route.ts';
 import type { NoRoute, ServeRoute } from './route-table.ts';
 import { HttpServerContext, writeHeaders } from './server-context.ts';
+import { createStreamPath } from './streaming/serve.ts';
 
 const JSON_CONTENT_TYPE = withJsonCharset('application/json');
 
@@ -43,6 +44,8 @@ export interface CallPathOptions {
   state: HttpServerState;
   /** The other methods routes take on `path` (for 405's `Allow`). */
   allowed(method: string, path: string): string[];
+  /** Deadline of a whole streamed reply, ms; 0 or less: none. Default 0. */
+  streamTimeout?: number;
   /** The server's encoders (a route's own win). */
   encoders?: HttpEncoders;
 }
@@ -113,6 +116,8 @@ export function createCallPath(options: CallPathOptions): CallPath {
     }
     writeEncoded(reply, encoded, httpStatus(err.code));
   }
+
+  const serveStream = createStreamPath({ ...options, timeout: options.streamTimeout ?? 0, sendError });
 
   function noRoute(request: FastifyRequest, reply: FastifyReply, path: string, malformed = false): void {
     if (malformed) {
@@ -227,6 +232,7 @@ export function createCallPath(options: CallPathOptions): CallPath {
     fastifyReply: FastifyReply,
     vars: readonly string[] | undefined,
   ): void {
+    if (route.desc.serverStreaming === true) return serveStream(route, request, fastifyReply, vars);
     const headers = request.raw.headers;
     const routeTimeout = route.timeout ?? timeout;
     const ctx = new HttpServerContext(

@@ -40,6 +40,7 @@ import { compileRequestEncoder } from './client-request.ts';
 import { errorFromResponse, transportError } from './errors.ts';
 import { decodeFieldBody, decodeMessage } from './message-codec.ts';
 import { topLevelField } from './route.ts';
+import { createStreamCaller } from './streaming/client.ts';
 import type { HttpRouteDesc } from './types.ts';
 
 /** TLS settings of an HTTPS client. */
@@ -90,6 +91,11 @@ export interface HttpClientOptions {
 export interface HttpClient {
   /** Calls one RPC binding: request message (or init object) in, reply message out; throws KratosError. */
   invoke<I, O>(desc: HttpRouteDesc, req: I, options?: CallOptions): Promise<O>;
+  /**
+   * Calls a server-streaming binding (`serverStreaming: true`): its replies, read as
+   * newline-delimited JSON, as an async iterable (one call per iteration); see the README.
+   */
+  stream<I, O>(desc: HttpRouteDesc, req: I, options?: CallOptions): AsyncIterable<O>;
   /** Stops discovery and closes connections. */
   close(): Promise<void>;
 }
@@ -268,7 +274,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return { chain: applyMiddleware(send, middleware, desc.operation) };
   }
 
+  const stream = createStreamCaller({
+    agent,
+    selector,
+    scheme,
+    codec,
+    baseHeader,
+    middleware,
+    endpoint: options.endpoint,
+    ready: (signal) => resolver.ready(signal),
+    closed: () => closed,
+  });
+
   return {
+    stream,
+
     async invoke<I, O>(desc: HttpRouteDesc, req: I, callOptions: CallOptions = {}): Promise<O> {
       if (closed) throw new KratosError(503, '', 'the HTTP client is closed');
       let route = routes.get(desc);

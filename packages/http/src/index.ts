@@ -15,4 +15,4 @@ export type {
   HttpServerTlsOptions,
   PlainHandler,
 } from './server-options.ts';
-export type { HttpHandler, HttpRouteDesc } from './types.ts';
+export type { HttpHandler, HttpRouteDesc, HttpStreamHandler } from './types.ts';

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOption
 import type { MultipartOptions } from './bodies/multipart.ts';
 import type { ErrorEncoder, HttpRouteOptions, RequestDecoder, ResponseEncoder } from './encoders.ts';
 import type { CompressionOption, CorsOption } from './plugins.ts';
-import type { HttpHandler, HttpReply, HttpRouteDesc } from './types.ts';
+import type { HttpHandler, HttpReply, HttpRouteDesc, HttpStreamHandler } from './types.ts';
 
 /** TLS material of an HTTPS server. */
 export interface HttpServerTlsOptions {
@@ -41,6 +41,12 @@ export interface HttpServerOptions {
   codecs?: CodecRegistry | Codec[];
   /** Largest accepted body in bytes (413 beyond). Default 4 MiB. */
   bodyLimit?: number;
+  /**
+   * Deadline of a whole streamed reply (a `serverStreaming` route: Server-Sent Events or
+   * newline-delimited JSON), ms from the request; past it the stream ends with a 504 error frame.
+   * 0 or less: none (the stream lasts until the handler ends or the client goes away). Default 0.
+   */
+  streamTimeout?: number;
   /** Largest accepted request head in bytes (431 beyond). Default Node's 16 KiB. */
   maxHeaderSize?: number;
   /**
@@ -97,7 +103,11 @@ export interface HttpServer extends Server, Endpointer {
    * Registers a generated RPC's binding, with this route's own encoders or deadline if given.
    * Throws on a malformed template or a duplicate route.
    */
-  route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O | HttpReply>, options?: HttpRouteOptions): void;
+  route<I, O>(
+    desc: HttpRouteDesc,
+    handler: HttpHandler<I, O | HttpReply> | HttpStreamHandler<I, O>,
+    options?: HttpRouteOptions,
+  ): void;
   /** Registers a plain route (health, metrics, docs), fastify path syntax, behind the filters. */
   handle(method: string | string[], path: string, handler: PlainHandler): void;
   /** `handle('GET', path, handler)`. */

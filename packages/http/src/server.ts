@@ -25,7 +25,8 @@ import { RouteTable, rawPath } from './route-table.ts';
 import { lazySchemaCompilers } from './schema-compilers.ts';
 import { type HttpServer, type HttpServerOptions, serverLimits } from './server-options.ts';
 import type { HttpRouteOptions } from './encoders.ts';
-import type { HttpHandler, HttpRouteDesc } from './types.ts';
+import { streamingHandler } from './streaming/serve.ts';
+import type { HttpHandler, HttpRouteDesc, HttpStreamHandler } from './types.ts';
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -162,6 +163,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     timer,
     state,
     allowed: (method, path) => routes.allowed(method, path),
+    streamTimeout: options.streamTimeout,
     encoders: {
       requestDecoder: options.requestDecoder,
       responseEncoder: options.responseEncoder,
@@ -179,9 +181,13 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       return fastify;
     },
 
-    route<I, O>(desc: HttpRouteDesc, handler: HttpHandler<I, O>, routeOptions?: HttpRouteOptions): void {
+    route<I, O>(
+      desc: HttpRouteDesc,
+      handler: HttpHandler<I, O> | HttpStreamHandler<I, O>,
+      routeOptions?: HttpRouteOptions,
+    ): void {
       assertNotStarted(`route ${desc.method} ${desc.path}`);
-      routes.add(new CompiledRoute(desc, handler as HttpHandler<never, unknown>, middleware, routeOptions));
+      routes.add(new CompiledRoute(desc, streamingHandler(desc, handler as never), middleware, routeOptions));
     },
 
     handle(method, path, handler) {

@@ -21,6 +21,11 @@ export interface HttpRouteDesc {
   body?: string;
   /** `''`/undefined (the whole reply) or a top-level field name of the reply. */
   responseBody?: string;
+  /**
+   * A server-streaming RPC: the handler returns an AsyncIterable of replies, written as
+   * Server-Sent Events or newline-delimited JSON (by Accept); see the README's "Streamed replies".
+   */
+  serverStreaming?: boolean;
 }
 
 /** What a handler may return instead of its reply message: a redirect or a streamed body. */
@@ -28,3 +33,6 @@ export type HttpReply = Redirector | StreamedReply;
 
 /** A generated RPC's implementation behind an HTTP route. */
 export type HttpHandler<I, O> = (ctx: Context, req: I) => Promise<O>;
+
+/** A server-streaming RPC's implementation behind an HTTP route (`serverStreaming: true`). */
+export type HttpStreamHandler<I, O> = (ctx: Context, req: I) => AsyncIterable<O>;
