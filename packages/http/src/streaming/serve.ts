@@ -2,7 +2,6 @@
 // each message it yields is written as a Server-Sent Event or a line of newline-delimited JSON
 // (chosen by Accept), under the route's deadline, until it ends, fails, or the client goes away.
 import { type AppInfo, type Handler, KratosError } from '@kratos/core';
-import type { CallContext, CodecRegistry, DeadlineTimer } from '@kratos/core/transport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { statusError, toKratosError } from '../errors.ts';
 import type { CompiledRoute, QueryValues } from '../route.ts';

@@ -198,7 +198,8 @@ describe('streamed replies over HTTP', () => {
     const client = createHttpClient({ endpoint: base });
     try {
       const got: string[] = [];
-      for await (const r of client.stream<unknown, { message: string }>(route, { name: 'hal' })) got.push(r.message);
+      for await (const r of client.stream<unknown, { message: string }>(route, { name: 'hal' }))
+        got.push(r.message);
       expect(got).toEqual(['hi hal #1', 'hi hal #2', 'hi hal #3']);
 
       const partial: string[] = [];
