@@ -1,2 +1,3 @@
 import { packageConfig } from '../../tsup.config.base.ts';
-export default packageConfig();
+// `./web` is the browser-safe helper (no Node or @kratos/core imports).
+export default packageConfig({ entry: ['src/index.ts', 'src/web.ts'] });

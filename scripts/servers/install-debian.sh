@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian-packaged servers (etcd, zookeeper, prometheus) and wrk when missing. Needs root (or sudo).
+# Installs the Debian-packaged servers (etcd, zookeeper, prometheus), wrk and chromium when missing. Needs root (or sudo).
 set -euo pipefail
 NAME=debian
 . "$(dirname "$0")/lib.sh"
@@ -9,6 +9,8 @@ need=()
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
 command -v wrk >/dev/null || need+=(wrk)
 command -v java >/dev/null || need+=(default-jre-headless)
+# The browser tests (test/browser, driven by playwright-core) use Debian's chromium.
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then log "ready: etcd, zookeeper, prometheus already installed"; exit 0; fi
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 log "installing ${need[*]}..."
