@@ -91,7 +91,7 @@ async function prepare() {
       for (const c of active) {
         if (
           (tool === 'wrk' && c.transport === 'http') ||
-          (tool === 'h2load' && c.transport === 'grpc') ||
+          (tool === 'h2load' && c.transport !== 'http') ||
           tool === 'taskset'
         )
           skipped.set(c.id, reason);
@@ -128,7 +128,7 @@ async function prepare() {
 }
 
 /** The workspace packages the TypeScript contenders import; dist mode needs them built. */
-const BUILT = ['core', 'http', 'grpc', 'middleware', 'middleware-tracing', 'selector'].map((p) =>
+const BUILT = ['core', 'http', 'grpc', 'rpc', 'middleware', 'middleware-tracing', 'selector'].map((p) =>
   join(ROOT, 'packages', p, 'dist/index.js'),
 );
 
@@ -146,7 +146,7 @@ async function compileContenders() {
   log('compiling the TypeScript contenders with esbuild (packages external: @kratos/* run from dist/)');
   const { build } = await import('esbuild');
   const files = (await readdir(join(BENCH, 'contenders'))).filter((f) =>
-    /^(kratos-(http|grpc)|grpc-js)\.ts$/.test(f),
+    /^(kratos-(http|grpc|rpc)|grpc-js|stream)\.ts$/.test(f),
   );
   await rm(DIST, { recursive: true, force: true });
   await build({
@@ -211,22 +211,32 @@ async function measureStartup() {
 
 // ------------------------------------------------------------ throughput rounds
 const loadResults = new Map(); // id -> [{ round, rps, p50Us, p99Us, errors, cpuUsPerReq, peakRss }]
+const GRPC_PATH = {
+  grpc: '/helloworld.v1.Greeter/SayHello',
+  'grpc-stream': '/benchstream.v1.StreamGreeter/StreamHellos',
+};
 async function loadOnce(c) {
   const { proc, port } = await launch(c, SERVER_CPU);
   try {
     await verify(c, port);
+    const h2 = c.transport !== 'http';
     const drive = (seconds, warm) =>
-      c.transport === 'http'
-        ? wrk({ url: `http://127.0.0.1:${port}/helloworld/bench`, seconds, cpu: LOAD_CPU })
-        : h2load({ port, path: '/helloworld.v1.Greeter/SayHello', warm, seconds, cpu: LOAD_CPU });
-    if (c.transport === 'http') await drive(WARM, 0);
+      h2
+        ? h2load({ port, path: GRPC_PATH[c.transport], warm, seconds, cpu: LOAD_CPU })
+        : wrk({
+            url: `http://127.0.0.1:${port}${c.request?.path ?? '/helloworld/bench'}`,
+            request: c.request,
+            seconds,
+            cpu: LOAD_CPU,
+          });
+    if (!h2) await drive(WARM, 0);
     const cpu0 = cpuSeconds(proc.pid);
     const rss = sampleRss(proc.pid);
     // h2load has its own warm-up phase (not counted); CPU then covers warm-up + measurement.
-    const r = await drive(SECONDS, c.transport === 'grpc' ? WARM : 0);
+    const r = await drive(SECONDS, h2 ? WARM : 0);
     const peakRss = rss.stop();
     const cpuUsed = cpuSeconds(proc.pid) - cpu0;
-    const cpuWindow = c.transport === 'grpc' ? (SECONDS / (SECONDS + WARM)) * cpuUsed : cpuUsed;
+    const cpuWindow = h2 ? (SECONDS / (SECONDS + WARM)) * cpuUsed : cpuUsed;
     if (proc.exited) throw new Error(`died under load: ${proc.output.slice(-300)}`);
     return { ...r, peakRss, cpuUsPerReq: r.requests ? (cpuWindow * 1e6) / r.requests : Number.NaN };
   } finally {
@@ -267,7 +277,21 @@ function summarize(transport) {
       // instead of wall-clock throughput, so less exposed to other processes on the machine.
       const cpuRatios = rs.map((r) => (sameRound(r).cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq);
       const [min, max] = spread(rs.map((r) => r.rps));
+      // The same two ratios against a second contender of the run (c.compareTo), round by round.
+      const other = c.compareTo ? (loadResults.get(c.compareTo) ?? []) : [];
+      const otherRound = (r) => other.find((o) => o.round === r.round) ?? {};
+      const compare = c.compareTo
+        ? {
+            id: c.compareTo,
+            label: active.find((x) => x.id === c.compareTo)?.label ?? c.compareTo,
+            ratio: median(rs.map((r) => r.rps / (otherRound(r).rps ?? Number.NaN))),
+            ratioSpread: spread(rs.map((r) => r.rps / (otherRound(r).rps ?? Number.NaN))),
+            cpuRatio: median(rs.map((r) => (otherRound(r).cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq)),
+            rounds: rs.filter((r) => otherRound(r).rps !== undefined).length,
+          }
+        : undefined;
       return {
+        compare,
         id: c.id,
         label: c.label,
         kratos: !!c.kratos,
@@ -451,12 +475,13 @@ async function versions() {
   };
 }
 
-async function writeReport(v, http, grpc) {
+async function writeReport(v, http, grpc, stream) {
   const analysisFile = join(BENCH, 'analysis.md');
   const { markdown, httpSvg, grpcSvg } = renderReport({
     v,
     http,
     grpc,
+    stream,
     client: clientResults,
     startup,
     selector: selectorTable,
@@ -482,7 +507,7 @@ async function writeReport(v, http, grpc) {
   await writeFile(join(OUT_DOCS, 'benchmarks.md'), markdown);
   await writeFile(
     join(RESULTS, 'results.json'),
-    `${JSON.stringify({ quick, versions: v, http, grpc, startup: Object.fromEntries(startup), client: clientResults, selector: selectorTable, profiles, skipped: Object.fromEntries(skipped), notes, raw: Object.fromEntries(loadResults) }, null, 2)}\n`,
+    `${JSON.stringify({ quick, versions: v, http, grpc, stream, startup: Object.fromEntries(startup), client: clientResults, selector: selectorTable, profiles, skipped: Object.fromEntries(skipped), notes, raw: Object.fromEntries(loadResults) }, null, 2)}\n`,
   );
 }
 
@@ -501,7 +526,7 @@ if (opts['report-only']) {
   selectorTable = last.selector;
   profiles.push(...last.profiles);
   notes.push(...last.notes);
-  await writeReport(last.versions, summarize('http'), summarize('grpc'));
+  await writeReport(last.versions, summarize('http'), summarize('grpc'), summarize('grpc-stream'));
   log(`re-rendered ${relative(ROOT, join(OUT_DOCS, 'benchmarks.md'))} from results.json`);
   process.exit(0);
 }
@@ -512,11 +537,13 @@ await prepare();
 await measureStartup();
 await loadRounds('http');
 await loadRounds('grpc');
+await loadRounds('grpc-stream');
 await clientRounds();
 await selectorPick();
 await profiles_();
 const http = summarize('http');
 const grpc = summarize('grpc');
-await writeReport(await versions(), http, grpc);
+const stream = summarize('grpc-stream');
+await writeReport(await versions(), http, grpc, stream);
 for (const [id, reason] of skipped) if (active.some((c) => c.id === id)) log(`skipped ${id}: ${reason}`);
 log(`done: ${relative(ROOT, join(OUT_DOCS, 'benchmarks.md'))}`);

@@ -2,10 +2,23 @@
 // SayHello) over HTTP or gRPC. See bench/README.md for what each one is.
 
 /** The baseline each transport's ratios are taken against. */
-export const BASELINE = { http: 'fastify', grpc: 'grpc-js' };
+export const BASELINE = { http: 'fastify', grpc: 'grpc-js', 'grpc-stream': 'grpc-js-stream' };
+
+/** Replies per call of the server-streaming rows (contenders/stream.ts). */
+export const STREAM_REPLIES = 10;
+
+/** The Connect unary call the `kratos-rpc-connect` row is loaded with (HTTP/1.1, JSON). */
+export const CONNECT_REQUEST = {
+  method: 'POST',
+  path: '/helloworld.v1.Greeter/SayHello',
+  headers: { 'content-type': 'application/json' },
+  body: '{"name":"bench"}',
+};
 
 /**
- * The contender table: { id, label, transport, kratos?, go?, start(port, otherPort) -> { cmd, args } }.
+ * The contender table: { id, label, transport, kratos?, go?, request?, compareTo?, start(port,
+ * otherPort) -> { cmd, args } }. `request` replaces the HTTP row's `GET /helloworld/bench`;
+ * `compareTo` names a second contender of the transport whose per-round ratio is reported too.
  * `node(...args)` runs a JavaScript file with this Node, `ts(file, ...args)` a TypeScript contender
  * in the harness' current mode (compiled or from sources), `goBin` is the built Go Kratos contender
  * and `fullLog(id)` the access log file of a full-chain contender (one per contender).
@@ -53,6 +66,17 @@ export function contenders({ node, ts, goBin, fullLog }) {
       start: (p) => node('contenders/moleculer.mjs', p),
     },
     {
+      // The same server as kratos-rpc, called over Connect (unary, JSON, HTTP/1.1): next to the
+      // REST route of @kratos/http (kratos-http) for a browser-facing JSON API.
+      id: 'kratos-rpc-connect',
+      label: 'kratos-ts @kratos/rpc Connect JSON (POST)',
+      transport: 'http',
+      kratos: true,
+      request: CONNECT_REQUEST,
+      compareTo: 'kratos-http',
+      start: (p) => ts('contenders/kratos-rpc.ts', p),
+    },
+    {
       id: 'go-kratos-http',
       label: 'Go Kratos',
       transport: 'http',
@@ -84,6 +108,7 @@ export function contenders({ node, ts, goBin, fullLog }) {
       label: 'kratos-ts @kratos/rpc (node:http2)',
       transport: 'grpc',
       kratos: true,
+      compareTo: 'kratos-grpc',
       start: (p) => ts('contenders/kratos-rpc.ts', p),
     },
     {
@@ -98,6 +123,27 @@ export function contenders({ node, ts, goBin, fullLog }) {
       label: 'NestJS microservice',
       transport: 'grpc',
       start: (p) => node('contenders/nest-grpc.mjs', p),
+    },
+    {
+      id: 'grpc-js-stream',
+      label: 'grpc-js',
+      transport: 'grpc-stream',
+      start: (p) => ts('contenders/stream.ts', p, 'grpc-js'),
+    },
+    {
+      id: 'kratos-grpc-stream',
+      label: 'kratos-ts @kratos/grpc',
+      transport: 'grpc-stream',
+      kratos: true,
+      start: (p) => ts('contenders/stream.ts', p, 'kratos-grpc'),
+    },
+    {
+      id: 'kratos-rpc-stream',
+      label: 'kratos-ts @kratos/rpc (node:http2)',
+      transport: 'grpc-stream',
+      kratos: true,
+      compareTo: 'kratos-grpc-stream',
+      start: (p) => ts('contenders/stream.ts', p, 'kratos-rpc'),
     },
     {
       id: 'go-kratos-grpc',

@@ -12,11 +12,34 @@ function toUs(text) {
   return m ? Number(m[1]) * UNIT_US[m[2]] : Number.NaN;
 }
 
-/** wrk -t1 -c<connections> for `seconds`; returns { rps, p50Us, p99Us, requests, errors }. */
-export async function wrk({ url, seconds, connections = 100, cpu }) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url];
+/**
+ * wrk -t1 -c<connections> for `seconds`; `request` ({ method, headers, body }) makes every request
+ * that one (a wrk Lua script), GET otherwise. Returns { rps, p50Us, p99Us, requests, errors }.
+ */
+export async function wrk({ url, seconds, connections = 100, cpu, request }) {
+  const dir = request ? await mkdtemp(join(tmpdir(), 'kratos-bench-wrk-')) : undefined;
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+  if (dir) {
+    const script = join(dir, 'request.lua');
+    const lua = (v) => JSON.stringify(v); // a JSON string is a valid Lua string literal for ASCII
+    const headers = Object.entries(request.headers ?? {})
+      .map(([k, v]) => `wrk.headers[${lua(k)}] = ${lua(v)}\n`)
+      .join('');
+    await writeFile(
+      script,
+      `wrk.method = ${lua(request.method)}\nwrk.body = ${lua(request.body ?? '')}\n${headers}`,
+    );
+    args.push('-s', script);
+  }
+  args.push(url);
   const cmd = typeof cpu === 'number' ? ['taskset', ['-c', String(cpu), 'wrk', ...args]] : ['wrk', args];
-  const { code, stdout, stderr } = await run(cmd[0], cmd[1], { timeoutMs: (seconds + 30) * 1000 });
+  let out;
+  try {
+    out = await run(cmd[0], cmd[1], { timeoutMs: (seconds + 30) * 1000 });
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+  const { code, stdout, stderr } = out;
   if (code !== 0) throw new Error(`wrk failed (${code}): ${stderr.trim() || stdout.trim()}`);
   const num = (re) => {
     const m = re.exec(stdout);
@@ -35,7 +58,8 @@ export async function wrk({ url, seconds, connections = 100, cpu }) {
   return { rps: num(/Requests\/sec:\s+([\d.]+)/), p50Us: lat(50), p99Us: lat(99), requests, errors };
 }
 
-// gRPC frame: not compressed, 4-byte length, HelloRequest{name: "bench"} (field 1, length 5).
+// gRPC frame: not compressed, 4-byte length, HelloRequest{name: "bench"} (field 1, length 5); the
+// streaming service's request has the same shape.
 const FRAME = Buffer.from([0, 0, 0, 0, 7, 0x0a, 5, ...Buffer.from('bench')]);
 
 /**

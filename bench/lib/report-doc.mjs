@@ -1,14 +1,15 @@
 // Renders docs/benchmarks.md and the two SVG charts from the measurements of bench/run.mjs (or
 // from bench/.results/results.json with --report-only). Pure: returns the texts, writes nothing.
+import { BASELINE, STREAM_REPLIES } from './contenders.mjs';
 import { barChart, fmt1, fmtInt, fmtMs, fmtRatio, table } from './report.mjs';
 import { median, spread } from './stats.mjs';
 
 function loadTable(rows, transport) {
-  const base = transport === 'http' ? 'fastify' : 'grpc-js';
+  const base = BASELINE[transport].replace(/-stream$/, '');
   return table(
     [
       'contender',
-      'req/s (median)',
+      transport === 'grpc-stream' ? 'calls/s (median)' : 'req/s (median)',
       'spread (min-max)',
       'p50',
       'p99',
@@ -56,14 +57,38 @@ function chart(rows, transport) {
   });
 }
 
+/** The per-round ratios of rows that name a second contender (`compareTo`), one line each. */
+function compareLines(rows) {
+  return rows
+    .filter((r) => r.compare && !r.skipped && r.compare.rounds > 0)
+    .map(
+      (r) =>
+        `- **${r.label} vs ${r.compare.label}** (same rounds): **${fmtRatio(r.compare.ratio)}** by throughput (${fmtRatio(r.compare.ratioSpread[0])}-${fmtRatio(r.compare.ratioSpread[1])} over ${r.compare.rounds} rounds), **${fmtRatio(r.compare.cpuRatio)}** by server CPU per request.`,
+    );
+}
+
 /**
- * r: { v (versions), http, grpc (summarized rows), client ({ direct, kratos } rounds), startup (Map
+ * r: { v (versions), http, grpc, stream (summarized rows), client ({ direct, kratos } rounds), startup (Map
  * id -> { startMs, idleRss }), selector (rows or null), profiles, skipped (Map id -> reason), notes,
  * analysis (markdown), active (contenders of this run), cfg: { quick, rounds, seconds, warm, starts,
  * serverCpu, loadCpu, mode } }. Returns { markdown, httpSvg, grpcSvg }.
  */
 export function renderReport(r) {
-  const { v, http, grpc, client, startup, selector, profiles, skipped, notes, analysis, active, cfg } = r;
+  const {
+    v,
+    http,
+    grpc,
+    stream = [],
+    client,
+    startup,
+    selector,
+    profiles,
+    skipped,
+    notes,
+    analysis,
+    active,
+    cfg,
+  } = r;
   const c = (mode) => client[mode];
   const clientRow = (mode, label) => {
     const rs = c(mode);
@@ -118,14 +143,28 @@ export function renderReport(r) {
     `- ${cfg.rounds} interleaved round${cfg.rounds > 1 ? 's' : ''} (A B C ... A B C ...). Tables show the median and the min-max spread over the rounds; **vs baseline** is the median of per-round ratios to bare fastify (HTTP) or bare grpc-js (gRPC) measured in the same round, which cancels most of the drift of a shared machine.`,
     '- Server CPU/req: user + system CPU time of the server process during the measured window divided by requests; **by CPU** is the CPU/req of the baseline divided by that of the contender (same round, median), the same comparison made with CPU time instead of throughput, steadier when other processes share the machine. RSS under load: peak VmRSS sampled every 200 ms during the measured window.',
     `- kratos-ts: \`createHttpServer\` / \`createGrpcServer\` with the kratos-layout default chain (\`recovery()\`), code generated from \`packages/cli/template/api/helloworld/v1/greeter.proto\` by buf + protoc-gen-es + @kratos/protoc-gen-kratos, ${cfg.mode === 'dist' ? 'compiled by esbuild with `@kratos/*` running from their built `dist/` (as deployed)' : 'run from the TypeScript sources (`--conditions=kratos-source`)'}. The baselines use the same generated messages/serializers (bare grpc-js) or a plain JSON object (fastify, as a fastify user writes it). Go Kratos: kratos/v2 with \`recovery.Recovery()\`, the HTTP handler written as protoc-gen-go-http generates it, one process (GOMAXPROCS follows the pinning: 1).`,
+    `- Server streaming: \`benchstream.v1.StreamGreeter/StreamHellos\` (\`bench/proto\`) answers one request with ${STREAM_REPLIES} replies; loaded like unary gRPC (h2load, same connections and streams), so messages/s = calls/s x ${STREAM_REPLIES}. kratos-ts: the generated registration, an async-generator handler, \`recovery()\` as stream middleware; grpc-js: \`call.write\` x ${STREAM_REPLIES} and \`call.end()\`.`,
+    `- Connect JSON: the \`kratos-rpc\` server called as a browser's Connect client does, \`POST /helloworld.v1.Greeter/SayHello\` with \`{"name":"bench"}\` over HTTP/1.1 (wrk, a Lua script sets method, body and content type), in the HTTP table next to the REST route of @kratos/http (\`GET /helloworld/{name}\`).`,
     "- Full chain: kratos-ts with `recovery()`, `serverTracing` (an OpenTelemetry SDK `BasicTracerProvider`: spans recorded, none exported), `serverMetrics` (Prometheus, with the default process metrics) and `serverLogging` (pino, one line per request to a file). **fastify + the same by hand**: those features written inline in the bare fastify route, no framework (`bench/contenders/fastify-full.mjs`: an SDK span, prom-client's two series, a `pino.info` line to a `pino.destination` file): what they cost on their own.",
     '',
   ];
   for (const [transport, rows, title] of [
     ['http', http, 'HTTP'],
     ['grpc', grpc, 'gRPC (unary)'],
+    ['grpc-stream', stream, `gRPC server streaming (${STREAM_REPLIES} replies per call)`],
   ]) {
+    if (rows.length === 0) continue;
     lines.push(`## ${title}`, '', loadTable(rows, transport), '');
+    if (transport === 'grpc-stream')
+      lines.push(
+        `Messages/s: ${rows
+          .filter((r) => !r.skipped)
+          .map((r) => `${r.label} ${fmtInt(r.rps * STREAM_REPLIES)}`)
+          .join(', ')} (medians x ${STREAM_REPLIES}).`,
+        '',
+      );
+    const compared = compareLines(rows);
+    if (compared.length) lines.push(...compared, '');
     const failed = rows.filter((r) => r.failed.length > 0);
     for (const r of failed) lines.push(`- ${r.label}: ${r.failed.length} round(s) failed: ${r.failed[0]}`);
     if (failed.length) lines.push('');
@@ -142,10 +181,10 @@ export function renderReport(r) {
         .map((c) => {
           const s = startup.get(c.id);
           const [lo, hi] = spread(s.startMs);
-          const row = [...http, ...grpc].find((r) => r.id === c.id);
+          const row = [...http, ...grpc, ...stream].find((r) => r.id === c.id);
           return [
             c.label,
-            c.transport === 'http' ? 'HTTP' : 'gRPC',
+            c.transport === 'http' ? 'HTTP' : c.transport === 'grpc' ? 'gRPC' : 'gRPC stream',
             `${median(s.startMs).toFixed(0)} ms`,
             `${lo.toFixed(0)}-${hi.toFixed(0)} ms`,
             fmt1(median(s.idleRss), ' MB'),

@@ -2,8 +2,13 @@
 // right reply (so a contender answering errors fast can never win a round).
 import { setTimeout as sleep } from 'node:timers/promises';
 
-async function verifyHttp(port) {
-  const res = await fetch(`http://127.0.0.1:${port}/helloworld/bench`);
+import { STREAM_REPLIES } from './contenders.mjs';
+
+async function verifyHttp(port, request) {
+  const res = await fetch(
+    `http://127.0.0.1:${port}${request?.path ?? '/helloworld/bench'}`,
+    request ? { method: request.method, headers: request.headers, body: request.body } : undefined,
+  );
   const text = await res.text();
   let body;
   try {
@@ -15,8 +20,11 @@ async function verifyHttp(port) {
     throw new Error(`unexpected reply ${res.status} ${text.slice(0, 100)}`);
 }
 
-/** One SayHello over h2c with node:http2: checks grpc-status 0 and the HelloReply bytes. */
-async function verifyGrpc(port) {
+/**
+ * One call over h2c with node:http2 (SayHello, or StreamHellos for `stream`): checks grpc-status 0
+ * and the HelloReply frames (one, or STREAM_REPLIES).
+ */
+async function verifyGrpc(port, stream) {
   const { connect } = await import('node:http2');
   const session = connect(`http://127.0.0.1:${port}`);
   try {
@@ -24,7 +32,7 @@ async function verifyGrpc(port) {
       session.once('error', reject);
       const req = session.request({
         ':method': 'POST',
-        ':path': '/helloworld.v1.Greeter/SayHello',
+        ':path': stream ? '/benchstream.v1.StreamGreeter/StreamHellos' : '/helloworld.v1.Greeter/SayHello',
         'content-type': 'application/grpc',
         te: 'trailers',
       });
@@ -42,8 +50,10 @@ async function verifyGrpc(port) {
       req.setTimeout(5000, () => reject(new Error('timeout')));
       req.end(Buffer.from([0, 0, 0, 0, 7, 0x0a, 5, ...Buffer.from('bench')]));
     });
-    const want = Buffer.from([0x0a, 11, ...Buffer.from('Hello bench')]);
-    if (String(reply.status) !== '0' || !reply.data.subarray(5).equals(want))
+    const message = Buffer.from([0x0a, 11, ...Buffer.from('Hello bench')]);
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+    const want = Buffer.concat(Array.from({ length: stream ? STREAM_REPLIES : 1 }, () => frame));
+    if (String(reply.status) !== '0' || !reply.data.equals(want))
       throw new Error(`unexpected reply: grpc-status ${reply.status}, ${reply.data.toString('hex')}`);
   } finally {
     session.close();
@@ -54,7 +64,9 @@ async function verifyGrpc(port) {
 export async function verify(c, port) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (c.transport === 'http' ? verifyHttp(port) : verifyGrpc(port));
+      return await (c.transport === 'http'
+        ? verifyHttp(port, c.request)
+        : verifyGrpc(port, c.transport === 'grpc-stream'));
     } catch (err) {
       if (attempt >= 3 || /unexpected reply/.test(err.message)) throw err;
       await sleep(200 * attempt);
