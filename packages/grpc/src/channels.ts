@@ -6,6 +6,7 @@ import {
   type ChannelCredentials,
   type ChannelOptions,
   Client,
+  connectivityState,
   credentials as grpcCredentials,
 } from '@grpc/grpc-js';
 import { type Node, splitHostPort } from '@kratos/core';
@@ -58,6 +59,14 @@ function ipTlsChannel(
   return { creds, channelOptions: { ...base, 'grpc.ssl_target_name_override': name ?? 'localhost' } };
 }
 
+const isReady = (c: Client): boolean => {
+  try {
+    return c.getChannel().getConnectivityState(false) === connectivityState.READY;
+  } catch {
+    return false;
+  }
+};
+
 /** The channels of one client. */
 export interface ChannelPool {
   /** The channel to `node` (made on first use). */
@@ -84,14 +93,21 @@ export function createChannelPool(
   if (options.tls?.serverName) channelOptions['grpc.ssl_target_name_override'] = options.tls.serverName;
   const channels = new Map<string, Client>();
   const retiring = new Map<string, NodeJS.Timeout>();
+  /** Grace timers of channels replaced by a fresh one (see retireAllBut). */
+  const replaced = new Map<Client, NodeJS.Timeout>();
+  /** Addresses whose next channel must not share grpc-js' subchannels with the replaced one. */
+  const fresh = new Set<string>();
   return {
     channelFor(node) {
       let c = channels.get(node.address);
       if (c === undefined) {
+        // grpc-js shares subchannels between channels with the same address and options: a fresh
+        // channel must have its own, or it gets the old one, backoff included.
+        const own = fresh.delete(node.address) ? { 'grpc.use_local_subchannel_pool': 1 } : undefined;
         const ipTls = ipTlsChannel(options, node, channelOptions);
         c = ipTls
-          ? new Client(node.address, ipTls.creds, ipTls.channelOptions)
-          : new Client(node.address, creds, channelOptions);
+          ? new Client(node.address, ipTls.creds, { ...ipTls.channelOptions, ...own })
+          : new Client(node.address, creds, own ? { ...channelOptions, ...own } : channelOptions);
         channels.set(node.address, c);
         onChannel?.(node, c);
       }
@@ -104,6 +120,21 @@ export function createChannelPool(
         if (t) {
           clearTimeout(t);
           retiring.delete(address);
+          // Announced again (e.g. restarted): a channel that is not connected may sit in grpc-js'
+          // reconnect backoff (seconds by now; grpc-js has no resetBackoff), so the node gets a
+          // fresh channel that connects at once, as grpc-go makes a new subchannel for an address
+          // that comes back. The old one closes after the grace, like any retired channel.
+          const old = channels.get(address);
+          if (old !== undefined && !isReady(old)) {
+            channels.delete(address);
+            fresh.add(address);
+            const g = setTimeout(() => {
+              replaced.delete(old);
+              old.close();
+            }, STALE_CHANNEL_GRACE_MS);
+            g.unref();
+            replaced.set(old, g);
+          }
         }
       }
       for (const address of channels.keys()) {
@@ -120,6 +151,11 @@ export function createChannelPool(
     close() {
       for (const t of retiring.values()) clearTimeout(t);
       retiring.clear();
+      for (const [c, t] of replaced) {
+        clearTimeout(t);
+        c.close();
+      }
+      replaced.clear();
       for (const c of channels.values()) c.close();
       channels.clear();
     },

@@ -40,11 +40,42 @@ const noReason = (): undefined => undefined;
  */
 export function neverSent(err: { code?: unknown }, call: { getPeer(): string }, client: Client): boolean {
   if (err.code !== grpcStatus.UNAVAILABLE) return false;
+  // RST_STREAM REFUSED_STREAM, or a stream above a GOAWAY's last stream id: not processed (HTTP/2
+  // §8.1.4); grpc-js retried it once on the same channel already.
+  if ((err as { details?: unknown }).details === 'Stream refused by server') return true;
   try {
     return call.getPeer() === client.getChannel().getTarget();
   } catch {
     return false;
   }
+}
+
+/** grpc-js' details of an UNAVAILABLE it made itself because the call's connection went away. */
+const CONNECTION_LOST = /^Connection dropped$|\bE(CONNRESET|TIMEDOUT|PIPE)\b/;
+
+/**
+ * Whether a failed call lost its connection before any reply: UNAVAILABLE made by grpc-js
+ * ("Connection dropped", or the socket's `ECONNRESET` / `ETIMEDOUT`) and no response header seen.
+ * The request was written, so the server may or may not have run it: only idempotent methods
+ * are sent again (see `GrpcClientOptions.idempotent`).
+ */
+export function droppedBeforeReply(err: { code?: unknown; details?: unknown }, headerSeen: boolean): boolean {
+  return (
+    !headerSeen &&
+    err.code === grpcStatus.UNAVAILABLE &&
+    typeof err.details === 'string' &&
+    CONNECTION_LOST.test(err.details)
+  );
+}
+
+/** Whether a method path is idempotent under the client's `idempotent` option. */
+export function idempotentTest(
+  option: readonly string[] | ((path: string) => boolean) | undefined,
+): (path: string) => boolean {
+  if (option === undefined) return () => false;
+  if (typeof option === 'function') return option;
+  const set = new Set(option);
+  return (path) => set.has(path);
 }
 
 /** Per-pick filter leaving out the nodes a call already tried. */
@@ -103,7 +134,8 @@ export const callError = (err: unknown, abortReason: unknown): KratosError =>
 
 /**
  * Reads a response stream. With `retry`, a failure before any message that never left the client
- * (see {@link neverSent}) ends the stream quietly with `retry.wanted` set, for another attempt.
+ * (see {@link neverSent}), or of an idempotent call whose connection dropped before any reply (see
+ * {@link droppedBeforeReply}), ends the stream quietly with `retry.wanted` set, for another attempt.
  */
 export async function* readAll<O>(
   ctx: Context,
@@ -114,9 +146,13 @@ export async function* readAll<O>(
   },
   done: DoneFunc,
   onEnd?: () => void,
-  retry?: { client: Client; wanted: boolean; error: unknown },
+  retry?: { client: Client; idempotent: boolean; wanted: boolean; error: unknown },
 ): AsyncGenerator<O> {
-  call.on('metadata', (md) => fillMetadata(ctx.replyHeader, md));
+  let headerSeen = false;
+  call.on('metadata', (md) => {
+    headerSeen = true;
+    fillMetadata(ctx.replyHeader, md);
+  });
   const unlink = link(ctx, call);
   let error: unknown;
   let finished = false;
@@ -135,7 +171,8 @@ export async function* readAll<O>(
       retry &&
       !received &&
       aborted === undefined &&
-      neverSent(e as { code?: unknown }, call, retry.client)
+      (neverSent(e as { code?: unknown }, call, retry.client) ||
+        (retry.idempotent && droppedBeforeReply(e as { code?: unknown }, headerSeen)))
     ) {
       retry.wanted = true;
       retry.error = error;

@@ -21,8 +21,10 @@ import {
   type Attempt,
   ClientContext,
   callError,
+  droppedBeforeReply,
   excluding,
   fillMetadata,
+  idempotentTest,
   link,
   neverSent,
   readAll,
@@ -44,6 +46,7 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   const defaultTimeout = options.timeout ?? 2000;
   const middleware = options.middleware ?? [];
   const selector: Selector = options.selector ?? createSelector();
+  const isIdempotent = idempotentTest(options.idempotent);
   let closed = false;
   // Connection-aware picking: a node whose channel cannot connect, or lost its connection, is
   // marked down in the selector (left out of picks) until its channel is READY again.
@@ -52,11 +55,14 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     options,
     health ? (node, client) => followChannelState(client, node, health) : undefined,
   );
-  // Channels of nodes that left the set are retired (closed after a grace period) as sets arrive.
+  // Channels of nodes that left the set are retired (closed after a grace period) as sets arrive;
+  // with connection-aware picking every node's channel is made and connects at once (a node
+  // announced again after it left gets a fresh one, out of grpc-js' reconnect backoff).
   const feed: Selector = {
     apply(nodes) {
       selector.apply(nodes);
       channels.retireAllBut(nodes);
+      if (health) for (const n of nodes) channels.channelFor(n);
     },
     select: (ctx, opts) => selector.select(ctx, opts),
   };
@@ -159,7 +165,11 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     const path = method.path;
     const ser = method.requestSerialize;
     const de = method.responseDeserialize;
-    /** One attempt of a unary call; a failure that never left the client moves on to another node. */
+    const idempotent = isIdempotent(path);
+    /**
+     * One attempt of a unary call; a failure that never left the client (or, for an idempotent
+     * method, lost its connection before any reply) moves on to another node.
+     */
     const attempt = (
       ctx: Context,
       req: unknown,
@@ -174,13 +184,17 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 0;
       let call: ClientUnaryCall;
+      let headerSeen = false;
       try {
         call = p.client.makeUnaryRequest(path, ser, de, req, p.md, p.callOptions, (err, res) => {
           const aborted = unlink();
           if (err) {
             const e = callError(err, aborted);
             p.done({ error: e });
-            if (aborted === undefined && neverSent(err, call, p.client)) {
+            if (
+              aborted === undefined &&
+              (neverSent(err, call, p.client) || (idempotent && droppedBeforeReply(err, headerSeen)))
+            ) {
               const list = tried ?? [];
               const next = retryAttempt(ctx, p, list);
               if (next !== undefined) return attempt(ctx, req, next, list, resolve, reject);
@@ -194,7 +208,10 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
       } finally {
         Error.stackTraceLimit = limit;
       }
-      call.on('metadata', (md: GrpcMetadata) => fillMetadata(ctx.replyHeader, md));
+      call.on('metadata', (md: GrpcMetadata) => {
+        headerSeen = true;
+        fillMetadata(ctx.replyHeader, md);
+      });
       const unlink = link(ctx, call);
     };
     const invoke: Handler = (ctx, req) => {
@@ -226,7 +243,12 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
             await awaitNodes(ctx);
             let p: Attempt | undefined = prepare(ctx);
             // Transparent retry until the first message: the request is one message, resent as is.
-            const retry = { client: p.client, wanted: false, error: undefined as unknown };
+            const retry = {
+              client: p.client,
+              idempotent: isIdempotent(method.path),
+              wanted: false,
+              error: undefined as unknown,
+            };
             const tried: Node[] = [];
             while (p !== undefined) {
               const call = p.client.makeServerStreamRequest(

@@ -7,15 +7,18 @@ import type { NodeHealth } from '@kratos/selector';
 const { IDLE, READY, TRANSIENT_FAILURE, SHUTDOWN } = connectivityState;
 
 /**
- * Follows the state of `client`'s channel to `node`:
+ * Follows the state of `client`'s channel to `node`, as grpc-go's base balancer builds its picker
+ * from READY subchannels only:
+ * - a new channel connects at once (grpc-go's balancer connects every subchannel it makes) and its
+ *   node is left out of picks until the channel is READY, so calls go to nodes already connected;
+ *   when no node is READY the selector's panic mode still picks one and the call waits for the
+ *   connection (or fails over, see the client's transparent retry);
  * - READY: the node is up;
  * - TRANSIENT_FAILURE (a connect was refused or failed): down at once; grpc-js reconnects with
  *   its backoff (1 s, x1.6, up to `grpc.max_reconnect_backoff_ms`, default 120 s) and the node is
  *   up again when a connection is READY;
  * - READY, then IDLE (the connection was lost: the peer died, closed or sent GOAWAY): down at once,
- *   and a reconnect starts now instead of waiting for the next call;
- * - a channel never connected yet (IDLE, CONNECTING) leaves the node as it is: the first calls
- *   wait for the first connection, as with a plain grpc-js client.
+ *   and a reconnect starts now instead of waiting for the next call.
  * Costs nothing per call: one watcher per state change. Stops when the channel is closed.
  */
 export function followChannelState(client: Client, node: Node, health: NodeHealth): void {
@@ -46,5 +49,12 @@ export function followChannelState(client: Client, node: Node, health: NodeHealt
       // closed meanwhile
     }
   };
+  let first: connectivityState;
+  try {
+    first = channel.getConnectivityState(true); // connect now
+  } catch {
+    return;
+  }
+  if (first !== READY) health.markDown(node);
   onChange();
 }

@@ -150,6 +150,14 @@ export interface GrpcClientOptions {
   channelOptions?: ChannelOptions;
   /** Logger for discovery warnings. Default core's `defaultLogger()`. */
   logger?: Logger;
+  /**
+   * Methods safe to run twice (full paths such as `/helloworld.v1.Greeter/SayHello`, or a
+   * predicate). A unary or server-streaming call to one of them whose connection dropped before
+   * any reply (UNAVAILABLE "Connection dropped" / `ECONNRESET`: the server may or may not have run
+   * it) is sent once more to another node within its deadline. Default none: as grpc-go without a
+   * retry policy, only calls that provably never reached a server are retried.
+   */
+  idempotent?: readonly string[] | ((path: string) => boolean);
 }
 
 /** A gRPC client over all nodes of one target. */
