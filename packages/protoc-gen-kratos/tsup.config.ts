@@ -7,5 +7,6 @@ export default packageConfig({
     'bin/grpc': 'src/bin/grpc.ts',
     'bin/errors': 'src/bin/errors.ts',
     'bin/openapi': 'src/bin/openapi.ts',
+    'bin/all': 'src/bin/all.ts',
   },
 });

@@ -6,7 +6,9 @@ import {
   type Message,
   toJson,
 } from '@bufbuild/protobuf';
-import { type Codec, isMessageCodec, type MessageCodec } from '@kratos/core';
+import { type Codec, type Context, isMessageCodec, type MessageCodec } from '@kratos/core';
+import { httpBodyContent, isHttpBody, isHttpBodyField } from './bodies/http-body.ts';
+import type { RequestEncoder } from './client-encoders.ts';
 import { expandTemplate, parsePathTemplate } from './path-template.ts';
 import { topLevelField } from './route.ts';
 import type { HttpRouteDesc } from './types.ts';
@@ -15,6 +17,8 @@ import type { HttpRouteDesc } from './types.ts';
 export interface EncodedRequest {
   path: string;
   body: string | Buffer | undefined;
+  /** The body's Content-Type when it is not the codec's (a google.api.HttpBody's). */
+  contentType?: string;
 }
 
 /**
@@ -24,7 +28,11 @@ export interface EncodedRequest {
  * Go Kratos' generated clients send them. Checks the binding once, here; throws TypeError for a
  * path variable or body field the input message does not have.
  */
-export function compileRequestEncoder(desc: HttpRouteDesc, codec: Codec): (req: unknown) => EncodedRequest {
+export function compileRequestEncoder(
+  desc: HttpRouteDesc,
+  codec: Codec,
+  encoder?: RequestEncoder,
+): (req: unknown, ctx?: Context) => EncodedRequest {
   const template = parsePathTemplate(desc.path);
   const vars = template.variables.map((v) => {
     const { jsonPath, last } = jsonPathOf(desc.input, v.fieldPath);
@@ -37,8 +45,15 @@ export function compileRequestEncoder(desc: HttpRouteDesc, codec: Codec): (req: 
   }
   const wholeBody = desc.body === '*';
   const input = desc.input;
+  const rawAll = wholeBody && isHttpBody(input);
+  const rawField = isHttpBodyField(bodyField);
+  // A request encoder (Kratos' EncodeRequestFunc) replaces the codec for the body.
+  const custom = (ctx: Context | undefined, json: () => JsonValue, encode: () => string | Uint8Array) =>
+    encoder === undefined
+      ? encode()
+      : encoder({ ctx: ctx!, route: desc, contentType: codec.contentType, json, encode });
 
-  return (req) => {
+  return (req, ctx) => {
     const msg: Message =
       req !== null && typeof req === 'object' && (req as { $typeName?: unknown }).$typeName === input.typeName
         ? (req as Message)
@@ -47,32 +62,56 @@ export function compileRequestEncoder(desc: HttpRouteDesc, codec: Codec): (req: 
     const values = vars.map((v) => textOf(takePath(json, v.jsonPath)) ?? v.fallback);
     let path = expandTemplate(template, values);
     let body: string | Buffer | undefined;
+    let contentType: string | undefined;
+    if (rawAll) {
+      const raw = httpBodyContent(msg);
+      return { path, body: toBuffer(raw.data), contentType: raw.contentType };
+    }
     if (wholeBody) {
       body = toBuffer(
-        isMessageCodec(codec)
-          ? (codec as MessageCodec).marshalMessage(input, msg)
-          : codec.name === 'json'
-            ? JSON.stringify(toJson(input, msg))
-            : codec.marshal(toJson(input, msg)),
+        custom(
+          ctx,
+          () => toJson(input, msg),
+          () =>
+            isMessageCodec(codec)
+              ? (codec as MessageCodec).marshalMessage(input, msg)
+              : codec.name === 'json'
+                ? JSON.stringify(toJson(input, msg))
+                : codec.marshal(toJson(input, msg)),
+        ),
       );
       return { path, body };
     }
     if (bodyField !== undefined) {
       const part = json[bodyField.jsonName] ?? {};
       delete json[bodyField.jsonName];
-      if (isMessageCodec(codec) && bodyField.fieldKind === 'message') {
-        const inner =
-          (msg as unknown as Record<string, Message | undefined>)[bodyField.localName] ??
-          create(bodyField.message);
-        body = toBuffer((codec as MessageCodec).marshalMessage(bodyField.message, inner));
+      if (rawField) {
+        const raw = httpBodyContent((msg as unknown as Record<string, unknown>)[bodyField.localName]);
+        body = toBuffer(raw.data);
+        contentType = raw.contentType;
       } else {
-        body = toBuffer(codec.name === 'json' ? JSON.stringify(part) : codec.marshal(part));
+        const field = bodyField;
+        body = toBuffer(
+          custom(
+            ctx,
+            () => part,
+            () => {
+              if (isMessageCodec(codec) && field.fieldKind === 'message') {
+                const inner =
+                  (msg as unknown as Record<string, Message | undefined>)[field.localName] ??
+                  create(field.message);
+                return (codec as MessageCodec).marshalMessage(field.message, inner);
+              }
+              return codec.name === 'json' ? JSON.stringify(part) : codec.marshal(part);
+            },
+          ),
+        );
       }
     }
     const query: string[] = [];
     appendQuery(query, '', json);
     if (query.length > 0) path += `?${query.join('&')}`;
-    return { path, body };
+    return contentType === undefined ? { path, body } : { path, body, contentType };
   };
 }
 

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CombinedRun, CombinedSpec } from './combined.ts';
 
 /** The code generators {@link generate} can run. `es` is protoc-gen-es (the messages). */
 export type GeneratorName = 'es' | 'http' | 'grpc' | 'errors' | 'openapi';
@@ -68,10 +69,26 @@ export function pluginCommand(kind: Exclude<GeneratorName, 'es'>): string[] {
   return [process.execPath, join(packageRoot, 'bin', `protoc-gen-kratos-${kind}.js`)];
 }
 
-function esCommand(): string[] {
-  const pkgJson = require.resolve('@bufbuild/protoc-gen-es/package.json');
-  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin: Record<string, string> };
-  return [process.execPath, join(dirname(pkgJson), pkg.bin['protoc-gen-es'] ?? 'bin/protoc-gen-es')];
+/** The plugin that runs several generators in one process (see runCombined). */
+function combinedCommand(): string[] {
+  if (fromSource) {
+    return [process.execPath, '--conditions=kratos-source', join(packageRoot, 'src', 'bin', 'all.ts')];
+  }
+  return [process.execPath, join(packageRoot, 'dist', 'bin', 'all.js')];
+}
+
+/** The files buf generates: `files` (a folder stands for the protos under it), else all. */
+function targetFiles(protoDir: string, files: readonly string[] | undefined): string[] {
+  const protosUnder = (dir: string, prefix: string): string[] =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.proto'))
+      .map((f) => `${prefix}${f.split(sep).join('/')}`);
+  if (files === undefined) return protosUnder(protoDir, '');
+  return files.flatMap((f) => {
+    const full = join(protoDir, f);
+    const name = f.split(sep).join('/').replace(/\/+$/, '');
+    return existsSync(full) && statSync(full).isDirectory() ? protosUnder(full, `${name}/`) : [name];
+  });
 }
 
 /** Path of the buf CLI installed with this package (`@bufbuild/buf`). */
@@ -131,19 +148,25 @@ export async function generate(options: GenerateOptions): Promise<void> {
       join(work, 'buf.yaml'),
       `version: v2\nmodules:\n${modules.map((m) => `  - path: ${m}\n`).join('')}`,
     );
-    const lines = ['version: v2', 'plugins:'];
-    for (const kind of plugins) {
-      const cmd = kind === 'es' ? esCommand() : pluginCommand(kind);
+    // One plugin process runs every generator (TypeScript loads once, one transpile), with the
+    // parameters buf would have given each; `es` also generates the imports (include_imports).
+    const runs: CombinedRun[] = plugins.map((kind) => {
       const opt = [`target=${target}`, `import_extension=${importExtension}`];
       if (kind === 'openapi') opt.length = 0;
       opt.push(...(options.pluginOptions?.[kind] ?? []));
-      lines.push(`  - local: ${yamlList(cmd)}`, `    out: ${JSON.stringify(outDir)}`);
-      if (opt.length > 0) lines.push(`    opt: ${yamlList(opt)}`);
-      // Messages of imported files (google/api, errors, ...) are needed by the generated code.
-      if (kind === 'es') lines.push('    include_imports: true');
-      // One document for all files: buf would otherwise run the plugin once per directory.
-      if (kind === 'openapi') lines.push('    strategy: all');
-    }
+      return { kind, parameter: opt.join(',') };
+    });
+    const spec: CombinedSpec = { runs, targets: targetFiles(protoDir, options.files) };
+    const encoded = Buffer.from(JSON.stringify(spec)).toString('base64url');
+    const lines = [
+      'version: v2',
+      'plugins:',
+      `  - local: ${yamlList(combinedCommand())}`,
+      `    out: ${JSON.stringify(outDir)}`,
+      `    opt: ${yamlList([`spec=${encoded}`])}`,
+      '    strategy: all',
+    ];
+    if (plugins.includes('es')) lines.push('    include_imports: true');
     await writeFile(join(work, 'buf.gen.yaml'), `${lines.join('\n')}\n`);
     const args = ['generate', 'src', '--template', 'buf.gen.yaml'];
     for (const f of options.files ?? []) args.push('--path', join('src', f));
