@@ -36,10 +36,15 @@ import {
   type RetryState,
   tcpProbe,
 } from './client-health.ts';
+import {
+  type ErrorDecoder,
+  clientResponse,
+  compileReplyReader,
+  type RequestEncoder,
+  type ResponseDecoder,
+} from './client-encoders.ts';
 import { compileRequestEncoder } from './client-request.ts';
-import { errorFromResponse, transportError } from './errors.ts';
-import { decodeFieldBody, decodeMessage } from './message-codec.ts';
-import { topLevelField } from './route.ts';
+import { transportError } from './errors.ts';
 import { createStreamCaller } from './streaming/client.ts';
 import type { HttpRouteDesc } from './types.ts';
 
@@ -85,6 +90,15 @@ export interface HttpClientOptions {
    * selector that can mark nodes down (the default one can).
    */
   probe?: ProbeBackoff & { timeoutMs?: number };
+  /** Encodes request bodies (Kratos' `WithRequestEncoder`). Default: the codec. */
+  encoder?: RequestEncoder;
+  /** Decodes 2xx replies (Kratos' `WithResponseDecoder`). Default: the reply's Content-Type codec. */
+  decoder?: ResponseDecoder;
+  /**
+   * Turns replies into errors (Kratos' `WithErrorDecoder`); runs on every reply. Default: non-2xx
+   * replies become the KratosError of their body.
+   */
+  errorDecoder?: ErrorDecoder;
 }
 
 /** The HTTP transport client. */
@@ -183,20 +197,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const method = desc.method.toUpperCase();
     if (method === '') throw new TypeError(`route ${desc.path}: method is required`);
     const idempotent = isIdempotent(method);
-    const encode = compileRequestEncoder(desc, codec);
-    const responseField =
-      desc.responseBody !== undefined && desc.responseBody !== ''
-        ? topLevelField(desc.output, desc.responseBody)
-        : undefined;
-    const output = desc.output;
+    const encode = compileRequestEncoder(desc, codec, options.encoder);
+    const replies = compileReplyReader(desc, options);
 
     const send: Handler = async (ctx, req) => {
-      const { path, body } = encode(req);
+      const { path, body, contentType } = encode(req, ctx);
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of ctx.requestHeader) headers[k] = v.length === 1 ? v[0]! : v;
       for (const [k, v] of ctx.metadata)
         if (headers[k] === undefined) headers[k] = v.length === 1 ? v[0]! : v;
-      if (body !== undefined) headers['content-type'] = codec.contentType;
+      if (body !== undefined) headers['content-type'] = contentType ?? codec.contentType;
       headers.accept = codec.contentType;
 
       let { node, done } = selector.select(ctx);
@@ -245,28 +255,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (typeof v === 'string') ctx.replyHeader.add(k, v);
         else for (const one of v) ctx.replyHeader.add(k, one);
       }
-      if (res.statusCode < 200 || res.statusCode > 299) {
-        const e = errorFromResponse(res.statusCode, bytes);
-        done({ error: e, bytesSent: true, bytesReceived: true, replyMetadata: ctx.replyHeader });
-        throw e;
+      const response = clientResponse(ctx, desc, res.statusCode, res.headers, bytes);
+      const failed = replies.error(response);
+      if (failed !== undefined) {
+        done({ error: failed, bytesSent: true, bytesReceived: true, replyMetadata: ctx.replyHeader });
+        throw failed;
       }
       const ct = res.headers['content-type'];
       const replyCodec = (typeof ct === 'string' ? registry.byContentType(ct) : undefined) ?? codec;
       let out: Message;
       try {
-        out =
-          responseField === undefined
-            ? decodeMessage(replyCodec, output, bytes, 'reply')
-            : decodeFieldBody(replyCodec, output, responseField, bytes);
+        out = replies.message(response, replyCodec, typeof ct === 'string' ? ct : undefined);
       } catch (err) {
-        const e = new KratosError(
-          500,
-          'CODEC',
-          `decode reply of ${desc.operation}: ${(err as Error).message}`,
-          { cause: err },
-        );
-        done({ error: e, bytesSent: true, bytesReceived: true });
-        throw e;
+        done({ error: err as Error, bytesSent: true, bytesReceived: true });
+        throw err;
       }
       done({ bytesSent: true, bytesReceived: true, replyMetadata: ctx.replyHeader });
       return out;

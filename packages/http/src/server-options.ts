@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOption
 import type { MultipartOptions } from './bodies/multipart.ts';
 import type { ErrorEncoder, HttpRouteOptions, RequestDecoder, ResponseEncoder } from './encoders.ts';
 import type { CompressionOption, CorsOption } from './plugins.ts';
-import type { HttpHandler, HttpReply, HttpRouteDesc, HttpStreamHandler } from './types.ts';
+import type { HttpHandler, HttpRouteDesc, HttpStreamHandler } from './types.ts';
 
 /** TLS material of an HTTPS server. */
 export interface HttpServerTlsOptions {
@@ -105,7 +105,7 @@ export interface HttpServer extends Server, Endpointer {
    */
   route<I, O>(
     desc: HttpRouteDesc,
-    handler: HttpHandler<I, O | HttpReply> | HttpStreamHandler<I, O>,
+    handler: HttpHandler<I, O> | HttpStreamHandler<I, O>,
     options?: HttpRouteOptions,
   ): void;
   /** Registers a plain route (health, metrics, docs), fastify path syntax, behind the filters. */
