@@ -3,8 +3,8 @@
 // default (the client's codec, protobuf JSON mapping, Kratos error bodies) runs unchanged.
 import { create, type DescField, type DescMessage, type JsonValue, type Message } from '@bufbuild/protobuf';
 import { type Codec, type Context, KratosError } from '@kratos/core';
-import { httpBodyMessage, isHttpBody, isHttpBodyField } from './bodies/http-body.ts';
 import { messageFromJson } from './binding.ts';
+import { httpBodyMessage, isHttpBody, isHttpBodyField } from './bodies/http-body.ts';
 import { errorFromResponse } from './errors.ts';
 import { decodeFieldBody, decodeMessage } from './message-codec.ts';
 import { topLevelField } from './route.ts';

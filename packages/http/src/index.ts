@@ -1,12 +1,51 @@
 export { CODEC_REASON } from './binding.ts';
+export { HTTP_BODY_TYPE } from './bodies/http-body.ts';
+export {
+  type FormField,
+  type FormFile,
+  type FormPart,
+  formParts,
+  type MultipartOptions,
+  type SavedFile,
+  saveFormFiles,
+} from './bodies/multipart.ts';
+export {
+  isRedirector,
+  newRedirect,
+  type Redirector,
+  type StreamedReply,
+  type StreamReplyInit,
+  type StreamSource,
+  streamReply,
+} from './bodies/replies.ts';
 export {
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
   type HttpClientTlsOptions,
 } from './client.ts';
+export type {
+  ClientResponse,
+  ErrorDecodeArgs,
+  ErrorDecoder,
+  RequestEncodeArgs,
+  RequestEncoder,
+  ResponseDecodeArgs,
+  ResponseDecoder,
+} from './client-encoders.ts';
+export type {
+  EncodedBody,
+  ErrorEncodeArgs,
+  ErrorEncoder,
+  HttpRouteOptions,
+  RequestDecodeArgs,
+  RequestDecoder,
+  ResponseEncodeArgs,
+  ResponseEncoder,
+} from './encoders.ts';
 export { reasonForStatus } from './errors.ts';
 export { type PathTemplate, parsePathTemplate } from './path-template.ts';
+export type { CompressionOption, CorsOption, FastifyCompressOptions, FastifyCorsOptions } from './plugins.ts';
 export { createHttpServer } from './server.ts';
 export type {
   HttpFilter,
@@ -15,4 +54,4 @@ export type {
   HttpServerTlsOptions,
   PlainHandler,
 } from './server-options.ts';
-export type { HttpHandler, HttpRouteDesc, HttpStreamHandler } from './types.ts';
+export type { HttpHandler, HttpReply, HttpRouteDesc, HttpStreamHandler } from './types.ts';

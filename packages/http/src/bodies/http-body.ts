@@ -16,7 +16,11 @@ export function isHttpBodyField(field: DescField | undefined): boolean {
 }
 
 /** An HttpBody message from raw bytes and their Content-Type. */
-export function httpBodyMessage(schema: DescMessage, contentType: string | undefined, data: Uint8Array): Message {
+export function httpBodyMessage(
+  schema: DescMessage,
+  contentType: string | undefined,
+  data: Uint8Array,
+): Message {
   return create(schema, { contentType: contentType ?? '', data } as never);
 }
 

@@ -75,7 +75,11 @@ interface MultipartRequest {
 }
 
 /** Registers @fastify/multipart (loaded now, only for servers that take uploads) with our limits. */
-export function registerMultipart(fastify: FastifyInstance, options: MultipartOptions, bodyLimit: number): void {
+export function registerMultipart(
+  fastify: FastifyInstance,
+  options: MultipartOptions,
+  bodyLimit: number,
+): void {
   const limits = {
     fileSize: options.fileSize ?? bodyLimit,
     files: options.files ?? 10,

@@ -13,9 +13,7 @@ export interface Redirector {
 
 /** True for a reply that implements {@link Redirector}. */
 export function isRedirector(v: unknown): v is Redirector {
-  return (
-    v !== null && typeof v === 'object' && typeof (v as { redirect?: unknown }).redirect === 'function'
-  );
+  return v !== null && typeof v === 'object' && typeof (v as { redirect?: unknown }).redirect === 'function';
 }
 
 /** A redirect to `url` with `status` (Kratos' `NewRedirect`): 301, 302 (default), 303, 307 or 308. */
