@@ -31,6 +31,8 @@ export interface Exchange {
   reset(): void;
 }
 
+const ignore = () => {};
+
 function splitPath(raw: string): [string, string] {
   const q = raw.indexOf('?');
   return q < 0 ? [raw, ''] : [raw.slice(0, q), raw.slice(q + 1)];
@@ -51,6 +53,10 @@ export class Http2Exchange implements Exchange {
     this.headers = headers;
     this.method = headers[':method'] as string;
     [this.path, this.query] = splitPath((headers[':path'] as string | undefined) ?? '/');
+    // A session that fails (a peer's protocol error, say) destroys its open streams with that
+    // error: the call learns of it from 'close' (closed is true), and the error itself must not
+    // go uncaught (a long-lived stream such as grpc-go's health Watch is open when that happens).
+    stream.on('error', ignore);
   }
 
   get body(): Readable {
