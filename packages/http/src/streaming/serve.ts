@@ -3,6 +3,7 @@
 // (chosen by Accept), under the route's deadline, until it ends, fails, or the client goes away.
 import { type AppInfo, type Handler, KratosError } from '@kratos/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CallPathOptions } from '../call.ts';
 import { statusError, toKratosError } from '../errors.ts';
 import type { CompiledRoute, QueryValues } from '../route.ts';
 import { HttpServerContext } from '../server-context.ts';
