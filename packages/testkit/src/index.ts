@@ -16,6 +16,7 @@ export { type RecordedLogs, recordLogs, silentLogger } from './logs.ts';
 export { mapDiscovery } from './map-discovery.ts';
 export { freePort, startTcpProxy, type TcpProxy } from './net.ts';
 export * from './otelcol.ts';
+export { type RegistryServer, startEureka, startServiceCenter } from './registry-servers.ts';
 export { checkRegistryOutage, type RegistryOutageSubject } from './outage.ts';
 export {
   describeRegistryContract,
