@@ -1,7 +1,7 @@
 // multipart/form-data uploads, streamed: @fastify/multipart (busboy) parses the body as it
 // arrives; a handler reads the parts one at a time (`formParts`) or has the files written to disk
 // (`saveFormFiles`). Nothing is buffered whole. Limits come from the server's `multipart` option.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Context } from '@kratos/core';
 import { KratosError } from '@kratos/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -114,10 +114,23 @@ export function multipartError(err: unknown): KratosError {
   return codecError(`multipart: ${message}`, err);
 }
 
-/** Makes a file stream fail with a 413 KratosError when it passes the size limit. */
-function guard(file: Readable & { truncated?: boolean }, filename: string): Readable {
-  file.once('limit', () => file.destroy(statusError(413, `file ${filename} is over the size limit`)));
-  return file;
+/**
+ * A file's stream as the handler reads it: fails with a 413 KratosError past the size limit and
+ * with a 400 `CODEC` one when the body is malformed (busboy's own errors are plain Errors).
+ */
+function guard(file: Readable, filename: string): Readable {
+  const out = new PassThrough();
+  file.once('limit', () => {
+    out.destroy(statusError(413, `file ${filename} is over the size limit`));
+    file.destroy();
+  });
+  file.on('error', (err) => out.destroy(multipartError(err)));
+  // a handler that stops reading early lets the parser move on (or end)
+  out.once('close', () => {
+    if (!file.readableEnded) file.destroy();
+  });
+  file.pipe(out);
+  return out;
 }
 
 /**
