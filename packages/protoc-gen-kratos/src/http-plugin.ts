@@ -71,6 +71,7 @@ function generateService(f: GeneratedFile, { service, methods }: ServiceBindings
       f.print('  output: ', f.importSchema(method.output), ',');
       if (b.body !== undefined) f.print('  body: ', f.string(b.body), ',');
       if (b.responseBody !== undefined) f.print('  responseBody: ', f.string(b.responseBody), ',');
+      if (streamsReplies(method)) f.print('  serverStreaming: true,');
       f.print('};');
       f.print();
     }
@@ -87,7 +88,7 @@ function generateService(f: GeneratedFile, { service, methods }: ServiceBindings
       Context,
       ', req: ',
       f.importShape(method.input),
-      '): Promise<',
+      streamsReplies(method) ? '): AsyncIterable<' : '): Promise<',
       f.importShape(method.output),
       '>;',
     );
@@ -142,12 +143,12 @@ function generateService(f: GeneratedFile, { service, methods }: ServiceBindings
       f.importSchema(method.input, true),
       '>, options?: ',
       CallOptions,
-      '): Promise<',
+      streamsReplies(method) ? '): AsyncIterable<' : '): Promise<',
       f.importShape(method.output),
       '> {',
     );
     f.print(
-      '    return this.#client.invoke<',
+      streamsReplies(method) ? '    return this.#client.stream<' : '    return this.#client.invoke<',
       f.importShape(method.input),
       ', ',
       f.importShape(method.output),
@@ -163,6 +164,11 @@ function generateService(f: GeneratedFile, { service, methods }: ServiceBindings
   }
   f.print('}');
   f.print();
+}
+
+/** A server-streaming method: its replies stream over HTTP (SSE or NDJSON, read as an async iterable). */
+function streamsReplies(method: DescMethod): boolean {
+  return method.methodKind === 'server_streaming';
 }
 
 function operation(method: DescMethod): string {

@@ -34,17 +34,25 @@ export class HttpRuleError extends Error {
   }
 }
 
-/** True when the method streams in either direction (HTTP bindings ignore those, as Go does). */
+/** True when the method streams in either direction. */
 export function isStreaming(method: DescMethod): boolean {
   return method.methodKind !== 'unary';
 }
 
 /**
+ * True when the method streams requests (client or bidi streaming): HTTP bindings ignore those,
+ * as Go does. Server-streaming methods get bindings (streamed replies: SSE or NDJSON).
+ */
+export function streamsRequests(method: DescMethod): boolean {
+  return method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming';
+}
+
+/**
  * The HTTP bindings of a method: the primary rule then its additional_bindings. Empty for
- * streaming methods and for unannotated methods (unless `omitEmpty` is false).
+ * methods that stream requests and for unannotated methods (unless `omitEmpty` is false).
  */
 export function httpBindings(method: DescMethod, options: BindingOptions): HttpBinding[] {
-  if (isStreaming(method)) return [];
+  if (streamsRequests(method)) return [];
   const where = `${method.parent.typeName}.${method.name}`;
   if (!hasOption(method, http)) {
     if (options.omitEmpty) return [];

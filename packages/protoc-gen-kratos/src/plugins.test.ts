@@ -53,12 +53,15 @@ describe('reason names (Go case2Camel)', () => {
 
 // js+dts runs protoplugin's TypeScript transpiler: seconds, not milliseconds.
 describe('protoc-gen-kratos-http', { timeout: 120_000 }, () => {
-  it('skips streaming and unannotated methods by default', () => {
+  it('skips request-streaming and unannotated methods by default; routes server streaming', () => {
     const out = files(httpPlugin.run(testRequest('')));
     const greeter = out.get('helloworld/v1/greeter_http.ts') ?? '';
     expect(greeter).toContain('GreeterSayHello0HttpRoute');
     expect(greeter).toContain('GreeterSayHello1HttpRoute');
-    expect(greeter).not.toContain('streamHellos');
+    expect(greeter).toContain('streamHellos(ctx: Context, req: HelloRequest): AsyncIterable<HelloReply>;');
+    expect(greeter).toContain('serverStreaming: true');
+    expect(greeter).not.toContain('collectHellos');
+    expect(greeter).not.toContain('chat(');
     expect(greeter).not.toContain('ping');
     expect(out.has('helloworld/v1/error_reason_http.ts')).toBe(false);
   });
@@ -141,7 +144,11 @@ describe('protoc-gen-kratos-openapi', () => {
       description: 'The greeting service definition.',
       version: '1.2.3',
     });
-    expect(Object.keys(doc.paths)).toEqual(['/helloworld/{name}', '/v1/greeter/say_hello']);
+    expect(Object.keys(doc.paths)).toEqual([
+      '/helloworld/{name}',
+      '/v1/greeter/say_hello',
+      '/helloworld/{name}/stream',
+    ]);
     expect(doc.paths['/helloworld/{name}'].get.operationId).toBe('Greeter_SayHello');
   });
 

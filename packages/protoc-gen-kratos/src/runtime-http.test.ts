@@ -115,4 +115,38 @@ describe('generated HTTP code on a real server', () => {
       await server.stop();
     }
   });
+
+  it('streams a server-streaming RPC: SSE or NDJSON on the wire, an async iterable in the generated client', async () => {
+    const server = createHttpServer({ address: '127.0.0.1:0' });
+    (greeterHttp.registerGreeterHttpServer as (s: unknown, i: unknown) => void)(server, {
+      async sayHello() {
+        return create(greeterPb.HelloReplySchema!, {});
+      },
+      async *streamHellos(_ctx: Context, req: { name: string; times: number }) {
+        for (let i = 1; i <= req.times; i++)
+          yield create(greeterPb.HelloReplySchema!, { message: `${req.name} ${i}` });
+      },
+    });
+    await server.start();
+    const base = `http://127.0.0.1:${server.address()!.port}`;
+    const client = createHttpClient({ endpoint: base });
+    const GreeterHttpClient = greeterHttp.GreeterHttpClient as new (
+      c: unknown,
+    ) => { streamHellos(req: unknown): AsyncIterable<{ message: string }> };
+    try {
+      const got: string[] = [];
+      for await (const r of new GreeterHttpClient(client).streamHellos({ name: 'kratos', times: 3 }))
+        got.push(r.message);
+      expect(got).toEqual(['kratos 1', 'kratos 2', 'kratos 3']);
+      const sse = await fetch(`${base}/helloworld/sse/stream?times=2`, {
+        headers: { accept: 'text/event-stream' },
+      });
+      expect(await sse.text()).toBe(
+        'data: {"message":"sse 1"}\n\ndata: {"message":"sse 2"}\n\nevent: end\ndata: {}\n\n',
+      );
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
 });

@@ -79,7 +79,7 @@ export interface GreeterGrpcServer {
    */
   sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply>;
   /**
-   * Streams one reply per greeting count (gRPC only: streaming methods get no HTTP route).
+   * Streams one reply per greeting count (over HTTP: Server-Sent Events or NDJSON).
    *
    * @generated from rpc helloworld.v1.Greeter.StreamHellos
    */
@@ -141,7 +141,7 @@ export class GreeterGrpcClient {
   }
 
   /**
-   * Streams one reply per greeting count (gRPC only: streaming methods get no HTTP route).
+   * Streams one reply per greeting count (over HTTP: Server-Sent Events or NDJSON).
    *
    * @generated from rpc helloworld.v1.Greeter.StreamHellos
    */

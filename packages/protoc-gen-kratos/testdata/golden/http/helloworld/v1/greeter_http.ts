@@ -34,6 +34,20 @@ export const GreeterSayHello1HttpRoute: HttpRouteDesc = {
   body: "*",
 };
 
+export const OperationGreeterStreamHellos = "/helloworld.v1.Greeter/StreamHellos";
+
+/**
+ * GET /helloworld/{name}/stream
+ */
+export const GreeterStreamHellos0HttpRoute: HttpRouteDesc = {
+  method: "GET",
+  path: "/helloworld/{name}/stream",
+  operation: OperationGreeterStreamHellos,
+  input: HelloRequestSchema,
+  output: HelloReplySchema,
+  serverStreaming: true,
+};
+
 /**
  * The greeting service definition.
  *
@@ -46,6 +60,12 @@ export interface GreeterHttpServer {
    * @generated from rpc helloworld.v1.Greeter.SayHello
    */
   sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply>;
+  /**
+   * Streams one reply per greeting count (over HTTP: Server-Sent Events or NDJSON).
+   *
+   * @generated from rpc helloworld.v1.Greeter.StreamHellos
+   */
+  streamHellos(ctx: Context, req: HelloRequest): AsyncIterable<HelloReply>;
 }
 
 /**
@@ -54,6 +74,7 @@ export interface GreeterHttpServer {
 export function registerGreeterHttpServer(server: HttpServer, impl: GreeterHttpServer): void {
   server.route<HelloRequest, HelloReply>(GreeterSayHello0HttpRoute, (ctx, req) => impl.sayHello(ctx, req));
   server.route<HelloRequest, HelloReply>(GreeterSayHello1HttpRoute, (ctx, req) => impl.sayHello(ctx, req));
+  server.route<HelloRequest, HelloReply>(GreeterStreamHellos0HttpRoute, (ctx, req) => impl.streamHellos(ctx, req));
 }
 
 /**
@@ -73,6 +94,15 @@ export class GreeterHttpClient {
    */
   sayHello(req: MessageInitShape<typeof HelloRequestSchema>, options?: CallOptions): Promise<HelloReply> {
     return this.#client.invoke<HelloRequest, HelloReply>(GreeterSayHello0HttpRoute, create(HelloRequestSchema, req), options);
+  }
+
+  /**
+   * Streams one reply per greeting count (over HTTP: Server-Sent Events or NDJSON).
+   *
+   * @generated from rpc helloworld.v1.Greeter.StreamHellos
+   */
+  streamHellos(req: MessageInitShape<typeof HelloRequestSchema>, options?: CallOptions): AsyncIterable<HelloReply> {
+    return this.#client.stream<HelloRequest, HelloReply>(GreeterStreamHellos0HttpRoute, create(HelloRequestSchema, req), options);
   }
 }
 
