@@ -9,6 +9,14 @@ export {
 } from './health.ts';
 export { fromGrpcMetadata, toGrpcMetadata } from './metadata.ts';
 export {
+  type GetServiceDescReply,
+  type ListServicesReply,
+  type MetadataServiceHost,
+  metadataDefinition,
+  metadataFile,
+  registerMetadataService,
+} from './metadata-service.ts';
+export {
   createReflectionIndex,
   type ReflectionIndex,
   type ReflectionRequest,

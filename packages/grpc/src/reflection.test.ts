@@ -31,6 +31,7 @@ describe('reflection', () => {
         'grpc.reflection.v1.ServerReflection',
         'grpc.reflection.v1alpha.ServerReflection',
         'helloworld.v1.Greeter',
+        'kratos.api.Metadata',
       ]);
       const files = out[1]!.fileDescriptorProtos!.map((b) => fromBinary(FileDescriptorProtoSchema, b));
       expect(files.map((f) => f.name)).toEqual([

@@ -22,6 +22,7 @@ import {
 } from '@kratos/core';
 import { createCallPath, type GrpcServerState } from './call.ts';
 import { createHealthService, type HealthService, healthFile } from './health.ts';
+import { registerMetadataService } from './metadata-service.ts';
 import { createReflectionIndex, registerReflection } from './reflection.ts';
 import { safeDeserializer } from './request-message.ts';
 import { limitChannelOptions, requestTimeoutInterceptor } from './server-limits.ts';
@@ -201,6 +202,7 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
     raw,
   };
 
+  if (options.metadata !== false) registerMetadataService(server);
   if (health)
     server.registerService(
       health.definition,

@@ -88,6 +88,8 @@ export interface GrpcServerOptions extends GrpcServerLimits {
   health?: boolean;
   /** Register server reflection (`grpc.reflection.v1` and `v1alpha`). Default true. */
   reflection?: boolean;
+  /** Register `kratos.api.Metadata` (ListServices, GetServiceDesc), as Go Kratos does. Default true. */
+  metadata?: boolean;
   /** Largest request message accepted, bytes (RESOURCE_EXHAUSTED beyond). Default grpc-js' 4 MiB. */
   maxReceiveMessageSize?: number;
   /** Largest reply message sent, bytes. Default unlimited. */
