@@ -2,7 +2,7 @@
 // server option is set. Both are off by default.
 import type { FastifyCompressOptions } from '@fastify/compress';
 import type { FastifyCorsOptions } from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 
 export type { FastifyCompressOptions, FastifyCorsOptions };
 
@@ -25,11 +25,15 @@ const COMPRESSION_DEFAULTS: FastifyCompressOptions = {
   brotliOptions: { params: { 2: 4 } }, // zlib.constants.BROTLI_PARAM_QUALITY = 2
 };
 
-/** Registers @fastify/cors and @fastify/compress when asked for (before any route). */
+/**
+ * Registers @fastify/cors and @fastify/compress when asked for. Returns how the server adds its
+ * routes: compression hooks each route as it is added (`onRoute`), so with it the routes wait
+ * in a plugin registered after it and are added when fastify loads its plugins (at start).
+ */
 export function registerPlugins(
   fastify: FastifyInstance,
   options: { cors?: CorsOption; compression?: CompressionOption },
-): void {
+): ((route: RouteOptions) => void) | undefined {
   const { cors, compression } = options;
   if (cors !== undefined && cors !== false) {
     fastify.register(import('@fastify/cors'), cors === true ? {} : cors);
@@ -39,5 +43,13 @@ export function registerPlugins(
       import('@fastify/compress'),
       compression === true ? COMPRESSION_DEFAULTS : { ...COMPRESSION_DEFAULTS, ...compression },
     );
+    const pending: RouteOptions[] = [];
+    fastify.register(async (app) => {
+      for (const route of pending.splice(0)) app.route(route);
+    });
+    return (route) => {
+      pending.push(route);
+    };
   }
+  return undefined;
 }

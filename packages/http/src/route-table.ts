@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import {
   compileMatcher,
   nativeParamName,
@@ -61,14 +61,25 @@ interface RouteGroup {
  */
 export class RouteTable {
   readonly #fastify: FastifyInstance;
+  readonly #register: (route: RouteOptions) => void;
   readonly #serve: ServeRoute;
   readonly #noRoute: NoRoute;
   readonly #shapes = new Map<string, string>();
   readonly #groups = new Map<string, RouteGroup>();
   readonly #matchers: Array<{ method: string; test: (rawPath: string) => boolean }> = [];
 
-  constructor(fastify: FastifyInstance, serve: ServeRoute, noRoute: NoRoute) {
+  /**
+   * `register` adds a route to fastify; default at once. A server with plugins that act on
+   * `onRoute` (compression) defers it until those plugins have loaded.
+   */
+  constructor(
+    fastify: FastifyInstance,
+    serve: ServeRoute,
+    noRoute: NoRoute,
+    register: (route: RouteOptions) => void = (r) => fastify.route(r),
+  ) {
     this.#fastify = fastify;
+    this.#register = register;
     this.#serve = serve;
     this.#noRoute = noRoute;
   }
@@ -84,7 +95,7 @@ export class RouteTable {
     const native = nativeRoutePath(route.template);
     if (native !== undefined) {
       try {
-        this.#fastify.route({ method: route.method, url: native, handler: this.#nativeHandler(route) });
+        this.#register({ method: route.method, url: native, handler: this.#nativeHandler(route) });
       } catch (err) {
         throw new Error(`cannot register route ${desc}: ${(err as Error).message}`);
       }
@@ -109,7 +120,7 @@ export class RouteTable {
   /** Registers a plain fastify handler (find-my-way path syntax) for these methods. */
   addPlain(methods: readonly string[], path: string, handler: never): void {
     for (const m of methods) this.#ensureMethod(m);
-    this.#fastify.route({ method: [...methods], url: path, handler });
+    this.#register({ method: [...methods], url: path, handler });
     const test = plainMatcher(path);
     for (const m of methods) this.#matchers.push({ method: m, test });
   }
@@ -147,7 +158,7 @@ export class RouteTable {
       const g: RouteGroup = { routes: [], matchers: [] };
       group = g;
       this.#groups.set(key, g);
-      this.#fastify.route({
+      this.#register({
         method,
         url: wildcard,
         handler: (request, reply) => this.#serveGroup(g, request, reply),

@@ -139,7 +139,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     );
   }
-  registerPlugins(fastify, options);
+  const addRoute = registerPlugins(fastify, options);
   for (const filter of options.filters ?? []) {
     fastify.addHook('onRequest', async (request, reply) => {
       await filter(request, reply);
@@ -170,7 +170,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       errorEncoder: options.errorEncoder,
     },
   });
-  const routes = new RouteTable(fastify, call.serve, call.noRoute);
+  const routes = new RouteTable(fastify, call.serve, call.noRoute, addRoute);
 
   function assertNotStarted(what: string): void {
     if (started) throw new Error(`cannot add ${what} after the HTTP server started`);
