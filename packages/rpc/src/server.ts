@@ -20,6 +20,7 @@ import {
   createReflectionIndex,
   type GrpcServer,
   healthFile,
+  registerMetadataService,
   registerReflection,
   type ServingStatus,
 } from '@kratos/grpc';
@@ -246,6 +247,7 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
     },
   };
 
+  if (options.metadata !== false) registerMetadataService(server);
   if (health)
     server.registerService(
       health.definition,

@@ -55,6 +55,8 @@ export interface RpcServerOptions {
   health?: boolean;
   /** Register server reflection (`grpc.reflection.v1` and `v1alpha`). Default true. */
   reflection?: boolean;
+  /** Register `kratos.api.Metadata` (ListServices, GetServiceDesc), as Go Kratos does. Default true. */
+  metadata?: boolean;
   /** Largest request message accepted, bytes (RESOURCE_EXHAUSTED beyond). Default 4 MiB. */
   maxReceiveMessageSize?: number;
   /** Largest reply message sent, bytes (RESOURCE_EXHAUSTED beyond). Default unlimited. */
