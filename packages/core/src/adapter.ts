@@ -1,7 +1,8 @@
 /**
- * `@kratos/core/adapter`: the machinery registry adapters, config sources and discovery
- * resolvers are built from. Applications do not need it; the contracts they use live in the
- * main entry. One of each mechanism: retry with backoff, the coalescing re-read, shared watches.
+ * `@kratos/core/adapter`: the machinery registry adapters, config sources, discovery resolvers,
+ * log and metrics backends are built from. Applications do not need it; the contracts they use
+ * live in the main entry. One of each mechanism: retry with backoff, the coalescing re-read,
+ * shared watches, Go-compatible JSON.
  */
 export {
   createSharedWatch,
@@ -15,17 +16,30 @@ export {
   type SharedWatchSource,
   type SharedWatchSourceOptions,
 } from './config/shared-watch-source.ts';
+export { formatFromKey } from './config/source.ts';
+export type { MessageCodec } from './encoding/codec.ts';
+export { compareUtf8, goJson, goStringMapJson } from './encoding/go-json.ts';
+export {
+  type ChildLogger,
+  type FlushableLogger,
+  isFlushable,
+  isValuer,
+  LOG_LEVEL_RANK,
+} from './log/logger.ts';
+export { type MetricOptions, noopCounter, noopGauge, noopObserver } from './metrics/metrics.ts';
 export {
   InvalidInstanceError,
   marshalServiceInstance,
   unmarshalServiceInstance,
 } from './registry/instance-json.ts';
+export type { RegistryCallOptions } from './registry/registry.ts';
 export {
   createServiceWatches,
   type ServiceWatchBackend,
   type ServiceWatches,
   type ServiceWatchesOptions,
 } from './registry/service-watches.ts';
+export type { Balancer, WeightedNode } from './selector/selector.ts';
 export {
   type BackoffOptions,
   type BackoffStep,

@@ -3,15 +3,17 @@ import {
   type AppInfo,
   createApp,
   createMemoryRegistry,
-  type Endpointer,
   type Logger,
-  newEndpoint,
   type Registrar,
   type Server,
-  type ServerStartOptions,
-  type ServerStopOptions,
   type ServiceInstance,
 } from '../index.ts';
+import {
+  type Endpointer,
+  newEndpoint,
+  type ServerStartOptions,
+  type ServerStopOptions,
+} from '../transport.ts';
 
 /** A server that records its lifecycle in a shared log and can be told to fail or hang. */
 class FakeServer implements Server, Endpointer {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemorySource, formatFromKey, type KeyValue } from '../index.ts';
+import { formatFromKey } from '../adapter.ts';
+import { createMemorySource, type KeyValue } from '../index.ts';
 
 const text = (kvs: KeyValue[]) => kvs.map((kv) => [kv.key, new TextDecoder().decode(kv.value), kv.format]);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repeatWithBackoff } from '../index.ts';
+import { repeatWithBackoff } from '../adapter.ts';
 
 describe('repeatWithBackoff', () => {
   it('pauses after failures, doubling up to the bound, and a success resets the pause', async () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createSharedWatch,
-  createSharedWatchSource,
-  type KeyValue,
-  sameSet,
-  type WatchControl,
-} from '../index.ts';
+import { createSharedWatch, createSharedWatchSource, sameSet, type WatchControl } from '../adapter.ts';
+import type { KeyValue } from '../index.ts';
 
 const kv = (key: string, value: string): KeyValue => ({
   key,

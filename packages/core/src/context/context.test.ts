@@ -2,17 +2,14 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type AppInfo,
-  applyMiddleware,
   asyncContext,
-  type CallContext,
   type Context,
   createContext,
   createContextKey,
-  createDeadlineTimer,
   currentContext,
   Metadata,
-  runWithContext,
 } from '../index.ts';
+import { applyMiddleware, type CallContext, createDeadlineTimer, runWithContext } from '../transport.ts';
 
 const aborted = (signal: AbortSignal) =>
   new Promise<unknown>((resolve) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createContext, createDeadlineTimer } from '../index.ts';
+import { createContext } from '../index.ts';
+import { createDeadlineTimer } from '../transport.ts';
 
 describe('createDeadlineTimer', () => {
   it('fires each scheduled deadline once, never before it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareUtf8, goJson, goStringMapJson } from '../index.ts';
+import { compareUtf8, goJson, goStringMapJson } from '../adapter.ts';
 
 describe('Go JSON', () => {
   it('escapes what encoding/json escapes and nothing else', () => {

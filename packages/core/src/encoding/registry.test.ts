@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Codec,
-  createCodecRegistry,
-  isMessageCodec,
-  jsonCodec,
-  type MessageCodec,
-  mediaType,
-} from '../index.ts';
+import type { MessageCodec } from '../adapter.ts';
+import { type Codec, jsonCodec } from '../index.ts';
+import { createCodecRegistry, isMessageCodec, mediaType } from '../transport.ts';
 
 const fake = (name: string, contentType: string): Codec => ({
   name,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_CLOSED, GrpcStatus, grpcToHttpCode, httpToGrpcCode } from '../index.ts';
+import { CLIENT_CLOSED, GrpcStatus, grpcToHttpCode, httpToGrpcCode } from '../transport.ts';
 
 // The tables of KRATOS.md (Go Kratos' transport/http/status), row by row.
 const httpToGrpc: Array<[number, number]> = [

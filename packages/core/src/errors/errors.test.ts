@@ -6,7 +6,6 @@ import {
   errorCode,
   errorReason,
   forbidden,
-  GrpcStatus,
   gatewayTimeout,
   internalServer,
   isBadRequest,
@@ -21,10 +20,9 @@ import {
   KratosError,
   notFound,
   serviceUnavailable,
-  UNKNOWN_CODE,
-  UNKNOWN_REASON,
   unauthorized,
 } from '../index.ts';
+import { GrpcStatus, UNKNOWN_CODE, UNKNOWN_REASON } from '../transport.ts';
 
 const BRAND = Symbol.for('@kratos/core/KratosError');
 

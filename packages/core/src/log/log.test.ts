@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { isFlushable, isValuer, LOG_LEVEL_RANK } from '../adapter.ts';
 import {
-  applyMiddleware,
   asyncContext,
   caller,
   createContext,
@@ -9,10 +9,7 @@ import {
   createStdLogger,
   defaultLogger,
   FILTERED,
-  isFlushable,
   isLevelEnabled,
-  isValuer,
-  LOG_LEVEL_RANK,
   type Logger,
   type LogLevel,
   parseLogLevel,
@@ -20,6 +17,7 @@ import {
   valuer,
   withFields,
 } from '../index.ts';
+import { applyMiddleware } from '../transport.ts';
 
 /** A std logger writing into an array. */
 function capture() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GLOBAL_METADATA_PREFIX, isMetadataKey, LOCAL_METADATA_PREFIX, Metadata } from '../index.ts';
+import { GLOBAL_METADATA_PREFIX, LOCAL_METADATA_PREFIX, Metadata } from '../index.ts';
+import { isMetadataKey } from '../transport.ts';
 
 describe('Metadata', () => {
   it('is case-insensitive and stores keys lower-cased', () => {

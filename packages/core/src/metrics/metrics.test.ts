@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Metrics, noopCounter, noopGauge, noopMetrics, noopObserver } from '../index.ts';
+import { noopCounter, noopGauge, noopObserver } from '../adapter.ts';
+import { type Metrics, noopMetrics } from '../index.ts';
 
 describe('no-op metrics', () => {
   it('can always be called, with and without labels', () => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyMiddleware,
-  type Context,
-  chain,
-  createContext,
-  type Handler,
-  type Middleware,
-  selector,
-} from '../index.ts';
+import { type Context, chain, createContext, type Handler, type Middleware, selector } from '../index.ts';
+import { applyMiddleware } from '../transport.ts';
 
 /** A middleware that records when it runs, before and after the rest of the chain. */
 function tracer(name: string, log: string[]): Middleware {

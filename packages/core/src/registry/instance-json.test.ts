@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInstanceError, marshalServiceInstance, unmarshalServiceInstance } from '../index.ts';
+import { InvalidInstanceError, marshalServiceInstance, unmarshalServiceInstance } from '../adapter.ts';
 
 describe('instance JSON', () => {
   it('writes Go field order, sorted metadata keys and endpoints', () => {

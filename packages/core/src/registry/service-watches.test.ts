@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createServiceWatches, type ServiceInstance } from '../index.ts';
+import { createServiceWatches } from '../adapter.ts';
+import type { ServiceInstance } from '../index.ts';
 
 const inst = (id: string): ServiceInstance => ({ id, name: 'svc', version: '', metadata: {}, endpoints: [] });
 

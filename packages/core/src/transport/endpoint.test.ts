@@ -10,7 +10,7 @@ import {
   parseEndpoint,
   splitEndpoint,
   splitHostPort,
-} from '../index.ts';
+} from '../transport.ts';
 
 describe('endpoints', () => {
   it('newEndpoint prints Go Kratos endpoint URLs byte for byte', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFanout, createWatchChannel } from '../index.ts';
+import { createFanout, createWatchChannel } from '../adapter.ts';
 
 describe('createWatchChannel', () => {
   it('delivers the latest value once, waits for the next, ends on close', async () => {

@@ -3,7 +3,8 @@
 // It listens on 127.0.0.1:0, prints `ready` once running and one line per stop hook. In `hang`
 // mode its server never finishes a graceful stop, so only a second signal ends the process.
 import { createServer } from 'node:net';
-import { createApp, createMemoryRegistry, type Endpointer, newEndpoint, type Server } from '../../index.ts';
+import { createApp, createMemoryRegistry, type Server } from '../../index.ts';
+import { type Endpointer, newEndpoint } from '../../transport.ts';
 
 const mode = process.argv[2] ?? 'graceful';
 
