@@ -1,13 +1,6 @@
 import { createHmac } from 'node:crypto';
-import {
-  createLogHelper,
-  defaultLogger,
-  formatFromKey,
-  type KeyValue,
-  type Logger,
-  type Source,
-} from '@kratos/core';
-import { createSharedWatchSource } from '@kratos/core/adapter';
+import { createLogHelper, defaultLogger, type KeyValue, type Logger, type Source } from '@kratos/core';
+import { createSharedWatchSource, formatFromKey } from '@kratos/core/adapter';
 
 /** Options of {@link createApolloSource}. */
 export interface ApolloSourceOptions {
