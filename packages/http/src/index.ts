@@ -33,6 +33,7 @@ export type {
   ResponseDecodeArgs,
   ResponseDecoder,
 } from './client-encoders.ts';
+export { type ApiDocsOptions, mountApiDocs } from './docs/api-docs.ts';
 export type {
   EncodedBody,
   ErrorEncodeArgs,
