@@ -1,12 +1,5 @@
-import {
-  createLogHelper,
-  defaultLogger,
-  formatFromKey,
-  type KeyValue,
-  type Logger,
-  type Source,
-} from '@kratos/core';
-import { backoffSchedule, createSharedWatchSource } from '@kratos/core/adapter';
+import { createLogHelper, defaultLogger, type KeyValue, type Logger, type Source } from '@kratos/core';
+import { backoffSchedule, createSharedWatchSource, formatFromKey } from '@kratos/core/adapter';
 import { Etcd3, type IOptions } from 'etcd3';
 
 /** Options of {@link createEtcdSource}. */
