@@ -1,12 +1,5 @@
-import {
-  createLogHelper,
-  defaultLogger,
-  formatFromKey,
-  type KeyValue,
-  type Logger,
-  type Source,
-} from '@kratos/core';
-import { createSharedWatchSource } from '@kratos/core/adapter';
+import { createLogHelper, defaultLogger, type KeyValue, type Logger, type Source } from '@kratos/core';
+import { createSharedWatchSource, formatFromKey } from '@kratos/core/adapter';
 import { CoreV1Api, KubeConfig, type V1ConfigMap, Watch } from '@kubernetes/client-node';
 
 /** Options of {@link createKubernetesSource}. */
