@@ -1,13 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import {
-  createLogHelper,
-  defaultLogger,
-  formatFromKey,
-  type KeyValue,
-  type Logger,
-  type Source,
-} from '@kratos/core';
-import { createSharedWatchSource } from '@kratos/core/adapter';
+import { createLogHelper, defaultLogger, type KeyValue, type Logger, type Source } from '@kratos/core';
+import { createSharedWatchSource, formatFromKey } from '@kratos/core/adapter';
 import { type ClientOptions, DataClient } from 'nacos';
 
 /** What the source needs of a Nacos config client: `NacosConfigClient` and `DataClient` from `nacos` fit. */
