@@ -1,13 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  createLogHelper,
-  defaultLogger,
-  formatFromKey,
-  type KeyValue,
-  type Logger,
-  type Source,
-} from '@kratos/core';
-import { createSharedWatchSource } from '@kratos/core/adapter';
+import { createLogHelper, defaultLogger, type KeyValue, type Logger, type Source } from '@kratos/core';
+import { createSharedWatchSource, formatFromKey } from '@kratos/core/adapter';
 
 /** Options of {@link createPolarisSource}. */
 export interface PolarisSourceOptions {
