@@ -1,4 +1,4 @@
-import { createCodecRegistry } from '@kratos/core';
+import { createCodecRegistry } from '@kratos/core/transport';
 import { describeCodecContract } from '@kratos/testkit';
 import { describe, expect, it } from 'vitest';
 import { createYamlCodec, YAML_CONTENT_TYPES, yamlCodec } from './yaml-codec.ts';
