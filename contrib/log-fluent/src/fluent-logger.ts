@@ -1,11 +1,6 @@
 import { FluentClient, type FluentClientOptions } from '@fluent-org/logger';
-import {
-  createStdLogger,
-  type FlushableLogger,
-  LOG_LEVEL_RANK,
-  type Logger,
-  type LogLevel,
-} from '@kratos/core';
+import { createStdLogger, type Logger, type LogLevel } from '@kratos/core';
+import { type FlushableLogger, LOG_LEVEL_RANK } from '@kratos/core/adapter';
 import { LEVEL_TAGS, toRecord } from './record.ts';
 
 /** Options of {@link createFluentLogger}. */
