@@ -1,4 +1,5 @@
 export { type NewOptions, newProject } from './commands/new.ts';
+export { type AdapterKind, type NewAdapterOptions, newAdapter } from './commands/new-adapter.ts';
 export { crudProto, protoAdd } from './commands/proto-add.ts';
 export { listProtos, projectRoot, protoClient } from './commands/proto-client.ts';
 export {

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { newProject } from './commands/new.ts';
+import { newAdapter } from './commands/new-adapter.ts';
 import { protoAdd } from './commands/proto-add.ts';
 import { protoClient } from './commands/proto-client.ts';
 import { protoServer } from './commands/proto-server.ts';
@@ -13,6 +14,8 @@ const USAGE = `kratos: an elegant toolkit for TypeScript microservices
 Usage:
   kratos new <name> [-r <git url or folder>] [-b <branch>] [--nomod]   create a service from the layout template
             [--link <kratos-ts checkout>|workspace]                     depend on a checkout's packages (kratos-ts development)
+  kratos new --adapter <kind>-<name> [package name] [--link ...]      lay out an adapter package (kind: registry, config,
+                                                                      codec, logger) whose npm test runs the testkit contract suite
   kratos proto add <api/x/v1/x.proto>                                 add a CRUD proto template
   kratos proto client <proto file or folder>                          generate code (messages, http, grpc, errors, openapi)
   kratos proto server <proto file> [-t internal/service]              generate service implementation stubs
@@ -64,7 +67,22 @@ export async function main(
           branch: { type: 'string', short: 'b' },
           nomod: { type: 'boolean', default: false },
           link: { type: 'string' },
+          adapter: { type: 'string' },
         });
+        if (values.adapter !== undefined) {
+          if (positionals.length > 1)
+            throw new CliError('kratos new --adapter takes at most one package name', 2);
+          newAdapter(
+            {
+              spec: values.adapter as string,
+              packageName: positionals[0],
+              cwd,
+              link: values.link as string | undefined,
+            },
+            output,
+          );
+          return 0;
+        }
         if (positionals.length !== 1)
           throw new CliError('kratos new takes one project name, e.g. kratos new helloworld', 2);
         newProject(

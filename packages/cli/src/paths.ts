@@ -29,3 +29,11 @@ export function thirdPartyProtoDir(): string {
   const manifest = require.resolve('@kratos/protoc-gen-kratos/package.json');
   return join(dirname(manifest), 'proto');
 }
+
+/** The adapter package templates shipped inside this package (`kratos new --adapter`). */
+export function adapterTemplateDir(): string {
+  for (const candidate of [resolve(here, '../adapter-template'), resolve(here, '../../adapter-template')]) {
+    if (existsSync(join(candidate, 'common', 'package.json'))) return candidate;
+  }
+  throw new Error(`the adapter templates are missing from ${resolve(here, '..')}`);
+}

@@ -1,0 +1,1 @@
+export { type __Name__Logger, type __Name__LoggerOptions, create__Name__Logger } from './__name__-logger.ts';
