@@ -9,10 +9,10 @@ import {
   createContextKey,
   createLogHelper,
   isLevelEnabled,
-  runWithContext,
   valuer,
   withFields,
 } from '@kratos/core';
+import { runWithContext } from '@kratos/core/transport';
 import { waitFor } from '@kratos/testkit';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,13 +1,7 @@
 import { openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import {
-  type ChildLogger,
-  currentContext,
-  type FlushableLogger,
-  isValuer,
-  type LogLevel,
-  type Valuer,
-} from '@kratos/core';
+import { currentContext, type LogLevel, type Valuer } from '@kratos/core';
+import { type ChildLogger, type FlushableLogger, isValuer } from '@kratos/core/adapter';
 import * as onExit from 'on-exit-leak-free';
 import { type DestinationStream, type LoggerOptions, type Logger as Pino, pino } from 'pino';
 import { childLine, type FastLine, fastLine, isPlainField, PLAIN_OPTIONS, writePlainLine } from './line.ts';
