@@ -1,4 +1,5 @@
-import type { Counter, Gauge, MetricOptions, Metrics, Observer } from '@kratos/core';
+import type { Counter, Gauge, Metrics, Observer } from '@kratos/core';
+import type { MetricOptions } from '@kratos/core/adapter';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import {
   CounterMetric,
