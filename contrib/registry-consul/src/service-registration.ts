@@ -1,4 +1,6 @@
-import { goJson, goStringMapJson, joinHostPort, type ServiceInstance, splitEndpoint } from '@kratos/core';
+import type { ServiceInstance } from '@kratos/core';
+import { goJson, goStringMapJson } from '@kratos/core/adapter';
+import { joinHostPort, splitEndpoint } from '@kratos/core/transport';
 
 /** Settings that shape the registration body, as Go Kratos' consul `Client` fields. */
 export interface RegistrationSettings {
