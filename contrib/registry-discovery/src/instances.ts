@@ -1,6 +1,7 @@
 // Kratos service instances as bilibili discovery's register parameters, and discovery's
 // instances read back, as Go Kratos' discovery registry maps them.
-import { goStringMapJson, type ServiceInstance } from '@kratos/core';
+import type { ServiceInstance } from '@kratos/core';
+import { goStringMapJson } from '@kratos/core/adapter';
 
 /** The metadata key Go Kratos stores the instance id under. */
 export const INSTANCE_ID_KEY = 'kratos.v2.serviceinstance.id';
