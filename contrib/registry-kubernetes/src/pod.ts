@@ -1,6 +1,8 @@
 // A Kratos service instance as the labels and annotations Go Kratos' Kubernetes registry puts on a
 // pod, and a pod read back as an instance.
-import { endpointPort, goStringMapJson, type ServiceInstance } from '@kratos/core';
+import type { ServiceInstance } from '@kratos/core';
+import { goStringMapJson } from '@kratos/core/adapter';
+import { endpointPort } from '@kratos/core/transport';
 import type { V1Pod } from '@kubernetes/client-node';
 
 /** Label holding the instance id (Go's `LabelsKeyServiceID`). */
