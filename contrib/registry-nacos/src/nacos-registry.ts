@@ -1,14 +1,13 @@
 import {
   createLogHelper,
-  type Discovery,
   defaultLogger,
-  joinHostPort,
+  type Discovery,
   type Logger,
   type Registrar,
   type ServiceInstance,
   type ServiceWatcher,
-  splitEndpoint,
 } from '@kratos/core';
+import { joinHostPort, splitEndpoint } from '@kratos/core/transport';
 import {
   createCoalescedTask,
   createServiceWatches,
