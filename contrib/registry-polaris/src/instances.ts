@@ -1,5 +1,6 @@
 // Kratos service instances as Polaris instances and back, as Go Kratos' Polaris registry maps them.
-import { type ServiceInstance, splitEndpoint } from '@kratos/core';
+import type { ServiceInstance } from '@kratos/core';
+import { splitEndpoint } from '@kratos/core/transport';
 
 /** One Polaris instance as the open API takes and answers it (the fields used here). */
 export interface PolarisInstance {
