@@ -1,4 +1,5 @@
-import { createWatchChannel, type KeyValue, type Source, type Watcher } from '@kratos/core';
+import type { KeyValue, Source, Watcher } from '@kratos/core';
+import { createWatchChannel } from '@kratos/core/adapter';
 
 /** Options of {@link createEnvSource}. */
 export interface EnvSourceOptions {

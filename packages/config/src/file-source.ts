@@ -2,15 +2,8 @@ import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  defaultLogger,
-  formatFromKey,
-  type KeyValue,
-  type Logger,
-  type Source,
-  type Watcher,
-} from '@kratos/core';
-import { createCoalescedTask, createWatchChannel } from '@kratos/core/adapter';
+import { defaultLogger, type KeyValue, type Logger, type Source, type Watcher } from '@kratos/core';
+import { createCoalescedTask, createWatchChannel, formatFromKey } from '@kratos/core/adapter';
 import { decodeKeyValue, decoderTable } from './decoders.ts';
 import { configError } from './errors.ts';
 
