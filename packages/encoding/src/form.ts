@@ -8,7 +8,7 @@ import {
   ScalarType,
   toJson,
 } from '@bufbuild/protobuf';
-import type { MessageCodec } from '@kratos/core';
+import type { MessageCodec } from '@kratos/core/adapter';
 import { asMessageSchema, checkMessage, isMessageValue } from './desc.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -1,5 +1,5 @@
 import { create, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
-import type { MessageCodec } from '@kratos/core';
+import type { MessageCodec } from '@kratos/core/adapter';
 import { asMessageSchema, checkMessage, isMessageValue } from './desc.ts';
 
 /** Options of {@link createProtoCodec}. */
