@@ -11,14 +11,13 @@ import type {
 } from '@grpc/grpc-js';
 import {
   type AppInfo,
-  applyMiddleware,
   type Context,
   createContextKey,
-  type DeadlineTimer,
   type Handler,
   KratosError,
   type Middleware,
 } from '@kratos/core';
+import { applyMiddleware, type DeadlineTimer } from '@kratos/core/transport';
 import { toGrpcMetadata } from './metadata.ts';
 import { InvalidMessage } from './request-message.ts';
 import { GrpcServerContext, type ServerSurfaceCall } from './server-context.ts';

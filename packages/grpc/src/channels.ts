@@ -9,7 +9,8 @@ import {
   connectivityState,
   credentials as grpcCredentials,
 } from '@grpc/grpc-js';
-import { type Node, splitHostPort } from '@kratos/core';
+import type { Node } from '@kratos/core';
+import { splitHostPort } from '@kratos/core/transport';
 import type { GrpcClientOptions } from './types.ts';
 
 /** How long a channel to a node that left the set stays open for calls still running on it. */

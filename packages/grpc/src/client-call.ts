@@ -8,16 +8,8 @@ import {
   type Metadata as GrpcMetadata,
   status as grpcStatus,
 } from '@grpc/grpc-js';
-import {
-  CallContext,
-  type Context,
-  type DoneFunc,
-  KratosError,
-  type Metadata,
-  type Node,
-  type NodeFilter,
-  type SelectOptions,
-} from '@kratos/core';
+import { type Context, KratosError, type Metadata, type Node, type NodeFilter } from '@kratos/core';
+import { CallContext, type DoneFunc, type SelectOptions } from '@kratos/core/transport';
 import { fromServiceError } from './status.ts';
 
 /**

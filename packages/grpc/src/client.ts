@@ -5,16 +5,15 @@ import type {
   MethodDefinition,
 } from '@grpc/grpc-js';
 import {
-  applyMiddleware,
   type CallOptions,
   type Context,
   type Handler,
   KratosError,
   Metadata,
   type Node,
-  pinNextTickShape,
   type Selector,
 } from '@kratos/core';
+import { applyMiddleware, pinNextTickShape } from '@kratos/core/transport';
 import { createNodeResolver, createSelector, hasNodeHealth } from '@kratos/selector';
 import { createChannelPool } from './channels.ts';
 import {

@@ -1,12 +1,11 @@
 import {
   createMemoryRegistry,
-  createWatchChannel,
   type Discovery,
   KratosError,
   type Logger,
   type ServiceInstance,
-  type WatchChannel,
 } from '@kratos/core';
+import { createWatchChannel, type WatchChannel } from '@kratos/core/adapter';
 import { createSelector } from '@kratos/selector';
 import { describe, expect, it } from 'vitest';
 import { createGrpcClient, type GrpcServer } from './index.ts';

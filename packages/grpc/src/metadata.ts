@@ -1,5 +1,6 @@
 import { Metadata as GrpcMetadata } from '@grpc/grpc-js';
-import { isMetadataKey, Metadata, type MetadataInit } from '@kratos/core';
+import { Metadata, type MetadataInit } from '@kratos/core';
+import { isMetadataKey } from '@kratos/core/transport';
 
 /**
  * Splits incoming gRPC metadata into the request header (every key) and the Kratos metadata

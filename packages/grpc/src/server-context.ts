@@ -1,5 +1,6 @@
 import type { Deadline, Metadata as GrpcMetadata } from '@grpc/grpc-js';
-import { CallContext, type ContextInit, type Metadata } from '@kratos/core';
+import type { Metadata } from '@kratos/core';
+import { CallContext, type ContextInit } from '@kratos/core/transport';
 import { fromGrpcMetadata } from './metadata.ts';
 
 /** The surface every grpc-js server call shares. */

@@ -6,7 +6,7 @@ import {
   type ServerInterceptor,
   status,
 } from '@grpc/grpc-js';
-import type { DeadlineHandle, DeadlineTimer } from '@kratos/core';
+import type { DeadlineHandle, DeadlineTimer } from '@kratos/core/transport';
 
 const NGHTTP2_NO_ERROR = 0;
 

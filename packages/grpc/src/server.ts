@@ -7,19 +7,17 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { createLogHelper, defaultLogger, KratosError } from '@kratos/core';
 import {
   advertisedHost,
   createDeadlineTimer,
-  createLogHelper,
-  defaultLogger,
   joinHostPort,
-  KratosError,
   newEndpoint,
   pinNextTickShape,
   type ServerStartOptions,
   type ServerStopOptions,
   splitHostPort,
-} from '@kratos/core';
+} from '@kratos/core/transport';
 import { createCallPath, type GrpcServerState } from './call.ts';
 import { createHealthService, type HealthService, healthFile } from './health.ts';
 import { registerMetadataService } from './metadata-service.ts';

@@ -1,6 +1,7 @@
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { Metadata as GrpcMetadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { grpcToHttpCode, KratosError, UNKNOWN_REASON } from '@kratos/core';
+import { KratosError } from '@kratos/core';
+import { grpcToHttpCode, UNKNOWN_REASON } from '@kratos/core/transport';
 
 /** The trailer carrying a serialized `google.rpc.Status`. */
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';

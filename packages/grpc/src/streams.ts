@@ -2,7 +2,8 @@
 // is aborted, and replies pumped to the call with back-pressure.
 import { once } from 'node:events';
 import type { ServerDuplexStream, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
-import type { CallContext, Context } from '@kratos/core';
+import type { Context } from '@kratos/core';
+import type { CallContext } from '@kratos/core/transport';
 import { toGrpcMetadata } from './metadata.ts';
 import { InvalidMessage } from './request-message.ts';
 

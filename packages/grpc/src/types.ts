@@ -6,16 +6,8 @@ import type {
   ServerCredentials,
   ServiceDefinition,
 } from '@grpc/grpc-js';
-import type {
-  CallOptions,
-  Context,
-  Discovery,
-  Endpointer,
-  Logger,
-  Middleware,
-  Selector,
-  Server,
-} from '@kratos/core';
+import type { CallOptions, Context, Discovery, Logger, Middleware, Selector, Server } from '@kratos/core';
+import type { Endpointer } from '@kratos/core/transport';
 import type { GrpcServerLimits } from './server-limits.ts';
 
 /** Unary: one request, one reply; runs the server's middleware chain. */
