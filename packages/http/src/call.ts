@@ -57,12 +57,7 @@ export interface CallPath {
   /** Answers a request no route took: 404, 405 with `Allow`, or 400 for a malformed path. */
   noRoute: NoRoute;
   /** Writes `err` as a Kratos error body (with the reply header of `ctx`, if any). */
-  sendError(
-    reply: FastifyReply,
-    err: KratosError,
-    ctx: CallContext | undefined,
-    route?: CompiledRoute,
-  ): void;
+  sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined, route?: CompiledRoute): void;
 }
 
 /** Builds the call path once per server: caches and callbacks shared by every request. */

@@ -1,15 +1,8 @@
 // The HTTP client's connection-aware picking and transparent retry: which failed requests may go
 // to another node, and the TCP probe that brings a node back into rotation.
 import { connect } from 'node:net';
-import {
-  type Context,
-  type DoneFunc,
-  type Node,
-  type NodeFilter,
-  type SelectOptions,
-  type Selector,
-  splitHostPort,
-} from '@kratos/core';
+import type { Context, Node, NodeFilter, Selector } from '@kratos/core';
+import { type DoneFunc, type SelectOptions, splitHostPort } from '@kratos/core/transport';
 
 /**
  * Errors of a connection that was never made: the request provably never reached a server, so

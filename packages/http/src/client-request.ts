@@ -6,7 +6,9 @@ import {
   type Message,
   toJson,
 } from '@bufbuild/protobuf';
-import { type Codec, type Context, isMessageCodec, type MessageCodec } from '@kratos/core';
+import type { Codec, Context } from '@kratos/core';
+import type { MessageCodec } from '@kratos/core/adapter';
+import { isMessageCodec } from '@kratos/core/transport';
 import { httpBodyContent, isHttpBody, isHttpBodyField } from './bodies/http-body.ts';
 import type { RequestEncoder } from './client-encoders.ts';
 import { expandTemplate, parsePathTemplate } from './path-template.ts';

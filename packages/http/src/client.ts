@@ -1,10 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Message } from '@bufbuild/protobuf';
 import {
-  applyMiddleware,
   type CallOptions,
   type Codec,
-  createCodecRegistry,
   createContext,
   type Discovery,
   type Handler,
@@ -14,9 +12,9 @@ import {
   Metadata,
   type MetadataInit,
   type Middleware,
-  pinNextTickShape,
   type Selector,
 } from '@kratos/core';
+import { applyMiddleware, createCodecRegistry, pinNextTickShape } from '@kratos/core/transport';
 import {
   createNode,
   createNodeProber,

@@ -16,6 +16,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { registerMultipart } from './bodies/multipart.ts';
 import { createCallPath, type HttpServerState } from './call.ts';
 import { Connections } from './connections.ts';
+import type { HttpRouteOptions } from './encoders.ts';
 import { errorBody, statusError, toKratosError, writeRawError } from './errors.ts';
 import { toCodecRegistry } from './message-codec.ts';
 import { nodeHttp, nodeHttps } from './node-http.ts';
@@ -24,7 +25,6 @@ import { CompiledRoute } from './route.ts';
 import { RouteTable, rawPath } from './route-table.ts';
 import { lazySchemaCompilers } from './schema-compilers.ts';
 import { type HttpServer, type HttpServerOptions, serverLimits } from './server-options.ts';
-import type { HttpRouteOptions } from './encoders.ts';
 import { streamingHandler } from './streaming/serve.ts';
 import type { HttpHandler, HttpRouteDesc, HttpStreamHandler } from './types.ts';
 
