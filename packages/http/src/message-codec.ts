@@ -8,13 +8,9 @@ import {
   toJsonString,
 } from '@bufbuild/protobuf';
 import { reflect } from '@bufbuild/protobuf/reflect';
-import {
-  type Codec,
-  type CodecRegistry,
-  createCodecRegistry,
-  isMessageCodec,
-  type MessageCodec,
-} from '@kratos/core';
+import type { Codec } from '@kratos/core';
+import type { MessageCodec } from '@kratos/core/adapter';
+import { type CodecRegistry, createCodecRegistry, isMessageCodec } from '@kratos/core/transport';
 import { codecError, messageFromJson } from './binding.ts';
 
 /** Go Kratos' json codec emits unpopulated fields (protojson `EmitUnpopulated: true`); so do we. */

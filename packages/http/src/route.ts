@@ -6,7 +6,8 @@ import {
   type Message,
   toJson,
 } from '@bufbuild/protobuf';
-import { applyMiddleware, type Codec, type CodecRegistry, type Handler, type Middleware } from '@kratos/core';
+import type { Codec, Handler, Middleware } from '@kratos/core';
+import { applyMiddleware, type CodecRegistry } from '@kratos/core/transport';
 import {
   type BindFailure,
   codecError,

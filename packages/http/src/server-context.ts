@@ -1,11 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  CallContext,
-  type ContextInit,
-  GLOBAL_METADATA_PREFIX,
-  LOCAL_METADATA_PREFIX,
-  Metadata,
-} from '@kratos/core';
+import { GLOBAL_METADATA_PREFIX, LOCAL_METADATA_PREFIX, Metadata } from '@kratos/core';
+import { CallContext, type ContextInit } from '@kratos/core/transport';
 import type { FastifyReply } from 'fastify';
 import type { CompiledRoute } from './route.ts';
 

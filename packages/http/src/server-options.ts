@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import type { Codec, CodecRegistry, Endpointer, Logger, Middleware, Server } from '@kratos/core';
+import type { Codec, Logger, Middleware, Server } from '@kratos/core';
+import type { CodecRegistry, Endpointer } from '@kratos/core/transport';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { MultipartOptions } from './bodies/multipart.ts';
 import type { ErrorEncoder, HttpRouteOptions, RequestDecoder, ResponseEncoder } from './encoders.ts';

@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { createLogHelper, defaultLogger } from '@kratos/core';
 import {
   advertisedHost,
   createDeadlineTimer,
-  createLogHelper,
-  defaultLogger,
   joinHostPort,
   newEndpoint,
   pinNextTickShape,
   type ServerStartOptions,
   type ServerStopOptions,
   splitHostPort,
-} from '@kratos/core';
+} from '@kratos/core/transport';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { registerMultipart } from './bodies/multipart.ts';
 import { createCallPath, type HttpServerState } from './call.ts';

@@ -1,5 +1,6 @@
 import { type DescMessage, fromBinary, type Message, toBinary } from '@bufbuild/protobuf';
-import type { Codec, MessageCodec } from '@kratos/core';
+import type { Codec } from '@kratos/core';
+import type { MessageCodec } from '@kratos/core/adapter';
 
 /** A binary MessageCodec (protobuf wire format), as @kratos/encoding's proto codec. */
 export const protoCodec: MessageCodec = {
