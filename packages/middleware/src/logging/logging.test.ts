@@ -1,11 +1,5 @@
-import {
-  applyMiddleware,
-  createContext,
-  type Logger,
-  notFound,
-  selector,
-  type TransportKind,
-} from '@kratos/core';
+import { createContext, type Logger, notFound, selector } from '@kratos/core';
+import { applyMiddleware, type TransportKind } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 import { clientLogging, createRedactor, serverLogging } from '../index.ts';
 

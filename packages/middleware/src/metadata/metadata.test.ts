@@ -1,4 +1,5 @@
-import { applyMiddleware, type Context, createContext, Metadata } from '@kratos/core';
+import { type Context, createContext, Metadata } from '@kratos/core';
+import { applyMiddleware } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 import { clientMetadata, serverMetadata } from '../index.ts';
 

@@ -1,12 +1,6 @@
-import {
-  applyMiddleware,
-  type Counter,
-  createContext,
-  type MetricOptions,
-  type Metrics,
-  notFound,
-  type Observer,
-} from '@kratos/core';
+import { type Counter, createContext, type Metrics, notFound, type Observer } from '@kratos/core';
+import type { MetricOptions } from '@kratos/core/adapter';
+import { applyMiddleware } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 import { clientMetrics, DEFAULT_SECONDS_BUCKETS, serverMetrics } from '../index.ts';
 

@@ -1,5 +1,6 @@
 import { create } from '@bufbuild/protobuf';
-import { applyMiddleware, createContext, selector } from '@kratos/core';
+import { createContext, selector } from '@kratos/core';
+import { applyMiddleware } from '@kratos/core/transport';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
 import { silentLogger } from '@kratos/testkit';

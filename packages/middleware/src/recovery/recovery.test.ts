@@ -1,11 +1,5 @@
-import {
-  applyMiddleware,
-  createContext,
-  type Handler,
-  KratosError,
-  type Logger,
-  notFound,
-} from '@kratos/core';
+import { createContext, type Handler, KratosError, type Logger, notFound } from '@kratos/core';
+import { applyMiddleware } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 import { recovery } from '../index.ts';
 
