@@ -1,7 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { type Mixin, MixinSchema } from '@bufbuild/protobuf/wkt';
 import {
-  applyMiddleware,
   asyncContext,
   type Context,
   createContext,
@@ -10,6 +9,7 @@ import {
   notFound,
   withFields,
 } from '@kratos/core';
+import { applyMiddleware } from '@kratos/core/transport';
 import {
   createGrpcClient,
   createGrpcServer,

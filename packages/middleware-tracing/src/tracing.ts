@@ -2,12 +2,12 @@ import {
   type Context,
   type ContextKey,
   createContextKey,
-  httpToGrpcCode,
   KratosError,
   type Middleware,
   type Valuer,
   valuer,
 } from '@kratos/core';
+import { httpToGrpcCode } from '@kratos/core/transport';
 import {
   type Attributes,
   isSpanContextValid,
