@@ -8,13 +8,7 @@ import {
 } from '@bufbuild/protobuf';
 import type { Codec, Handler, Middleware } from '@kratos/core';
 import { applyMiddleware, type CodecRegistry } from '@kratos/core/transport';
-import {
-  type BindFailure,
-  codecError,
-  compileSetter,
-  type FieldSetter,
-  messageFromJson,
-} from './binding.ts';
+import { type BindFailure, codecError, compileSetter, type FieldSetter, messageFromJson } from './binding.ts';
 import { httpBodyMessage, isHttpBody, isHttpBodyField } from './bodies/http-body.ts';
 import type { ErrorEncoder, HttpRouteOptions, RequestDecoder, ResponseEncoder } from './encoders.ts';
 import { statusError } from './errors.ts';

@@ -3,7 +3,8 @@
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { DescMessage, Registry } from '@bufbuild/protobuf';
-import { type AppInfo, createContextKey, type DeadlineTimer, type Handler } from '@kratos/core';
+import { type AppInfo, createContextKey, type Handler } from '@kratos/core';
+import type { DeadlineTimer } from '@kratos/core/transport';
 import type { GrpcMethodKind } from '@kratos/grpc';
 import { acceptsGzip, compress, type Encoding, encodingOf } from './compression.ts';
 import { encodeEnvelope, FLAG_COMPRESSED, FLAG_END_STREAM, FLAG_TRAILERS } from './envelope.ts';

@@ -1,6 +1,7 @@
 // Headers in and out: request headers as core Metadata, reply headers and trailers from it.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { type Context, createContextKey, isMetadataKey, Metadata } from '@kratos/core';
+import { type Context, createContextKey, Metadata } from '@kratos/core';
+import { isMetadataKey } from '@kratos/core/transport';
 
 // Headers that belong to the protocols, not to the application.
 const RESERVED = new Set([

@@ -3,7 +3,8 @@
 import { createRegistry, type DescFile, type DescMethod } from '@bufbuild/protobuf';
 import { MethodOptions_IdempotencyLevel } from '@bufbuild/protobuf/wkt';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import { applyMiddleware, type Handler, type Middleware } from '@kratos/core';
+import type { Handler, Middleware } from '@kratos/core';
+import { applyMiddleware } from '@kratos/core/transport';
 import {
   type GrpcBidiStreamHandler,
   type GrpcMethodHandler,
