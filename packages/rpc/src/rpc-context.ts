@@ -1,4 +1,5 @@
-import { CallContext, type ContextInit, type Metadata } from '@kratos/core';
+import type { Metadata } from '@kratos/core';
+import { CallContext, type ContextInit } from '@kratos/core/transport';
 import type { Exchange } from './exchange.ts';
 import { splitHeaders } from './metadata.ts';
 

@@ -2,19 +2,17 @@
 // each request to its method and protocol, keepalive, and the graceful stop. Calls are call.ts'.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { type AppInfo, createLogHelper, defaultLogger } from '@kratos/core';
 import {
-  type AppInfo,
   advertisedHost,
   createDeadlineTimer,
-  createLogHelper,
-  defaultLogger,
   joinHostPort,
   newEndpoint,
   pinNextTickShape,
   type ServerStartOptions,
   type ServerStopOptions,
   splitHostPort,
-} from '@kratos/core';
+} from '@kratos/core/transport';
 import {
   createHealthService,
   createReflectionIndex,
