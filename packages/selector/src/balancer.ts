@@ -1,4 +1,5 @@
-import type { Balancer, Node, WeightedNode } from '@kratos/core';
+import type { Node } from '@kratos/core';
+import type { Balancer, WeightedNode } from '@kratos/core/adapter';
 
 /**
  * A balancer that also says how to wrap a node in the statistics it weighs (Go Kratos pairs each

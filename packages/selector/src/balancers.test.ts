@@ -1,4 +1,5 @@
-import { createContext, KratosError, type Node, type WeightedNode } from '@kratos/core';
+import { createContext, KratosError, type Node } from '@kratos/core';
+import type { WeightedNode } from '@kratos/core/adapter';
 import { describe, expect, it } from 'vitest';
 import type { EwmaNode } from './ewma-node.ts';
 import { isNodeFailure } from './failure.ts';

@@ -1,4 +1,6 @@
-import type { DoneFunc, Node, WeightedNode } from '@kratos/core';
+import type { Node } from '@kratos/core';
+import type { WeightedNode } from '@kratos/core/adapter';
+import type { DoneFunc } from '@kratos/core/transport';
 import { type Clock, monotonicNow } from './clock.ts';
 
 /** Weight of a node whose instance metadata has no `weight` (Go Kratos' direct node). */

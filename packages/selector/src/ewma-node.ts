@@ -1,4 +1,6 @@
-import type { DoneFunc, DoneInfo, Node, WeightedNode } from '@kratos/core';
+import type { Node } from '@kratos/core';
+import type { WeightedNode } from '@kratos/core/adapter';
+import type { DoneFunc, DoneInfo } from '@kratos/core/transport';
 import { type Clock, monotonicNow } from './clock.ts';
 import { isNodeFailure } from './failure.ts';
 

@@ -1,4 +1,5 @@
-import { type Node, parseEndpoint, type ServiceInstance } from '@kratos/core';
+import type { Node, ServiceInstance } from '@kratos/core';
+import { parseEndpoint } from '@kratos/core/transport';
 
 /** What {@link createNode} needs; everything but scheme and address is optional. */
 export interface NodeInit {

@@ -1,4 +1,5 @@
-import type { Context, WeightedNode } from '@kratos/core';
+import type { Context } from '@kratos/core';
+import type { WeightedNode } from '@kratos/core/adapter';
 import type { NodeBalancer, RandomSource } from './balancer.ts';
 import type { Clock } from './clock.ts';
 import { noAvailableNode } from './errors.ts';

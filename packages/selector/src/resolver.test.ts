@@ -1,10 +1,5 @@
-import {
-  createMemoryRegistry,
-  createWatchChannel,
-  type Discovery,
-  type Logger,
-  type ServiceInstance,
-} from '@kratos/core';
+import { createMemoryRegistry, type Discovery, type Logger, type ServiceInstance } from '@kratos/core';
+import { createWatchChannel } from '@kratos/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { createNodeResolver } from './resolver.ts';
 import { createSelector } from './selector.ts';

@@ -1,14 +1,14 @@
 import {
   createLogHelper,
-  type Discovery,
   defaultLogger,
+  type Discovery,
   type Logger,
   type Node,
   type Selector,
   type ServiceInstance,
   type ServiceWatcher,
-  splitHostPort,
 } from '@kratos/core';
+import { splitHostPort } from '@kratos/core/transport';
 import { repeatWithBackoff } from '@kratos/core/adapter';
 import { createNode, nodesFromInstances } from './node.ts';
 import { parseTarget, type Target } from './target.ts';

@@ -1,13 +1,6 @@
-import type {
-  Balancer,
-  Context,
-  DoneFunc,
-  Node,
-  NodeFilter,
-  SelectOptions,
-  Selector,
-  WeightedNode,
-} from '@kratos/core';
+import type { Context, Node, NodeFilter, Selector } from '@kratos/core';
+import type { Balancer, WeightedNode } from '@kratos/core/adapter';
+import type { DoneFunc, SelectOptions } from '@kratos/core/transport';
 import { isNodeBalancer } from './balancer.ts';
 import { DirectNode } from './direct-node.ts';
 import { noAvailableNode } from './errors.ts';

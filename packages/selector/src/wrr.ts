@@ -1,4 +1,5 @@
-import type { Context, Node, WeightedNode } from '@kratos/core';
+import type { Context, Node } from '@kratos/core';
+import type { WeightedNode } from '@kratos/core/adapter';
 import type { NodeBalancer } from './balancer.ts';
 import type { Clock } from './clock.ts';
 import { DirectNode } from './direct-node.ts';
