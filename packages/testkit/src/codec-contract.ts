@@ -1,5 +1,6 @@
-import type { Codec, MessageCodec } from '@kratos/core';
-import { isMessageCodec } from '@kratos/core';
+import type { Codec } from '@kratos/core';
+import type { MessageCodec } from '@kratos/core/adapter';
+import { isMessageCodec } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 
 /** A protobuf message a {@link MessageCodec} must round-trip. */

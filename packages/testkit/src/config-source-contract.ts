@@ -1,5 +1,5 @@
 import type { KeyValue, Source, Watcher } from '@kratos/core';
-import { formatFromKey } from '@kratos/core';
+import { formatFromKey } from '@kratos/core/adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uniqueName } from './unique-name.ts';
 import { waitFor, withTimeout } from './wait.ts';

@@ -1,5 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
-import { createWatchChannel } from '@kratos/core';
+import { createWatchChannel } from '@kratos/core/adapter';
 import { describe, expect, it } from 'vitest';
 import {
   freePort,

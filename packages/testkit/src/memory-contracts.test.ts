@@ -1,10 +1,5 @@
-import {
-  createMemoryRegistry,
-  createMemorySource,
-  formatFromKey,
-  jsonCodec,
-  type MessageCodec,
-} from '@kratos/core';
+import { createMemoryRegistry, createMemorySource, jsonCodec } from '@kratos/core';
+import { formatFromKey, type MessageCodec } from '@kratos/core/adapter';
 import { describeCodecContract, describeConfigSourceContract, describeRegistryContract } from './index.ts';
 
 describeRegistryContract('memory registry', () => createMemoryRegistry(), {
