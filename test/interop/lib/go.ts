@@ -1,7 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createWatchChannel, type ServiceInstance, type Watcher } from '@kratos/core';
+import type { ServiceInstance, Watcher } from '@kratos/core';
+import { createWatchChannel } from '@kratos/core/adapter';
 import { nextMatching } from '@kratos/testkit';
 
 /** Which Go Kratos major version the fixture is built against. */
