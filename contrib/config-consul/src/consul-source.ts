@@ -1,13 +1,6 @@
 import { EventEmitter } from 'node:events';
-import {
-  createLogHelper,
-  defaultLogger,
-  formatFromKey,
-  type KeyValue,
-  type Logger,
-  type Source,
-} from '@kratos/core';
-import { createSharedWatchSource } from '@kratos/core/adapter';
+import { createLogHelper, defaultLogger, type KeyValue, type Logger, type Source } from '@kratos/core';
+import { createSharedWatchSource, formatFromKey } from '@kratos/core/adapter';
 import Consul from 'consul';
 
 /** Connection settings of the `consul` client. */

@@ -3,14 +3,8 @@
 // the Kratos error) written. The server (server.ts) keeps the lifecycle: listening, draining,
 // stopping.
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  type AppInfo,
-  type CallContext,
-  type Codec,
-  type CodecRegistry,
-  type DeadlineTimer,
-  KratosError,
-} from '@kratos/core';
+import { type AppInfo, type Codec, KratosError } from '@kratos/core';
+import type { CallContext, CodecRegistry, DeadlineTimer } from '@kratos/core/transport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { codecError } from './binding.ts';
 import { isRedirector, isStreamedReply } from './bodies/replies.ts';
