@@ -1,5 +1,5 @@
 import { asyncContext, type Logger } from '@kratos/core';
-import { createHttpServer, type HttpServer } from '@kratos/http';
+import { createHttpServer, type HttpServer, mountApiDocs } from '@kratos/http';
 import { mountMetrics, type PrometheusMetrics } from '@kratos/metrics-prometheus';
 import { recovery, serverLogging, serverMetrics } from '@kratos/middleware';
 import { serverTracing } from '@kratos/middleware-tracing';
@@ -30,6 +30,8 @@ export function newHttpServer(
     logger,
   });
   registerGreeterHttpServer(server, greeter);
+  // The API docs page: /q/openapi.yaml and a swagger-ui page at /q/docs.
+  mountApiDocs(server, { openapi: new URL('../../api/openapi.yaml', import.meta.url), title: 'Greeter API' });
   mountMetrics(server, metrics);
   return server;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@kratos/core';
-import { createHttpServer, type HttpServer } from '@kratos/http';
+import { createHttpServer, type HttpServer, mountApiDocs } from '@kratos/http';
 import { recovery } from '@kratos/middleware';
 import { registerGreeterHttpServer } from '../../api/helloworld/v1/greeter_http.js';
 import type { Server_HTTP } from '../conf/conf_pb.js';
@@ -19,5 +19,7 @@ export function newHttpServer(
     logger,
   });
   registerGreeterHttpServer(server, greeter);
+  // The API docs page: /q/openapi.yaml and a swagger-ui page at /q/docs.
+  mountApiDocs(server, { openapi: new URL('../../api/openapi.yaml', import.meta.url) });
   return server;
 }
