@@ -60,7 +60,7 @@ const envelopeClient = {
     const e = json() as Envelope | undefined;
     return e?.code === 0 ? undefined : new KratosError(e?.code ?? status, '', e?.message ?? '');
   }) as ErrorDecoder,
-  decoder: (({ json, fromJson }) => fromJson((json() as Envelope).data)) as ResponseDecoder,
+  decoder: (({ json, fromJson }) => fromJson((json() as Envelope | undefined)?.data)) as ResponseDecoder,
 };
 
 describe('encoders: a service fitted to a { code, data, message } envelope', () => {

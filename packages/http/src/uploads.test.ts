@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -227,7 +228,7 @@ describe('a 1 GiB upload', () => {
         'content-type': `multipart/form-data; boundary=${boundary}`,
         'content-length': String(head.length + size + tail.length),
       },
-      body: body(),
+      body: Readable.from(body()),
     });
     const reply = (await res.body.json()) as { bytes: string; rssGrowth: string; files: string[] };
     expect(res.statusCode).toBe(200);
