@@ -54,8 +54,8 @@ export {
   type MetadataInit,
 } from './metadata/metadata.ts';
 export { type Counter, type Gauge, type Metrics, noopMetrics, type Observer } from './metrics/metrics.ts';
+export { matchOperations, type OperationMatcher } from './middleware/match-operations.ts';
 export { chain, type Handler, type Middleware } from './middleware/middleware.ts';
-export { type OperationSelector, selector } from './middleware/selector.ts';
 export { createMemoryRegistry, type MemoryRegistry } from './registry/memory-registry.ts';
 export type { Discovery, Registrar, ServiceInstance, ServiceWatcher } from './registry/registry.ts';
 export type { Node, NodeFilter, Selector } from './selector/selector.ts';

@@ -1,35 +1,35 @@
 import { chain, type Handler, type Middleware, type SelectiveMiddleware } from './middleware.ts';
 
 /** Chooses operations by exact name, prefix, regular expression or predicate. */
-export interface OperationSelector {
+export interface OperationMatcher {
   /** Exact operation names, e.g. `/helloworld.v1.Greeter/SayHello`. */
-  path(...operations: string[]): OperationSelector;
+  path(...operations: string[]): OperationMatcher;
   /** Operation prefixes, e.g. `/helloworld.v1.Greeter/` for a whole service. */
-  prefix(...prefixes: string[]): OperationSelector;
+  prefix(...prefixes: string[]): OperationMatcher;
   /** Regular expressions tested against the operation. */
-  regex(...patterns: RegExp[]): OperationSelector;
+  regex(...patterns: RegExp[]): OperationMatcher;
   /** A predicate over the operation. */
-  match(predicate: (operation: string) => boolean): OperationSelector;
+  match(predicate: (operation: string) => boolean): OperationMatcher;
   /** The middleware, applied only to the chosen operations. */
   build(): SelectiveMiddleware;
 }
 
 /**
- * Applies middleware to chosen operations only, like Go Kratos' `selector.Server(...)`.
+ * Applies middleware to chosen operations only, like Go Kratos' `selector.Server(...)` (middleware/selector).
  *
  * ```ts
- * selector(auth).prefix('/admin.v1.').build()
+ * matchOperations(auth).prefix('/admin.v1.').build()
  * ```
  * Transports resolve the match once per route; where the operation is only known per call
  * (a client with dynamic operations), the decision is cached per operation.
  */
-export function selector(...middleware: Middleware[]): OperationSelector {
+export function matchOperations(...middleware: Middleware[]): OperationMatcher {
   const paths = new Set<string>();
   const prefixes: string[] = [];
   const patterns: RegExp[] = [];
   const predicates: Array<(op: string) => boolean> = [];
 
-  const builder: OperationSelector = {
+  const builder: OperationMatcher = {
     path(...ops) {
       for (const o of ops) paths.add(o);
       return builder;

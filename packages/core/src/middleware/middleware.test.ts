@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Context, chain, createContext, type Handler, type Middleware, selector } from '../index.ts';
+import {
+  type Context,
+  chain,
+  createContext,
+  type Handler,
+  type Middleware,
+  matchOperations,
+} from '../index.ts';
 import { applyMiddleware } from '../transport.ts';
 
 /** A middleware that records when it runs, before and after the rest of the chain. */
@@ -63,7 +70,7 @@ describe('chain and applyMiddleware', () => {
       built++;
       return tracer('auth', log)(next);
     };
-    const auth = selector(counted).prefix('/admin.v1.').build();
+    const auth = matchOperations(counted).prefix('/admin.v1.').build();
     const plain = applyMiddleware(echo, [tracer('outer', log), auth], '/public.v1.Api/Get');
     expect(built).toBe(0);
     await call(plain, '/public.v1.Api/Get');
@@ -78,7 +85,7 @@ describe('chain and applyMiddleware', () => {
 
   it('without an operation, selective middleware decide per call', async () => {
     const log: string[] = [];
-    const auth = selector(tracer('auth', log)).path('/a.A/Secret').build();
+    const auth = matchOperations(tracer('auth', log)).path('/a.A/Secret').build();
     const h = applyMiddleware(echo, [auth]);
     await call(h, '/a.A/Public');
     expect(log).toEqual([]);
@@ -88,12 +95,12 @@ describe('chain and applyMiddleware', () => {
   });
 });
 
-describe('selector', () => {
-  const applies = (m: ReturnType<ReturnType<typeof selector>['build']>, op: string) => m.appliesTo(op);
+describe('matchOperations', () => {
+  const applies = (m: ReturnType<ReturnType<typeof matchOperations>['build']>, op: string) => m.appliesTo(op);
   const noop: Middleware = (next) => next;
 
   it('by exact name', () => {
-    const m = selector(noop).path('/helloworld.v1.Greeter/SayHello', '/a.A/B').build();
+    const m = matchOperations(noop).path('/helloworld.v1.Greeter/SayHello', '/a.A/B').build();
     expect(applies(m, '/helloworld.v1.Greeter/SayHello')).toBe(true);
     expect(applies(m, '/a.A/B')).toBe(true);
     expect(applies(m, '/helloworld.v1.Greeter/SayHelloAgain')).toBe(false);
@@ -101,13 +108,13 @@ describe('selector', () => {
   });
 
   it('by prefix', () => {
-    const m = selector(noop).prefix('/helloworld.v1.Greeter/').build();
+    const m = matchOperations(noop).prefix('/helloworld.v1.Greeter/').build();
     expect(applies(m, '/helloworld.v1.Greeter/SayHello')).toBe(true);
     expect(applies(m, '/helloworld.v1.Other/SayHello')).toBe(false);
   });
 
   it('by regular expression, global flags included', () => {
-    const m = selector(noop)
+    const m = matchOperations(noop)
       .regex(/\/Delete\w*$/g)
       .build();
     expect(applies(m, '/a.A/DeleteUser')).toBe(true);
@@ -116,7 +123,7 @@ describe('selector', () => {
   });
 
   it('by predicate', () => {
-    const m = selector(noop)
+    const m = matchOperations(noop)
       .match((op) => op.length > 10)
       .build();
     expect(applies(m, '/a.A/LongName')).toBe(true);
@@ -124,7 +131,7 @@ describe('selector', () => {
   });
 
   it('any rule matching is enough; no rule matches nothing', () => {
-    const m = selector(noop)
+    const m = matchOperations(noop)
       .path('/a.A/One')
       .prefix('/b.B/')
       .regex(/Three$/)
@@ -132,12 +139,12 @@ describe('selector', () => {
       .build();
     for (const op of ['/a.A/One', '/b.B/Two', '/c.C/Three', '/d.D/Four']) expect(applies(m, op)).toBe(true);
     expect(applies(m, '/e.E/Five')).toBe(false);
-    expect(selector(noop).build().appliesTo('/a.A/One')).toBe(false);
+    expect(matchOperations(noop).build().appliesTo('/a.A/One')).toBe(false);
   });
 
   it('runs several middleware in order when it applies', async () => {
     const log: string[] = [];
-    const m = selector(tracer('x', log), tracer('y', log)).prefix('/').build();
+    const m = matchOperations(tracer('x', log), tracer('y', log)).prefix('/').build();
     const h = applyMiddleware(echo, [m], '/a.A/B');
     await h(createContext({ operation: '/a.A/B' }) as Context, null);
     expect(log).toEqual(['x>', 'y>', '<y', '<x']);

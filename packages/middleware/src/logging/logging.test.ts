@@ -1,4 +1,4 @@
-import { createContext, type Logger, notFound, selector } from '@kratos/core';
+import { createContext, type Logger, matchOperations, notFound } from '@kratos/core';
 import { applyMiddleware, type TransportKind } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 import { clientLogging, createRedactor, serverLogging } from '../index.ts';
@@ -103,7 +103,7 @@ describe('serverLogging', () => {
 
   it('logs server and client lines for both transports; can apply to chosen operations only', async () => {
     const { logger, lines } = memoryLogger();
-    const only = selector(serverLogging({ logger })).prefix('/user.v1.').build();
+    const only = matchOperations(serverLogging({ logger })).prefix('/user.v1.').build();
     const h = applyMiddleware(async () => 'ok', [only]);
     await h(ctx('http', 'server', '/user.v1.User/Get'), {});
     await h(ctx('http', 'server', '/health.v1.Health/Check'), {});

@@ -137,7 +137,7 @@ function logging(side: 'server' | 'client', options: LoggingOptions): Middleware
  * grpc), `operation`, `args` (through the redactor), `code`, `reason`, on failure `error` and
  * `stack`, and `latency` in seconds. Info on success, error on failure. Logging every request
  * costs a large share of throughput (see PERFORMANCE.md): keep it out of hot chains or apply it
- * to chosen operations with core's `selector(...)`.
+ * to chosen operations with core's `matchOperations(...)`.
  */
 export function serverLogging(options: LoggingOptions = {}): Middleware {
   return logging('server', options);

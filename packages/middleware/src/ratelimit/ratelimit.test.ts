@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { createContext, selector } from '@kratos/core';
+import { createContext, matchOperations } from '@kratos/core';
 import { applyMiddleware } from '@kratos/core/transport';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpClient, createHttpServer } from '@kratos/http';
@@ -115,9 +115,9 @@ describe('rateLimit middleware', () => {
     expect((await Promise.all(held)).map((r) => r.code)).toEqual([0, 0]);
   });
 
-  it('can be scoped to operations with core selector()', async () => {
+  it('can be scoped to operations with core matchOperations()', async () => {
     const shedAll = rateLimit({ limiter: { allow: () => undefined } });
-    const scoped = selector(shedAll).prefix('/admin.v1.').build();
+    const scoped = matchOperations(shedAll).prefix('/admin.v1.').build();
     const handler = async () => 'ok';
     const admin = applyMiddleware(handler, [scoped], '/admin.v1.Admin/Wipe');
     const open = applyMiddleware(handler, [scoped], '/ping.v1.Pinger/Ping');

@@ -24,7 +24,7 @@ export interface RateLimitOptions {
 /**
  * Server middleware that sheds calls the limiter refuses with 429 `RATELIMIT`, like Go Kratos'
  * `ratelimit.Server()`. Put it early in the chain, so shed calls cost little; scope it with
- * core's `selector(...)`.
+ * core's `matchOperations(...)`.
  */
 export function rateLimit(options: RateLimitOptions = {}): Middleware {
   const limiter = options.limiter ?? createBbrLimiter();
