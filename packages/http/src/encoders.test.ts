@@ -199,3 +199,35 @@ describe('encoders: a service fitted to a { code, data, message } envelope', () 
     expect(await failed.json()).toMatchObject({ reason: 'UPSTREAM_SHAPE' });
   });
 });
+
+describe('route options: timeout', () => {
+  it('a route’s own deadline wins over the server’s; its error encoder writes the 504', async () => {
+    const base = await start(
+      (s) => {
+        s.route(
+          getHello,
+          (ctx) =>
+            // answers only once its deadline has aborted it (bounded by a fallback)
+            new Promise((resolve) => {
+              const t = setTimeout(() => resolve({ message: 'late' }), 20_000);
+              ctx.signal.addEventListener('abort', () => {
+                clearTimeout(t);
+                resolve({ message: 'aborted' });
+              });
+            }),
+          {
+            timeout: 50,
+            errorEncoder: ({ error }) => ({
+              contentType: 'text/plain',
+              body: `${error.code} ${error.message}`,
+            }),
+          },
+        );
+      },
+      { timeout: 60_000 },
+    );
+    const res = await fetch(`${base}/hello/x`);
+    expect(res.status).toBe(504);
+    expect(await res.text()).toBe('504 deadline of 50 ms exceeded');
+  });
+});
