@@ -17,6 +17,7 @@ export {
   type DeadlineTimer,
   type DeadlineTimerOptions,
 } from './context/deadline-timer.ts';
+export { ServerCallContext } from './context/server-call-context.ts';
 export { isMessageCodec } from './encoding/codec.ts';
 export { type CodecRegistry, createCodecRegistry, mediaType } from './encoding/registry.ts';
 export {

@@ -1,6 +1,6 @@
 import type { Deadline, Metadata as GrpcMetadata } from '@grpc/grpc-js';
 import type { Metadata } from '@kratos/core';
-import { CallContext, type ContextInit } from '@kratos/core/transport';
+import { type ContextInit, ServerCallContext } from '@kratos/core/transport';
 import { fromGrpcMetadata } from './metadata.ts';
 
 /** The surface every grpc-js server call shares. */
@@ -13,63 +13,28 @@ export interface ServerSurfaceCall {
 }
 
 /**
- * The server-side Context of a gRPC call. The request metadata is copied from grpc-js only when
- * the chain reads it, and the caller going away is watched (a `cancelled` listener on the call)
- * only once someone reads `signal` or `aborted`, or the transport asks for it (streaming calls).
- * Its deadline entry (core's `armDeadline`) is disarmed once the call is finished or cancelled.
+ * The server-side Context of a gRPC call (core's ServerCallContext over a grpc-js call): the
+ * request metadata is copied from grpc-js only when the chain reads it; the caller going away is
+ * grpc-js' `cancelled` event, which also fires when every stream closes after a normal reply
+ * (only a cancel before `finish` counts).
  */
-export class GrpcServerContext extends CallContext {
+export class GrpcServerContext extends ServerCallContext {
   readonly #call: ServerSurfaceCall;
-  #split: { header: Metadata; kratos: Metadata } | undefined;
-  #watching = false;
-  #finished = false;
 
   constructor(init: ContextInit, call: ServerSurfaceCall) {
     super(init);
     this.#call = call;
   }
 
-  override get requestHeader(): Metadata {
-    this.#split ??= fromGrpcMetadata(this.#call.metadata);
-    return this.#split.header;
+  protected override splitHeaders(): { header: Metadata; kratos: Metadata } {
+    return fromGrpcMetadata(this.#call.metadata);
   }
 
-  override get metadata(): Metadata {
-    this.#split ??= fromGrpcMetadata(this.#call.metadata);
-    return this.#split.kratos;
+  protected override peerClosed(): boolean {
+    return this.#call.cancelled;
   }
 
-  override get signal(): AbortSignal {
-    this.watchCancel();
-    return super.signal;
-  }
-
-  override get aborted(): boolean {
-    this.watchCancel();
-    return super.aborted;
-  }
-
-  /**
-   * Cancels the context (and disarms its deadline) when the caller cancels the call. grpc-js
-   * emits 'cancelled' when every stream closes, also after a normal reply: only a cancel before
-   * {@link finish} is the caller going away. Idempotent.
-   */
-  watchCancel(): void {
-    if (this.#watching) return;
-    this.#watching = true;
-    if (this.#finished) return;
-    if (this.#call.cancelled) this.#callerGone();
-    else this.#call.once('cancelled', () => this.#finished || this.#callerGone());
-  }
-
-  #callerGone(): void {
-    this.disarmDeadline();
-    this.cancel();
-  }
-
-  /** The call has been answered (or given up): disarms the deadline; later stream closes are not cancellations. */
-  finish(): void {
-    this.#finished = true;
-    this.disarmDeadline();
+  protected override onPeerClose(gone: () => void): void {
+    this.#call.once('cancelled', gone);
   }
 }
