@@ -71,6 +71,39 @@ describe('CORS (@fastify/cors)', () => {
     expect(pre.headers['access-control-allow-headers']).toBe('x-md-global-user');
   });
 
+  it('a filter that refuses a request (401) still answers with the CORS headers, preflights pass', async () => {
+    const base = await start(routes, {
+      cors: true,
+      filters: [
+        async (request, reply) => {
+          if (request.headers.authorization === undefined) {
+            await reply
+              .code(401)
+              .send({ code: 401, reason: 'UNAUTHORIZED', message: 'no token', metadata: {} });
+          }
+        },
+      ],
+    });
+    const refused = await request(`${base}/hello/a`, { headers: { origin: 'https://app.example' } });
+    expect(refused.statusCode).toBe(401);
+    await refused.body.dump();
+    expect(refused.headers['access-control-allow-origin']).toBe('*');
+    const pre = await request(`${base}/hello/a`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    await pre.body.dump();
+    expect(pre.statusCode).toBe(204);
+    const ok = await request(`${base}/hello/a`, {
+      headers: { origin: 'https://app.example', authorization: 'Bearer t' },
+    });
+    expect(await ok.body.json()).toEqual({ message: 'Hello a' });
+  });
+
   it('takes @fastify/cors options: listed origins only, with credentials', async () => {
     const base = await start(routes, { cors: { origin: ['https://app.example'], credentials: true } });
     const ok = await request(`${base}/hello/a`, { headers: { origin: 'https://app.example' } });

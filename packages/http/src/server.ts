@@ -138,6 +138,8 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
       options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     );
   }
+  // Registered before the filters: fastify runs hooks in registration order, so CORS headers are on
+  // a preflight or a request a filter refuses (a browser could not read that answer otherwise).
   const addRoute = registerPlugins(fastify, options);
   for (const filter of options.filters ?? []) {
     fastify.addHook('onRequest', async (request, reply) => {
