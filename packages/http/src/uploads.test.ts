@@ -138,6 +138,61 @@ describe('multipart/form-data uploads', () => {
     expect(called).toBe(false);
   });
 
+  it('a client that goes away mid-upload fails the handler’s stream; the server serves on', async () => {
+    let firstChunk!: () => void;
+    const receiving = new Promise<void>((r) => {
+      firstChunk = r;
+    });
+    let failed!: (e: unknown) => void;
+    const handlerError = new Promise<unknown>((r) => {
+      failed = r;
+    });
+    const base = await start(
+      (s) => {
+        s.route(
+          upload,
+          async (ctx) => {
+            try {
+              for await (const part of formParts(ctx)) {
+                if (part.kind !== 'file') continue;
+                for await (const _ of part.stream) firstChunk();
+              }
+            } catch (err) {
+              failed(err);
+              throw err;
+            }
+            failed(undefined);
+            return {};
+          },
+          { timeout: 0 },
+        );
+      },
+      { multipart: { fileSize: 1024 ** 3 } },
+    );
+    const abort = new AbortController();
+    const boundary = 'gone-boundary';
+    async function* body() {
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="f.bin"\r\n\r\n`,
+      );
+      // sends until the server has seen the file, then a little more; the abort ends it
+      for (let i = 0; i < 100_000; i++) yield Buffer.alloc(16 * 1024, 1);
+    }
+    const sent = request(`${base}/upload/x`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: Readable.from(body()),
+      signal: abort.signal,
+    }).catch((e: unknown) => e);
+    await receiving;
+    abort.abort();
+    await sent;
+    const err = await handlerError;
+    expect(err).toMatchObject({ code: 400, reason: 'CODEC' });
+    const next = await fetch(`${base}/upload/y`, { method: 'POST', body: form([['a', 'b']]) });
+    expect(next.status).toBe(200);
+  });
+
   it('saveFormFiles streams every file to disk and removes them after the reply', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kratos-http-upload-'));
     const seen: string[] = [];
