@@ -1,0 +1,17 @@
+export {
+  APP_ID_KEY,
+  ENV_KEY,
+  instanceFromServiceComb,
+  instanceRecord,
+  microService,
+  type ServiceCombInstance,
+  type ServiceCombMicroService,
+  serviceCombVersion,
+  VERSION_KEY,
+} from './instances.ts';
+export {
+  createServiceCombRegistry,
+  ServiceCombError,
+  type ServiceCombRegistry,
+  type ServiceCombRegistryOptions,
+} from './servicecomb-registry.ts';

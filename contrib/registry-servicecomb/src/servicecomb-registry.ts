@@ -1,0 +1,421 @@
+import {
+  createLogHelper,
+  type Discovery,
+  defaultLogger,
+  type Logger,
+  type Registrar,
+  type ServiceInstance,
+  type ServiceWatcher,
+} from '@kratos/core';
+import {
+  createServiceWatches,
+  type Fanout,
+  pause,
+  repeatWithBackoff,
+  type ServiceWatchBackend,
+} from '@kratos/core/adapter';
+import { instanceFromServiceComb, instanceRecord, microService, serviceCombVersion } from './instances.ts';
+
+/** Options of {@link createServiceCombRegistry} (Go Kratos' servicecomb registry and its `sc.Client`). */
+export interface ServiceCombRegistryOptions {
+  /** service-center addresses, e.g. `http://127.0.0.1:30100` (sc-client's `Endpoints`). A failed call tries the next. Required. */
+  endpoints: string[];
+  /** Application the microservices belong to. Default: `CAS_APPLICATION_NAME` from the environment, else `default` (as Go). */
+  appId?: string;
+  /** Microservice environment (`''`, `development`, `testing`, `acceptance`, `production`). Default: `CAS_ENVIRONMENT_ID`, else `''` (as Go). */
+  environment?: string;
+  /** Project in the API path `/v4/{project}/registry`. Default `default`. */
+  project?: string;
+  /** Tenant sent as `X-Domain-Name`. Default `default`. */
+  domain?: string;
+  /** The microservice version for an instance. Default {@link serviceCombVersion} of its version. */
+  serviceVersion?: (instance: ServiceInstance) => string;
+  /** ms between heartbeats (Go: 30 s); also sent as the instance's health-check interval. Default 30000. */
+  heartbeatInterval?: number;
+  /** ms between reads of a watched service. Default 5000. */
+  refreshInterval?: number;
+  /** Bound of one HTTP call in ms. Default 10000. */
+  timeout?: number;
+  /** `fetch` to use (proxies, TLS, tests). Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** Default: core's default logger. */
+  logger?: Logger;
+}
+
+/** A ServiceComb service-center registrar and discovery. */
+export interface ServiceCombRegistry extends Registrar, Discovery {
+  /** Number of backend watches running (one per watched service, shared by its watchers). */
+  readonly activeWatches: number;
+  /** Stops heartbeats (instances expire after their lease) and watches; deregisters nothing. */
+  close(): Promise<void>;
+}
+
+/** An error answer of service-center: its `errorCode` (e.g. `400012`), message and detail. */
+export class ServiceCombError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ServiceCombError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** service-center error codes read here. */
+const SERVICE_EXISTS = '400010';
+const SERVICE_MISSING = '400012';
+const INSTANCE_MISSING = '400017';
+
+interface CallOptions {
+  signal?: AbortSignal;
+}
+
+interface Registration {
+  instance: ServiceInstance;
+  serviceId: string;
+  serviceVersion: string;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  stopped: boolean;
+  failing: boolean;
+}
+
+const positive = (v: number | undefined, def: number, name: string): number => {
+  const n = v ?? def;
+  if (!(typeof n === 'number' && n > 0)) throw new TypeError(`${name} must be a positive number, got ${v}`);
+  return n;
+};
+
+/**
+ * Go Kratos' ServiceComb registry over service-center's REST API: a microservice per name and
+ * version (created, or found when it exists), the instance under it, a heartbeat every 30 s
+ * (registering again when service-center has lost it), deletion on deregister; discovery of the UP
+ * instances of every version, and watches that re-read the service every `refreshInterval`.
+ */
+export function createServiceCombRegistry(options: ServiceCombRegistryOptions): ServiceCombRegistry {
+  const o = options ?? ({} as ServiceCombRegistryOptions);
+  if (!Array.isArray(o.endpoints) || o.endpoints.length === 0 || o.endpoints.some((e) => !e)) {
+    throw new TypeError(
+      `servicecomb endpoints must be a non-empty list of URLs, got ${JSON.stringify(o.endpoints)}`,
+    );
+  }
+  for (const e of o.endpoints) {
+    try {
+      new URL(e);
+    } catch {
+      throw new TypeError(`servicecomb endpoint ${JSON.stringify(e)} is not a URL`);
+    }
+  }
+  const heartbeatMs = positive(o.heartbeatInterval, 30_000, 'heartbeatInterval');
+  const refreshMs = positive(o.refreshInterval, 5000, 'refreshInterval');
+  const timeout = positive(o.timeout, 10_000, 'timeout');
+  const appId = o.appId ?? (process.env.CAS_APPLICATION_NAME || 'default');
+  const environment = o.environment ?? process.env.CAS_ENVIRONMENT_ID ?? '';
+  const project = o.project ?? 'default';
+  const domain = o.domain ?? 'default';
+  const versionOf = o.serviceVersion ?? ((i: ServiceInstance) => serviceCombVersion(i.version));
+  const doFetch = o.fetch ?? fetch;
+  const log = createLogHelper(o.logger ?? defaultLogger());
+  const registrations = new Map<string, Registration>();
+  let serverIndex = Math.floor(Math.random() * o.endpoints.length);
+
+  /** One call; a transport failure moves to the next server and tries it, each server once. */
+  const call = async (
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    what: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> => {
+    let res: Response | undefined;
+    let lastError: unknown;
+    for (let i = 0; i < o.endpoints.length && !res; i++) {
+      signal?.throwIfAborted();
+      const base = o.endpoints[serverIndex % o.endpoints.length]!.replace(/\/+$/, '');
+      const bound = AbortSignal.timeout(timeout);
+      try {
+        res = await doFetch(`${base}/v4/${encodeURIComponent(project)}/registry${path}`, {
+          method,
+          headers: { 'Content-Type': 'application/json', 'X-Domain-Name': domain },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: signal ? AbortSignal.any([signal, bound]) : bound,
+        });
+      } catch (e) {
+        lastError = e;
+        if (signal?.aborted) throw e;
+        serverIndex++;
+      }
+    }
+    if (!res) {
+      throw new Error(
+        `servicecomb ${what} failed on every server: ${(lastError as Error)?.message ?? lastError}`,
+        { cause: lastError },
+      );
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? {} : JSON.parse(text);
+    } catch {
+      throw new ServiceCombError(
+        res.status,
+        '',
+        `servicecomb ${what} answered HTTP ${res.status}: ${text.slice(0, 200)}`,
+      );
+    }
+    if (res.status >= 200 && res.status < 300) return json;
+    const err = json as { errorCode?: unknown; errorMessage?: unknown; detail?: unknown };
+    const code = String(err?.errorCode ?? '');
+    throw new ServiceCombError(
+      res.status,
+      code,
+      `servicecomb ${what} answered ${code || `HTTP ${res.status}`}: ${String(err?.errorMessage ?? '')}${
+        err?.detail ? ` (${String(err.detail)})` : ''
+      }`,
+    );
+  };
+  const isCode = (e: unknown, code: string) => e instanceof ServiceCombError && e.code === code;
+
+  const existence = async (name: string, version: string, signal?: AbortSignal): Promise<string> => {
+    const q = new URLSearchParams({
+      type: 'microservice',
+      appId,
+      serviceName: name,
+      version,
+      env: environment,
+    });
+    const r = (await call('GET', `/existence?${q}`, `lookup of ${name}/${version}`, undefined, signal)) as {
+      serviceId?: string;
+    };
+    if (!r?.serviceId) throw new Error(`servicecomb lookup of ${name}/${version} answered no serviceId`);
+    return r.serviceId;
+  };
+
+  /** Go's order: create the microservice; when it exists already, look its id up. */
+  const ensureService = async (instance: ServiceInstance, version: string, signal?: AbortSignal) => {
+    const service = microService(instance, { appId, environment, version });
+    try {
+      const r = (await call(
+        'POST',
+        '/microservices',
+        `create of ${instance.name}/${version}`,
+        { service },
+        signal,
+      )) as {
+        serviceId?: string;
+      };
+      if (r?.serviceId) return r.serviceId;
+    } catch (e) {
+      if (!isCode(e, SERVICE_EXISTS)) throw e;
+    }
+    return existence(instance.name, version, signal);
+  };
+
+  const putInstance = async (reg: Registration, signal?: AbortSignal) => {
+    const record = instanceRecord(reg.instance, {
+      serviceId: reg.serviceId,
+      appId,
+      environment,
+      serviceVersion: reg.serviceVersion,
+      heartbeatSeconds: Math.max(1, Math.ceil(heartbeatMs / 1000)),
+    });
+    await call(
+      'POST',
+      `/microservices/${reg.serviceId}/instances`,
+      `register of ${reg.instance.id}`,
+      { instance: record },
+      signal,
+    );
+  };
+
+  const removeInstance = async (serviceId: string, id: string, signal?: AbortSignal) => {
+    try {
+      await call(
+        'DELETE',
+        `/microservices/${serviceId}/instances/${encodeURIComponent(id)}`,
+        `delete of ${id}`,
+        undefined,
+        signal,
+      );
+    } catch (e) {
+      if (!isCode(e, INSTANCE_MISSING) && !isCode(e, SERVICE_MISSING)) throw e;
+    }
+  };
+
+  const heartbeat = (reg: Registration) => {
+    reg.timer = setTimeout(async () => {
+      if (reg.stopped) return;
+      try {
+        try {
+          await call(
+            'PUT',
+            `/microservices/${reg.serviceId}/instances/${encodeURIComponent(reg.instance.id)}/heartbeat`,
+            'heartbeat',
+          );
+        } catch (e) {
+          if (!isCode(e, INSTANCE_MISSING) && !isCode(e, SERVICE_MISSING)) throw e;
+          log.warnw('msg', 'servicecomb lost the instance, registering again', 'instance', reg.instance.id);
+          if (reg.stopped) return;
+          reg.serviceId = await ensureService(reg.instance, reg.serviceVersion);
+          if (!reg.stopped) await putInstance(reg);
+        }
+        if (reg.failing)
+          log.infow('msg', 'servicecomb heartbeats go through again', 'instance', reg.instance.id);
+        reg.failing = false;
+      } catch (e) {
+        if (!reg.failing) {
+          log.errorw(
+            'msg',
+            'servicecomb heartbeat failed',
+            'instance',
+            reg.instance.id,
+            'error',
+            (e as Error).message,
+          );
+        }
+        reg.failing = true;
+      }
+      if (!reg.stopped) heartbeat(reg);
+    }, heartbeatMs);
+  };
+
+  const fetchService = async (name: string, signal?: AbortSignal): Promise<ServiceInstance[]> => {
+    // Every version ("0+"): Kratos clients pick among all instances of a name, as Go's `""` rule does.
+    const q = new URLSearchParams({ appId, serviceName: name, version: '0+', env: environment });
+    let r: { instances?: unknown };
+    try {
+      r = (await call('GET', `/instances?${q}`, `read of ${name}`, undefined, signal)) as typeof r;
+    } catch (e) {
+      if (isCode(e, SERVICE_MISSING)) return [];
+      throw e;
+    }
+    const out: ServiceInstance[] = [];
+    for (const rec of Array.isArray(r?.instances) ? r.instances : []) {
+      const inst = instanceFromServiceComb(rec, name);
+      if (inst) out.push(inst);
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  };
+
+  // One backend watch per watched service, shared by its watchers: a re-read every refreshInterval.
+  const watches = createServiceWatches({ backend: 'servicecomb', open: (name, fan) => openWatch(name, fan) });
+  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
+    const ctl = new AbortController();
+    let lastKey: string | undefined;
+    const publish = (set: ServiceInstance[]) => {
+      const key = JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
+      if (key === lastKey) return;
+      lastKey = key;
+      fan.publish(set);
+    };
+    const first = fetchService(name, ctl.signal).then(publish);
+    void first.then(
+      () => {
+        let failing = false;
+        return repeatWithBackoff(
+          async () => {
+            await pause(refreshMs, ctl.signal);
+            const set = await fetchService(name, ctl.signal);
+            if (failing) log.infow('msg', 'servicecomb reachable again', 'service', name);
+            failing = false;
+            publish(set);
+          },
+          {
+            signal: ctl.signal,
+            initialBackoffMs: Math.min(1000, refreshMs),
+            maxBackoffMs: Math.max(1000, refreshMs),
+            onError: (e) => {
+              if (!failing) {
+                log.warnw(
+                  'msg',
+                  'servicecomb unreachable, watchers keep the last known instances',
+                  'service',
+                  name,
+                  'error',
+                  (e as Error).message,
+                );
+              }
+              failing = true;
+            },
+          },
+        );
+      },
+      () => {},
+    );
+    return { ready: first, stop: () => ctl.abort() };
+  };
+
+  const check = (instance: ServiceInstance) => {
+    if (!instance?.id) throw new TypeError('service instance needs a non-empty id');
+    if (!instance.name) throw new TypeError('service instance needs a non-empty name');
+    if (!Array.isArray(instance.endpoints)) throw new TypeError('service instance needs a list of endpoints');
+  };
+  const keyOf = (i: ServiceInstance) => `${i.name}\u0000${i.id}`;
+  const stopReg = (reg: Registration | undefined) => {
+    if (!reg) return;
+    reg.stopped = true;
+    clearTimeout(reg.timer);
+  };
+
+  return {
+    async register(instance, opts?: CallOptions) {
+      check(instance);
+      const key = keyOf(instance);
+      const old = registrations.get(key);
+      stopReg(old);
+      const serviceVersion = versionOf(instance);
+      const serviceId = await ensureService(instance, serviceVersion, opts?.signal);
+      // Registered again under another version: the instance leaves the old microservice.
+      if (old && old.serviceId !== serviceId) await removeInstance(old.serviceId, instance.id, opts?.signal);
+      const reg: Registration = {
+        instance: structuredClone(instance),
+        serviceId,
+        serviceVersion,
+        timer: undefined,
+        stopped: false,
+        failing: false,
+      };
+      registrations.set(key, reg);
+      try {
+        await putInstance(reg, opts?.signal);
+      } catch (e) {
+        stopReg(reg);
+        if (registrations.get(key) === reg) registrations.delete(key);
+        throw e;
+      }
+      heartbeat(reg);
+    },
+    async deregister(instance, opts?: CallOptions) {
+      check(instance);
+      const key = keyOf(instance);
+      const reg = registrations.get(key);
+      stopReg(reg);
+      registrations.delete(key);
+      let serviceId = reg?.serviceId;
+      if (!serviceId) {
+        try {
+          serviceId = await existence(instance.name, versionOf(instance), opts?.signal);
+        } catch (e) {
+          if (isCode(e, SERVICE_MISSING)) return;
+          throw e;
+        }
+      }
+      await removeInstance(serviceId, instance.id, opts?.signal);
+    },
+    async getService(name, opts?: CallOptions) {
+      if (!name) throw new TypeError('getService needs a service name');
+      return fetchService(name, opts?.signal);
+    },
+    watch(name): Promise<ServiceWatcher> {
+      return watches.watch(name);
+    },
+    get activeWatches() {
+      return watches.size;
+    },
+    async close() {
+      for (const reg of registrations.values()) stopReg(reg);
+      registrations.clear();
+      await watches.close();
+    },
+  } satisfies ServiceCombRegistry;
+}
