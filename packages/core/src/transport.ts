@@ -47,4 +47,5 @@ export {
   isEndpointer,
   type ServerStartOptions,
   type ServerStopOptions,
+  stopGracefully,
 } from './transport/server.ts';

@@ -17,6 +17,7 @@ import {
   type ServerStartOptions,
   type ServerStopOptions,
   splitHostPort,
+  stopGracefully,
 } from '@kratos/core/transport';
 import { createCallPath, type GrpcServerState } from './call.ts';
 import { createHealthService, type HealthService, healthFile } from './health.ts';
@@ -167,22 +168,17 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
       }
       state = 'stopping';
       health?.shutdown();
-      const signal = stopOptions?.signal;
-      await new Promise<void>((resolve) => {
-        let done = false;
-        const force = () => {
-          if (done) return;
-          raw.forceShutdown();
-        };
-        if (signal?.aborted) force();
-        else signal?.addEventListener('abort', force, { once: true });
-        raw.tryShutdown((err) => {
-          done = true;
-          signal?.removeEventListener('abort', force);
-          if (err) log.warnw('msg', `[gRPC] graceful stop failed: ${err.message}`);
-          resolve();
-        });
-      });
+      await stopGracefully(
+        stopOptions?.signal,
+        () =>
+          new Promise<void>((resolve) =>
+            raw.tryShutdown((err) => {
+              if (err) log.warnw('msg', `[gRPC] graceful stop failed: ${err.message}`);
+              resolve();
+            }),
+          ),
+        () => raw.forceShutdown(),
+      );
       timer.close();
       state = 'stopped';
       log.infow('msg', '[gRPC] server stopped');

@@ -12,6 +12,7 @@ import {
   type ServerStartOptions,
   type ServerStopOptions,
   splitHostPort,
+  stopGracefully,
 } from '@kratos/core/transport';
 import {
   createHealthService,
@@ -213,23 +214,24 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
       }
       state = 'stopping';
       health?.shutdown();
-      const signal = stopOptions?.signal;
-      const force = () => {
-        for (const s of sessions) s.destroy();
-        for (const s of sockets) s.destroy();
-        drained?.();
-      };
-      signal?.addEventListener('abort', force, { once: true });
-      if (signal?.aborted) force();
       const closed = new Promise<void>((resolve) => raw.close(() => resolve()));
-      // GOAWAY to every HTTP/2 session: open streams finish, new ones go elsewhere.
-      for (const s of sessions) s.close();
-      if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
-      // HTTP/1.1 connections left are idle once no call is in flight (end() flushes what is
-      // queued first); HTTP/2 sessions close by themselves after their last stream.
-      for (const s of http1Sockets) if (!s.destroyed) s.end();
-      await closed;
-      signal?.removeEventListener('abort', force);
+      await stopGracefully(
+        stopOptions?.signal,
+        async () => {
+          // GOAWAY to every HTTP/2 session: open streams finish, new ones go elsewhere.
+          for (const s of sessions) s.close();
+          if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+          // HTTP/1.1 connections left are idle once no call is in flight (end() flushes what is
+          // queued first); HTTP/2 sessions close by themselves after their last stream.
+          for (const s of http1Sockets) if (!s.destroyed) s.end();
+          await closed;
+        },
+        () => {
+          for (const s of sessions) s.destroy();
+          for (const s of sockets) s.destroy();
+          drained?.();
+        },
+      );
       host.timer.close();
       state = 'stopped';
       log.infow('msg', '[RPC] server stopped');

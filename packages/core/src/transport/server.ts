@@ -21,6 +21,30 @@ export interface Server {
   stop(options?: ServerStopOptions): Promise<void>;
 }
 
+/**
+ * Runs a server's graceful stop (`graceful`), calling `force` (drop what is left) if `signal`
+ * fires before it completes, or has already fired. Resolves when `graceful` settles; `force` is
+ * never called after that. The part of `Server.stop` every transport shares.
+ */
+export async function stopGracefully(
+  signal: AbortSignal | undefined,
+  graceful: () => Promise<void>,
+  force: () => void,
+): Promise<void> {
+  let done = false;
+  const onAbort = () => {
+    if (!done) force();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await graceful();
+  } finally {
+    done = true;
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 /** A server that can say where it is reachable, in Go Kratos' URL form. */
 export interface Endpointer {
   /** e.g. `grpc://10.0.0.5:9000?isSecure=false`; valid after `start`. */
