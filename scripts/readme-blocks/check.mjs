@@ -230,6 +230,15 @@ for (const line of output.split('\n')) {
   else if (/^\s/.test(line) && errors.length > 0) errors[errors.length - 1] += `\n${line}`;
   else errors.push(line);
 }
+// tsc maps an import of ./x.ts to x.d.ts; Node does not: a relative import must name a real file.
+for (const b of blocks) {
+  b.code.split('\n').forEach((text, i) => {
+    for (const m of text.matchAll(/\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      if (!existsSync(join(work, m[1])))
+        errors.push(`${b.file}:${b.line + i}:${m.index + 1} imports ${m[1]}, which no generated file is`);
+    }
+  });
+}
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (errors.length > 0) {
   for (const e of errors) console.error(e);
