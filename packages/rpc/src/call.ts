@@ -1,28 +1,20 @@
 // The path of one call, from the request's headers to its last byte: context and deadline,
-// reading the request, the middleware chain and handler, and the reply in the call's protocol.
+// reading the request, the middleware chain and handler; the reply is written by reply.ts.
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { DescMessage, Registry } from '@bufbuild/protobuf';
 import { type AppInfo, createContextKey, type Handler } from '@kratos/core';
 import type { DeadlineTimer } from '@kratos/core/transport';
 import type { GrpcMethodKind } from '@kratos/grpc';
-import { acceptsGzip, compress, type Encoding, encodingOf } from './compression.ts';
-import { encodeEnvelope, FLAG_COMPRESSED, FLAG_END_STREAM, FLAG_TRAILERS } from './envelope.ts';
+import { acceptsGzip, type Encoding, encodingOf } from './compression.ts';
+import { FLAG_END_STREAM } from './envelope.ts';
 import type { Exchange } from './exchange.ts';
 import { decodeFrame, decodeMessage, decodeQuery, encodeMessage, RequestFailure } from './message-codec.ts';
-import { addHeaders, trailerIfAny } from './metadata.ts';
 import type { Wire } from './protocol.ts';
+import { Reply } from './reply.ts';
 import { RequestStream, readFrames, readWhole } from './request-body.ts';
 import { RpcContext } from './rpc-context.ts';
-import {
-  type CallStatus,
-  Code,
-  connectErrorJson,
-  connectHttpStatus,
-  grpcStatusHeaders,
-  RpcError,
-  statusOf,
-} from './status.ts';
+import { type CallStatus, Code, RpcError, statusOf } from './status.ts';
 import { parseConnectTimeout, parseGrpcTimeout } from './timeout.ts';
 
 /** A registered method, resolved once at registration. */
@@ -99,8 +91,7 @@ export class Call {
   readonly #entry: MethodEntry | undefined;
   readonly #wire: Wire;
   #recv: Encoding | undefined = 'identity';
-  #send: Encoding = 'identity';
-  #headersSent = false;
+  readonly #out: Reply;
   #finished = false;
 
   constructor(host: CallHost, ex: Exchange, entry: MethodEntry | undefined, wire: Wire) {
@@ -111,6 +102,7 @@ export class Call {
     const h = ex.headers;
     const p = wire.protocol;
     let timeout: number | undefined;
+    let send: Encoding = 'identity';
     if (p === 'connect' || p === 'connect-stream') {
       timeout = parseConnectTimeout(h['connect-timeout-ms'] as string | undefined);
       const enc = p === 'connect' ? h['content-encoding'] : h['connect-content-encoding'];
@@ -118,12 +110,12 @@ export class Call {
       const accept = (p === 'connect' ? h['accept-encoding'] : h['connect-accept-encoding']) as
         | string
         | undefined;
-      if (this.#recv === 'gzip' && acceptsGzip(accept)) this.#send = 'gzip';
+      if (this.#recv === 'gzip' && acceptsGzip(accept)) send = 'gzip';
     } else {
       timeout = parseGrpcTimeout(h['grpc-timeout'] as string | undefined);
       this.#recv = encodingOf(h['grpc-encoding'] as string | undefined);
       if (this.#recv === 'gzip' && acceptsGzip(h['grpc-accept-encoding'] as string | undefined))
-        this.#send = 'gzip';
+        send = 'gzip';
     }
     const unary = entry?.kind === 'unary';
     const serverTimeout = unary && host.timeout > 0 ? host.timeout : undefined;
@@ -143,6 +135,7 @@ export class Call {
       ex,
     );
     if (!ok) this.#recv = undefined;
+    this.#out = new Reply(ex, wire, send === 'gzip', this.ctx, host.corsHeaders(h.origin));
   }
 
   run(): void {
@@ -275,51 +268,20 @@ export class Call {
 
   /** Sends the reply header now (streams), instead of with the first message. Idempotent. */
   flushHeader(): void {
-    if (!this.#finished && !this.#headersSent) this.#sendHeaders();
+    if (!this.#finished && !this.#out.headersSent) this.#out.sendHeaders();
   }
 
   /** Sends one stream message, honouring back-pressure; resolves false once the call is over. */
   async send(message: unknown): Promise<boolean> {
     if (this.#finished) return false;
     const bytes = encodeMessage(this.#entry!, this.#wire.codec, message, this.#host.maxSend);
-    if (!this.#headersSent) this.#sendHeaders();
-    if (!this.#ex.write(this.#frame(bytes))) {
+    if (!this.#out.headersSent) this.#out.sendHeaders();
+    if (!this.#ex.write(this.#out.frame(bytes))) {
       const signal = this.ctx.signal;
       if (signal.aborted) return false;
       await once(this.#ex.drainable, 'drain', { signal }).catch(() => {});
     }
     return !this.#finished && !this.ctx.aborted;
-  }
-
-  #frame(bytes: Buffer): Uint8Array {
-    const gz = this.#send === 'gzip';
-    const framed = encodeEnvelope(gz ? FLAG_COMPRESSED : 0, gz ? compress(bytes) : bytes);
-    return this.#wire.protocol === 'grpc-web-text'
-      ? Buffer.from(framed.toString('base64'), 'latin1')
-      : framed;
-  }
-
-  #baseHeaders(): OutgoingHttpHeaders {
-    const headers: OutgoingHttpHeaders = { 'content-type': this.#wire.contentType };
-    const p = this.#wire.protocol;
-    if (this.#send === 'gzip') {
-      if (p === 'connect') headers['content-encoding'] = 'gzip';
-      else if (p === 'connect-stream') headers['connect-content-encoding'] = 'gzip';
-      else headers['grpc-encoding'] = 'gzip';
-    }
-    if (p === 'grpc' || p === 'grpc-web' || p === 'grpc-web-text') headers['grpc-accept-encoding'] = 'gzip';
-    else headers[p === 'connect' ? 'accept-encoding' : 'connect-accept-encoding'] = 'gzip';
-    const reply = this.ctx.replyHeaderIfAny();
-    if (reply) addHeaders(reply, headers);
-    const cors = this.#host.corsHeaders(this.#ex.headers.origin);
-    if (cors) Object.assign(headers, cors);
-    return headers;
-  }
-
-  #sendHeaders(): void {
-    this.#headersSent = true;
-    if (this.#wire.protocol === 'connect') return; // sent with the whole reply
-    this.#ex.respond(200, this.#baseHeaders(), false, this.#wire.protocol === 'grpc');
   }
 
   /** Ends the call with `error` (or OK and the unary `reply` bytes). Idempotent. */
@@ -331,7 +293,7 @@ export class Call {
     if (!ex.closed) {
       const status: CallStatus | undefined = error === undefined ? undefined : statusOf(error);
       try {
-        this.#writeEnd(status, reply);
+        this.#out.end(status, reply);
       } catch {
         // A reply that cannot be written (a bad header value) still ends the call.
         if (!ex.closed) ex.reset();
@@ -346,72 +308,4 @@ export class Call {
     this.ctx.finish();
     this.#host.end();
   }
-
-  #writeEnd(status: CallStatus | undefined, reply: Buffer | undefined): void {
-    const ex = this.#ex;
-    const p = this.#wire.protocol;
-    const trailer = trailerIfAny(this.ctx);
-    if (p === 'connect') {
-      const headers = this.#baseHeaders();
-      if (trailer) addHeaders(trailer, headers, 'trailer-');
-      if (status?.metadata) addHeaders(status.metadata, headers, 'trailer-');
-      if (status === undefined) {
-        const body = reply === undefined ? Buffer.alloc(0) : this.#send === 'gzip' ? compress(reply) : reply;
-        headers['content-length'] = body.length;
-        ex.respond(200, headers, false);
-        ex.end(body, undefined);
-        return;
-      }
-      delete headers['content-encoding'];
-      headers['content-type'] = 'application/json';
-      const body = Buffer.from(JSON.stringify(connectErrorJson(status)), 'utf8');
-      headers['content-length'] = body.length;
-      ex.respond(connectHttpStatus(status.code), headers, false);
-      ex.end(body, undefined);
-      return;
-    }
-    if (p === 'connect-stream') {
-      if (!this.#headersSent) this.#sendHeaders();
-      const end: { error?: object; metadata?: Record<string, string[]> } = {};
-      if (status !== undefined) end.error = connectErrorJson(status);
-      if (trailer || status?.metadata) {
-        const md: Record<string, string[]> = {};
-        for (const source of [trailer, status?.metadata])
-          if (source)
-            for (const [k, v] of source) {
-              md[k] = [...(md[k] ?? []), ...v];
-            }
-        end.metadata = md;
-      }
-      const last = encodeEnvelope(FLAG_END_STREAM, Buffer.from(JSON.stringify(end), 'utf8'));
-      ex.end(reply === undefined ? last : Buffer.concat([this.#frame(reply), last]), undefined);
-      return;
-    }
-    const trailers: Record<string, string | string[]> = {};
-    grpcStatusHeaders(status ?? OK, trailers);
-    if (trailer) addHeaders(trailer, trailers);
-    if (status?.metadata) addHeaders(status.metadata, trailers);
-    if (p === 'grpc') {
-      if (!this.#headersSent && reply === undefined && this.ctx.replyHeaderIfAny() === undefined) {
-        // Trailers-Only: one HEADERS frame with the status.
-        this.#headersSent = true;
-        ex.respond(200, Object.assign(this.#baseHeaders(), trailers), true);
-        return;
-      }
-      if (!this.#headersSent) this.#sendHeaders();
-      ex.end(reply === undefined ? undefined : this.#frame(reply), trailers);
-      return;
-    }
-    // gRPC-Web: the trailers travel as the body's last frame.
-    if (!this.#headersSent) this.#sendHeaders();
-    let block = '';
-    for (const [k, v] of Object.entries(trailers)) {
-      for (const one of Array.isArray(v) ? v : [v]) block += `${k}: ${one}\r\n`;
-    }
-    let tail: Uint8Array = encodeEnvelope(FLAG_TRAILERS, Buffer.from(block, 'utf8'));
-    if (p === 'grpc-web-text') tail = Buffer.from(Buffer.from(tail).toString('base64'), 'latin1');
-    ex.end(reply === undefined ? tail : Buffer.concat([this.#frame(reply), tail]), undefined);
-  }
 }
-
-const OK: CallStatus = { code: Code.OK, message: '', details: [] };
