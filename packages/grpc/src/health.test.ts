@@ -1,6 +1,13 @@
+import { createApp, createMemoryRegistry, type Registrar } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
-import { healthDefinition } from './index.ts';
-import { clientFor, greeterFixture, sayHello, startGreeter, until } from './testdata/harness.ts';
+import { createGrpcServer, type GrpcClient, healthDefinition } from './index.ts';
+import {
+  file_helloworld_v1_greeter,
+  GreeterService,
+  type HelloReply,
+  helloRequest,
+} from './testdata/greeter.ts';
+import { clientFor, greeterFixture, sayHello, silent, startGreeter, until } from './testdata/harness.ts';
 
 const { cleanup, server: started } = greeterFixture();
 
@@ -45,5 +52,57 @@ describe('health', () => {
     await watchingUnknown;
     expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
     expect(unknown).toEqual(['SERVICE_UNKNOWN', 'SERVING', 'NOT_SERVING']);
+  });
+
+  it('answers NOT_SERVING once an App begins to stop it (before deregistering), while still serving calls', async () => {
+    const server = createGrpcServer({ address: '127.0.0.1:0', logger: silent });
+    server.registerService(GreeterService, { SayHello: sayHello }, { file: file_helloworld_v1_greeter });
+    const registry = createMemoryRegistry();
+    // What the instance answers while the App deregisters it (the drain delay follows).
+    let during: { check: unknown; greeter: unknown; hello: string } | undefined;
+    let client: GrpcClient | undefined;
+    const registrar: Registrar = {
+      register: (i, o) => registry.register(i, o),
+      async deregister(i, o) {
+        await registry.deregister(i, o);
+        const c = client!;
+        during = {
+          check: await c.unary(healthDefinition.Check, { service: '' }),
+          greeter: await c.unary(healthDefinition.Check, { service: 'helloworld.v1.Greeter' }),
+          hello: ((await c.unary(GreeterService.SayHello, helloRequest({ name: 'x' }))) as HelloReply)
+            .message,
+        };
+        // Set by hand meanwhile: ignored, the stop has begun.
+        server.setServingStatus('helloworld.v1.Greeter', 'SERVING');
+      },
+    };
+    const app = createApp({
+      name: 'drains',
+      servers: [server],
+      registrar,
+      signals: [],
+      logger: silent,
+      drainDelay: 1,
+    });
+    const running = app.run();
+    const watcher = (await registry.watch('drains'))[Symbol.asyncIterator]();
+    while ((await watcher.next()).value.length === 0);
+    await watcher.return?.();
+    client = clientFor(server);
+    cleanup(() => client!.close());
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const r of client.serverStream(healthDefinition.Watch, { service: '' })) seen.push(r.status);
+    })();
+    await until(() => seen.length === 1);
+    await app.stop();
+    await running;
+    await watching;
+    expect(during).toEqual({
+      check: { status: 'NOT_SERVING' },
+      greeter: { status: 'NOT_SERVING' },
+      hello: 'Hello x',
+    });
+    expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
   });
 });

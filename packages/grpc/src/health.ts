@@ -153,8 +153,14 @@ export interface HealthService {
   readonly definition: ServiceDefinition;
   readonly handlers: Record<string, GrpcMethodHandler>;
   set(service: string, status: ServingStatus): void;
-  /** Every known service SERVING (server started). */
+  /** Every known service SERVING (server started); `set` counts again. */
   resume(): void;
+  /**
+   * Every known service NOT_SERVING while the server still serves (its stop has begun, see the
+   * App's `drainDelay`): watchers are told and stay open; `set` is ignored until `resume`, as
+   * grpc-go's `Shutdown`.
+   */
+  drain(): void;
   /** Every known service NOT_SERVING, watchers told and ended (server stopping). */
   shutdown(): void;
 }
@@ -167,6 +173,8 @@ export function createHealthService(): HealthService {
   const statuses = new Map<string, ServingStatus>([['', 'NOT_SERVING']]);
   const watchers = new Map<string, Set<(s: ServingStatus | undefined) => void>>();
   let shutdown = false;
+  /** Draining or shut down: the statuses stay NOT_SERVING. */
+  let frozen = false;
 
   const notify = (service: string, status: ServingStatus | undefined) => {
     for (const w of watchers.get(service) ?? []) w(status);
@@ -230,14 +238,24 @@ export function createHealthService(): HealthService {
       Watch: watch,
     },
     set(service, status) {
+      if (frozen) {
+        if (!statuses.has(service)) statuses.set(service, 'NOT_SERVING');
+        return;
+      }
       set(service, status);
     },
     resume() {
       shutdown = false;
+      frozen = false;
       for (const s of statuses.keys()) set(s, 'SERVING');
+    },
+    drain() {
+      frozen = true;
+      for (const s of statuses.keys()) set(s, 'NOT_SERVING');
     },
     shutdown() {
       shutdown = true;
+      frozen = true;
       for (const s of statuses.keys()) set(s, 'NOT_SERVING');
       // Open Watch streams would hold a graceful stop open forever: end them after the update.
       for (const service of watchers.keys()) notify(service, undefined);

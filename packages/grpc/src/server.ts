@@ -161,6 +161,10 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
       log.infow('msg', `[gRPC] server listening on: ${joinHostPort(host === '' ? '0.0.0.0' : host, port)}`);
     },
 
+    beginDrain() {
+      health?.drain();
+    },
+
     async stop(stopOptions?: ServerStopOptions) {
       if (state === 'stopped' || state === 'idle') {
         state = 'stopped';

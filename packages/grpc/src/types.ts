@@ -109,6 +109,12 @@ export interface GrpcServer extends Server, Endpointer {
   ): void;
   /** Sets the health status of a service (`''` is the whole server). */
   setServingStatus(service: string, status: ServingStatus): void;
+  /**
+   * The stop has begun (an App calls it before it deregisters and waits its `drainDelay`): calls
+   * are still served, but health answers NOT_SERVING for every service (Watch streams are told),
+   * so health-checking clients and balancers stop sending. `start` serves again.
+   */
+  beginDrain(): void;
   /** The bound port (valid after `start`). */
   readonly port: number;
   /** The grpc-js server, for escape hatches. */

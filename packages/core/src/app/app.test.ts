@@ -376,11 +376,14 @@ describe('createApp', () => {
     expect(lines.some((kv) => kv.includes('server #0 (FakeServer) failed to stop: socket stuck'))).toBe(true);
   });
 
-  it('drainDelay: deregisters, serves on while watchers hear of it, then stops the servers', async () => {
+  it('drainDelay: tells the servers, deregisters, serves on while watchers hear of it, then stops the servers', async () => {
     const events: string[] = [];
     const times: Record<string, number> = {};
     const servers = [
       new (class extends FakeServer {
+        beginDrain() {
+          events.push(`drain ${this.name} (running: ${this.running})`);
+        }
         override async stop(options?: ServerStopOptions) {
           times.stop = performance.now();
           await super.stop(options);
@@ -414,7 +417,11 @@ describe('createApp', () => {
     expect(servers[0]!.running).toBe(true);
     await stopped;
     await running;
-    expect(events.slice(-2)).toEqual(['deregister (all running: true)', 'stop http']);
+    expect(events.slice(-3)).toEqual([
+      'drain http (running: true)',
+      'deregister (all running: true)',
+      'stop http',
+    ]);
     // timers never fire early: the servers were stopped no sooner than drainDelay after it
     expect(times.stop! - times.deregistered!).toBeGreaterThanOrEqual(149);
     await watcher.return?.();

@@ -9,6 +9,15 @@ import type { AppInfo } from './app-info.ts';
 /** A lifecycle hook; may be async. A throwing before-/after-start hook aborts `run()`. */
 export type AppHook = (app: AppInfo) => void | Promise<void>;
 
+/**
+ * A server that can be told its stop has begun (the App calls it before it deregisters and waits
+ * `drainDelay`): it keeps serving every call, but says it is going, e.g. the gRPC server's health
+ * service answers NOT_SERVING so health-checking clients and balancers stop sending. Optional.
+ */
+export interface DrainingServer extends Server {
+  beginDrain(): void;
+}
+
 /** Options of {@link createApp}. */
 export interface AppOptions {
   /** Instance id. Default: a random UUID. */
@@ -34,7 +43,8 @@ export interface AppOptions {
    * while clients learn from the registry that the instance is gone, so none of them is sent to a
    * closed port. Only after a deregistration (nobody else is told otherwise). Default 1000 with a
    * `registrar` (etcd, ZooKeeper and Consul watchers hear of a change well within it), else 0.
-   * Set it to how late your slowest client learns of a change.
+   * Set it to how late your slowest client learns of a change. Servers with a `beginDrain()`
+   * method (see {@link DrainingServer}) are told when the stop begins, before the deregistration.
    */
   drainDelay?: number;
   /** Signals that stop the app; a second one forces exit. Default SIGINT, SIGTERM, SIGQUIT; `[]` for none. */
@@ -211,6 +221,14 @@ export function createApp(options: AppOptions = {}): App {
         // Leave nothing registered or listening behind a failed start (a throwing after-start
         // hook included), or the process would linger half up.
         const errors: unknown[] = [];
+        // Told first, so health checks and the registry say the same thing from here on.
+        for (const s of started) {
+          try {
+            (s as Partial<DrainingServer>).beginDrain?.();
+          } catch (e) {
+            errors.push(e);
+          }
+        }
         if (options.registrar && instance) {
           const inst = instance;
           const registrar = options.registrar;
@@ -253,6 +271,14 @@ export function createApp(options: AppOptions = {}): App {
           await runHooks(hooks(options.beforeStop));
         } catch (e) {
           errors.push(e);
+        }
+        // Told first, so health checks and the registry say the same thing from here on.
+        for (const s of started) {
+          try {
+            (s as Partial<DrainingServer>).beginDrain?.();
+          } catch (e) {
+            errors.push(e);
+          }
         }
         if (options.registrar && instance) {
           const inst = instance;
