@@ -9,7 +9,7 @@
 set -euo pipefail
 NAME=build-all
 . "$(dirname "$0")/lib.sh"
-all=(debian discovery polaris nacos otelcol consul kubernetes)
+all=(debian discovery polaris nacos otelcol eureka servicecomb consul kubernetes)
 names=("$@"); [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 canon() { case "$1" in etcd|zookeeper|prometheus) echo debian ;; k8s|kube-apiserver) echo kubernetes ;; *) echo "$1" ;; esac; }
 status=0

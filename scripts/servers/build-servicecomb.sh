@@ -3,7 +3,7 @@
 # The proxy here serves one version of github.com/apache/servicecomb-service-center: the pseudo-version
 # below (commit c2dc0caef706 of 2019-10-27, between releases 1.2.0 and 1.3.0; tags and @latest answer 403).
 # Its Kubernetes discovery plugin imports a client-go fork the proxy does not serve, so that one blank
-# import is dropped from the copied source; nothing else is changed. Registry data: embedded etcd.
+# import is dropped from the copied source; nothing else is changed. start-servicecomb.sh runs it on Debian etcd.
 set -euo pipefail
 NAME=servicecomb
 . "$(dirname "$0")/lib.sh"
