@@ -5,7 +5,7 @@
 import { create, type DescMessage, fromBinary, type Message, toBinary } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import type { Context } from '@kratos/core';
-import { createRpcServer, RpcError, replyTrailer, sendReplyHeader } from '@kratos/rpc';
+import { createRpcServer, RpcError, replyTrailer, rpcRequestOf, sendReplyHeader } from '@kratos/rpc';
 import { definitionOf, loadRegistry } from './lib/descriptors.ts';
 
 const registry = loadRegistry('connect-conformance');
@@ -53,7 +53,7 @@ function requestInfo(ctx: Context, reqs: Request[]) {
     ),
   };
   if (ctx.deadline !== undefined) info.timeoutMs = BigInt(Math.max(0, Math.round(ctx.deadline - Date.now())));
-  const raw = ctx.raw as { method?: string; query?: string };
+  const raw = rpcRequestOf(ctx)!;
   if (raw.method === 'GET') {
     const params: Header[] = [];
     for (const [name, value] of new URLSearchParams(raw.query ?? '')) {

@@ -17,7 +17,7 @@ export {
   type SharedWatchSourceOptions,
 } from './config/shared-watch-source.ts';
 export { formatFromKey } from './config/source.ts';
-export type { MessageCodec } from './encoding/codec.ts';
+export type { MessageCodec, MessageSchema } from './encoding/codec.ts';
 export { compareUtf8, goJson, goStringMapJson } from './encoding/go-json.ts';
 export {
   type ChildLogger,

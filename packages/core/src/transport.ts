@@ -9,6 +9,7 @@ export {
   CallContext,
   type CallSide,
   type ContextInit,
+  nativeOf,
   type TransportKind,
 } from './context/context.ts';
 export {

@@ -1,4 +1,4 @@
-import { create, createRegistry, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, createRegistry, type DescMessage, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { describe, expect, it } from 'vitest';
 import { createProtoCodec, protoCodec } from './proto.ts';
@@ -56,7 +56,7 @@ describe('protoCodec', () => {
     expect(() => protoCodec.marshal({ a: 1 })).toThrow(/can only marshal protobuf messages/);
     expect(() => protoCodec.marshal(user)).toThrow(/no schema for test.v1.User/);
     expect(() => protoCodec.unmarshal(new Uint8Array())).toThrow(/needs its schema/);
-    expect(() => protoCodec.marshalMessage({}, user)).toThrow(/DescMessage/);
+    expect(() => protoCodec.marshalMessage({} as DescMessage, user)).toThrow(/DescMessage/);
     expect(() => protoCodec.marshalMessage(UserSchema, 'x')).toThrow(/want a test.v1.User message/);
     const address = create(UserSchema.field.address!.message!, { city: 'x' });
     expect(() => protoCodec.marshalMessage(UserSchema, address)).toThrow(/got test.v1.Address/);

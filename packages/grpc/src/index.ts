@@ -16,6 +16,7 @@ export {
   metadataFile,
   registerMetadataService,
 } from './metadata-service.ts';
+export { type GrpcServerCall, grpcCallOf } from './native.ts';
 export {
   createReflectionIndex,
   type ReflectionIndex,

@@ -1,7 +1,14 @@
-import { Client, credentials, Metadata as GrpcMetadata, type ServiceError, status } from '@grpc/grpc-js';
+import {
+  Client,
+  credentials,
+  Metadata as GrpcMetadata,
+  type ServerUnaryCall,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js';
 import { type Context, KratosError, type Middleware } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
-import type { GrpcClient, GrpcServer } from './index.ts';
+import { type GrpcClient, type GrpcServer, grpcCallOf } from './index.ts';
 import { GreeterService, type HelloRequest, helloReply, helloRequest } from './testdata/greeter.ts';
 import { clientFor, collect, greeterFixture, sayHello, startGreeter, until } from './testdata/harness.ts';
 
@@ -251,7 +258,7 @@ describe('deadlines and cancellation', () => {
       {
         SayHello: async (ctx: Context) => {
           started = true;
-          await until(() => (ctx.raw as { cancelled: boolean }).cancelled);
+          await until(() => grpcCallOf(ctx)!.cancelled);
           seen = { aborted: ctx.signal.aborted, reason: (ctx.signal.reason as Error).name };
           return helloReply({ message: 'late' });
         },
@@ -271,7 +278,7 @@ describe('deadlines and cancellation', () => {
         // Reading the signal makes the context watch the call; a listener added after it runs
         // after the context's own, once grpc-js reports the stream closed.
         saved = ctx.signal;
-        (ctx.raw as { once(event: 'cancelled', fn: () => void): void }).once('cancelled', () => {
+        (grpcCallOf(ctx) as ServerUnaryCall<unknown, unknown>).once('cancelled', () => {
           streamClosed = true;
         });
         return helloReply({ message: 'ok' });

@@ -45,6 +45,7 @@ export type {
   ResponseEncoder,
 } from './encoders.ts';
 export { reasonForStatus } from './errors.ts';
+export { httpClientRouteOf, httpRequestOf } from './native.ts';
 export { type PathTemplate, parsePathTemplate } from './path-template.ts';
 export type { CompressionOption, CorsOption, FastifyCompressOptions, FastifyCorsOptions } from './plugins.ts';
 export { createHttpServer } from './server.ts';

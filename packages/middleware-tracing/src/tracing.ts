@@ -7,7 +7,7 @@ import {
   type Valuer,
   valuer,
 } from '@kratos/core';
-import { httpToGrpcCode } from '@kratos/core/transport';
+import { httpToGrpcCode, nativeOf } from '@kratos/core/transport';
 import {
   type Attributes,
   isSpanContextValid,
@@ -124,7 +124,7 @@ interface GrpcRaw {
 function serverAttributes(ctx: Context): Attributes {
   const attrs: Attributes = { 'rpc.system': ctx.kind };
   splitOperation(ctx.operation, attrs);
-  const raw = ctx.raw;
+  const raw = nativeOf(ctx);
   if (typeof raw !== 'object' || raw === null) return attrs;
   if (typeof (raw as Partial<GrpcRaw>).getPeer === 'function') {
     let peer: string | undefined;

@@ -1,12 +1,12 @@
 import type { Codec } from '@kratos/core';
-import type { MessageCodec } from '@kratos/core/adapter';
+import type { MessageCodec, MessageSchema } from '@kratos/core/adapter';
 import { isMessageCodec } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 
 /** A protobuf message a {@link MessageCodec} must round-trip. */
 export interface MessageSample {
   /** The message's descriptor (a protobuf-es `DescMessage`). */
-  schema: unknown;
+  schema: MessageSchema;
   message: unknown;
   /** Compares the decoded message with `message`; default `expect(actual).toEqual(expected)`. */
   equals?(actual: unknown, expected: unknown): void;

@@ -30,17 +30,17 @@ describeCodecContract(jsonCodec, {
 
 // A toy MessageCodec (JSON of the message, tagged by the schema's type name) to exercise the
 // messageSamples cases; real ones (proto) run the same suite with protobuf-es schemas.
-const pointSchema = { typeName: 'kt.Point' };
+const pointSchema = { kind: 'message', typeName: 'kt.Point' } as const;
 const taggedCodec: MessageCodec = {
   ...jsonCodec,
   name: 'tagged',
   contentType: 'application/x-tagged',
   marshalMessage(schema, message) {
-    return jsonCodec.marshal({ type: (schema as typeof pointSchema).typeName, message });
+    return jsonCodec.marshal({ type: schema.typeName, message });
   },
   unmarshalMessage(schema, data) {
     const v = jsonCodec.unmarshal(data) as { type: string; message: unknown };
-    if (v.type !== (schema as typeof pointSchema).typeName) throw new Error(`not a ${v.type}`);
+    if (v.type !== schema.typeName) throw new Error(`not a ${v.type}`);
     return v.message;
   },
 };

@@ -50,8 +50,6 @@ export interface Context {
   readonly signal: AbortSignal;
   /** The context this one was derived from (a server call's context for an outgoing client call). */
   readonly parent: Context | undefined;
-  /** The transport's native object (fastify request, grpc-js call), for escape hatches. */
-  readonly raw: unknown;
   /** Reads a value attached with {@link Context.set}, looking through parents. */
   get<T>(key: ContextKey<T>): T | undefined;
   /** Attaches a value. */
@@ -77,6 +75,10 @@ export interface ContextInit {
   parent?: Context;
   /** An outside signal that cancels this context too. */
   signal?: AbortSignal;
+  /**
+   * The transport's native object (fastify request, grpc-js call, ...). Not on {@link Context}:
+   * each transport hands it out typed through its own accessor (`httpRequestOf`, `grpcCallOf`).
+   */
   raw?: unknown;
 }
 
@@ -95,6 +97,7 @@ export class CallContext implements Context {
   readonly app: AppInfo | undefined;
   readonly deadline: number | undefined;
   readonly parent: Context | undefined;
+  /** The transport's native object (see {@link ContextInit.raw}); read it through {@link nativeOf}. */
   readonly raw: unknown;
   #controller: AbortController | undefined;
   #signal: AbortSignal | undefined;
@@ -247,6 +250,15 @@ export class CallContext implements Context {
 
 function abortReason(): DOMException {
   return new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/**
+ * The transport's native object behind `ctx` (what its transport passed as `raw`), or undefined
+ * for a context no transport made. For a transport's typed accessor (`httpRequestOf(ctx)`,
+ * `grpcCallOf(ctx)`), which checks `kind` and `side` and gives the object its type.
+ */
+export function nativeOf(ctx: Context): unknown {
+  return ctx instanceof CallContext ? ctx.raw : undefined;
 }
 
 /** Makes a context: for tests, for background work, or as the parent of outgoing calls. */

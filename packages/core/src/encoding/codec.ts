@@ -13,12 +13,24 @@ export interface Codec {
 }
 
 /**
- * A codec that encodes protobuf messages natively (binary protobuf) rather than through their
- * JSON form. `schema` is the message's descriptor (a protobuf-es `DescMessage`).
+ * What core knows of a protobuf message descriptor, without depending on a protobuf library:
+ * protobuf-es' `DescMessage` is one.
  */
-export interface MessageCodec extends Codec {
-  marshalMessage(schema: unknown, message: unknown): Uint8Array;
-  unmarshalMessage(schema: unknown, data: Uint8Array): unknown;
+export interface MessageSchema {
+  readonly kind: 'message';
+  /** Fully qualified message name, e.g. `helloworld.v1.HelloRequest`. */
+  readonly typeName: string;
+}
+
+/**
+ * A codec that encodes protobuf messages natively (binary protobuf) rather than through their
+ * JSON form. `schema` is the message's descriptor; `Schema` narrows it for an implementation
+ * (`MessageCodec<DescMessage>` for protobuf-es). Messages are the library's message objects or
+ * plain init objects of the schema.
+ */
+export interface MessageCodec<Schema extends MessageSchema = MessageSchema> extends Codec {
+  marshalMessage(schema: Schema, message: unknown): Uint8Array;
+  unmarshalMessage(schema: Schema, data: Uint8Array): unknown;
 }
 
 /** True for a {@link MessageCodec}. */

@@ -7,6 +7,7 @@ import { KratosError } from '@kratos/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { codecError } from '../binding.ts';
 import { statusError } from '../errors.ts';
+import { httpRequestOf } from '../native.ts';
 
 /** The `multipart` option of `createHttpServer`: limits of one multipart/form-data request. */
 export interface MultipartOptions {
@@ -93,7 +94,7 @@ export function registerMultipart(
 
 /** The fastify request of a server call, checked to be multipart. */
 function multipartRequest(ctx: Context): FastifyRequest & MultipartRequest {
-  const request = ctx.raw as (FastifyRequest & MultipartRequest) | undefined;
+  const request = httpRequestOf(ctx) as (FastifyRequest & MultipartRequest) | undefined;
   if (request === undefined || typeof request.parts !== 'function') {
     throw new KratosError(
       500,

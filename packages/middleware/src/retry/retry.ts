@@ -1,4 +1,5 @@
 import { type Context, KratosError, type Middleware } from '@kratos/core';
+import { nativeOf } from '@kratos/core/transport';
 import { CIRCUITBREAKER_REASON } from '../circuitbreaker/circuitbreaker.ts';
 
 /** Exponential backoff between attempts. */
@@ -71,7 +72,7 @@ export interface RetryOptions {
    */
   idempotent?: readonly string[] | ((ctx: Context) => boolean);
   /**
-   * HTTP methods treated as idempotent when the call's method is known (`ctx.raw` of the client
+   * HTTP methods treated as idempotent when the call's method is known (the native object of the client
    * context carrying a `method`). Default GET, HEAD, PUT, DELETE, OPTIONS.
    */
   methods?: readonly string[];
@@ -105,7 +106,7 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** The HTTP method of a client call, when the transport put it on the context. */
 function methodOf(ctx: Context): string | undefined {
-  const raw = ctx.raw as { method?: unknown } | null | undefined;
+  const raw = nativeOf(ctx) as { method?: unknown } | null | undefined;
   return typeof raw?.method === 'string' ? raw.method.toUpperCase() : undefined;
 }
 
