@@ -1,3 +1,4 @@
+export { type AdmissionLimiter, rateLimitedError } from './admission.ts';
 export { CODEC_REASON } from './binding.ts';
 export { HTTP_BODY_TYPE } from './bodies/http-body.ts';
 export {

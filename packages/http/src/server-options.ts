@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Codec, Logger, Middleware, Server } from '@kratos/core';
 import type { CodecRegistry, Endpointer } from '@kratos/core/transport';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { AdmissionLimiter } from './admission.ts';
 import type { MultipartOptions } from './bodies/multipart.ts';
 import type { ErrorEncoder, HttpRouteOptions, RequestDecoder, ResponseEncoder } from './encoders.ts';
 import type { CompressionOption, CorsOption } from './plugins.ts';
@@ -34,6 +35,13 @@ export interface HttpServerOptions {
   timeout?: number;
   /** Server middleware, first outermost; resolved per route at registration. */
   middleware?: Middleware[];
+  /**
+   * Early admission (e.g. `createBbrLimiter()` from `@kratos/middleware`): asked for every request
+   * as soon as its head is parsed, before routing, filters and body reading; a refused request is
+   * answered 429 `RATELIMIT` at once, far cheaper than `rateLimit()` in the middleware chain (which
+   * runs after the body is decoded). Covers every route. Default none.
+   */
+  limiter?: AdmissionLimiter;
   /** fastify onRequest-style hooks applied to every route. */
   filters?: HttpFilter[];
   /** Serve HTTPS. */

@@ -12,6 +12,7 @@ import {
   splitHostPort,
 } from '@kratos/core/transport';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { admit } from './admission.ts';
 import { registerMultipart } from './bodies/multipart.ts';
 import { createCallPath, type HttpServerState } from './call.ts';
 import { Connections } from './connections.ts';
@@ -66,6 +67,7 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
     options.endpoint === undefined ? undefined : new URL(String(options.endpoint));
   state.endpoint = endpoint?.toString() ?? '';
   const connections = new Connections();
+  const limiter = options.limiter;
 
   const fastify = Fastify({
     ...options.fastify,
@@ -91,6 +93,8 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         // Draining: still served (a kept-alive client may have sent it as the stop began), but
         // the connection closes after the reply.
         if (state.closing) res.setHeader('connection', 'close');
+        // Early admission: shed before routing and before the body is read (admission.ts).
+        if (limiter !== undefined && !admit(limiter, res)) return;
         handler(req as never, res as never);
       };
       const serverOptions = {
