@@ -2,7 +2,10 @@ import type { Context, Middleware, Selector } from '@kratos/core';
 import { createGrpcClient } from '@kratos/grpc';
 import { createHttpClient } from '@kratos/http';
 import { createSelector } from '@kratos/selector';
-import { GreeterGrpcClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
+import {
+  GreeterGrpcClient,
+  GreeterService,
+} from '../../../examples/helloworld/api/helloworld/v1/greeter_grpc.js';
 import { GreeterHttpClient } from '../../../examples/helloworld/api/helloworld/v1/greeter_http.js';
 import type { OwnedDiscovery } from './registries.ts';
 
@@ -155,7 +158,11 @@ export function startLoad(o: LoadOptions): Load {
     invoke = (id) => greeter.sayHello({ name: `c${id}` }, { header: { [CALL_HEADER]: id } });
     closeClient = () => client.close();
   } else {
-    const client = createGrpcClient(common);
+    // SayHello has no side effects (the example binds it to GET): the client may send it again
+    // when its connection dropped before any reply, as the HTTP client does for a GET. Without
+    // this (RELIABILITY_GRPC_IDEMPOTENT=0) such calls fail, as with grpc-go and Go Kratos.
+    const idempotent = process.env.RELIABILITY_GRPC_IDEMPOTENT === '0' ? [] : [GreeterService.sayHello!.path];
+    const client = createGrpcClient({ ...common, idempotent });
     const greeter = new GreeterGrpcClient(client);
     invoke = (id) => greeter.sayHello({ name: `c${id}` }, { header: { [CALL_HEADER]: id } });
     closeClient = () => client.close();
