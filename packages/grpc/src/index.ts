@@ -1,3 +1,4 @@
+export type { AdmissionLimiter } from './admission.ts';
 export { createGrpcClient } from './client.ts';
 export {
   createHealthService,

@@ -7,6 +7,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import type { DeadlineHandle, DeadlineTimer } from '@kratos/core/transport';
+import type { AdmissionLimiter } from './admission.ts';
 
 const NGHTTP2_NO_ERROR = 0;
 
@@ -40,6 +41,13 @@ export interface GrpcServerLimits {
   maxConnectionAgeGrace?: number;
   /** Concurrent streams (calls) per connection, an HTTP/2 setting (`grpc.max_concurrent_streams`). Default 250. */
   maxConcurrentStreams?: number;
+  /**
+   * Early admission (e.g. `createBbrLimiter()` from `@kratos/middleware`): asked for every call but
+   * health checks as soon as its headers are in, before its message is read or decoded and before
+   * the middleware chain; a refused call ends at once with RESOURCE_EXHAUSTED (reason `RATELIMIT`),
+   * far cheaper than `rateLimit()` in the chain. Default none.
+   */
+  limiter?: AdmissionLimiter;
 }
 
 /** grpc-js server options from the limits: defaults, then the options, then `channelOptions`. */

@@ -19,6 +19,7 @@ import {
   splitHostPort,
   stopGracefully,
 } from '@kratos/core/transport';
+import { admissionInterceptor } from './admission.ts';
 import { createCallPath, type GrpcServerState } from './call.ts';
 import { createHealthService, type HealthService, healthFile } from './health.ts';
 import { registerMetadataService } from './metadata-service.ts';
@@ -68,9 +69,11 @@ export function createGrpcServer(options: GrpcServerOptions = {}): GrpcServer {
     serverOptions['grpc.max_send_message_length'] = options.maxSendMessageSize;
   }
   const requestTimeout = options.requestTimeout ?? 10_000;
-  if (requestTimeout > 0) {
+  if (requestTimeout > 0 || options.limiter !== undefined) {
     serverOptions.interceptors = [
-      requestTimeoutInterceptor(timer, requestTimeout),
+      // Outermost: a shed call starts nothing else (admission.ts).
+      ...(options.limiter === undefined ? [] : [admissionInterceptor(options.limiter)]),
+      ...(requestTimeout > 0 ? [requestTimeoutInterceptor(timer, requestTimeout)] : []),
       ...((serverOptions.interceptors as ServerInterceptor[] | undefined) ?? []),
     ];
   }

@@ -1,0 +1,120 @@
+// Early admission on the gRPC server: the `limiter` option decides on a call as soon as its
+// headers are in, before its request message is read or decoded and before the middleware chain,
+// through a grpc-js server interceptor (grpc-go users put a `tap.ServerInHandle` there for the
+// same purpose). Go Kratos' `ratelimit.Server()` middleware sheds later, after decoding.
+import type {
+  Metadata,
+  ServerInterceptingCall,
+  ServerInterceptingCallInterface,
+  ServerInterceptor,
+} from '@grpc/grpc-js';
+import { KratosError } from '@kratos/core';
+import { toGrpcStatus } from './status.ts';
+
+/**
+ * Admits or sheds calls: the shape of `@kratos/middleware`'s `Limiter` (a BBR limiter from
+ * `createBbrLimiter()` fits) and of Go Kratos' `ratelimit.Limiter`.
+ */
+export interface AdmissionLimiter {
+  /** A done callback when the call may run (called once when it ends), `undefined` to shed it. */
+  allow(): ((info: { error?: unknown }) => void) | undefined;
+}
+
+type InterceptingServerListener = Parameters<ServerInterceptingCallInterface['start']>[0];
+type PartialStatus = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
+type Done = (info: { error?: unknown }) => void;
+
+/** What a shed call is answered: RESOURCE_EXHAUSTED with Go Kratos' ErrorInfo reason RATELIMIT. */
+const SHED = toGrpcStatus(
+  new KratosError(429, 'RATELIMIT', 'service unavailable due to rate limit exceeded'),
+);
+const noInfo = {};
+
+/**
+ * One call under admission: shed (`done` undefined) it answers RESOURCE_EXHAUSTED when started and
+ * never starts grpc-js' call (nothing is read); admitted it passes everything through and reports
+ * the end (status sent or call cancelled) to the limiter once. A plain delegate, as
+ * server-limits.ts' AwaitingRequest, to allocate nothing more per call.
+ */
+class Admission implements ServerInterceptingCallInterface {
+  readonly #call: ServerInterceptingCallInterface;
+  #done: Done | undefined;
+  #listener: InterceptingServerListener | undefined;
+
+  constructor(call: ServerInterceptingCallInterface, done: Done | undefined) {
+    this.#call = call;
+    this.#done = done;
+  }
+
+  #finish(): void {
+    const done = this.#done;
+    if (done === undefined) return;
+    this.#done = undefined;
+    done(noInfo);
+  }
+
+  start(listener: InterceptingServerListener): void {
+    if (this.#done === undefined) {
+      this.#call.sendStatus({ code: SHED.code, details: SHED.details, metadata: SHED.metadata.clone() });
+      return;
+    }
+    this.#listener = listener;
+    this.#call.start(this);
+  }
+  // The listener grpc-js' call reports to (this object plays both roles).
+  onReceiveMetadata(metadata: Metadata): void {
+    this.#listener!.onReceiveMetadata(metadata);
+  }
+  onReceiveMessage(message: unknown): void {
+    this.#listener!.onReceiveMessage(message);
+  }
+  onReceiveHalfClose(): void {
+    this.#listener!.onReceiveHalfClose();
+  }
+  onCancel(): void {
+    this.#finish();
+    this.#listener!.onCancel();
+  }
+  sendMetadata(metadata: Metadata): void {
+    this.#call.sendMetadata(metadata);
+  }
+  sendMessage(message: unknown, callback: () => void): void {
+    this.#call.sendMessage(message, callback);
+  }
+  sendStatus(s: PartialStatus): void {
+    this.#finish();
+    this.#call.sendStatus(s);
+  }
+  startRead(): void {
+    this.#call.startRead();
+  }
+  getPeer(): string {
+    return this.#call.getPeer();
+  }
+  getDeadline(): ReturnType<ServerInterceptingCallInterface['getDeadline']> {
+    return this.#call.getDeadline();
+  }
+  getHost(): string {
+    return this.#call.getHost();
+  }
+  getAuthContext(): ReturnType<ServerInterceptingCallInterface['getAuthContext']> {
+    return this.#call.getAuthContext();
+  }
+  getConnectionInfo(): ReturnType<ServerInterceptingCallInterface['getConnectionInfo']> {
+    return this.#call.getConnectionInfo();
+  }
+  getMetricsRecorder(): ReturnType<ServerInterceptingCallInterface['getMetricsRecorder']> {
+    return this.#call.getMetricsRecorder();
+  }
+}
+
+/** Health checks are never shed: a balancer would take an overloaded node for a dead one. */
+const HEALTH = '/grpc.health.v1.Health/';
+
+/** The grpc-js server interceptor asking `limiter` for every call but health checks. */
+export function admissionInterceptor(limiter: AdmissionLimiter): ServerInterceptor {
+  return (method, call) =>
+    (method.path.startsWith(HEALTH)
+      ? call
+      : new Admission(call, limiter.allow())) as unknown as ServerInterceptingCall;
+}
