@@ -99,6 +99,26 @@ for (const name of readdirSync(work)) {
     rmSync(join(work, name), { recursive: true, force: true });
 }
 
+// Libraries only README blocks use: installed once with npm (again when extra-deps.json changes).
+const extra = join(work, 'extra');
+{
+  const want = readFileSync(join(here, 'extra-deps.json'), 'utf8');
+  const manifest = join(extra, 'package.json');
+  if (
+    !existsSync(manifest) ||
+    readFileSync(manifest, 'utf8') !== want ||
+    !existsSync(join(extra, 'node_modules'))
+  ) {
+    log('installing the libraries of extra-deps.json with npm');
+    mkdirSync(extra, { recursive: true });
+    writeFileSync(manifest, want);
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--no-package-lock'], {
+      cwd: extra,
+      stdio: 'inherit',
+    });
+  }
+}
+
 /** node_modules: every workspace package by name, then every dependency any of them has. */
 function linkModules() {
   const nm = join(work, 'node_modules');
@@ -119,7 +139,12 @@ function linkModules() {
       link(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name, dir);
     }
   }
-  for (const dir of [repo, ...packageDirs]) {
+  // Then the libraries of the examples, tests and benchmarks, pnpm's hoisted store, and the few
+  // libraries only README blocks use (extra-deps.json).
+  const more = ['examples', 'test', 'bench'].flatMap((g) =>
+    existsSync(join(repo, g)) ? readdirSync(join(repo, g)).map((n) => join(repo, g, n)) : [],
+  );
+  for (const dir of [repo, ...packageDirs, ...more, join(repo, 'node_modules', '.pnpm'), extra]) {
     const deps = join(dir, 'node_modules');
     if (!existsSync(deps)) continue;
     for (const name of readdirSync(deps)) {
