@@ -9,7 +9,7 @@
 // admitted (ok) calls and the unloaded p99, rejected share and p99, errors/timeouts, max RSS;
 // then the median over rounds. Writes results.json (with the load average around every run).
 //
-//   node bench/ratelimit/run.mjs [--quick] [--rounds N] [--transports http,grpc] [--modes none,before,bbr]
+//   node bench/ratelimit/run.mjs [--quick] [--rounds N] [--transports http,grpc] [--modes none,bbr,early]
 //   node bench/ratelimit/run.mjs --smoke    (CI: each transport and mode starts and answers; writes nothing)
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const quick = flag('--quick');
 const smoke = flag('--smoke');
 const ROUNDS = Number(opt('--rounds', quick ? 1 : 3));
 const TRANSPORTS = opt('--transports', 'http,grpc').split(',');
-const MODES = opt('--modes', 'none,before,bbr').split(',');
+const MODES = opt('--modes', 'none,bbr,early').split(',');
 const RUN_S = quick ? 8 : 15;
 const WARM_S = quick ? 12 : 20; // the `before` limiter's signal needs ~16 s of full load to turn hot
 const UNLOADED_S = quick ? 6 : 10;

@@ -4,7 +4,9 @@
 // Modes: none (no limiter); bbr (createBbrLimiter() defaults: elu signal + event-loop turn guard;
 // env TURN_BUDGET overrides turnBudget);
 // go (turnBudget 0: Go Kratos' rule alone); before (the limiter before the turn guard,
-// baseline-bbr.ts); cpu (bbr on the cpu signal); shed (rejects every call: the cost of a shed).
+// baseline-bbr.ts); cpu (bbr on the cpu signal); shed (rejects every call: the cost of a shed);
+// early (bbr as the server's `limiter` option: early admission instead of the middleware);
+// early-shed (rejects every call at the early admission point).
 // Run: taskset -c 0 node --conditions=kratos-source bench/ratelimit/server.ts <http|grpc> <mode> <port>
 import { performance } from 'node:perf_hooks';
 import { createGrpcServer } from '../../packages/grpc/src/index.ts';
@@ -31,7 +33,13 @@ const limiters: Record<string, () => (Limiter & { stat(): object }) | undefined>
   cpu: () => createBbrLimiter({ signal: 'cpu' }),
   // Sheds every call: its closed-loop rate is what a shed call costs.
   shed: () => ({ allow: () => undefined, stat: () => ({}) }),
+  // The same bbr limiter as the server's `limiter` option: early admission, before routing and
+  // body reading (HTTP) or before the message is read and decoded (gRPC), not in the chain.
+  early: () => createBbrLimiter(process.env.TURN_BUDGET ? { turnBudget: Number(process.env.TURN_BUDGET) } : {}),
+  // Sheds every call at the early admission point: what an early shed costs.
+  'early-shed': () => ({ allow: () => undefined, stat: () => ({}) }),
 };
+const early = mode.startsWith('early');
 const make = limiters[mode];
 if (!make) {
   console.error(`server: unknown mode ${mode} (${Object.keys(limiters).join(', ')})`);
@@ -58,7 +66,8 @@ const limiter = inner && {
   },
   stat: () => inner.stat(),
 };
-const middleware = limiter ? [rateLimit({ limiter })] : [];
+const middleware = limiter && !early ? [rateLimit({ limiter })] : [];
+const admission = limiter && early ? { limiter } : {};
 const logger = { log() {} };
 
 // The handler burns a fixed amount of CPU (not of wall time: on a busy host a wall-time loop
@@ -84,12 +93,12 @@ async function handler(_ctx: unknown, req: { name: string }) {
 
 let stop: () => Promise<void>;
 if (transport === 'http') {
-  const server = createHttpServer({ address: `127.0.0.1:${port}`, logger, middleware });
+  const server = createHttpServer({ address: `127.0.0.1:${port}`, logger, middleware, ...admission });
   server.route(pingRoute, handler);
   await server.start();
   stop = () => server.stop();
 } else {
-  const server = createGrpcServer({ address: `127.0.0.1:${port}`, logger, middleware });
+  const server = createGrpcServer({ address: `127.0.0.1:${port}`, logger, middleware, ...admission });
   server.registerService(PingerService, { Ping: handler as never });
   await server.start();
   stop = () => server.stop();
