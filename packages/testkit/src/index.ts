@@ -14,6 +14,14 @@ export {
 } from './config-source-contract.ts';
 export { type RecordedLogs, recordLogs, silentLogger } from './logs.ts';
 export { mapDiscovery } from './map-discovery.ts';
+export {
+  createMemoryTransport,
+  MEMORY_TRANSPORT_UNAVAILABLE,
+  type MemoryServer,
+  type MemoryTransport,
+  type MemoryTransportOptions,
+  type StreamHandler,
+} from './memory-transport.ts';
 export { freePort, startTcpProxy, type TcpProxy } from './net.ts';
 export * from './otelcol.ts';
 export { type RegistryServer, startEureka, startServiceCenter } from './registry-servers.ts';
@@ -33,6 +41,16 @@ export {
   type StartServerOptions,
   startServer,
 } from './servers.ts';
+export {
+  type ConformanceCallOptions,
+  type ConformanceClient,
+  type ConformanceHandlers,
+  type ConformanceReply,
+  type ConformanceServer,
+  describeTransportConformance,
+  type TransportFeatures,
+  type TransportSubject,
+} from './transport-conformance/index.ts';
 export { uniqueName } from './unique-name.ts';
 export { TimeoutError, type WaitForOptions, waitFor, withTimeout } from './wait.ts';
 export { nextMatching } from './watch.ts';
