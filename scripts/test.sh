@@ -41,6 +41,7 @@ step "typecheck"
 pnpm -s turbo run typecheck --output-logs=errors-only
 step "build"
 pnpm -s turbo run build --output-logs=errors-only
+step "README code blocks type-check (tsc --strict)" && node scripts/readme-blocks/check.mjs
 step "publint + attw"
 node scripts/check-packages.mjs
 
