@@ -10,7 +10,7 @@ function parseOptions(raw: { key: string; value: string }[]): object {
   return {};
 }
 
-interface ErrorReason {
+export interface ErrorReason {
   /** The enum value name, sent as the error's reason. */
   reason: string;
   /** The HTTP status. */
@@ -19,7 +19,7 @@ interface ErrorReason {
 }
 
 /** Error enums are those with `(errors.default_code)`, as in protoc-gen-go-errors. */
-function errorEnums(file: DescFile): DescEnum[] {
+export function errorEnums(file: DescFile): DescEnum[] {
   const out: DescEnum[] = [];
   const visit = (enums: readonly DescEnum[]) => {
     for (const e of enums) if (hasOption(e, default_code)) out.push(e);
@@ -35,7 +35,7 @@ function errorEnums(file: DescFile): DescEnum[] {
   return out;
 }
 
-function reasons(e: DescEnum): ErrorReason[] {
+export function reasons(e: DescEnum): ErrorReason[] {
   const defaultCode = getOption(e, default_code);
   const out: ErrorReason[] = [];
   for (const value of e.values) {

@@ -9,6 +9,7 @@ import {
 } from '@bufbuild/protobuf/wkt';
 import { getComments, type Plugin } from '@bufbuild/protoplugin';
 import { stringify } from 'yaml';
+import { errorEnums, reasons } from './errors-plugin.ts';
 import { type HttpBinding, httpBindings, resolveFieldPath, simplifyTemplate } from './http-rules.ts';
 import { parseBool, pluginVersion } from './plugin-support.ts';
 
@@ -35,6 +36,15 @@ export interface OpenApiOptions {
 type Schema = Record<string, unknown>;
 
 const ERROR_SCHEMA = 'KratosError';
+const ERROR_REF = { $ref: `#/components/schemas/${ERROR_SCHEMA}` };
+const HTTP_BODY = 'google.api.HttpBody';
+/** Raw bytes of any type: a google.api.HttpBody on the wire (its data, with its content_type). */
+const BINARY = { '*/*': { schema: { type: 'string', format: 'binary' } } };
+
+/** A response carrying the Kratos error body. */
+function errorResponse(description: string): Schema {
+  return { description, content: { 'application/json': { schema: ERROR_REF } } };
+}
 const OPENAPI_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 function parseOptions(parameter: string): OpenApiOptions {
@@ -153,6 +163,13 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
     return s;
   };
 
+  // The error reasons this API's error enums define (errors.proto), named in every default response.
+  const defined = files.flatMap((f) => errorEnums(f).flatMap(reasons));
+  const reasonList =
+    defined.length === 0
+      ? ''
+      : `; this API's reasons: ${defined.map((r) => `${r.reason} (${r.code})`).join(', ')}`;
+
   const paths: Record<string, Record<string, unknown>> = {};
   const tags: { name: string; description?: string }[] = [];
   const services: DescService[] = [];
@@ -201,24 +218,70 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
       queryParameters(method.input, '', skip, parameters, 0);
     }
     if (parameters.length > 0) op.parameters = parameters;
+    const bodyField =
+      b.body === undefined || b.body === '*'
+        ? undefined
+        : method.input.fields.find((f) => f.name === b.body)!;
+    const bodyIsHttpBody =
+      b.body !== undefined &&
+      (bodyField === undefined ? method.input : bodyField.message)?.typeName === HTTP_BODY;
     if (b.body !== undefined) {
-      const bodySchema =
-        b.body === '*'
-          ? refMessage(method.input)
-          : fieldSchema(method.input.fields.find((f) => f.name === b.body)!);
-      op.requestBody = { content: { 'application/json': { schema: bodySchema } }, required: true };
+      op.requestBody = bodyIsHttpBody
+        ? { content: BINARY, required: true }
+        : {
+            content: {
+              'application/json': {
+                schema: bodyField === undefined ? refMessage(method.input) : fieldSchema(bodyField),
+              },
+            },
+            required: true,
+          };
     }
-    const replySchema =
-      b.responseBody === undefined
-        ? refMessage(method.output)
-        : fieldSchema(method.output.fields.find((f) => f.name === b.responseBody)!);
-    op.responses = {
-      '200': { description: 'OK', content: { 'application/json': { schema: replySchema } } },
-      default: {
-        description: 'Default error response',
-        content: { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA}` } } },
-      },
-    };
+    const replyField =
+      b.responseBody === undefined ? undefined : method.output.fields.find((f) => f.name === b.responseBody)!;
+    const replyIsHttpBody =
+      (replyField === undefined ? method.output : replyField.message)?.typeName === HTTP_BODY;
+    const replySchema = () =>
+      replyField === undefined ? refMessage(method.output) : fieldSchema(replyField);
+    const responses: Record<string, Schema> = {};
+    if (method.methodKind === 'server_streaming') {
+      responses['200'] = {
+        description:
+          `A stream of ${method.output.name}, by Accept: newline-delimited JSON (the default), one ` +
+          '`{"result": <reply>}` per line and, when the stream fails after its first message, a last ' +
+          '`{"error": <KratosError>}` line; or Server-Sent Events (`text/event-stream`), `data: <reply>` ' +
+          'per event, then `event: end` or `event: error` with the KratosError. An error before the first ' +
+          'message is an ordinary error reply.',
+        content: {
+          'application/x-ndjson': {
+            schema: { type: 'object', properties: { result: replySchema(), error: ERROR_REF } },
+          },
+          'text/event-stream': { schema: { type: 'string' } },
+        },
+      };
+    } else if (replyIsHttpBody) {
+      responses['200'] = {
+        description: 'OK: the bytes of the reply, with their Content-Type.',
+        content: BINARY,
+      };
+    } else {
+      responses['200'] = { description: 'OK', content: { 'application/json': { schema: replySchema() } } };
+    }
+    if (parameters.length > 0 || (b.body !== undefined && !bodyIsHttpBody)) {
+      responses['400'] = errorResponse(
+        'The request could not be bound: a path, query or body value does not parse (reason `CODEC`).',
+      );
+    }
+    if (method.methodKind === 'server_streaming') {
+      responses['406'] = errorResponse('Accept names neither application/x-ndjson nor text/event-stream.');
+    }
+    if (b.body !== undefined && !bodyIsHttpBody) {
+      responses['415'] = errorResponse("The body's Content-Type has no codec on the server.");
+    }
+    responses.default = errorResponse(
+      `Any other Kratos error: the HTTP status is its \`code\` (504 past the server's deadline${reasonList}).`,
+    );
+    op.responses = responses;
     return op;
   }
 

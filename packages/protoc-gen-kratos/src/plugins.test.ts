@@ -134,6 +134,35 @@ describe('protoc-gen-kratos-errors', () => {
 });
 
 describe('protoc-gen-kratos-openapi', () => {
+  it('describes what the server answers: streamed replies, HttpBody bytes, binding and codec errors, the reasons', () => {
+    const res = openapiPlugin.run(
+      testRequest('', [
+        'helloworld/v1/greeter.proto',
+        'helloworld/v1/error_reason.proto',
+        'library/v1/library.proto',
+      ]),
+    );
+    const doc = parse(res.file[0]?.content ?? '');
+    const stream = doc.paths['/helloworld/{name}/stream'].get.responses;
+    expect(Object.keys(stream['200'].content)).toEqual(['application/x-ndjson', 'text/event-stream']);
+    expect(stream['200'].content['application/x-ndjson'].schema.properties).toEqual({
+      result: { $ref: '#/components/schemas/helloworld.v1.HelloReply' },
+      error: { $ref: '#/components/schemas/KratosError' },
+    });
+    expect(stream['406'].content['application/json'].schema.$ref).toBe('#/components/schemas/KratosError');
+
+    const cover = doc.paths['/v1/{name}/cover'].put;
+    const binary = { '*/*': { schema: { type: 'string', format: 'binary' } } };
+    expect(cover.requestBody.content).toEqual(binary);
+    expect(cover.responses['200'].content).toEqual(binary);
+    expect(cover.responses['415']).toBeUndefined(); // HttpBody takes any Content-Type
+    expect(doc.components.schemas['google.api.HttpBody']).toBeUndefined();
+
+    const post = doc.paths['/v1/greeter/say_hello'].post.responses;
+    expect(Object.keys(post)).toEqual(['200', '400', '415', 'default']);
+    expect(post.default.description).toContain('USER_NOT_FOUND (404)');
+  });
+
   it('names the document after its only service and can write JSON', () => {
     const res = openapiPlugin.run(testRequest('format=json,version=1.2.3', ['helloworld/v1/greeter.proto']));
     expect(res.file.map((f) => f.name)).toEqual(['openapi.json']);

@@ -2,12 +2,14 @@
 // @generated from file library/v1/library.proto (package library.v1, syntax proto3)
 /* eslint-disable */
 
-import type { Book, CreateBookRequest, DeleteBookRequest, File, GetBookRequest, GetFileRequest, ListBooksRequest, ListBooksResponse, SearchBooksRequest, UpdateBookRequest } from "./library_pb.js";
-import { BookSchema, CreateBookRequestSchema, DeleteBookRequestSchema, file_library_v1_library, FileSchema, GetBookRequestSchema, GetFileRequestSchema, ListBooksRequestSchema, ListBooksResponseSchema, SearchBooksRequestSchema, UpdateBookRequestSchema } from "./library_pb.js";
+import type { Book, CreateBookRequest, DeleteBookRequest, File, GetBookRequest, GetFileRequest, ListBooksRequest, ListBooksResponse, PutCoverRequest, SearchBooksRequest, UpdateBookRequest } from "./library_pb.js";
+import { BookSchema, CreateBookRequestSchema, DeleteBookRequestSchema, file_library_v1_library, FileSchema, GetBookRequestSchema, GetFileRequestSchema, ListBooksRequestSchema, ListBooksResponseSchema, PutCoverRequestSchema, SearchBooksRequestSchema, UpdateBookRequestSchema } from "./library_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { Empty } from "@bufbuild/protobuf/wkt";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
+import type { HttpBody } from "../../google/api/httpbody_pb.js";
+import { HttpBodySchema } from "../../google/api/httpbody_pb.js";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import type { CallOptions, Context } from "@kratos/core";
 import type { GrpcClient, GrpcServer } from "@kratos/grpc";
@@ -86,6 +88,16 @@ export const LibraryServiceService = {
     responseDeserialize: (b: Uint8Array) => fromBinary(ListBooksResponseSchema, b),
     originalName: "SearchBooks",
   },
+  putCover: {
+    path: "/library.v1.LibraryService/PutCover",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (m: PutCoverRequest) => toBuffer(toBinary(PutCoverRequestSchema, m)),
+    requestDeserialize: (b: Uint8Array) => fromBinary(PutCoverRequestSchema, b),
+    responseSerialize: (m: HttpBody) => toBuffer(toBinary(HttpBodySchema, m)),
+    responseDeserialize: (b: Uint8Array) => fromBinary(HttpBodySchema, b),
+    originalName: "PutCover",
+  },
 } satisfies ServiceDefinition;
 
 /**
@@ -136,6 +148,12 @@ export interface LibraryServiceGrpcServer {
    * @generated from rpc library.v1.LibraryService.SearchBooks
    */
   searchBooks(ctx: Context, req: SearchBooksRequest): Promise<ListBooksResponse>;
+  /**
+   * Stores a cover image as it is sent (google.api.HttpBody in and out: any Content-Type).
+   *
+   * @generated from rpc library.v1.LibraryService.PutCover
+   */
+  putCover(ctx: Context, req: PutCoverRequest): Promise<HttpBody>;
 }
 
 /**
@@ -152,6 +170,7 @@ export function registerLibraryServiceGrpcServer(server: Pick<GrpcServer, "regis
       deleteBook: impl.deleteBook.bind(impl),
       getFile: impl.getFile.bind(impl),
       searchBooks: impl.searchBooks.bind(impl),
+      putCover: impl.putCover.bind(impl),
     },
     { file: file_library_v1_library },
   );
@@ -228,6 +247,15 @@ export class LibraryServiceGrpcClient {
    */
   searchBooks(req: MessageInitShape<typeof SearchBooksRequestSchema>, options?: CallOptions): Promise<ListBooksResponse> {
     return this.#client.unary<SearchBooksRequest, ListBooksResponse>(LibraryServiceService.searchBooks, create(SearchBooksRequestSchema, req), options);
+  }
+
+  /**
+   * Stores a cover image as it is sent (google.api.HttpBody in and out: any Content-Type).
+   *
+   * @generated from rpc library.v1.LibraryService.PutCover
+   */
+  putCover(req: MessageInitShape<typeof PutCoverRequestSchema>, options?: CallOptions): Promise<HttpBody> {
+    return this.#client.unary<PutCoverRequest, HttpBody>(LibraryServiceService.putCover, create(PutCoverRequestSchema, req), options);
   }
 }
 

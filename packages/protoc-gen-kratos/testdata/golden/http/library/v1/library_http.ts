@@ -3,10 +3,12 @@
 /* eslint-disable */
 
 import type { HttpClient, HttpRouteDesc, HttpServer } from "@kratos/http";
-import type { Book, CreateBookRequest, DeleteBookRequest, File, GetBookRequest, GetFileRequest, ListBooksRequest, ListBooksResponse, SearchBooksRequest, UpdateBookRequest } from "./library_pb.js";
-import { BookSchema, CreateBookRequestSchema, DeleteBookRequestSchema, FileSchema, GetBookRequestSchema, GetFileRequestSchema, ListBooksRequestSchema, ListBooksResponseSchema, SearchBooksRequestSchema, UpdateBookRequestSchema } from "./library_pb.js";
+import type { Book, CreateBookRequest, DeleteBookRequest, File, GetBookRequest, GetFileRequest, ListBooksRequest, ListBooksResponse, PutCoverRequest, SearchBooksRequest, UpdateBookRequest } from "./library_pb.js";
+import { BookSchema, CreateBookRequestSchema, DeleteBookRequestSchema, FileSchema, GetBookRequestSchema, GetFileRequestSchema, ListBooksRequestSchema, ListBooksResponseSchema, PutCoverRequestSchema, SearchBooksRequestSchema, UpdateBookRequestSchema } from "./library_pb.js";
 import type { Empty } from "@bufbuild/protobuf/wkt";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
+import type { HttpBody } from "../../google/api/httpbody_pb.js";
+import { HttpBodySchema } from "../../google/api/httpbody_pb.js";
 import type { CallOptions, Context } from "@kratos/core";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
@@ -106,6 +108,20 @@ export const LibraryServiceSearchBooks0HttpRoute: HttpRouteDesc = {
   body: "*",
 };
 
+export const OperationLibraryServicePutCover = "/library.v1.LibraryService/PutCover";
+
+/**
+ * PUT /v1/{name=shelves/*\/books/*}/cover
+ */
+export const LibraryServicePutCover0HttpRoute: HttpRouteDesc = {
+  method: "PUT",
+  path: "/v1/{name=shelves/*/books/*}/cover",
+  operation: OperationLibraryServicePutCover,
+  input: PutCoverRequestSchema,
+  output: HttpBodySchema,
+  body: "image",
+};
+
 /**
  * Manages shelves of books.
  *
@@ -154,6 +170,12 @@ export interface LibraryServiceHttpServer {
    * @generated from rpc library.v1.LibraryService.SearchBooks
    */
   searchBooks(ctx: Context, req: SearchBooksRequest): Promise<ListBooksResponse>;
+  /**
+   * Stores a cover image as it is sent (google.api.HttpBody in and out: any Content-Type).
+   *
+   * @generated from rpc library.v1.LibraryService.PutCover
+   */
+  putCover(ctx: Context, req: PutCoverRequest): Promise<HttpBody>;
 }
 
 /**
@@ -167,6 +189,7 @@ export function registerLibraryServiceHttpServer(server: HttpServer, impl: Libra
   server.route<DeleteBookRequest, Empty>(LibraryServiceDeleteBook0HttpRoute, (ctx, req) => impl.deleteBook(ctx, req));
   server.route<GetFileRequest, File>(LibraryServiceGetFile0HttpRoute, (ctx, req) => impl.getFile(ctx, req));
   server.route<SearchBooksRequest, ListBooksResponse>(LibraryServiceSearchBooks0HttpRoute, (ctx, req) => impl.searchBooks(ctx, req));
+  server.route<PutCoverRequest, HttpBody>(LibraryServicePutCover0HttpRoute, (ctx, req) => impl.putCover(ctx, req));
 }
 
 /**
@@ -240,6 +263,15 @@ export class LibraryServiceHttpClient {
    */
   searchBooks(req: MessageInitShape<typeof SearchBooksRequestSchema>, options?: CallOptions): Promise<ListBooksResponse> {
     return this.#client.invoke<SearchBooksRequest, ListBooksResponse>(LibraryServiceSearchBooks0HttpRoute, create(SearchBooksRequestSchema, req), options);
+  }
+
+  /**
+   * Stores a cover image as it is sent (google.api.HttpBody in and out: any Content-Type).
+   *
+   * @generated from rpc library.v1.LibraryService.PutCover
+   */
+  putCover(req: MessageInitShape<typeof PutCoverRequestSchema>, options?: CallOptions): Promise<HttpBody> {
+    return this.#client.invoke<PutCoverRequest, HttpBody>(LibraryServicePutCover0HttpRoute, create(PutCoverRequestSchema, req), options);
   }
 }
 
