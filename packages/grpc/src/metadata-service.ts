@@ -18,7 +18,7 @@ import {
   file_google_protobuf_descriptor,
 } from '@bufbuild/protobuf/wkt';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import { KratosError } from '@kratos/core';
+import { type Context, KratosError } from '@kratos/core';
 import type { GrpcMethodHandler, RegisterServiceOptions } from './types.ts';
 
 /** `kratos.api.ListServicesReply`: service names and their methods as `/service/Method`. */
@@ -182,8 +182,8 @@ export function registerMetadataService(server: MetadataServiceHost): void {
         services: [...services.keys()],
         methods: [...services.values()].flatMap((s) => s.methods),
       } as never),
-    GetServiceDesc: async (_ctx, req): Promise<Message> => {
-      const name = (req as { name: string }).name;
+    GetServiceDesc: async (_ctx: Context, req: { name: string }): Promise<Message> => {
+      const name = req.name;
       const file = services.get(name)?.file;
       if (file === undefined) throw new KratosError(404, '', `service ${name} not found`);
       return create(message('GetServiceDescReply'), {

@@ -100,7 +100,7 @@ describe('streamed replies over HTTP', () => {
     const base = await start((s) => s.route(route, three));
     const res = await fetch(`${base}/count/dee`, { headers: { accept: 'application/xml' } });
     expect(res.status).toBe(406);
-    expect((await res.json()).reason).toBe('NOT_ACCEPTABLE');
+    expect(((await res.json()) as { reason: string }).reason).toBe('NOT_ACCEPTABLE');
   });
 
   it('ends the stream at the stream deadline with a 504 frame, and ends the handler', async () => {
