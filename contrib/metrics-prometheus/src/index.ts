@@ -1,4 +1,10 @@
 export {
+  aggregateClusterMetrics,
+  type ClusterMetricsOptions,
+  clusterMetricsHandler,
+  mountClusterMetrics,
+} from './cluster-metrics.ts';
+export {
   createPrometheusMetrics,
   type MetricsMountTarget,
   type MetricsReply,
