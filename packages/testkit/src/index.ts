@@ -27,6 +27,14 @@ export * from './otelcol.ts';
 export { type RegistryServer, startEureka, startServiceCenter } from './registry-servers.ts';
 export { checkRegistryOutage, type RegistryOutageSubject } from './outage.ts';
 export {
+  type CallRecord,
+  type ChildServer,
+  childServers,
+  driveAcrossKill,
+  sigkill,
+  startChildServer,
+} from './processes.ts';
+export {
   describeRegistryContract,
   type RegistryFeatures,
   type RegistrySubject,
