@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// Builds the API reference of every public package (packages/*, contrib/*) with TypeDoc into
+// ~/.cache/kratos-ts/apidocs/html (outside the clone; --out <dir> to choose). One module per
+// entry of each package's exports map (`@kratos/core`, `@kratos/core/adapter`, ...), documented
+// from the built types (dist/*.d.ts) as a user sees them: run after the build.
+// A type a public signature uses but no entry exports fails the build; other warnings (a broken
+// {@link}) are printed.
+// --skip-unbuilt leaves out packages without dist/ (a local run while others build).
+// TypeDoc itself is installed with npm into the cache (tools.json pins it).
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const started = Date.now();
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+const cache = process.env.KRATOS_CACHE ?? join(homedir(), '.cache', 'kratos-ts');
+const work = join(cache, 'apidocs');
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? process.argv[outArg + 1] : join(work, 'html');
+const log = (msg) => console.log(`[apidocs] ${msg}`);
+
+// TypeDoc, pinned by tools.json.
+const tools = join(work, 'tools');
+const wantTools = readFileSync(join(here, 'tools.json'), 'utf8');
+if (
+  !existsSync(join(tools, 'node_modules', 'typedoc')) ||
+  !existsSync(join(tools, 'package.json')) ||
+  readFileSync(join(tools, 'package.json'), 'utf8') !== wantTools
+) {
+  log('installing TypeDoc with npm (tools.json)');
+  rmSync(tools, { recursive: true, force: true });
+  mkdirSync(tools, { recursive: true });
+  writeFileSync(join(tools, 'package.json'), wantTools);
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--no-package-lock'], {
+    cwd: tools,
+    stdio: 'inherit',
+  });
+}
+
+// The public packages and their entries.
+const packages = [];
+for (const group of ['packages', 'contrib']) {
+  for (const name of readdirSync(join(repo, group)).sort()) {
+    const dir = join(repo, group, name);
+    const manifestFile = join(dir, 'package.json');
+    if (!existsSync(manifestFile)) continue;
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    if (manifest.private) continue;
+    const entries = Object.entries(manifest.exports ?? {})
+      .filter(([key, value]) => key !== './package.json' && typeof value === 'object' && value.types)
+      .map(([key, value]) => ({
+        specifier: key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`,
+        types: join(dir, value.types),
+      }));
+    const missing = entries.filter((e) => !existsSync(e.types));
+    if (missing.length > 0 && process.argv.includes('--skip-unbuilt')) {
+      log(`skipping ${manifest.name}: ${relative(repo, missing[0].types)} is not built`);
+      continue;
+    }
+    if (missing.length > 0) {
+      console.error(
+        `[apidocs] ${relative(repo, missing[0].types)} is missing: build first (pnpm turbo run build)`,
+      );
+      process.exit(1);
+    }
+    packages.push({ dir, manifest, entries });
+  }
+}
+
+// A scratch project: node_modules links to the packages, one re-exporting module per entry.
+const project = join(work, 'project');
+rmSync(project, { recursive: true, force: true });
+mkdirSync(join(project, 'node_modules'), { recursive: true });
+mkdirSync(join(project, 'entries'), { recursive: true });
+const entryFiles = [];
+for (const { dir, manifest, entries } of packages) {
+  const link = join(project, 'node_modules', manifest.name);
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(realpathSync(dir), link, 'dir');
+  for (const { specifier } of entries) {
+    const file = join(project, 'entries', `${specifier.replace(/[^a-z0-9]+/gi, '_')}.ts`);
+    const about =
+      specifier === manifest.name
+        ? (manifest.description ?? '')
+        : `The \`${specifier.slice(manifest.name.length + 1)}\` entry of ${manifest.name}.`;
+    writeFileSync(
+      file,
+      `/**\n * ${about.replace(/\*\//g, '*\\/')}\n *\n * @module ${specifier}\n */\nexport * from '${specifier}';\n`,
+    );
+    entryFiles.push(file);
+  }
+}
+const typesNode = join(repo, 'node_modules', '@types', 'node');
+mkdirSync(join(project, 'node_modules', '@types'), { recursive: true });
+symlinkSync(realpathSync(typesNode), join(project, 'node_modules', '@types', 'node'), 'dir');
+writeFileSync(join(project, 'package.json'), '{ "name": "apidocs", "private": true, "type": "module" }\n');
+writeFileSync(
+  join(project, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: {
+      target: 'ES2023',
+      lib: ['ES2023'],
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      skipLibCheck: true,
+      types: ['node'],
+      noEmit: true,
+    },
+    include: ['entries/*.ts'],
+  }),
+);
+writeFileSync(
+  join(project, 'typedoc.json'),
+  JSON.stringify(
+    {
+      name: 'kratos-ts API reference',
+      entryPoints: entryFiles,
+      entryPointStrategy: 'resolve',
+      tsconfig: join(project, 'tsconfig.json'),
+      out,
+      readme: 'none',
+      excludePrivate: true,
+      excludeInternal: true,
+      disableSources: true,
+      skipErrorChecking: true,
+      validation: { notExported: true, invalidLink: true, notDocumented: false },
+      logLevel: 'Warn',
+    },
+    null,
+    2,
+  ),
+);
+log(`${packages.length} packages, ${entryFiles.length} entries; running TypeDoc`);
+const run = spawnSync(
+  process.execPath,
+  [join(tools, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--options', join(project, 'typedoc.json')],
+  { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+);
+const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
+const failed = run.status !== 0;
+// A type used by a public signature that no entry exports is an error (users cannot name it);
+// other warnings (an unresolved {@link}) are shown and do not fail the build.
+const lines = output
+  .split('\n')
+  .filter((l) => l.trim() !== '' && !/Found \d+ errors and \d+ warnings/.test(l));
+const notExported = lines.filter((l) => /not included in the documentation/.test(l));
+for (const l of lines) console.log(l);
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (notExported.length > 0 || (failed && !existsSync(join(out, 'index.html')))) {
+  console.error(
+    `[apidocs] ${notExported.length} type(s) used by public signatures but exported by no entry (${seconds}s)`,
+  );
+  process.exit(1);
+}
+log(`API reference in ${out} (${seconds}s; ${lines.length} warning(s), none about missing exports)`);
