@@ -1,5 +1,5 @@
 import type { DescEnum, DescField, DescFile, DescMessage, DescMethod, DescService } from '@bufbuild/protobuf';
-import { create, createFileRegistry, ScalarType } from '@bufbuild/protobuf';
+import { create, createFileRegistry } from '@bufbuild/protobuf';
 import {
   type CodeGeneratorRequest,
   CodeGeneratorResponse_Feature,
@@ -11,29 +11,11 @@ import { getComments, type Plugin } from '@bufbuild/protoplugin';
 import { stringify } from 'yaml';
 import { errorEnums, reasons } from './errors-plugin.ts';
 import { type HttpBinding, httpBindings, resolveFieldPath, simplifyTemplate } from './http-rules.ts';
-import { parseBool, pluginVersion } from './plugin-support.ts';
+import { type OpenApiOptions, parseOptions } from './openapi-options.ts';
+import { type Schema, scalarSchema, wellKnown } from './openapi-schemas.ts';
+import { pluginVersion } from './plugin-support.ts';
 
-/** Options of protoc-gen-kratos-openapi. */
-export interface OpenApiOptions {
-  /** `format=yaml|json` (default yaml). */
-  format: 'yaml' | 'json';
-  /** `filename` (default `openapi.yaml` / `openapi.json`). */
-  filename: string | undefined;
-  /** `title` (default `<Service> API` for one service, else `API`). */
-  title: string | undefined;
-  /** `description` (default: the comment of the only service). */
-  description: string | undefined;
-  /** `version` (default `0.0.1`, as gnostic's protoc-gen-openapi). */
-  version: string;
-  /** `naming=json|proto` (default json): property names as protobuf JSON names or proto names. */
-  naming: 'json' | 'proto';
-  /** `omitempty` (default true): as protoc-gen-kratos-http. */
-  omitEmpty: boolean;
-  /** `omitempty_prefix` (default ''). */
-  omitEmptyPrefix: string;
-}
-
-type Schema = Record<string, unknown>;
+export type { OpenApiOptions } from './openapi-options.ts';
 
 const ERROR_SCHEMA = 'KratosError';
 const ERROR_REF = { $ref: `#/components/schemas/${ERROR_SCHEMA}` };
@@ -41,61 +23,8 @@ const HTTP_BODY = 'google.api.HttpBody';
 /** Raw bytes of any type: a google.api.HttpBody on the wire (its data, with its content_type). */
 const BINARY = { '*/*': { schema: { type: 'string', format: 'binary' } } };
 
-/** A response carrying the Kratos error body. */
-function errorResponse(description: string): Schema {
-  return { description, content: { 'application/json': { schema: ERROR_REF } } };
-}
+const ENVELOPE_ERROR = 'KratosEnvelopeError';
 const OPENAPI_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
-
-function parseOptions(parameter: string): OpenApiOptions {
-  const o: OpenApiOptions = {
-    format: 'yaml',
-    filename: undefined,
-    title: undefined,
-    description: undefined,
-    version: '0.0.1',
-    naming: 'json',
-    omitEmpty: true,
-    omitEmptyPrefix: '',
-  };
-  for (const part of parameter.split(',')) {
-    if (part.trim() === '') continue;
-    const eq = part.indexOf('=');
-    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
-    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
-    switch (key) {
-      case 'format':
-        if (value !== 'yaml' && value !== 'json') throw new Error(`option format: expected yaml or json`);
-        o.format = value;
-        break;
-      case 'filename':
-        o.filename = value;
-        break;
-      case 'title':
-        o.title = value;
-        break;
-      case 'description':
-        o.description = value;
-        break;
-      case 'version':
-        o.version = value;
-        break;
-      case 'naming':
-        if (value !== 'json' && value !== 'proto') throw new Error(`option naming: expected json or proto`);
-        o.naming = value;
-        break;
-      case 'omitempty':
-        o.omitEmpty = parseBool(key, value);
-        break;
-      case 'omitempty_prefix':
-        o.omitEmptyPrefix = value.replace(/\/+$/, '');
-        break;
-      default:
-        throw new Error(`unknown option "${key}"`);
-    }
-  }
-  return o;
-}
 
 function comment(desc: Parameters<typeof getComments>[0]): string | undefined {
   const c = getComments(desc);
@@ -108,6 +37,24 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
   const schemas = new Map<string, Schema>();
   const pending: DescMessage[] = [];
   const enumSchemas = new Map<string, Schema>();
+
+  // A response carrying the error body (the Kratos one, or the envelope's).
+  const errorRef = options.envelope ? { $ref: `#/components/schemas/${ENVELOPE_ERROR}` } : ERROR_REF;
+  const errorResponse = (description: string): Schema => ({
+    description,
+    content: { 'application/json': { schema: errorRef } },
+  });
+  const inEnvelope = (data: Schema): Schema =>
+    options.envelope
+      ? {
+          type: 'object',
+          properties: {
+            code: { type: 'integer', format: 'int32', description: '0, or the error code.' },
+            message: { type: 'string' },
+            data: { anyOf: [data, { type: 'null' }] },
+          },
+        }
+      : data;
 
   const fieldName = (f: DescField) => (options.naming === 'json' ? f.jsonName : f.name);
 
@@ -231,7 +178,10 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
         : {
             content: {
               'application/json': {
-                schema: bodyField === undefined ? refMessage(method.input) : fieldSchema(bodyField),
+                schema: ((data: Schema) =>
+                  options.envelope ? { type: 'object', properties: { data } } : data)(
+                  bodyField === undefined ? refMessage(method.input) : fieldSchema(bodyField),
+                ),
               },
             },
             required: true,
@@ -265,7 +215,10 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
         content: BINARY,
       };
     } else {
-      responses['200'] = { description: 'OK', content: { 'application/json': { schema: replySchema() } } };
+      responses['200'] = {
+        description: 'OK',
+        content: { 'application/json': { schema: inEnvelope(replySchema()) } },
+      };
     }
     if (parameters.length > 0 || (b.body !== undefined && !bodyIsHttpBody)) {
       responses['400'] = errorResponse(
@@ -325,6 +278,19 @@ export function buildOpenApi(files: readonly DescFile[], options: OpenApiOptions
     },
   };
 
+  if (options.envelope) {
+    components[ENVELOPE_ERROR] = {
+      type: 'object',
+      description:
+        "An error in the envelope: `code` is the Kratos error's (the status too, unless the error encoder answers 200).",
+      properties: {
+        code: { type: 'integer', format: 'int32' },
+        message: { type: 'string' },
+        data: { type: 'null' },
+      },
+    };
+  }
+
   const only = services.length === 1 ? services[0] : undefined;
   const info: Record<string, unknown> = {
     title: options.title ?? (only ? `${only.name} API` : 'API'),
@@ -346,77 +312,6 @@ function pathPatterns(template: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of template.matchAll(/\{([^}=]+)=([^}]*)\}/g)) out.set(m[1]!.trim(), m[2]!);
   return out;
-}
-
-function scalarSchema(t: ScalarType): Schema {
-  switch (t) {
-    case ScalarType.STRING:
-      return { type: 'string' };
-    case ScalarType.BOOL:
-      return { type: 'boolean' };
-    case ScalarType.BYTES:
-      return { type: 'string', format: 'byte' };
-    case ScalarType.INT32:
-    case ScalarType.SINT32:
-    case ScalarType.SFIXED32:
-      return { type: 'integer', format: 'int32' };
-    case ScalarType.UINT32:
-    case ScalarType.FIXED32:
-      return { type: 'integer', format: 'uint32' };
-    case ScalarType.INT64:
-    case ScalarType.SINT64:
-    case ScalarType.SFIXED64:
-      return { type: 'string', format: 'int64' };
-    case ScalarType.UINT64:
-    case ScalarType.FIXED64:
-      return { type: 'string', format: 'uint64' };
-    case ScalarType.FLOAT:
-      return { type: 'number', format: 'float' };
-    case ScalarType.DOUBLE:
-      return { type: 'number', format: 'double' };
-  }
-}
-
-/** The protobuf JSON mapping of the well-known types, inlined rather than referenced. */
-function wellKnown(m: DescMessage): Schema | undefined {
-  switch (m.typeName) {
-    case 'google.protobuf.Timestamp':
-      return { type: 'string', format: 'date-time' };
-    case 'google.protobuf.Duration':
-      return { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]{1,9})?s$' };
-    case 'google.protobuf.Struct':
-      return { type: 'object', additionalProperties: true };
-    case 'google.protobuf.Value':
-      return {};
-    case 'google.protobuf.ListValue':
-      return { type: 'array', items: {} };
-    case 'google.protobuf.Empty':
-      return { type: 'object' };
-    case 'google.protobuf.FieldMask':
-      return { type: 'string', format: 'field-mask' };
-    case 'google.protobuf.Any':
-      return { type: 'object', properties: { '@type': { type: 'string' } }, additionalProperties: true };
-    case 'google.protobuf.DoubleValue':
-      return { type: ['number', 'null'], format: 'double' };
-    case 'google.protobuf.FloatValue':
-      return { type: ['number', 'null'], format: 'float' };
-    case 'google.protobuf.Int64Value':
-      return { type: ['string', 'null'], format: 'int64' };
-    case 'google.protobuf.UInt64Value':
-      return { type: ['string', 'null'], format: 'uint64' };
-    case 'google.protobuf.Int32Value':
-      return { type: ['integer', 'null'], format: 'int32' };
-    case 'google.protobuf.UInt32Value':
-      return { type: ['integer', 'null'], format: 'uint32' };
-    case 'google.protobuf.BoolValue':
-      return { type: ['boolean', 'null'] };
-    case 'google.protobuf.StringValue':
-      return { type: ['string', 'null'] };
-    case 'google.protobuf.BytesValue':
-      return { type: ['string', 'null'], format: 'byte' };
-    default:
-      return undefined;
-  }
 }
 
 function run(request: CodeGeneratorRequest) {

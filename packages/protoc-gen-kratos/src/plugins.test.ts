@@ -163,6 +163,23 @@ describe('protoc-gen-kratos-openapi', () => {
     expect(post.default.description).toContain('USER_NOT_FOUND (404)');
   });
 
+  it('with envelope=true describes the { code, message, data } envelope of the encoder recipe', () => {
+    const doc = parse(
+      openapiPlugin.run(testRequest('envelope=true', ['helloworld/v1/greeter.proto'])).file[0]!.content,
+    );
+    const post = doc.paths['/v1/greeter/say_hello'].post;
+    expect(post.requestBody.content['application/json'].schema).toEqual({
+      type: 'object',
+      properties: { data: { $ref: '#/components/schemas/helloworld.v1.HelloRequest' } },
+    });
+    const ok = post.responses['200'].content['application/json'].schema;
+    expect(Object.keys(ok.properties)).toEqual(['code', 'message', 'data']);
+    expect(ok.properties.data.anyOf[0]).toEqual({ $ref: '#/components/schemas/helloworld.v1.HelloReply' });
+    const err = post.responses.default.content['application/json'].schema.$ref;
+    expect(err).toBe('#/components/schemas/KratosEnvelopeError');
+    expect(doc.components.schemas.KratosEnvelopeError.properties.data).toEqual({ type: 'null' });
+  });
+
   it('names the document after its only service and can write JSON', () => {
     const res = openapiPlugin.run(testRequest('format=json,version=1.2.3', ['helloworld/v1/greeter.proto']));
     expect(res.file.map((f) => f.name)).toEqual(['openapi.json']);
