@@ -42,6 +42,7 @@ pnpm -s turbo run typecheck --output-logs=errors-only
 step "build"
 pnpm -s turbo run build --output-logs=errors-only
 step "README code blocks type-check (tsc --strict)" && node scripts/readme-blocks/check.mjs
+step "API reference (TypeDoc, into $KRATOS_CACHE/apidocs/html)" && node scripts/apidocs/build.mjs
 step "publint + attw"
 node scripts/check-packages.mjs
 
