@@ -104,6 +104,8 @@ export function createStreamPath(options: StreamPathOptions): ServeStream {
 
   return function serveStream(route, request, reply, vars) {
     const headers = request.raw.headers;
+    // The route's own `timeout` option wins over the server's `streamTimeout`.
+    const streamTimeout = route.timeout ?? timeout;
     const format = negotiateStream(headers.accept);
     if (format === undefined) {
       sendError(
@@ -121,7 +123,7 @@ export function createStreamPath(options: StreamPathOptions): ServeStream {
         operation: route.operation,
         endpoint: state.endpoint,
         app: state.app,
-        deadline: timeout > 0 ? Date.now() + timeout : undefined,
+        deadline: streamTimeout > 0 ? Date.now() + streamTimeout : undefined,
         raw: request,
       },
       headers,

@@ -130,6 +130,26 @@ describe('streamed replies over HTTP', () => {
     expect(((await ended.wait()) as Error).name).toBe('TimeoutError');
   });
 
+  it("takes the route's own timeout option over the server's streamTimeout", async () => {
+    const base = await start((s) =>
+      s.route(
+        route,
+        async function* (ctx: Context) {
+          yield { message: 'first' };
+          await new Promise((_, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+          );
+        },
+        { timeout: 200 },
+      ),
+    );
+    const lines = (await (await fetch(`${base}/count/ivy`)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.result?.message ?? l.error.code)).toEqual(['first', 504]);
+  });
+
   it('cancels the handler when the client goes away', async () => {
     const cancelled = latch<unknown>();
     const base = await start((s) =>
