@@ -7,9 +7,9 @@ import {
   startOtelCollector,
   waitFor,
 } from '@kratos/testkit';
+import { registerEcho } from '@kratos/testkit/echo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOtelMetrics } from './index.ts';
-import { registerEcho } from './testdata/echo.ts';
 
 // Exported over OTLP/HTTP (protobuf) to a real OpenTelemetry Collector; read from its file exporter.
 let collector: OtelCollector;

@@ -4,8 +4,8 @@ import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { createHttpServer } from '@kratos/http';
 import { clientMetrics, serverMetrics } from '@kratos/middleware';
 import { silentLogger } from '@kratos/testkit';
+import { echoMethod, registerEcho, registerGrpcEcho } from '@kratos/testkit/echo';
 import { afterEach, describe, expect, it } from 'vitest';
-import { echoMethod, registerEcho, registerGrpcEcho } from './testdata/echo.ts';
 import { inMemory } from './testdata/in-memory.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

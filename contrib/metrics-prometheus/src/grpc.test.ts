@@ -2,9 +2,9 @@ import { create } from '@bufbuild/protobuf';
 import { StringValueSchema } from '@bufbuild/protobuf/wkt';
 import { createGrpcClient, createGrpcServer } from '@kratos/grpc';
 import { clientMetrics, serverMetrics } from '@kratos/middleware';
+import { echoMethod, registerGrpcEcho } from '@kratos/testkit/echo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPrometheusMetrics } from '../src/index.ts';
-import { echoMethod, registerGrpcEcho } from './testdata/echo.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

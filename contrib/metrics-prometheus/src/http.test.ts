@@ -1,8 +1,8 @@
 import { createHttpServer, type HttpServer } from '@kratos/http';
 import { serverMetrics } from '@kratos/middleware';
+import { registerEcho } from '@kratos/testkit/echo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPrometheusMetrics, mountMetrics } from '../src/index.ts';
-import { registerEcho } from './testdata/echo.ts';
 
 const quiet = { log() {} };
 let server: HttpServer | undefined;

@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { createHttpServer, type HttpServer } from '@kratos/http';
 import { serverMetrics } from '@kratos/middleware';
 import { type StartedServer, startServer, waitFor } from '@kratos/testkit';
+import { registerEcho } from '@kratos/testkit/echo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetrics, mountMetrics } from '../src/index.ts';
-import { registerEcho } from './testdata/echo.ts';
 
 interface Sample {
   metric: Record<string, string>;
