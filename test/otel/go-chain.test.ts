@@ -5,67 +5,19 @@
 // form one trace whose parent ids follow the calls.
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { type StringValue, StringValueSchema } from '@bufbuild/protobuf/wkt';
-import type { MethodDefinition } from '@grpc/grpc-js';
-import { asyncContext, type Context } from '@kratos/core';
-import { createGrpcClient, createGrpcServer, type GrpcUnaryHandler } from '@kratos/grpc';
-import { createHttpServer, type HttpRouteDesc } from '@kratos/http';
-import { clientTracing, serverTracing } from '@kratos/middleware-tracing';
-import {
-  type CollectedSpan,
-  findRepoRoot,
-  type OtelCollector,
-  type StartedServer,
-  silentLogger,
-  startOtelCollector,
-  startServer,
-  waitFor,
-} from '@kratos/testkit';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findRepoRoot, type StartedServer, startServer } from '@kratos/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SPAN_CLIENT as CLIENT, SPAN_SERVER as SERVER, stringMethod, traceChain } from './chain.ts';
 
 // helloworld.v1.HelloRequest / HelloReply are one string field numbered 1: StringValue on the wire.
-const sayHello: MethodDefinition<StringValue, StringValue> = {
-  path: '/helloworld.v1.Greeter/SayHello',
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
-  requestDeserialize: (b) => fromBinary(StringValueSchema, b),
-  responseSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
-  responseDeserialize: (b) => fromBinary(StringValueSchema, b),
-  originalName: 'sayHello',
-};
-const frontRoute: HttpRouteDesc = {
-  method: 'GET',
-  path: '/v1/front/{value}',
-  operation: '/test.v1.Front/Get',
-  input: StringValueSchema,
-  output: StringValueSchema,
-};
-const SERVER = 2;
-const CLIENT = 3;
+const sayHello = stringMethod('/helloworld.v1.Greeter/SayHello', 'sayHello');
 
 const tag = `${process.pid}-${Date.now()}`;
-const stops: Array<() => Promise<unknown>> = [];
-let collector: OtelCollector;
+const chain = traceChain();
 let frontBase = '';
-const providers: NodeTracerProvider[] = [];
 let stopGo: () => Promise<void> = async () => {};
-
-function provider(serviceName: string): NodeTracerProvider {
-  const p = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${collector.otlpHttp}/v1/traces` })),
-    ],
-  });
-  providers.push(p);
-  return p;
-}
 
 function buildGo(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -97,7 +49,7 @@ function startGo(bin: string, etcd: string): Promise<string> {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: {
         ...process.env,
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.otlpHttp}/v1/traces`,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${chain.collector.otlpHttp}/v1/traces`,
         OTEL_SERVICE_NAME: `go-${tag}`,
       },
     },
@@ -112,7 +64,7 @@ function startGo(bin: string, etcd: string): Promise<string> {
     child.stdin.end();
     await exited;
   };
-  stops.push(() => stopGo());
+  chain.onStop(() => stopGo());
   return new Promise((resolve, reject) => {
     child.once('exit', (code) =>
       reject(new Error(`the Go fixture exited (${code}) before it started: ${stderr}`)),
@@ -129,58 +81,23 @@ function startGo(bin: string, etcd: string): Promise<string> {
 
 beforeAll(async () => {
   const bin = await buildGo();
-  collector = await startOtelCollector();
-  stops.push(() => collector.stop());
+  await chain.start();
   const etcd: StartedServer = await startServer('etcd');
-  stops.push(() => etcd.stop());
+  chain.onStop(() => etcd.stop());
   const goGrpc = await startGo(bin, String(etcd.endpoints.client));
 
-  const front = provider(`ts-front-${tag}`);
-  front.register();
-  stops.push(async () => {
-    trace.disable();
-    context.disable();
-    propagation.disable();
-  });
-  const backend = createGrpcServer({
-    address: '127.0.0.1:0',
-    middleware: [serverTracing({ tracerProvider: provider(`ts-back-${tag}`) })],
-    logger: silentLogger,
-  });
-  backend.registerService(
-    { SayHello: sayHello as MethodDefinition<unknown, unknown> },
-    {
-      SayHello: (async (_ctx: Context, req: StringValue) =>
-        // the Go relay embeds the reply in its JSON report, so it must be JSON
-        create(StringValueSchema, {
-          value: JSON.stringify({ side: 'ts', name: req.value }),
-        })) as GrpcUnaryHandler<StringValue, StringValue>,
-    },
+  chain.registerGlobal(chain.provider(`ts-front-${tag}`));
+  const backend = await chain.backend(
+    sayHello,
+    async (_ctx, req: StringValue) =>
+      // the Go relay embeds the reply in its JSON report, so it must be JSON
+      create(StringValueSchema, { value: JSON.stringify({ side: 'ts', name: req.value }) }),
+    chain.provider(`ts-back-${tag}`),
   );
-  await backend.start();
-  stops.push(() => backend.stop());
-  const toGo = createGrpcClient({ endpoint: `direct:///${goGrpc}`, middleware: [clientTracing()] });
-  stops.push(() => toGo.close());
-  const http = createHttpServer({
-    address: '127.0.0.1:0',
-    middleware: [asyncContext(), serverTracing()],
-    logger: silentLogger,
-  });
-  http.route<StringValue, StringValue>(frontRoute, (ctx, req) =>
-    toGo.unary(
-      sayHello,
-      create(StringValueSchema, { value: `relay~grpc~127.0.0.1:${backend.port}~${req.value}` }),
-      { ctx },
-    ),
+  frontBase = await chain.front(goGrpc, sayHello, (req) =>
+    create(StringValueSchema, { value: `relay~grpc~127.0.0.1:${backend.port}~${req.value}` }),
   );
-  await http.start();
-  stops.push(() => http.stop());
-  frontBase = `http://127.0.0.1:${http.address()!.port}`;
 }, 900_000);
-
-afterAll(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
-});
 
 describe('traces of a TS -> Go Kratos -> TS chain exported to the collector', () => {
   it('form one trace whose parent ids follow the calls through the Go service', async () => {
@@ -197,18 +114,11 @@ describe('traces of a TS -> Go Kratos -> TS chain exported to the collector', ()
       next: string;
     };
     expect(report).toMatchObject({ side: 'go', traceId, next: { side: 'ts', name: 'otel' } });
-    for (const p of providers) await p.forceFlush();
+    await chain.flush();
     // the Go fixture flushes its batch of spans when it stops
     await stopGo();
 
-    let spans: CollectedSpan[] = [];
-    await waitFor(
-      async () => {
-        spans = (await collector.spans()).filter((s) => s.traceId === traceId);
-        return spans.length >= 5;
-      },
-      { timeout: 30_000, interval: 200, message: '5 spans of the trace in the exporter file' },
-    );
+    const spans = await chain.traceOf(traceId, 5, 30_000);
     const of = (service: string, kind: number) =>
       spans.filter((s) => String(s.resource['service.name']) === `${service}-${tag}` && s.kind === kind);
     const [frontServer] = of('ts-front', SERVER);
