@@ -19,7 +19,7 @@ Usage:
   kratos proto add <api/x/v1/x.proto>                                 add a CRUD proto template
   kratos proto client <proto file or folder>                          generate code (messages, http, grpc, errors, openapi)
   kratos proto server <proto file> [-t internal/service]              generate service implementation stubs
-  kratos run [name] [-- args]                                         run cmd/<name>/main.ts, restarting on change
+  kratos run [name] [--workers N|auto] [-- args]                      run cmd/<name>/main.ts, restarting on change
   kratos upgrade [--dry-run]                                          update the tool packages
   kratos --version | --help`;
 
@@ -126,8 +126,11 @@ export async function main(
         const dash = rest.indexOf('--');
         const own = dash === -1 ? rest : rest.slice(0, dash);
         const extra = dash === -1 ? [] : rest.slice(dash + 1);
-        const { positionals } = parse(own, {});
-        return await run({ name: positionals[0], cwd, extra }, output);
+        const { values, positionals } = parse(own, { workers: { type: 'string' } });
+        return await run(
+          { name: positionals[0], cwd, extra, workers: values.workers as string | undefined },
+          output,
+        );
       }
       case 'upgrade': {
         const { values } = parse(rest, { 'dry-run': { type: 'boolean', default: false } });
