@@ -3,7 +3,6 @@
 // README does), a kratos-ts gRPC backend with server tracing, a kratos-ts HTTP front (asyncContext
 // + server tracing) whose one route calls on through a traced gRPC client, and a reader of the
 // spans the collector wrote. Everything started is stopped after the file, last first.
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type StringValue, StringValueSchema } from '@bufbuild/protobuf/wkt';
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { asyncContext, type Context } from '@kratos/core';
@@ -21,25 +20,14 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+
+export { stringValueMethod as stringMethod } from '@kratos/testkit/echo';
+
 import { afterAll } from 'vitest';
 
 /** OTLP span kinds. */
 export const SPAN_SERVER = 2;
 export const SPAN_CLIENT = 3;
-
-/** A unary gRPC method over google.protobuf.StringValue (any message of one string field 1). */
-export function stringMethod(path: string, originalName: string): MethodDefinition<StringValue, StringValue> {
-  return {
-    path,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
-    requestDeserialize: (b) => fromBinary(StringValueSchema, b),
-    responseSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
-    responseDeserialize: (b) => fromBinary(StringValueSchema, b),
-    originalName,
-  };
-}
 
 /** The front's one route: GET /v1/front/{value}, operation /test.v1.Front/Get. */
 const frontRoute: HttpRouteDesc = {

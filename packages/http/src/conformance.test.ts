@@ -1,6 +1,8 @@
 // The transport conformance suite of @kratos/testkit against createHttpServer and its client.
-import type { Metadata, Middleware } from '@kratos/core';
-import { describeTransportConformance } from '../../testkit/src/transport-conformance/index.ts';
+import {
+  describeTransportConformance,
+  replyHeaderCapture,
+} from '../../testkit/src/transport-conformance/index.ts';
 import { createHttpClient, createHttpServer, type HttpRouteDesc } from './index.ts';
 import { HelloReplySchema, HelloRequestSchema } from './testdata/echo.ts';
 
@@ -35,18 +37,10 @@ describeTransportConformance({
       for await (const m of handlers.stream(ctx, req.name)) yield { message: m };
     });
     await server.start();
-    // The reply headers of each call, by request object (a client middleware sees both).
-    const replies = new WeakMap<object, Metadata>();
-    const capture: Middleware = (next) => async (ctx, req) => {
-      try {
-        return await next(ctx, req);
-      } finally {
-        replies.set(req as object, ctx.replyHeader);
-      }
-    };
+    const capture = replyHeaderCapture();
     const client = createHttpClient({
       endpoint: `http://127.0.0.1:${server.address()!.port}`,
-      middleware: [capture],
+      middleware: [capture.middleware],
       timeout: 30_000,
     });
     return {
@@ -54,7 +48,7 @@ describeTransportConformance({
         async unary(name, options = {}) {
           const req = { name };
           const reply = await client.invoke<Hello, Reply>(unary, req, options);
-          return { message: reply.message, replyHeader: replies.get(req)?.toRecord() ?? {} };
+          return { message: reply.message, replyHeader: capture.of(req) };
         },
         async *stream(name, options = {}) {
           for await (const r of client.stream<Hello, Reply>(stream, { name }, options)) yield r.message;

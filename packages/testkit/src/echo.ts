@@ -41,17 +41,31 @@ export function registerEcho(server: EchoHttpServer): void {
   server.route<StringValue, StringValue>(echoRoute, echo);
 }
 
+/**
+ * A unary gRPC method over google.protobuf.StringValue, which is also the wire form of any
+ * message of one string field numbered 1 (helloworld's HelloRequest and HelloReply).
+ */
+export function stringValueMethod(
+  path: string,
+  originalName: string,
+): MethodDefinition<StringValue, StringValue> {
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
+    requestDeserialize: (b) => fromBinary(StringValueSchema, b),
+    responseSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
+    responseDeserialize: (b) => fromBinary(StringValueSchema, b),
+    originalName,
+  };
+}
+
 /** The same operation as a gRPC method. */
-export const echoMethod: MethodDefinition<StringValue, StringValue> = {
-  path: '/test.v1.Echo/Echo',
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
-  requestDeserialize: (b) => fromBinary(StringValueSchema, b),
-  responseSerialize: (m) => Buffer.from(toBinary(StringValueSchema, m)),
-  responseDeserialize: (b) => fromBinary(StringValueSchema, b),
-  originalName: 'echo',
-};
+export const echoMethod: MethodDefinition<StringValue, StringValue> = stringValueMethod(
+  '/test.v1.Echo/Echo',
+  'echo',
+);
 
 /** What {@link registerGrpcEcho} uses of a gRPC server (@kratos/grpc's `GrpcServer`). */
 export interface EchoGrpcServer {

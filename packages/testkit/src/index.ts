@@ -24,7 +24,6 @@ export {
 } from './memory-transport.ts';
 export { freePort, startTcpProxy, type TcpProxy } from './net.ts';
 export * from './otelcol.ts';
-export { type RegistryServer, startEureka, startServiceCenter } from './registry-servers.ts';
 export { checkRegistryOutage, type RegistryOutageSubject } from './outage.ts';
 export {
   type CallRecord,
@@ -41,6 +40,7 @@ export {
   type RegistrySubjectParts,
   type RestartTimings,
 } from './registry-contract/index.ts';
+export { type RegistryServer, startEureka, startServiceCenter } from './registry-servers.ts';
 export {
   findRepoRoot,
   parseServerInfo,
@@ -56,6 +56,7 @@ export {
   type ConformanceReply,
   type ConformanceServer,
   describeTransportConformance,
+  replyHeaderCapture,
   type TransportFeatures,
   type TransportSubject,
 } from './transport-conformance/index.ts';

@@ -1,15 +1,8 @@
-import {
-  type Context,
-  createApp,
-  createContext,
-  KratosError,
-  type Metadata,
-  type Middleware,
-} from '@kratos/core';
+import { type Context, createApp, createContext, KratosError, type Middleware } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from './logs.ts';
 import { createMemoryTransport, MEMORY_TRANSPORT_UNAVAILABLE } from './memory-transport.ts';
-import { describeTransportConformance } from './transport-conformance/index.ts';
+import { describeTransportConformance, replyHeaderCapture } from './transport-conformance/index.ts';
 
 const UNARY = '/conformance.v1.Conformance/Unary';
 const STREAM = '/conformance.v1.Conformance/Stream';
@@ -18,16 +11,8 @@ describeTransportConformance({
   name: 'in-memory',
   features: { streaming: true, deadlinePropagation: true },
   async start(handlers) {
-    // The client's reply headers, per request object (a client middleware sees both).
-    const replies = new WeakMap<object, Metadata>();
-    const capture: Middleware = (next) => async (ctx, req) => {
-      try {
-        return await next(ctx, req);
-      } finally {
-        replies.set(req as object, ctx.replyHeader);
-      }
-    };
-    const t = createMemoryTransport({ clientMiddleware: [capture] });
+    const capture = replyHeaderCapture();
+    const t = createMemoryTransport({ clientMiddleware: [capture.middleware] });
     t.server
       .handle(UNARY, async (ctx, req) => ({
         message: await handlers.unary(ctx, (req as { name: string }).name),
@@ -41,7 +26,7 @@ describeTransportConformance({
         async unary(name, options = {}) {
           const req = { name };
           const reply = await t.call<{ message: string }>(UNARY, req, options);
-          return { message: reply.message, replyHeader: replies.get(req)?.toRecord() ?? {} };
+          return { message: reply.message, replyHeader: capture.of(req) };
         },
         async *stream(name, options = {}) {
           for await (const r of t.stream<{ message: string }>(STREAM, { name }, options)) yield r.message;

@@ -2,6 +2,9 @@ import { describe } from 'vitest';
 import { callCases } from './calls.ts';
 import { conformanceHarness } from './harness.ts';
 import { lifecycleCases } from './lifecycle.ts';
+
+export { replyHeaderCapture } from './reply-headers.ts';
+
 import { streamCases } from './streams.ts';
 import type { TransportSubject } from './subject.ts';
 
