@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { generate } from '@kratos/protoc-gen-kratos';
+// The generate entry alone: the package's main entry also loads the plugins (and TypeScript).
+import { generate } from '@kratos/protoc-gen-kratos/generate';
 import { CliError, type Output } from '../errors.ts';
 
 /** Every `.proto` under a folder (or the file itself). */
