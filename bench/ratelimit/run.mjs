@@ -12,7 +12,7 @@
 //   node bench/ratelimit/run.mjs [--quick] [--rounds N] [--transports http,grpc] [--modes none,bbr,early]
 //   node bench/ratelimit/run.mjs --smoke    (CI: each transport and mode starts and answers; writes nothing)
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,7 +85,21 @@ function startServer(transport, mode) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   };
-  return { stats, ready, stop };
+  // taskset execs node: the child's pid is the server's.
+  return { stats, ready, stop, cpu: () => cpuSeconds(child.pid) };
+}
+
+/**
+ * CPU time (user + system) a process has used, s, from /proc (10 ms resolution). Calls per CPU
+ * second do not depend on how much of its core a shared host gave the server, unlike calls/s.
+ */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** One load run (asynchronous, so the server's stat lines keep being read meanwhile). */
@@ -146,10 +160,10 @@ const pc = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : '-');
 
 const results = { burnMs: Number(process.env.BURN_MS ?? 2), quick, startLoadavg: load(), transports: {} };
 const header =
-  '| transport | mode | capacity/s | offered/s | goodput/s | goodput/capacity | p50 ok ms | p99 ok ms | unloaded p99 ms | p99 ratio | rejected | p99 rejected ms | errors+timeouts | max RSS MB | load avg |';
-const sep = `|${' --- |'.repeat(15)}`;
+  '| transport | mode | capacity/s | offered/s | goodput/s | goodput/capacity | goodput/capacity per CPU s | server CPU (capacity run) | p50 ok ms | p99 ok ms | unloaded p99 ms | p99 ratio | rejected | p99 rejected ms | errors+timeouts | max RSS MB | load avg |';
+const sep = `|${' --- |'.repeat(17)}`;
 const row = (t, mode, r) =>
-  `| ${t} | ${mode} | ${f0(r.capacity)} | ${f0(r.offered)} | ${f0(r.goodput)} | ${pc(r.goodputShare)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.unloadedP99)} | ${f1(r.p99Ratio)}x | ${pc(r.rejectedShare)} | ${f1(r.rejectedP99)} | ${r.failed} | ${f0(r.rssMb)} | ${r.loadavg ?? ''} |`;
+  `| ${t} | ${mode} | ${f0(r.capacity)} | ${f0(r.offered)} | ${f0(r.goodput)} | ${pc(r.goodputShare)} | ${pc(r.goodputPerCpu)} | ${pc(r.cpuShare)} (${pc(r.capacityCpuShare)}) | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.unloadedP99)} | ${f1(r.p99Ratio)}x | ${pc(r.rejectedShare)} | ${f1(r.rejectedP99)} | ${r.failed} | ${f0(r.rssMb)} | ${r.loadavg ?? ''} |`;
 
 /** Capacity now: the bare server under CAPACITY_CALLERS closed-loop callers. */
 async function capacityNow(transport, seconds) {
@@ -157,9 +171,11 @@ async function capacityNow(transport, seconds) {
   await s.ready;
   const closedLoop = { CLOSED: String(CAPACITY_CALLERS), CONNS: String(CAPACITY_CALLERS) };
   await loadgen(transport, 0, 1, closedLoop);
+  const cpu0 = s.cpu();
   const run = await loadgen(transport, 0, seconds, closedLoop);
+  const cpu = s.cpu() - cpu0;
   await s.stop();
-  return run.okPerSec;
+  return { perSec: run.okPerSec, perCpuS: run.ok.n / cpu, cpuShare: cpu / seconds };
 }
 
 for (const transport of TRANSPORTS) {
@@ -169,14 +185,17 @@ for (const transport of TRANSPORTS) {
     for (const mode of MODES) {
       // Measured again before every run: on a shared host what one core gives drifts by 2x
       // within minutes, and 2x of a stale capacity is no overload at all.
-      const capacity = await capacityNow(transport, quick ? 3 : 5);
+      const cap = await capacityNow(transport, quick ? 3 : 5);
+      const capacity = cap.perSec;
       const srv = startServer(transport, mode);
       await srv.ready;
       const before = load();
       const unloaded = await loadgen(transport, capacity / 2, UNLOADED_S);
       await loadgen(transport, capacity * 2, WARM_S);
       const from = srv.stats.length;
+      const cpu0 = srv.cpu();
       const over = await loadgen(transport, capacity * 2, RUN_S);
+      const cpu = srv.cpu() - cpu0;
       const during = srv.stats.slice(from);
       await srv.stop();
       const r = {
@@ -186,6 +205,15 @@ for (const transport of TRANSPORTS) {
         offered: over.offeredPerSec,
         goodput: over.okPerSec,
         goodputShare: over.okPerSec / capacity,
+        // Per CPU second of the server: ok replies at 2x over ok replies of the bare server at
+        // capacity (what the goodput share would be had both runs had the core to themselves),
+        // and the share of a core the server got in each.
+        goodputPerCpu: over.ok.n / cpu / cap.perCpuS,
+        cpuShare: cpu / RUN_S,
+        // Server CPU per answered call (ok or rejected), µs: with mode shed / early-shed, the cost
+        // of a shed.
+        cpuUsPerCall: (cpu * 1e6) / Math.max(1, over.ok.n + over.rejected.n),
+        capacityCpuShare: cap.cpuShare,
         p50: over.ok.p50,
         p99: over.ok.p99,
         unloadedP99: unloaded.ok.p99,
@@ -216,6 +244,9 @@ for (const [transport, entry] of Object.entries(results.transports)) {
       offered: m('offered'),
       goodput: m('goodput'),
       goodputShare: m('goodputShare'),
+      goodputPerCpu: m('goodputPerCpu'),
+      cpuShare: m('cpuShare'),
+      capacityCpuShare: m('capacityCpuShare'),
       p50: m('p50'),
       p99: m('p99'),
       unloadedP99: m('unloadedP99'),

@@ -65,6 +65,20 @@ describe('BBR limiter: event-loop turn guard', () => {
     expect(r.turn(40, 2)).toBe(30);
   });
 
+  it('learns the work of one call when a turn admits its calls first and runs them after (early admission)', async () => {
+    const r = rig();
+    // 5 calls admitted at once (a transport reading 5 request heads), then run one after another
+    // for 2 ms each: the last one finishes 10 ms after its admission, but costs 2 ms.
+    const dones = [0, 1, 2, 3, 4].map(() => r.limiter.allow());
+    for (const done of dones) {
+      r.s.t += 2;
+      done!({});
+    }
+    await nextTurn();
+    r.s.t += 200;
+    expect(r.limiter.stat().maxPerTurn).toBe(5); // 10 ms budget / 2 ms, not / 6 ms (their mean wait)
+  });
+
   it('always admits the first call of a turn, however long it runs', async () => {
     const r = rig();
     await r.teach(30);

@@ -12,7 +12,9 @@ import { RollingWindow } from './rolling-window.ts';
  * bounds both, and the calls past the bound are shed at once (cheap: no handler runs).
  *
  * How: a call admitted and finished within the same turn is synchronous; the smallest mean
- * duration of such calls per bucket over the window (like Go's minRT) is what one costs. A turn
+ * duration of such calls per bucket over the window (like Go's minRT) is what one costs (a call's
+ * duration counted from the later of its admission and the turn's previous synchronous finish, so
+ * calls admitted together and run one after another each count their own work). A turn
  * may admit `max(1, floor((budget + gap) / cost))` calls, where `gap` is the wall time since the
  * previous turn started that the calls it admitted do not explain (time the process waited for a
  * core on a busy host, or spent shedding), at most 5 budgets: the loop then keeps up with what the
@@ -39,8 +41,11 @@ export class TurnGuard {
   #lastEnd = Number.NEGATIVE_INFINITY;
   #start = Number.NEGATIVE_INFINITY;
   #prevAdmitted = 0;
+  /** When the last synchronous call of this turn finished. */
+  #lastFinish = Number.NEGATIVE_INFINITY;
   readonly #now: () => number;
   readonly #end = () => {
+    this.#lastFinish = Number.NEGATIVE_INFINITY;
     this.#backedUp = this.#calls > this.#base;
     this.#lastEnd = this.#now();
     this.#turn++;
@@ -113,8 +118,17 @@ export class TurnGuard {
     this.#admitted++;
   }
 
-  /** A call admitted in turn `turn` finished at `end` after `took` ms. */
+  /**
+   * A call admitted in turn `turn` finished at `end` after `took` ms. Its cost is the time since
+   * the later of its admission and the previous synchronous finish of the turn: the same as `took`
+   * when calls are admitted one after another (middleware), and the work of one call, not the
+   * wait behind the others, when a turn admits several first and runs them after (a transport's
+   * early admission).
+   */
   finished(turn: number, took: number, end: number): void {
-    if (turn === this.#turn && this.#open && this.#budget > 0) this.#cost.add(took, end);
+    if (turn !== this.#turn || !this.#open || this.#budget === 0) return;
+    const since = Math.max(end - took, this.#lastFinish);
+    this.#lastFinish = end;
+    this.#cost.add(end - since, end);
   }
 }
