@@ -19,7 +19,7 @@ dir="$(cd "$OUT" && go mod download -json "$MOD@$VER" | python3 -c 'import json,
   || die "go mod download $MOD@$VER failed"
 rm -rf "$OUT/src" && cp -r "$dir" "$OUT/src" && chmod -R u+w "$OUT/src"
 sed -i '\#server/plugin/pkg/discovery/k8s"#d' "$OUT/src/server/bootstrap/bootstrap.go"
-log "building service-center (expect 3-5 min cold)..."
+log "building service-center (expect 3-7 min cold)..."
 mkdir -p "$OUT/bin"
 # -mod=mod: the module ships no go.sum. GONOSUMDB for the k8s forks its go.mod names (go.mod files only,
 # never built): the checksum database has no entry for them. -checklinkname=0: 2018-era modules
