@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import { createServer } from 'node:net';
 import type { Client } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -235,5 +236,29 @@ describe('runCluster with 2 workers (HTTP on fastify + gRPC on grpc-js)', () => 
     const deregs = c.registrations.filter((r) => r.what === 'deregister');
     expect(deregs).toHaveLength(1);
     expect(deregs[0]!.instance.id).toBe(c.registrations[0]!.instance.id);
+  });
+});
+
+describe('runCluster start failure', () => {
+  it('a worker that cannot start (its port is taken) stops the cluster instead of being forked again and again', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    const failing = await startCluster(2, { http: port });
+    try {
+      const exited = await failing.exited;
+      expect(exited.code).toBe(1);
+      expect(failing.events.some((e) => e.type === 'running')).toBe(false);
+      const exits = failing.events.filter((e) => e.type === 'exit');
+      expect(exits.length).toBeGreaterThanOrEqual(1);
+      for (const e of exits) expect(e.replaced).toBe(false);
+      // Never more forks than workers: nothing was replaced.
+      expect(failing.events.filter((e) => e.type === 'fork')).toHaveLength(2);
+      expect(failing.stderr()).toMatch(/exited with 1 before it was up/);
+      expect(failing.registrations).toEqual([]);
+    } finally {
+      await failing.kill();
+      taken.close();
+    }
   });
 });

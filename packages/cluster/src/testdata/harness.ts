@@ -57,7 +57,7 @@ export interface RunningCluster {
   kill(): Promise<void>;
 }
 
-export async function startCluster(workers: number): Promise<RunningCluster> {
+export async function startCluster(workers: number, ports: { http?: number } = {}): Promise<RunningCluster> {
   const events: ClusterEventLine[] = [];
   const registrations: Registration[] = [];
   const waiters = new Set<() => void>();
@@ -92,7 +92,7 @@ export async function startCluster(workers: number): Promise<RunningCluster> {
   await once(control, 'listening');
   const controlUrl = `http://127.0.0.1:${(control.address() as { port: number }).port}`;
 
-  const httpPort = await freePort();
+  const httpPort = ports.http ?? (await freePort());
   const grpcPort = await freePort();
   const child = spawn(
     process.execPath,
