@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { clusterWorker, runCluster } from '@kratos/cluster';
 import { createConfig, createFileSource } from '@kratos/config';
 import { caller, createLogHelper, createStdLogger, timestamp, withFields } from '@kratos/core';
 import { BootstrapSchema } from '../../internal/conf/conf_pb.js';
@@ -25,7 +26,8 @@ if (values.version) {
   process.exit(0);
 }
 
-const id = `${hostname()}-${process.pid}`;
+// Under `kratos run --workers N` (KRATOS_WORKERS=N) every worker shares the cluster's id.
+const id = clusterWorker()?.id ?? `${hostname()}-${process.pid}`;
 const logger = withFields(
   createStdLogger(process.stdout),
   'ts',
@@ -41,25 +43,30 @@ const logger = withFields(
 );
 const log = createLogHelper(logger);
 
-try {
-  const config = createConfig({ sources: [createFileSource(resolve(values.conf))], logger });
-  await config.load();
-  const bc = await config.scan(BootstrapSchema);
-  const greeting = () => config.value('data.greeting').string('Hello');
-  const { app, cleanup } = wireApp({
-    identity: { id, name: Name, version: Version },
-    server: bc.server,
-    data: bc.data,
-    greeting,
-    logger,
-  });
-  try {
-    await app.run();
-  } finally {
-    await cleanup();
-    await config.close();
-  }
-} catch (error) {
-  log.error((error as Error).message ?? String(error));
-  process.exitCode = 1;
-}
+// One process by default; KRATOS_WORKERS=N (`kratos run --workers N`) runs main on N cores.
+await runCluster({
+  async main() {
+    try {
+      const config = createConfig({ sources: [createFileSource(resolve(values.conf))], logger });
+      await config.load();
+      const bc = await config.scan(BootstrapSchema);
+      const greeting = () => config.value('data.greeting').string('Hello');
+      const { app, cleanup } = wireApp({
+        identity: { id, name: Name, version: Version },
+        server: bc.server,
+        data: bc.data,
+        greeting,
+        logger,
+      });
+      try {
+        await app.run();
+      } finally {
+        await cleanup();
+        await config.close();
+      }
+    } catch (error) {
+      log.error((error as Error).message ?? String(error));
+      process.exitCode = 1;
+    }
+  },
+});

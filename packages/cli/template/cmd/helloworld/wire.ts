@@ -1,4 +1,5 @@
-import { type App, createApp, createMemoryRegistry, type Logger, type Registrar } from '@kratos/core';
+import { createClusterApp } from '@kratos/cluster';
+import { type App, createMemoryRegistry, type Logger, type Registrar } from '@kratos/core';
 import { createGreeterUsecase } from '../../internal/biz/greeter.ts';
 import type { Data, Server } from '../../internal/conf/conf_pb.js';
 import { createData } from '../../internal/data/data.ts';
@@ -35,7 +36,8 @@ export function wireApp(o: WireOptions): { app: App; cleanup: () => Promise<void
   const greeter = createGreeterService(usecase, o.greeting);
   const http = newHttpServer(o.server?.http, greeter, o.logger);
   const grpc = newGrpcServer(o.server?.grpc, greeter, o.logger);
-  const app = createApp({
+  // createApp, plus: under runCluster only worker 0 registers, the primary stops every worker.
+  const app = createClusterApp({
     ...o.identity,
     logger: o.logger,
     servers: [http, grpc],
