@@ -35,7 +35,7 @@ function generateService(f: GeneratedFile, file: DescFile, service: DescService)
   const CallOptions = f.import('CallOptions', '@kratos/core', true);
   const GrpcServer = f.import('GrpcServer', '@kratos/grpc', true);
   const GrpcClient = f.import('GrpcClient', '@kratos/grpc', true);
-  const ServiceDefinition = f.import('ServiceDefinition', '@grpc/grpc-js', true);
+  const MethodDefinition = f.import('MethodDefinition', '@grpc/grpc-js', true);
   const MessageInitShape = f.import('MessageInitShape', '@bufbuild/protobuf', true);
   const name = service.name;
   const defName = `${name}Service`;
@@ -45,7 +45,15 @@ function generateService(f: GeneratedFile, file: DescFile, service: DescService)
       `The grpc-js definition of ${service.typeName}: paths, stream kinds and protobuf-es serializers.`,
     ),
   );
-  f.print(f.export('const', defName), ' = {');
+  // An explicit type rather than `satisfies ServiceDefinition`: TypeScript's declaration emit
+  // (target=js+dts) wrote `ServiceDefinition` into the .d.ts without its import.
+  f.print(f.export('const', defName), ': {');
+  for (const method of service.methods) {
+    const I = f.importShape(method.input);
+    const O = f.importShape(method.output);
+    f.print('  readonly ', method.localName, ': ', MethodDefinition, '<', I, ', ', O, '>;');
+  }
+  f.print('} = {');
   for (const method of service.methods) {
     const I = f.importShape(method.input);
     const O = f.importShape(method.output);
@@ -70,7 +78,7 @@ function generateService(f: GeneratedFile, file: DescFile, service: DescService)
     f.print('    originalName: ', f.string(method.name), ',');
     f.print('  },');
   }
-  f.print('} satisfies ', ServiceDefinition, ';');
+  f.print('};');
   f.print();
 
   f.print(f.jsDoc(service));

@@ -2,6 +2,7 @@
 // @generated from file helloworld/v1/greeter.proto (package helloworld.v1, syntax proto3)
 /* eslint-disable */
 
+import type { MethodDefinition } from "@grpc/grpc-js";
 import type { HelloReply, HelloRequest } from "./greeter_pb.js";
 import { HelloRequestSchema } from "./greeter_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -10,7 +11,9 @@ import type { GrpcClient, GrpcServer } from "@kratos/grpc";
 /**
  * The grpc-js definition of helloworld.v1.Greeter: paths, stream kinds and protobuf-es serializers.
  */
-export declare const GreeterService: ServiceDefinition;
+export declare const GreeterService: {
+    readonly sayHello: MethodDefinition<HelloRequest, HelloReply>;
+};
 /**
  * The greeting service definition.
  *

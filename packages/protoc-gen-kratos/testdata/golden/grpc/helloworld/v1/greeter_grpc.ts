@@ -2,18 +2,24 @@
 // @generated from file helloworld/v1/greeter.proto (package helloworld.v1, syntax proto3)
 /* eslint-disable */
 
+import type { MethodDefinition } from "@grpc/grpc-js";
 import type { HelloReply, HelloRequest, PingReply, PingRequest } from "./greeter_pb.js";
 import { file_helloworld_v1_greeter, HelloReplySchema, HelloRequestSchema, PingReplySchema, PingRequestSchema } from "./greeter_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import type { ServiceDefinition } from "@grpc/grpc-js";
 import type { CallOptions, Context } from "@kratos/core";
 import type { GrpcClient, GrpcServer } from "@kratos/grpc";
 
 /**
  * The grpc-js definition of helloworld.v1.Greeter: paths, stream kinds and protobuf-es serializers.
  */
-export const GreeterService = {
+export const GreeterService: {
+  readonly sayHello: MethodDefinition<HelloRequest, HelloReply>;
+  readonly streamHellos: MethodDefinition<HelloRequest, HelloReply>;
+  readonly collectHellos: MethodDefinition<HelloRequest, HelloReply>;
+  readonly chat: MethodDefinition<HelloRequest, HelloReply>;
+  readonly ping: MethodDefinition<PingRequest, PingReply>;
+} = {
   sayHello: {
     path: "/helloworld.v1.Greeter/SayHello",
     requestStream: false,
@@ -64,7 +70,7 @@ export const GreeterService = {
     responseDeserialize: (b: Uint8Array) => fromBinary(PingReplySchema, b),
     originalName: "Ping",
   },
-} satisfies ServiceDefinition;
+};
 
 /**
  * The greeting service definition.

@@ -2,22 +2,31 @@
 // @generated from file library/v1/library.proto (package library.v1, syntax proto3)
 /* eslint-disable */
 
+import type { MethodDefinition } from "@grpc/grpc-js";
 import type { Book, CreateBookRequest, DeleteBookRequest, File, GetBookRequest, GetFileRequest, ListBooksRequest, ListBooksResponse, PutCoverRequest, SearchBooksRequest, UpdateBookRequest } from "./library_pb.js";
 import { BookSchema, CreateBookRequestSchema, DeleteBookRequestSchema, file_library_v1_library, FileSchema, GetBookRequestSchema, GetFileRequestSchema, ListBooksRequestSchema, ListBooksResponseSchema, PutCoverRequestSchema, SearchBooksRequestSchema, UpdateBookRequestSchema } from "./library_pb.js";
-import type { MessageInitShape } from "@bufbuild/protobuf";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { Empty } from "@bufbuild/protobuf/wkt";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import type { HttpBody } from "../../google/api/httpbody_pb.js";
 import { HttpBodySchema } from "../../google/api/httpbody_pb.js";
-import type { ServiceDefinition } from "@grpc/grpc-js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { CallOptions, Context } from "@kratos/core";
 import type { GrpcClient, GrpcServer } from "@kratos/grpc";
 
 /**
  * The grpc-js definition of library.v1.LibraryService: paths, stream kinds and protobuf-es serializers.
  */
-export const LibraryServiceService = {
+export const LibraryServiceService: {
+  readonly getBook: MethodDefinition<GetBookRequest, Book>;
+  readonly listBooks: MethodDefinition<ListBooksRequest, ListBooksResponse>;
+  readonly createBook: MethodDefinition<CreateBookRequest, Book>;
+  readonly updateBook: MethodDefinition<UpdateBookRequest, Book>;
+  readonly deleteBook: MethodDefinition<DeleteBookRequest, Empty>;
+  readonly getFile: MethodDefinition<GetFileRequest, File>;
+  readonly searchBooks: MethodDefinition<SearchBooksRequest, ListBooksResponse>;
+  readonly putCover: MethodDefinition<PutCoverRequest, HttpBody>;
+} = {
   getBook: {
     path: "/library.v1.LibraryService/GetBook",
     requestStream: false,
@@ -98,7 +107,7 @@ export const LibraryServiceService = {
     responseDeserialize: (b: Uint8Array) => fromBinary(HttpBodySchema, b),
     originalName: "PutCover",
   },
-} satisfies ServiceDefinition;
+};
 
 /**
  * Manages shelves of books.
