@@ -166,6 +166,34 @@ describe('eureka registry: wire compatibility with Go Kratos', () => {
     }
   });
 
+  // The first endpoint is tried first: the first call meets the refusing one and moves on.
+  it('moves on to the next server when one refuses connections', async () => {
+    const registry = createEurekaRegistry({ ...options(), endpoints: ['http://127.0.0.1:1', eureka.url] });
+    const name = uniqueName('failover');
+    const inst = { ...instance, id: 'fo-1', name, endpoints: ['http://10.0.0.8:8000'] };
+    try {
+      await registry.register(inst);
+      for (let i = 0; i < 3; i++)
+        expect((await registry.getService(name)).map((x) => x.id)).toEqual(['fo-1']);
+    } finally {
+      await registry.deregister(inst);
+      await registry.close();
+    }
+  });
+
+  it('rejects with the status when the server answers an error, and when no server answers', async () => {
+    const failing = createEurekaRegistry({
+      endpoints: ['http://eureka.invalid:8761'],
+      fetch: async () => new Response('oops', { status: 500 }),
+    });
+    await expect(failing.getService('x')).rejects.toThrow(/eureka read of X answered HTTP 500/);
+    await expect(failing.register(instance)).rejects.toThrow(/answered HTTP 500/);
+    await failing.close();
+    const dead = createEurekaRegistry({ endpoints: ['http://127.0.0.1:1'], timeout: 2000 });
+    await expect(dead.getService('x')).rejects.toThrow(/failed on every server/);
+    await dead.close();
+  });
+
   it('rejects invalid options and endpoints with clear errors', async () => {
     expect(() => createEurekaRegistry({ endpoints: [] })).toThrow(/endpoints/);
     expect(() => createEurekaRegistry({ endpoints: ['not a url'] })).toThrow(/not a URL/);

@@ -165,6 +165,33 @@ describe('servicecomb registry: wire compatibility with Go Kratos', () => {
     }
   });
 
+  // The first endpoint is tried first: the first call meets the refusing one and moves on.
+  it('moves on to the next server when one refuses connections', async () => {
+    const registry = createServiceCombRegistry({ ...options(), endpoints: ['http://127.0.0.1:1', sc.url] });
+    const name = uniqueName('failover');
+    const inst = { ...instance, id: uniqueName('fo'), name };
+    try {
+      await registry.register(inst);
+      for (let i = 0; i < 3; i++)
+        expect((await registry.getService(name)).map((x) => x.id)).toEqual([inst.id]);
+    } finally {
+      await registry.deregister(inst);
+      await registry.close();
+    }
+  });
+
+  it('rejects with a clear error when the answer is not service-center JSON, and when no server answers', async () => {
+    const failing = createServiceCombRegistry({
+      endpoints: ['http://sc.invalid:30100'],
+      fetch: async () => new Response('<html>bad gateway</html>', { status: 502 }),
+    });
+    await expect(failing.getService('x')).rejects.toThrow(/servicecomb read of x answered HTTP 502/);
+    await failing.close();
+    const dead = createServiceCombRegistry({ endpoints: ['http://127.0.0.1:1'], timeout: 2000 });
+    await expect(dead.getService('x')).rejects.toThrow(/failed on every server/);
+    await dead.close();
+  });
+
   it('rejects what service-center refuses with its error code, and invalid options at construction', async () => {
     const registry = createServiceCombRegistry(options());
     const bad = { ...instance, id: 'not a valid id!', name: uniqueName('bad') };

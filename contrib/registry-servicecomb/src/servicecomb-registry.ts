@@ -117,7 +117,8 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
   const doFetch = o.fetch ?? fetch;
   const log = createLogHelper(o.logger ?? defaultLogger());
   const registrations = new Map<string, Registration>();
-  let serverIndex = Math.floor(Math.random() * o.endpoints.length);
+  // The first server first; a call that cannot connect moves on to the next, and later calls stay there.
+  let serverIndex = 0;
 
   /** One call; a transport failure moves to the next server and tries it, each server once. */
   const call = async (
