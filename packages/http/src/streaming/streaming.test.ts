@@ -104,7 +104,7 @@ describe('streamed replies over HTTP', () => {
   });
 
   // The deadlines below leave the handler ample time to write its first reply even on a loaded
-  // machine (before it, a deadline is a plain 504 reply, tested through the route option's case).
+  // machine (before it, a deadline is a plain 504 reply).
   it('ends the stream at the stream deadline with a 504 frame, and ends the handler', async () => {
     const ended = latch<unknown>();
     const base = await start(
