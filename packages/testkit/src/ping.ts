@@ -87,7 +87,7 @@ export const PingerService: ServiceDefinition = { Ping: pingMethod } as unknown 
 export interface RawGrpcPingResult {
   code: number;
   details: string;
-  reply?: PingReply;
+  reply?: PingReply | undefined;
 }
 
 /**

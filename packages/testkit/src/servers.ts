@@ -25,7 +25,7 @@ export interface ServerInfo {
   endpoints: Record<string, string>;
   dataDir: string;
   /** Path of the server's log file. */
-  log?: string;
+  log?: string | undefined;
 }
 
 /** A running test server. Fields reflect the latest (re)start. */

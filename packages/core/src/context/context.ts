@@ -58,23 +58,23 @@ export interface Context {
 
 /** What {@link createContext} takes; everything is optional. */
 export interface ContextInit {
-  kind?: TransportKind;
-  side?: CallSide;
-  operation?: string;
-  endpoint?: string;
+  kind?: TransportKind | undefined;
+  side?: CallSide | undefined;
+  operation?: string | undefined;
+  endpoint?: string | undefined;
   /** The request headers, or a function making them on first read (transports defer the copy). */
-  requestHeader?: Metadata | (() => Metadata);
-  replyHeader?: Metadata;
+  requestHeader?: Metadata | (() => Metadata) | undefined;
+  replyHeader?: Metadata | undefined;
   /** The call's Kratos metadata, or a function making it on first read. */
-  metadata?: Metadata | (() => Metadata);
-  app?: AppInfo;
+  metadata?: Metadata | (() => Metadata) | undefined;
+  app?: AppInfo | undefined;
   /** Absolute deadline, epoch ms. Ignored when later than the parent's. */
-  deadline?: number;
+  deadline?: number | undefined;
   /** Relative timeout in ms from now; combined with `deadline`, the earlier wins. */
-  timeout?: number;
-  parent?: Context;
+  timeout?: number | undefined;
+  parent?: Context | undefined;
   /** An outside signal that cancels this context too. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * The transport's native object (fastify request, grpc-js call, ...). Not on {@link Context}:
    * each transport hands it out typed through its own accessor (`httpRequestOf`, `grpcCallOf`).

@@ -7,11 +7,11 @@ export interface CallOptions {
    * The context the call is made from (a server handler's `ctx`): its deadline, cancellation and
    * `x-md-global-*` metadata carry over to the outgoing call.
    */
-  ctx?: Context;
+  ctx?: Context | undefined;
   /** Timeout in ms for this call; the earlier of this and the parent's deadline wins. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Cancels the call. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Extra headers / gRPC metadata sent with the call. */
-  header?: MetadataInit;
+  header?: MetadataInit | undefined;
 }

@@ -3,13 +3,13 @@ import type { AppInfo } from '../app/app-info.ts';
 /** What an App hands a server when starting it. */
 export interface ServerStartOptions {
   /** The app's identity; transports put it on every call's context. */
-  app?: AppInfo;
+  app?: AppInfo | undefined;
 }
 
 /** What an App hands a server when stopping it. */
 export interface ServerStopOptions {
   /** Fires when the graceful stop has run out of time: drop what is left and return. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

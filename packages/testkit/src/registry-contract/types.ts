@@ -5,7 +5,7 @@ export interface RegistrySubjectParts {
   registrar: Registrar;
   discovery: Discovery;
   /** Releases the clients; called after every test. */
-  close?(): void | Promise<void>;
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 /** What a registry factory returns: one object doing both, or the two parts. */
