@@ -17,6 +17,7 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 http_port=$(free_port)
 grpc_port=$(free_port)
 conf=$(mktemp -d)
+pid=""
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$conf"' EXIT
 cat > "$conf/config.yaml" <<YAML
 server:
