@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { type StartedServer, type StartServerOptions, startServer } from './servers.ts';
 
 /** A running registry server started from `scripts/servers/` (Eureka, ServiceComb service-center). */
@@ -7,10 +8,11 @@ export interface RegistryServer {
   readonly url: string;
   /** Stops and starts it again: same port, same data dir. */
   restart(): Promise<void>;
+  /** Stops it; a data dir the script chose (no `dataDir` option) is deleted (etcd's WAL alone is 62 MB). */
   stop(): Promise<void>;
 }
 
-function wrap(server: StartedServer): RegistryServer {
+function wrap(server: StartedServer, options: StartServerOptions): RegistryServer {
   return {
     server,
     get url() {
@@ -19,7 +21,10 @@ function wrap(server: StartedServer): RegistryServer {
     async restart() {
       await server.restart();
     },
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      if (!options.dataDir && server.dataDir) await rm(server.dataDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -28,7 +33,7 @@ function wrap(server: StartedServer): RegistryServer {
  * REST API under `<url>/eureka`, no response cache, registry in memory, so a restart comes back empty).
  */
 export async function startEureka(options: StartServerOptions = {}): Promise<RegistryServer> {
-  return wrap(await startServer('eureka', options));
+  return wrap(await startServer('eureka', options), options);
 }
 
 /**
@@ -36,5 +41,5 @@ export async function startEureka(options: StartServerOptions = {}): Promise<Reg
  * the data dir, so a restart keeps microservices and unexpired instances; send `X-Domain-Name`).
  */
 export async function startServiceCenter(options: StartServerOptions = {}): Promise<RegistryServer> {
-  return wrap(await startServer('servicecomb', options));
+  return wrap(await startServer('servicecomb', options), options);
 }
