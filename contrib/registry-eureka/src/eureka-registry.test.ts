@@ -166,6 +166,25 @@ describe('eureka registry: wire compatibility with Go Kratos', () => {
     }
   });
 
+  it('sends leaseInfo when leaseDuration is set, and the server keeps it', async () => {
+    const registry = createEurekaRegistry({ ...options(), heartbeatInterval: 5000, leaseDuration: 20 });
+    const name = uniqueName('lease');
+    const app = name.toUpperCase();
+    const inst = { ...instance, id: 'lease-1', name, endpoints: ['http://10.0.0.9:8000'] };
+    try {
+      await registry.register(inst);
+      const stored = (await (
+        await fetch(`${eureka.url}/eureka/apps/${app}/10.0.0.9:${app}:8000`, {
+          headers: { Accept: 'application/json' },
+        })
+      ).json()) as { instance: { leaseInfo: Record<string, number> } };
+      expect(stored.instance.leaseInfo).toMatchObject({ renewalIntervalInSecs: 5, durationInSecs: 20 });
+    } finally {
+      await registry.deregister(inst);
+      await registry.close();
+    }
+  });
+
   // The first endpoint is tried first: the first call meets the refusing one and moves on.
   it('moves on to the next server when one refuses connections', async () => {
     const registry = createEurekaRegistry({ ...options(), endpoints: ['http://127.0.0.1:1', eureka.url] });

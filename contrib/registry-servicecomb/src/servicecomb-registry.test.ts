@@ -165,6 +165,26 @@ describe('servicecomb registry: wire compatibility with Go Kratos', () => {
     }
   });
 
+  it('keeps environments apart (Go: CAS_ENVIRONMENT_ID)', async () => {
+    const dev = createServiceCombRegistry({ ...options(), environment: 'development' });
+    const plain = createServiceCombRegistry(options());
+    const name = uniqueName('env');
+    const inst = { ...instance, id: uniqueName('e'), name };
+    try {
+      await dev.register(inst);
+      await waitFor(async () => (await dev.getService(name)).length === 1, { timeout: 5000 });
+      expect((await dev.getService(name))[0]!.metadata).toEqual({
+        appId: 'default',
+        environment: 'development',
+      });
+      expect(await plain.getService(name)).toEqual([]);
+    } finally {
+      await dev.deregister(inst);
+      await dev.close();
+      await plain.close();
+    }
+  });
+
   // The first endpoint is tried first: the first call meets the refusing one and moves on.
   it('moves on to the next server when one refuses connections', async () => {
     const registry = createServiceCombRegistry({ ...options(), endpoints: ['http://127.0.0.1:1', sc.url] });
