@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { clusterWorker, runCluster } from '@kratos/cluster';
 import { createConfig, createFileSource } from '@kratos/config';
 import { caller, createLogHelper, createStdLogger, timestamp, withFields } from '@kratos/core';
+import { aggregateClusterMetrics } from '@kratos/metrics-prometheus';
 import { spanIdValuer, traceIdValuer } from '@kratos/middleware-tracing';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -40,7 +42,8 @@ if (values.version) {
 // exported: add a span processor with an exporter (OTLP, Jaeger, ...) here to ship them.
 trace.setGlobalTracerProvider(new BasicTracerProvider());
 
-const id = `${hostname()}-${process.pid}`;
+// Under KRATOS_WORKERS=N (`kratos run --workers N`) every worker shares the cluster's id.
+const id = clusterWorker()?.id ?? `${hostname()}-${process.pid}`;
 const logger = withFields(
   createStdLogger(process.stdout),
   'ts',
@@ -60,39 +63,45 @@ const logger = withFields(
 );
 const log = createLogHelper(logger);
 
-const remoteUrl = values['remote-config'] as string | undefined;
-let remote: RemoteSource | undefined;
-try {
-  remote = remoteUrl ? newRemoteSource(remoteUrl, logger) : undefined;
-  const config = createConfig({
-    sources: remote
-      ? [createFileSource(resolve(values.conf)), remote]
-      : [createFileSource(resolve(values.conf))],
-    logger,
-  });
-  await config.load();
-  const bc = await config.scan(BootstrapSchema);
-  const greeting = () => config.value('data.greeting').string('Hello');
-  const registry = newRegistry(values.registry as string, logger);
-  const { app, cleanup } = wireApp({
-    identity: { id, name: Name, version: Version },
-    server: bc.server,
-    data: bc.data,
-    greeting,
-    logger,
-    registrar: registry,
-  });
-  try {
-    await app.run();
-  } finally {
-    await cleanup();
-    await config.close();
-    await registry.close?.();
-  }
-} catch (error) {
-  log.error((error as Error).message ?? String(error));
-  process.exitCode = 1;
-} finally {
-  // An open etcd connection would keep the process alive after a failed start.
-  await remote?.close();
-}
+// One process by default; KRATOS_WORKERS=N runs main on N cores, with one /metrics for all.
+await runCluster({
+  primary: () => aggregateClusterMetrics(),
+  async main() {
+    const remoteUrl = values['remote-config'] as string | undefined;
+    let remote: RemoteSource | undefined;
+    try {
+      remote = remoteUrl ? newRemoteSource(remoteUrl, logger) : undefined;
+      const config = createConfig({
+        sources: remote
+          ? [createFileSource(resolve(values.conf)), remote]
+          : [createFileSource(resolve(values.conf))],
+        logger,
+      });
+      await config.load();
+      const bc = await config.scan(BootstrapSchema);
+      const greeting = () => config.value('data.greeting').string('Hello');
+      const registry = newRegistry(values.registry as string, logger);
+      const { app, cleanup } = wireApp({
+        identity: { id, name: Name, version: Version },
+        server: bc.server,
+        data: bc.data,
+        greeting,
+        logger,
+        registrar: registry,
+      });
+      try {
+        await app.run();
+      } finally {
+        await cleanup();
+        await config.close();
+        await registry.close?.();
+      }
+    } catch (error) {
+      log.error((error as Error).message ?? String(error));
+      process.exitCode = 1;
+    } finally {
+      // An open etcd connection would keep the process alive after a failed start.
+      await remote?.close();
+    }
+  },
+});

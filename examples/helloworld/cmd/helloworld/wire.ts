@@ -1,4 +1,5 @@
-import { type App, createApp, createMemoryRegistry, type Logger, type Registrar } from '@kratos/core';
+import { createClusterApp } from '@kratos/cluster';
+import { type App, createMemoryRegistry, type Logger, type Registrar } from '@kratos/core';
 import { createPrometheusMetrics } from '@kratos/metrics-prometheus';
 import { createGreeterUsecase } from '../../internal/biz/greeter.ts';
 import type { Data, Server } from '../../internal/conf/conf_pb.js';
@@ -38,7 +39,8 @@ export function wireApp(o: WireOptions): { app: App; cleanup: () => Promise<void
   const metrics = createPrometheusMetrics();
   const http = newHttpServer(o.server?.http, greeter, o.logger, metrics);
   const grpc = newGrpcServer(o.server?.grpc, greeter, o.logger, metrics);
-  const app = createApp({
+  // createApp, plus: under runCluster only worker 0 registers, the primary stops every worker.
+  const app = createClusterApp({
     ...o.identity,
     logger: o.logger,
     servers: [http, grpc],

@@ -1,6 +1,6 @@
 import { asyncContext, type Logger } from '@kratos/core';
 import { createHttpServer, type HttpServer, mountApiDocs } from '@kratos/http';
-import { mountMetrics, type PrometheusMetrics } from '@kratos/metrics-prometheus';
+import { mountClusterMetrics, type PrometheusMetrics } from '@kratos/metrics-prometheus';
 import { recovery, serverLogging, serverMetrics } from '@kratos/middleware';
 import { serverTracing } from '@kratos/middleware-tracing';
 import { registerGreeterHttpServer } from '../../api/helloworld/v1/greeter_http.js';
@@ -32,6 +32,7 @@ export function newHttpServer(
   registerGreeterHttpServer(server, greeter);
   // The API docs page: /q/openapi.yaml and a swagger-ui page at /q/docs.
   mountApiDocs(server, { openapi: new URL('../../api/openapi.yaml', import.meta.url), title: 'Greeter API' });
-  mountMetrics(server, metrics);
+  // Under runCluster: the sum over every worker (one process: this one's, as mountMetrics).
+  mountClusterMetrics(server, metrics);
   return server;
 }
