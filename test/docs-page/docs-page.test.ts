@@ -60,7 +60,7 @@ describe('the API docs page of examples/helloworld in chromium', () => {
     await page.goto(`${base}/q/docs`);
     const op = page.locator('.opblock-get', { hasText: '/helloworld/{name}' });
     await op.waitFor({ timeout: 20_000 });
-    expect(await page.locator('.title').first().innerText()).toContain('Greeter API');
+    expect(await page.locator('.title').first().textContent()).toContain('Greeter API');
 
     await op.locator('.opblock-summary').first().click();
     await op.getByRole('button', { name: 'Try it out' }).click();
@@ -70,9 +70,9 @@ describe('the API docs page of examples/helloworld in chromium', () => {
     await body.waitFor({ timeout: 20_000 });
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, 'docs-page.png'), fullPage: true });
-    expect(JSON.parse(await body.innerText())).toEqual({ message: 'Hello chromium' });
+    expect(JSON.parse((await body.textContent()) ?? '')).toEqual({ message: 'Hello chromium' });
     expect(
-      await op.locator('.live-responses-table tr.response .response-col_status').first().innerText(),
+      await op.locator('.live-responses-table tr.response .response-col_status').first().textContent(),
     ).toContain('200');
 
     // Everything the page loaded came from the service itself: no CDN.
