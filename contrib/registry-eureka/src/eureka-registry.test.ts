@@ -166,6 +166,24 @@ describe('eureka registry: wire compatibility with Go Kratos', () => {
     }
   });
 
+  it('keeps names that differ only in case apart (they share one Eureka app)', async () => {
+    const registry = createEurekaRegistry(options());
+    const lower = uniqueName('case');
+    const upper = lower.toUpperCase();
+    const a = { ...instance, id: 'case-a', name: lower, endpoints: ['http://10.0.1.1:8000'] };
+    const b = { ...instance, id: 'case-b', name: upper, endpoints: ['http://10.0.1.2:8000'] };
+    try {
+      await registry.register(a);
+      await registry.register(b);
+      expect((await registry.getService(lower)).map((i) => i.id)).toEqual(['case-a']);
+      expect((await registry.getService(upper)).map((i) => i.id)).toEqual(['case-b']);
+    } finally {
+      await registry.deregister(a);
+      await registry.deregister(b);
+      await registry.close();
+    }
+  });
+
   it('sends leaseInfo when leaseDuration is set, and the server keeps it', async () => {
     const registry = createEurekaRegistry({ ...options(), heartbeatInterval: 5000, leaseDuration: 20 });
     const name = uniqueName('lease');
