@@ -96,8 +96,24 @@ describe('streamed replies over HTTP', () => {
     });
   });
 
+  it('picks the framing by q-value, then by the most specific range', async () => {
+    const base = await start((s) => s.route(route, three));
+    const typeFor = async (accept: string) => {
+      const res = await fetch(`${base}/count/q`, { headers: { accept } });
+      await res.text();
+      return res.headers.get('content-type');
+    };
+    expect(await typeFor('*/*, text/event-stream')).toBe('text/event-stream');
+    expect(await typeFor('text/*')).toBe('text/event-stream');
+    expect(await typeFor('text/event-stream;q=0.4, application/x-ndjson;q=0.8')).toBe('application/x-ndjson');
+    expect(await typeFor('text/event-stream;q=0, */*;q=0.1')).toBe('application/x-ndjson');
+  });
+
   it('answers 406 when Accept names neither format', async () => {
     const base = await start((s) => s.route(route, three));
+    expect((await fetch(`${base}/count/dee`, { headers: { accept: 'text/event-stream;q=0' } })).status).toBe(
+      406,
+    );
     const res = await fetch(`${base}/count/dee`, { headers: { accept: 'application/xml' } });
     expect(res.status).toBe(406);
     expect(((await res.json()) as { reason: string }).reason).toBe('NOT_ACCEPTABLE');
