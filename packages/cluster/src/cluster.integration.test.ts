@@ -15,7 +15,7 @@ import {
 // One cluster of two workers for the whole file: the steps follow its life (up, scraped, a
 // worker killed and replaced, stopped under load). Every wait is for an event or a count.
 let c: RunningCluster;
-const served = { http: 0, grpc: 0 };
+const served = { http: 0, grpc: 0, rpc: 0 };
 const clients: Client[] = [];
 
 const workerPids = () => {
@@ -26,7 +26,11 @@ const workerPids = () => {
 };
 
 /** Echo calls, each on a connection of its own, until every pid in `want` has answered (bounded). */
-async function reachAll(want: Set<number>, transport: 'http' | 'grpc', limit = 60): Promise<Set<number>> {
+async function reachAll(
+  want: Set<number>,
+  transport: 'http' | 'grpc' | 'rpc',
+  limit = 60,
+): Promise<Set<number>> {
   const seen = new Set<number>();
   for (let i = 0; i < limit && [...want].some((p) => !seen.has(p)); i++) {
     let reply: string;
@@ -34,13 +38,13 @@ async function reachAll(want: Set<number>, transport: 'http' | 'grpc', limit = 6
       reply = await httpEcho(c.httpPort, `r${i}`);
       served.http++;
     } else {
-      const client = grpcClient(c.grpcPort);
+      const client = grpcClient(transport === 'grpc' ? c.grpcPort : c.rpcPort);
       try {
         reply = await grpcEcho(client, `r${i}`);
       } finally {
         client.close();
       }
-      served.grpc++;
+      served[transport]++;
     }
     seen.add(pidOf(reply));
   }
@@ -57,23 +61,27 @@ afterAll(async () => {
   await c?.kill();
 });
 
-describe('runCluster with 2 workers (HTTP on fastify + gRPC on grpc-js)', () => {
+describe('runCluster with 2 workers (HTTP on fastify, gRPC on grpc-js and on node:http2)', () => {
   it('both workers serve the same addresses; only slot 0 registers, once, with the endpoints of the address', async () => {
     const pids = workerPids();
     expect(pids.size).toBe(2);
     const want = new Set(pids.values());
     expect(await reachAll(want, 'http')).toEqual(want);
     expect(await reachAll(want, 'grpc')).toEqual(want);
+    expect(await reachAll(want, 'rpc')).toEqual(want);
 
     expect(c.registrations).toHaveLength(1);
     const [reg] = c.registrations;
     expect(reg!.what).toBe('register');
     expect(reg!.pid).toBe(pids.get(0));
     expect(reg!.instance).toMatchObject({ name: 'cluster-test', version: 'v1' });
-    expect([...reg!.instance.endpoints].sort()).toEqual([
-      `grpc://127.0.0.1:${c.grpcPort}?isSecure=false`,
-      `http://127.0.0.1:${c.httpPort}?isSecure=false`,
-    ]);
+    expect([...reg!.instance.endpoints].sort()).toEqual(
+      [
+        `grpc://127.0.0.1:${c.grpcPort}?isSecure=false`,
+        `grpc://127.0.0.1:${c.rpcPort}?isSecure=false`,
+        `http://127.0.0.1:${c.httpPort}?isSecure=false`,
+      ].sort(),
+    );
   });
 
   it('one scrape of /metrics counts the requests of every worker', async () => {
@@ -152,12 +160,16 @@ describe('runCluster with 2 workers (HTTP on fastify + gRPC on grpc-js)', () => 
 
   it('SIGTERM stops every worker gracefully under load: 0 failed calls, calls in flight on each worker answered, drainDelay in each', async () => {
     const pids = new Set(workerPids().values());
-    // Load: 4 HTTP connections and 4 gRPC connections calling in a loop until the instance is
+    // Load: 4 HTTP connections and 6 gRPC connections calling in a loop until the instance is
     // deregistered (and some more), as clients that follow the registry stop sending then.
     let deregistered = false;
     const outcome = { ok: 0, failed: 0, errors: [] as string[] };
     const agents = Array.from({ length: 4 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
-    const loadClients = Array.from({ length: 4 }, () => grpcClient(c.grpcPort));
+    // gRPC on grpc-js (4) and on node:http2 (@kratos/rpc, 2).
+    const loadClients = [
+      ...Array.from({ length: 4 }, () => grpcClient(c.grpcPort)),
+      ...Array.from({ length: 2 }, () => grpcClient(c.rpcPort)),
+    ];
     clients.push(...loadClients);
     const loop = async (call: (i: number) => Promise<string>) => {
       for (let i = 0; !deregistered; i++) {

@@ -46,6 +46,8 @@ export interface RunningCluster {
   readonly child: ChildProcess;
   readonly httpPort: number;
   readonly grpcPort: number;
+  /** @kratos/rpc (gRPC on node:http2). */
+  readonly rpcPort: number;
   readonly events: ClusterEventLine[];
   readonly registrations: Registration[];
   stderr(): string;
@@ -94,9 +96,18 @@ export async function startCluster(workers: number, ports: { http?: number } = {
 
   const httpPort = ports.http ?? (await freePort());
   const grpcPort = await freePort();
+  const rpcPort = await freePort();
   const child = spawn(
     process.execPath,
-    ['--conditions=kratos-source', script, String(workers), String(httpPort), String(grpcPort), controlUrl],
+    [
+      '--conditions=kratos-source',
+      script,
+      String(workers),
+      String(httpPort),
+      String(grpcPort),
+      controlUrl,
+      String(rpcPort),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let stderr = '';
@@ -144,6 +155,7 @@ export async function startCluster(workers: number, ports: { http?: number } = {
     child,
     httpPort,
     grpcPort,
+    rpcPort,
     events,
     registrations,
     stderr: () => stderr,

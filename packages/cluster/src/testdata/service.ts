@@ -1,7 +1,8 @@
 // A service run by runCluster, for the cluster tests and the "Every core" benchmark.
-// Usage: node --conditions=kratos-source service.ts <workers> <httpPort> <grpcPort> [controlUrl]
+// Usage: node --conditions=kratos-source service.ts <workers> <httpPort> <grpcPort> [controlUrl] [rpcPort]
 // Prints one JSON line per primary event and per worker event on stdout. With a control URL the
-// registrar POSTs register/deregister there (the test answers a deregister when it wants the
+// registrar POSTs register/deregister there; with an rpc port, @kratos/rpc (node:http2) serves the
+// echo there too. The (the test answers a deregister when it wants the
 // stop to go on). An echo value starting with `hold` is answered only once the worker's servers
 // are being stopped, so a test can have calls in flight during the drain.
 import { writeSync } from 'node:fs';
@@ -17,10 +18,11 @@ import {
   mountClusterMetrics,
 } from '@kratos/metrics-prometheus';
 import { serverMetrics } from '@kratos/middleware';
+import { createRpcServer } from '@kratos/rpc';
 import { clusterWorker, createClusterApp, runCluster } from '../index.ts';
 import { echoMethod, echoRoute } from './echo.ts';
 
-const [workers = '2', httpPort = '0', grpcPort = '0', controlUrl] = process.argv.slice(2);
+const [workers = '2', httpPort = '0', grpcPort = '0', controlUrl, rpcPort] = process.argv.slice(2);
 const print = (o: object) => writeSync(1, `${JSON.stringify(o)}\n`);
 const quiet = { log() {} };
 
@@ -73,6 +75,15 @@ async function main() {
     { Echo: echoMethod as MethodDefinition<unknown, unknown> },
     { Echo: echo as GrpcUnaryHandler<StringValue, StringValue> },
   );
+  const servers: Server[] = [http, grpc];
+  if (rpcPort) {
+    const rpc = createRpcServer({ address: `127.0.0.1:${rpcPort}`, timeout: 0, logger: quiet });
+    rpc.registerService(
+      { Echo: echoMethod as MethodDefinition<unknown, unknown> },
+      { Echo: echo as GrpcUnaryHandler<StringValue, StringValue> },
+    );
+    servers.push(rpc);
+  }
   // Told when the App stops its servers, i.e. after the deregistration and the drain delay.
   const probe: Server = {
     async start() {},
@@ -84,7 +95,7 @@ async function main() {
   const app = createClusterApp({
     name: 'cluster-test',
     version: 'v1',
-    servers: [http, grpc, probe],
+    servers: [...servers, probe],
     ...(controlUrl ? { registrar: controlRegistrar(controlUrl), drainDelay: 200 } : {}),
     afterStop: () => void print({ from: 'worker', type: 'afterStop', slot, pid: process.pid }),
   });
