@@ -42,7 +42,7 @@ try {
   await verifyPublished(registry.url, packages);
   console.log(`[release] [${elapsed()}] registry ready`);
 
-  const ctx = { root, registry: registry.url, packages, keep, cleanups };
+  const ctx = { root, copy: dir, registry: registry.url, packages, keep, cleanups };
   for (const name of ['scaffold', 'mix', 'adapter']) {
     if (only && !only.has(name)) continue;
     const mod = await import(join(root, 'test/release', `${name}.mjs`));

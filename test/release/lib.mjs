@@ -143,3 +143,28 @@ export function grpcUnary(grpc, address, method, request) {
     );
   });
 }
+
+/**
+ * The commands of the root README's `## Install` section: its first `sh` block (create a service)
+ * and its second (install packages by name), one command per line, comments dropped. The checks
+ * run exactly these, so the README cannot drift from what is tested.
+ */
+export function readmeInstall(readmeText) {
+  const start = readmeText.search(/^## Install\s*$/m);
+  if (start < 0) throw new Error('[release] error: README.md has no "## Install" section');
+  const rest = readmeText.slice(start + 1);
+  const next = rest.search(/^## /m);
+  const section = next < 0 ? rest : rest.slice(0, next);
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
+    m[1]
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter((l) => l && !l.startsWith('#')),
+  );
+  if (blocks.length !== 2) {
+    throw new Error(
+      `[release] error: README.md's Install section has ${blocks.length} sh blocks, the checks expect 2 (new service; npm install of packages)`,
+    );
+  }
+  return { scaffold: blocks[0], mix: blocks[1] };
+}

@@ -1,4 +1,5 @@
 // From the registry, in an empty folder: a user names the six packages they use and nothing else,
+// with the root README's command (its Install section's second block):
 //   npm install @kratos/core @kratos/http @kratos/grpc @kratos/registry-etcd @kratos/config @kratos/log-pino
 // and a service built from them (fixtures/mix: server.ts, client.ts) runs against a real etcd: it
 // registers, answers HTTP at its registered endpoint and gRPC through discovery:///mix, and is gone
@@ -7,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emptyFolder, freePort, say, sh, startProcess, userEnv } from './lib.mjs';
+import { emptyFolder, freePort, readmeInstall, say, sh, startProcess, userEnv } from './lib.mjs';
 
 export const SIX = [
   '@kratos/core',
@@ -40,7 +41,16 @@ export default async function mix(ctx) {
   const env = userEnv(ctx.registry, dir);
   sh(scope, dir, env, 'npm', ['init', '-y']);
   sh(scope, dir, env, 'npm', ['pkg', 'set', 'type=module']);
-  sh(scope, dir, env, 'npm', ['install', ...SIX]);
+  // The README's command, as written there.
+  const [install] = readmeInstall(readFileSync(join(ctx.copy, 'README.md'), 'utf8')).mix;
+  const [npm, ...args] = install.split(' ');
+  const names = args.filter((a) => !a.startsWith('-'));
+  if (npm !== 'npm' || args[0] !== 'install' || names.slice(1).sort().join() !== [...SIX].sort().join()) {
+    throw new Error(
+      `[release] [${scope}] error: README.md's second Install block is "${install}"; this check runs npm install ${SIX.join(' ')} (change both together)`,
+    );
+  }
+  sh(scope, dir, env, npm, args);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const named = Object.keys(manifest.dependencies ?? {}).sort();
   if (named.join() !== [...SIX].sort().join()) {
