@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, fromBinary } from '@bufbuild/protobuf';
@@ -34,6 +34,34 @@ function separately(request: CodeGeneratorRequest, runs: [Plugin, string][]): Re
   return out;
 }
 
+const DEMO_PROTO = [
+  '// Syntax comment.',
+  'syntax = "proto3";',
+  '',
+  '// Detached package comment.',
+  '',
+  '// Package comment,',
+  '// two lines.',
+  'package demo.v1;',
+  '',
+  'service Echo { rpc Say(Msg) returns (Msg); }',
+  'message Msg { string text = 1; }',
+  '',
+].join('\n');
+
+/** The request buf sends for one proto file `svc.proto` with `source`. */
+function bufRequest(source: string): CodeGeneratorRequest {
+  const dir = mkdtempSync(join(tmpdir(), 'kratos-combined-'));
+  try {
+    writeFileSync(join(dir, 'svc.proto'), source);
+    execFileSync(bufCommand(), ['build', '-o', 'image.binpb'], { cwd: dir, stdio: 'pipe' });
+    const image = fromBinary(FileDescriptorSetSchema, readFileSync(join(dir, 'image.binpb')));
+    return create(CodeGeneratorRequestSchema, { fileToGenerate: ['svc.proto'], protoFile: image.file });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('runCombined', { timeout: 120_000 }, () => {
   it('writes the same js and d.ts files as http, grpc and errors run one by one', () => {
     const parameter = 'target=js+dts,import_extension=js';
@@ -44,7 +72,7 @@ describe('runCombined', { timeout: 120_000 }, () => {
       { kind: 'errors', parameter },
     ];
     // Combined first: protoplugin keeps a plugin object's transpile flag once it ran js+dts.
-    const combined = runCombined(request, { runs });
+    const combined = runCombined(request, { runs, cache: false });
     expect(combined.error ?? '').toBe('');
     const names = Object.keys(files(combined));
     expect(names).toContain('helloworld/v1/greeter_http.js');
@@ -61,40 +89,49 @@ describe('runCombined', { timeout: 120_000 }, () => {
   });
 
   it('keeps syntax and package comments, ts_nocheck and ts next to js', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kratos-combined-'));
+    const request = bufRequest(DEMO_PROTO);
+    const parameter = 'target=ts+js+dts,import_extension=js,ts_nocheck=true';
+    const combined = runCombined(request, { runs: [{ kind: 'grpc', parameter }], cache: false });
+    const out = files(combined);
+    expect(Object.keys(out)).toEqual(['svc_grpc.d.ts', 'svc_grpc.js', 'svc_grpc.ts']);
+    expect(out['svc_grpc.js']).toContain('// Package comment,\n// two lines.\n\n');
+    expect(out['svc_grpc.js']).toContain(`with parameter "${parameter}"`);
+    expect(out).toEqual(separately(request, [[grpcPlugin, parameter]]));
+  });
+
+  it('takes js and d.ts from the transpile cache for an unchanged file, and transpiles a changed one', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'kratos-transpile-cache-'));
+    const saved = process.env.KRATOS_TRANSPILE_CACHE;
+    process.env.KRATOS_TRANSPILE_CACHE = cacheDir;
+    const entries = () =>
+      readdirSync(cacheDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
     try {
+      const spec = { runs: [{ kind: 'grpc' as const, parameter: 'target=js+dts,import_extension=js' }] };
+      const request = bufRequest(DEMO_PROTO);
+      const first = files(runCombined(request, spec));
+      expect(entries()).toHaveLength(1);
+      // What the cache holds is what comes out: mark the cached js, and the next run shows it.
+      const entry = join(cacheDir, entries()[0]!);
+      const cached = JSON.parse(readFileSync(entry, 'utf8')) as { name: string; content: string }[];
+      expect(cached.map((f) => f.name).sort()).toEqual(['svc_grpc.d.ts', 'svc_grpc.js']);
       writeFileSync(
-        join(dir, 'svc.proto'),
-        [
-          '// Syntax comment.',
-          'syntax = "proto3";',
-          '',
-          '// Detached package comment.',
-          '',
-          '// Package comment,',
-          '// two lines.',
-          'package demo.v1;',
-          '',
-          'service Echo { rpc Say(Msg) returns (Msg); }',
-          'message Msg { string text = 1; }',
-          '',
-        ].join('\n'),
+        entry,
+        JSON.stringify(cached.map((f) => ({ ...f, content: `${f.content}// from the cache\n` }))),
       );
-      execFileSync(bufCommand(), ['build', '-o', 'image.binpb'], { cwd: dir, stdio: 'pipe' });
-      const image = fromBinary(FileDescriptorSetSchema, readFileSync(join(dir, 'image.binpb')));
-      const request = create(CodeGeneratorRequestSchema, {
-        fileToGenerate: ['svc.proto'],
-        protoFile: image.file,
-      });
-      const parameter = 'target=ts+js+dts,import_extension=js,ts_nocheck=true';
-      const combined = runCombined(request, { runs: [{ kind: 'grpc', parameter }] });
-      const out = files(combined);
-      expect(Object.keys(out)).toEqual(['svc_grpc.d.ts', 'svc_grpc.js', 'svc_grpc.ts']);
-      expect(out['svc_grpc.js']).toContain('// Package comment,\n// two lines.\n\n');
-      expect(out['svc_grpc.js']).toContain(`with parameter "${parameter}"`);
-      expect(out).toEqual(separately(request, [[grpcPlugin, parameter]]));
+      const second = files(runCombined(request, spec));
+      expect(second['svc_grpc.js']).toBe(`${first['svc_grpc.js']}// from the cache\n`);
+      expect(files(runCombined(request, { ...spec, cache: false }))).toEqual(first);
+      // A changed proto changes the generated TypeScript: a miss, transpiled and stored.
+      const changed = files(
+        runCombined(bufRequest(DEMO_PROTO.replace('rpc Say(Msg)', 'rpc Shout(Msg)')), spec),
+      );
+      expect(changed['svc_grpc.js']).toContain('shout');
+      expect(changed['svc_grpc.js']).not.toContain('// from the cache');
+      expect(entries()).toHaveLength(2);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (saved === undefined) delete process.env.KRATOS_TRANSPILE_CACHE;
+      else process.env.KRATOS_TRANSPILE_CACHE = saved;
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 

@@ -14,6 +14,7 @@ import { grpcPlugin } from './grpc-plugin.ts';
 import { httpPlugin } from './http-plugin.ts';
 import { openapiPlugin } from './openapi-plugin.ts';
 import { pluginVersion } from './plugin-support.ts';
+import { type TranspileCache, type TranspiledFile, transpileCache } from './transpile-cache.ts';
 
 /** One generator of a combined run and the parameter buf would have given it. */
 export interface CombinedRun {
@@ -29,6 +30,8 @@ export interface CombinedSpec {
    * buf's `include_imports` does. Default: every file buf asked for.
    */
   targets?: string[];
+  /** `false`: transpile every file, ignoring the transpile cache. Default: use it (see transpileCache). */
+  cache?: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -152,32 +155,56 @@ function packageCommentText(request: CodeGeneratorRequest): (protoName: string) 
 /**
  * Transpiles TypeScript files to js and/or d.ts in one TypeScript program with protoplugin's own
  * transpiler (same TypeScript, same options), by generating them from a pass-through plugin.
+ * Files whose output is in `cache` are not transpiled again; with all of them there, no program
+ * is built at all.
  */
 function transpileAll(
   request: CodeGeneratorRequest,
   files: readonly PendingFile[],
   target: string,
+  cache: TranspileCache | undefined,
 ): CodeGeneratorResponse_File[] {
   if (files.length === 0) return [];
-  const passThrough = createEcmaScriptPlugin({
-    name: 'protoc-gen-kratos',
-    version: pluginVersion(),
-    generateTs(schema) {
-      for (const f of files) {
-        const g = schema.generateFile(f.name);
-        g.print(f.body.endsWith('\n') ? f.body.slice(0, -1) : f.body);
-      }
-    },
-  });
-  const res = passThrough.run({ ...request, parameter: `target=${target}` });
-  if (res.error) throw new Error(res.error);
-  const preambles = new Map(files.map((f) => [f.name.replace(/\.ts$/, ''), f.preamble]));
-  return res.file.map((out) => {
-    const base = out.name.replace(/(\.d\.ts|\.js)$/, '');
-    const preamble = preambles.get(base);
-    if (preamble === undefined) throw new Error(`transpiled ${out.name} without a source`);
-    return { ...out, content: `${preamble}\n${out.content}` };
-  });
+  const outputs = new Map<string, TranspiledFile[]>();
+  const keys = new Map<string, string>();
+  for (const f of files) {
+    if (!cache) break;
+    const key = cache.key(f.name, f.body, target);
+    keys.set(f.name, key);
+    const hit = cache.get(key);
+    if (hit) outputs.set(f.name, hit);
+  }
+  const misses = files.filter((f) => !outputs.has(f.name));
+  if (misses.length > 0) {
+    const passThrough = createEcmaScriptPlugin({
+      name: 'protoc-gen-kratos',
+      version: pluginVersion(),
+      generateTs(schema) {
+        for (const f of misses) {
+          const g = schema.generateFile(f.name);
+          g.print(f.body.endsWith('\n') ? f.body.slice(0, -1) : f.body);
+        }
+      },
+    });
+    const res = passThrough.run({ ...request, parameter: `target=${target}` });
+    if (res.error) throw new Error(res.error);
+    for (const out of res.file) {
+      const source = `${out.name.replace(/(\.d\.ts|\.js)$/, '')}.ts`;
+      if (!misses.some((f) => f.name === source)) throw new Error(`transpiled ${out.name} without a source`);
+      const list = outputs.get(source) ?? [];
+      list.push({ name: out.name, content: out.content });
+      outputs.set(source, list);
+    }
+    for (const f of misses) {
+      const key = keys.get(f.name);
+      if (key) cache?.set(key, outputs.get(f.name) ?? []);
+    }
+  }
+  return files.flatMap((f) =>
+    (outputs.get(f.name) ?? []).map(
+      (out) => ({ name: out.name, content: `${f.preamble}\n${out.content}` }) as CodeGeneratorResponse_File,
+    ),
+  );
 }
 
 /**
@@ -233,7 +260,8 @@ export function runCombined(request: CodeGeneratorRequest, spec: CombinedSpec): 
       group.push({ name: file.name, preamble, body });
     }
   }
-  for (const [target, files] of pending) out.push(...transpileAll(request, files, target));
+  const cache = spec.cache === false ? undefined : transpileCache();
+  for (const [target, files] of pending) out.push(...transpileAll(request, files, target, cache));
   // What every generator supports (buf checks proto3 optional and editions against it).
   let features = ~0n;
   let minimumEdition = 0;
