@@ -1,3 +1,4 @@
+export { ServiceCombError } from './client.ts';
 export {
   APP_ID_KEY,
   ENV_KEY,
@@ -11,7 +12,6 @@ export {
 } from './instances.ts';
 export {
   createServiceCombRegistry,
-  ServiceCombError,
   type ServiceCombRegistry,
   type ServiceCombRegistryOptions,
 } from './servicecomb-registry.ts';

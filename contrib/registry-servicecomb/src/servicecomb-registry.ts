@@ -14,6 +14,7 @@ import {
   repeatWithBackoff,
   type ServiceWatchBackend,
 } from '@kratos/core/adapter';
+import { createCaller, INSTANCE_MISSING, isCode, SERVICE_EXISTS, SERVICE_MISSING } from './client.ts';
 import { instanceFromServiceComb, instanceRecord, microService, serviceCombVersion } from './instances.ts';
 
 /** Options of {@link createServiceCombRegistry} (Go Kratos' servicecomb registry and its `sc.Client`). */
@@ -49,23 +50,6 @@ export interface ServiceCombRegistry extends Registrar, Discovery {
   /** Stops heartbeats (instances expire after their lease) and watches; deregisters nothing. */
   close(): Promise<void>;
 }
-
-/** An error answer of service-center: its `errorCode` (e.g. `400012`), message and detail. */
-export class ServiceCombError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'ServiceCombError';
-    this.status = status;
-    this.code = code;
-  }
-}
-
-/** service-center error codes read here. */
-const SERVICE_EXISTS = '400010';
-const SERVICE_MISSING = '400012';
-const INSTANCE_MISSING = '400017';
 
 interface CallOptions {
   signal?: AbortSignal;
@@ -114,68 +98,10 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
   const project = o.project ?? 'default';
   const domain = o.domain ?? 'default';
   const versionOf = o.serviceVersion ?? ((i: ServiceInstance) => serviceCombVersion(i.version));
-  const doFetch = o.fetch ?? fetch;
   const log = createLogHelper(o.logger ?? defaultLogger());
   const registrations = new Map<string, Registration>();
-  // The first server first; a call that cannot connect moves on to the next, and later calls stay there.
-  let serverIndex = 0;
 
-  /** One call; a transport failure moves to the next server and tries it, each server once. */
-  const call = async (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    path: string,
-    what: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<unknown> => {
-    let res: Response | undefined;
-    let lastError: unknown;
-    for (let i = 0; i < o.endpoints.length && !res; i++) {
-      signal?.throwIfAborted();
-      const base = o.endpoints[serverIndex % o.endpoints.length]!.replace(/\/+$/, '');
-      const bound = AbortSignal.timeout(timeout);
-      try {
-        res = await doFetch(`${base}/v4/${encodeURIComponent(project)}/registry${path}`, {
-          method,
-          headers: { 'Content-Type': 'application/json', 'X-Domain-Name': domain },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: signal ? AbortSignal.any([signal, bound]) : bound,
-        });
-      } catch (e) {
-        lastError = e;
-        if (signal?.aborted) throw e;
-        serverIndex++;
-      }
-    }
-    if (!res) {
-      throw new Error(
-        `servicecomb ${what} failed on every server: ${(lastError as Error)?.message ?? lastError}`,
-        { cause: lastError },
-      );
-    }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text === '' ? {} : JSON.parse(text);
-    } catch {
-      throw new ServiceCombError(
-        res.status,
-        '',
-        `servicecomb ${what} answered HTTP ${res.status}: ${text.slice(0, 200)}`,
-      );
-    }
-    if (res.status >= 200 && res.status < 300) return json;
-    const err = json as { errorCode?: unknown; errorMessage?: unknown; detail?: unknown };
-    const code = String(err?.errorCode ?? '');
-    throw new ServiceCombError(
-      res.status,
-      code,
-      `servicecomb ${what} answered ${code || `HTTP ${res.status}`}: ${String(err?.errorMessage ?? '')}${
-        err?.detail ? ` (${String(err.detail)})` : ''
-      }`,
-    );
-  };
-  const isCode = (e: unknown, code: string) => e instanceof ServiceCombError && e.code === code;
+  const call = createCaller({ endpoints: o.endpoints, project, domain, timeout, fetch: o.fetch ?? fetch });
 
   const existence = async (name: string, version: string, signal?: AbortSignal): Promise<string> => {
     const q = new URLSearchParams({
