@@ -156,7 +156,7 @@ describe('runCluster with 2 workers (HTTP on fastify, gRPC on grpc-js and on nod
     expect(regs).toHaveLength(2);
     expect(regs[1]!.pid).toBe(up.pid);
     expect(regs[1]!.instance).toEqual(regs[0]!.instance);
-  });
+  }, 120_000);
 
   it('SIGTERM stops every worker gracefully under load: 0 failed calls, calls in flight on each worker answered, drainDelay in each', async () => {
     const pids = new Set(workerPids().values());
@@ -248,7 +248,7 @@ describe('runCluster with 2 workers (HTTP on fastify, gRPC on grpc-js and on nod
     const deregs = c.registrations.filter((r) => r.what === 'deregister');
     expect(deregs).toHaveLength(1);
     expect(deregs[0]!.instance.id).toBe(c.registrations[0]!.instance.id);
-  });
+  }, 120_000);
 });
 
 describe('runCluster start failure', () => {
@@ -272,5 +272,5 @@ describe('runCluster start failure', () => {
       await failing.kill();
       taken.close();
     }
-  });
+  }, 120_000);
 });

@@ -115,6 +115,7 @@ export async function startCluster(workers: number, ports: { http?: number } = {
     stderr += d;
   });
   let pending = '';
+  let closed = false;
   child.stdout!.on('data', (d: Buffer) => {
     pending += d.toString();
     let nl = pending.indexOf('\n');
@@ -127,7 +128,9 @@ export async function startCluster(workers: number, ports: { http?: number } = {
     changed();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': every line the cluster wrote has been read by then.
+    child.once('close', (code, signal) => {
+      closed = true;
       control.close();
       control.closeAllConnections();
       resolve({ code, signal });
@@ -142,7 +145,7 @@ export async function startCluster(workers: number, ports: { http?: number } = {
         if (hit) {
           waiters.delete(check);
           resolve(hit);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
+        } else if (closed) {
           waiters.delete(check);
           reject(new Error(`cluster exited before the event; stderr:\n${stderr}`));
         }
