@@ -79,6 +79,8 @@ export async function runPrimary(options: ClusterOptions, workers: number): Prom
     s.worker = w;
     const pid = w.process.pid ?? 0;
     emit({ type: 'fork', slot, pid });
+    // A send to a worker that just died fails: its exit is handled below, not a crash here.
+    w.on('error', (e) => log.warnw('msg', `worker ${slot} (pid ${pid}): ${e.message}`));
     w.on('message', (m: unknown) => {
       if (!isClusterMessage<ToPrimary>(m)) return;
       if (m.kratosCluster === 'ready') {

@@ -104,4 +104,8 @@ await runCluster({
       await remote?.close();
     }
   },
+}).catch((error: Error) => {
+  // The primary: a worker that could not start, or did not stop cleanly (each logged above).
+  log.error(error.message);
+  process.exitCode = 1;
 });

@@ -69,4 +69,8 @@ await runCluster({
       process.exitCode = 1;
     }
   },
+}).catch((error: Error) => {
+  // The primary: a worker that could not start, or did not stop cleanly (each logged above).
+  log.error(error.message);
+  process.exitCode = 1;
 });
