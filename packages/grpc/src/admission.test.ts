@@ -3,7 +3,7 @@ import { type Context, KratosError } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
 import { type AdmissionLimiter, type GrpcServer, healthDefinition } from './index.ts';
 import { GreeterService, type HelloRequest, helloReply, helloRequest } from './testdata/greeter.ts';
-import { clientFor, greeterFixture } from './testdata/harness.ts';
+import { clientFor, fromArray, greeterFixture } from './testdata/harness.ts';
 
 const { cleanup, server: started } = greeterFixture();
 
@@ -91,5 +91,29 @@ describe('createGrpcServer: early admission (limiter option)', () => {
     expect(g.asked).toBe(4); // the health check is not asked
     expect(g.admitted).toBe(2);
     expect(g.done).toBe(2);
+  });
+
+  it('asks for a client-streaming call at its headers: shed, the handler never runs', async () => {
+    const { g, limiter } = gate();
+    let handled = 0;
+    const server = await started(
+      {
+        CollectHellos: async (_ctx: Context, reqs: AsyncIterable<HelloRequest>) => {
+          handled++;
+          const names: string[] = [];
+          for await (const r of reqs) names.push(r.name);
+          return helloReply({ message: names.join(',') });
+        },
+      },
+      { limiter },
+    );
+    const client = clientFor(server);
+    cleanup(() => client.close());
+    const reqs = () => fromArray(['x', 'y'].map((name) => helloRequest({ name })));
+    expect((await client.clientStream(GreeterService.CollectHellos, reqs())).message).toBe('x,y');
+    g.open = false;
+    const err = await client.clientStream(GreeterService.CollectHellos, reqs()).catch((e) => e);
+    expect([err.code, err.reason]).toEqual([429, 'RATELIMIT']);
+    expect([handled, g.asked, g.admitted, g.done]).toEqual([1, 2, 1, 1]);
   });
 });

@@ -1,5 +1,6 @@
 // Early admission on the gRPC server: the `limiter` option decides on a call as soon as its
-// headers are in, before its request message is read or decoded and before the middleware chain,
+// request message is read (at its headers for client and bidi streams), before it is decoded and
+// before the middleware chain,
 // through a grpc-js server interceptor (grpc-go users put a `tap.ServerInHandle` there for the
 // same purpose). Go Kratos' `ratelimit.Server()` middleware sheds later, after decoding.
 import type {
@@ -31,19 +32,39 @@ const SHED = toGrpcStatus(
 const noInfo = {};
 
 /**
- * One call under admission: shed (`done` undefined) it answers RESOURCE_EXHAUSTED when started and
- * never starts grpc-js' call (nothing is read); admitted it passes everything through and reports
- * the end (status sent or call cancelled) to the limiter once. A plain delegate, as
- * server-limits.ts' AwaitingRequest, to allocate nothing more per call.
+ * One call under admission. A call with one request message (unary, server streaming) is asked
+ * for when that message has been read and before it is decoded: the limiter then sees admission
+ * and end in the same event-loop turn as the handler's synchronous work (its turn guard and round
+ * trip times stay right; asking at the headers would count the wait for the message as work). A
+ * call with a request stream is asked for at its headers. Shed, the call answers RESOURCE_EXHAUSTED
+ * and nothing reaches the handler; admitted, everything passes through and the end (status sent
+ * or call cancelled) is reported to the limiter once. A plain delegate, as server-limits.ts'
+ * AwaitingRequest, to allocate nothing more per call.
  */
 class Admission implements ServerInterceptingCallInterface {
   readonly #call: ServerInterceptingCallInterface;
+  readonly #limiter: AdmissionLimiter;
+  #asked = false;
+  #shed = false;
   #done: Done | undefined;
   #listener: InterceptingServerListener | undefined;
 
-  constructor(call: ServerInterceptingCallInterface, done: Done | undefined) {
+  readonly #atStart: boolean;
+
+  constructor(call: ServerInterceptingCallInterface, limiter: AdmissionLimiter, atStart: boolean) {
     this.#call = call;
-    this.#done = done;
+    this.#limiter = limiter;
+    this.#atStart = atStart;
+  }
+
+  /** Asks the limiter; false (and the call answered) when it is shed. */
+  #ask(): boolean {
+    this.#asked = true;
+    this.#done = this.#limiter.allow();
+    if (this.#done !== undefined) return true;
+    this.#shed = true;
+    this.#call.sendStatus({ code: SHED.code, details: SHED.details, metadata: SHED.metadata.clone() });
+    return false;
   }
 
   #finish(): void {
@@ -54,10 +75,7 @@ class Admission implements ServerInterceptingCallInterface {
   }
 
   start(listener: InterceptingServerListener): void {
-    if (this.#done === undefined) {
-      this.#call.sendStatus({ code: SHED.code, details: SHED.details, metadata: SHED.metadata.clone() });
-      return;
-    }
+    if (this.#atStart && !this.#ask()) return;
     this.#listener = listener;
     this.#call.start(this);
   }
@@ -66,9 +84,11 @@ class Admission implements ServerInterceptingCallInterface {
     this.#listener!.onReceiveMetadata(metadata);
   }
   onReceiveMessage(message: unknown): void {
+    if (this.#shed || (!this.#asked && !this.#ask())) return;
     this.#listener!.onReceiveMessage(message);
   }
   onReceiveHalfClose(): void {
+    if (this.#shed) return;
     this.#listener!.onReceiveHalfClose();
   }
   onCancel(): void {
@@ -116,5 +136,5 @@ export function admissionInterceptor(limiter: AdmissionLimiter): ServerIntercept
   return (method, call) =>
     (method.path.startsWith(HEALTH)
       ? call
-      : new Admission(call, limiter.allow())) as unknown as ServerInterceptingCall;
+      : new Admission(call, limiter, method.requestStream)) as unknown as ServerInterceptingCall;
 }
