@@ -43,9 +43,10 @@ export interface GrpcServerLimits {
   maxConcurrentStreams?: number;
   /**
    * Early admission (e.g. `createBbrLimiter()` from `@kratos/middleware`): asked for every call but
-   * health checks as soon as its headers are in, before its message is read or decoded and before
-   * the middleware chain; a refused call ends at once with RESOURCE_EXHAUSTED (reason `RATELIMIT`),
-   * far cheaper than `rateLimit()` in the chain. Default none.
+   * health checks, a unary or server-streaming call once its request message is read (before it is
+   * decoded and before the middleware chain), a client or bidi stream at its headers; a refused call
+   * ends at once with RESOURCE_EXHAUSTED (reason `RATELIMIT`), cheaper than `rateLimit()` in the
+   * chain. Default none.
    */
   limiter?: AdmissionLimiter;
 }
