@@ -46,7 +46,9 @@ const options = () => ({
   appId: 'default',
   environment: '',
   refreshInterval: 300,
-  heartbeatInterval: 1000,
+  // A lease of 2 s x (3 + 1) = 8 s: long enough for a loaded machine, short enough that removals held
+  // back by service-center's self-preservation (until the lease ends) still show within the waits.
+  heartbeatInterval: 2000,
   logger: silentLogger,
 });
 
