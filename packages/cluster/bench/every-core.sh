@@ -3,7 +3,8 @@
 # src/testdata/service.ts) run by runCluster with 1 worker (in-process) and with 2 workers,
 # interleaved in one run. Load generators pinned to CPU 0 (wrk -t1 -c64 for HTTP, h2load -c8 -m50
 # for gRPC); the service's processes are not pinned. Prints req/s, errors, the CPU time of every
-# service process (primary + workers) per request, and the aggregated /metrics count.
+# service process (primary + workers) per request, the aggregated /metrics count, and the RSS of
+# all service processes after the load.
 # Usage: packages/cluster/bench/every-core.sh [rounds] [grpc requests] [wrk seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,7 +60,8 @@ for round in $(seq "$ROUNDS"); do
     hok=$(echo "$h" | awk '/^requests:/ {print $8, "succeeded,", $10, "failed,", $12, "errored"}')
     gcpu=$(awk -v a="$t0" -v b="$t1" -v n="$N" -v hz="$HZ" 'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / n}')
 
-    echo "round $round workers $workers | HTTP $wrps req/s, $hcpu µs CPU/req, wrk $wreq done, /metrics +$((after - before)) ${werr:-0 errors} | gRPC $hrps, $gcpu µs CPU/req, $hok"
+    rss=$(for p in $pids; do awk '/^VmRSS/ {print $2}' "/proc/$p/status"; done | awk '{s += $1} END {printf "%.0f", s / 1024}')
+    echo "round $round workers $workers | RSS ${rss} MB | HTTP $wrps req/s, $hcpu µs CPU/req, wrk $wreq done, /metrics +$((after - before)) ${werr:-0 errors} | gRPC $hrps, $gcpu µs CPU/req, $hok"
     kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   done
 done
