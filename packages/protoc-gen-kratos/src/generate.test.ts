@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,9 @@ describe('generate (real buf generate with protoc-gen-es and the four plugins)',
       'from "./greeter_pb.js"',
     );
 
-    // Type-checked against the real @kratos/core, @kratos/http and @kratos/grpc sources.
+    // Type-checked against the real @kratos/core, @kratos/http and @kratos/grpc sources, with a
+    // service written against the generated interfaces (redirects, streamed downloads, route options).
+    copyFileSync(join(packageDir, 'testdata', 'typed', 'http-replies.ts'), join(outDir, 'http-replies.ts'));
     const include = ['**/*.ts'];
     writeFileSync(
       join(outDir, 'tsconfig.json'),

@@ -54,6 +54,8 @@ function generateService(f: GeneratedFile, { service, methods }: ServiceBindings
   const HttpServer = f.import('HttpServer', '@kratos/http', true);
   const HttpClient = f.import('HttpClient', '@kratos/http', true);
   const HttpRouteDesc = f.import('HttpRouteDesc', '@kratos/http', true);
+  const HttpReply = f.import('HttpReply', '@kratos/http', true);
+  const HttpRouteOptions = f.import('HttpRouteOptions', '@kratos/http', true);
   const MessageInitShape = f.import('MessageInitShape', '@bufbuild/protobuf', true);
   const name = service.name;
 
@@ -88,22 +90,39 @@ function generateService(f: GeneratedFile, { service, methods }: ServiceBindings
       Context,
       ', req: ',
       f.importShape(method.input),
-      streamsReplies(method) ? '): AsyncIterable<' : '): Promise<',
-      f.importShape(method.output),
-      '>;',
+      ...(streamsReplies(method)
+        ? ['): AsyncIterable<', f.importShape(method.output), '>;']
+        : // A unary method may also answer with a redirect (newRedirect) or a streamed body (streamReply).
+          ['): Promise<', f.importShape(method.output), ' | ', HttpReply, '>;']),
     );
   }
   f.print('}');
   f.print();
 
-  f.print(f.jsDoc(`Routes every HTTP binding of ${service.typeName} to \`impl\`.`));
+  f.print(
+    f.jsDoc(
+      `Route options (deadline, encoders) per method of ${service.typeName}; each wins over the server's.`,
+    ),
+  );
+  f.print(f.export('type', `${name}HttpRouteOptions`), ' = {');
+  for (const { method } of methods) f.print('  readonly ', method.localName, '?: ', HttpRouteOptions, ';');
+  f.print('};');
+  f.print();
+
+  f.print(
+    f.jsDoc(
+      `Routes every HTTP binding of ${service.typeName} to \`impl\`, each with its method's \`options\`.`,
+    ),
+  );
   f.print(
     f.export('function', `register${name}HttpServer`),
     '(server: ',
     HttpServer,
     ', impl: ',
     name,
-    'HttpServer): void {',
+    'HttpServer, options?: ',
+    name,
+    'HttpRouteOptions): void {',
   );
   for (const { method, bindings } of methods) {
     for (const b of bindings) {
@@ -112,11 +131,14 @@ function generateService(f: GeneratedFile, { service, methods }: ServiceBindings
         f.importShape(method.input),
         ', ',
         f.importShape(method.output),
+        ...(streamsReplies(method) ? [] : [' | ', HttpReply]),
         '>(',
         routeConst(service, method, b),
         ', (ctx, req) => impl.',
         method.localName,
-        '(ctx, req));',
+        '(ctx, req), options?.',
+        method.localName,
+        ');',
       );
     }
   }

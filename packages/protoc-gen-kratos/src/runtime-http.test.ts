@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { create, type DescMessage } from '@bufbuild/protobuf';
 import { EmptySchema } from '@bufbuild/protobuf/wkt';
 import type { Context } from '@kratos/core';
-import { createHttpClient, createHttpServer } from '@kratos/http';
+import {
+  createHttpClient,
+  createHttpServer,
+  type HttpRouteOptions,
+  newRedirect,
+  streamReply,
+} from '@kratos/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInProcess } from '../testdata/generate-in-process.ts';
 import { packageDir } from '../testdata/request.ts';
@@ -112,6 +118,65 @@ describe('generated HTTP code on a real server', () => {
       expect((await library.searchBooks!({ query: 'dune' })).nextPageToken).toBe('q=dune');
     } finally {
       await client.close();
+      await server.stop();
+    }
+  });
+
+  it('answers with redirects and streamed downloads, with per-method route options', async () => {
+    const server = createHttpServer({ address: '127.0.0.1:0' });
+    const BookSchema = libraryPb.BookSchema!;
+    const register = libraryHttp.registerLibraryServiceHttpServer as (
+      s: unknown,
+      i: unknown,
+      o?: Record<string, HttpRouteOptions>,
+    ) => void;
+    register(
+      server,
+      {
+        async getBook(_ctx: Context, req: { name: string }) {
+          if (req.name.endsWith('/old')) return newRedirect(`/v1/${req.name.replace(/old$/, 'new')}`, 301);
+          return create(BookSchema, { name: req.name });
+        },
+        async getFile(_ctx: Context, req: { path: string }) {
+          return streamReply(
+            (async function* () {
+              yield 'streamed ';
+              yield req.path;
+            })(),
+            { contentType: 'text/plain', filename: 'a.txt' },
+          );
+        },
+        async listBooks() {
+          return create(libraryPb.ListBooksResponseSchema!, { nextPageToken: 'next' });
+        },
+      },
+      {
+        listBooks: {
+          responseEncoder: ({ json }) => ({
+            body: JSON.stringify({ data: json() }),
+            contentType: 'application/json',
+          }),
+        },
+      },
+    );
+    await server.start();
+    const base = `http://127.0.0.1:${server.address()!.port}`;
+    try {
+      const moved = await fetch(`${base}/v1/shelves/1/books/old`, { redirect: 'manual' });
+      expect(moved.status).toBe(301);
+      expect(moved.headers.get('location')).toBe('/v1/shelves/1/books/new');
+      const file = await fetch(`${base}/files/docs/a.txt`);
+      expect(file.headers.get('content-type')).toBe('text/plain');
+      expect(file.headers.get('content-disposition')).toContain('filename="a.txt"');
+      expect(await file.text()).toBe('streamed docs/a.txt');
+      // The listBooks routes' own encoder; getBook's routes keep the default.
+      expect(await (await fetch(`${base}/v1/shelves/1/books`)).json()).toMatchObject({
+        data: { nextPageToken: 'next' },
+      });
+      const book = await (await fetch(`${base}/v1/shelves/1/books/2`)).json();
+      expect(book).toMatchObject({ name: 'shelves/1/books/2' });
+      expect(book).not.toHaveProperty('data');
+    } finally {
       await server.stop();
     }
   });

@@ -2,7 +2,7 @@
 // @generated from file helloworld/v1/greeter.proto (package helloworld.v1, syntax proto3)
 /* eslint-disable */
 
-import type { HttpClient, HttpRouteDesc, HttpServer } from "@kratos/http";
+import type { HttpClient, HttpReply, HttpRouteDesc, HttpRouteOptions, HttpServer } from "@kratos/http";
 import type { HelloReply, HelloRequest } from "./greeter_pb.js";
 import { HelloRequestSchema } from "./greeter_pb.js";
 import type { CallOptions, Context } from "@kratos/core";
@@ -23,12 +23,18 @@ export interface GreeterHttpServer {
      *
      * @generated from rpc helloworld.v1.Greeter.SayHello
      */
-    sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply>;
+    sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply | HttpReply>;
 }
 /**
- * Routes every HTTP binding of helloworld.v1.Greeter to `impl`.
+ * Route options (deadline, encoders) per method of helloworld.v1.Greeter; each wins over the server's.
  */
-export declare function registerGreeterHttpServer(server: HttpServer, impl: GreeterHttpServer): void;
+export type GreeterHttpRouteOptions = {
+    readonly sayHello?: HttpRouteOptions;
+};
+/**
+ * Routes every HTTP binding of helloworld.v1.Greeter to `impl`, each with its method's `options`.
+ */
+export declare function registerGreeterHttpServer(server: HttpServer, impl: GreeterHttpServer, options?: GreeterHttpRouteOptions): void;
 /**
  * Typed HTTP client of helloworld.v1.Greeter.
  */

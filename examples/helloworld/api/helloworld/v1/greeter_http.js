@@ -28,10 +28,10 @@ export const GreeterSayHello0HttpRoute = {
     output: HelloReplySchema,
 };
 /**
- * Routes every HTTP binding of helloworld.v1.Greeter to `impl`.
+ * Routes every HTTP binding of helloworld.v1.Greeter to `impl`, each with its method's `options`.
  */
-export function registerGreeterHttpServer(server, impl) {
-    server.route(GreeterSayHello0HttpRoute, (ctx, req) => impl.sayHello(ctx, req));
+export function registerGreeterHttpServer(server, impl, options) {
+    server.route(GreeterSayHello0HttpRoute, (ctx, req) => impl.sayHello(ctx, req), options === null || options === void 0 ? void 0 : options.sayHello);
 }
 /**
  * Typed HTTP client of helloworld.v1.Greeter.

@@ -2,7 +2,7 @@
 // @generated from file helloworld/v1/greeter.proto (package helloworld.v1, syntax proto3)
 /* eslint-disable */
 
-import type { HttpClient, HttpRouteDesc, HttpServer } from "@kratos/http";
+import type { HttpClient, HttpReply, HttpRouteDesc, HttpRouteOptions, HttpServer } from "@kratos/http";
 import type { HelloReply, HelloRequest } from "./greeter_pb.js";
 import { HelloReplySchema, HelloRequestSchema } from "./greeter_pb.js";
 import type { CallOptions, Context } from "@kratos/core";
@@ -59,7 +59,7 @@ export interface GreeterHttpServer {
    *
    * @generated from rpc helloworld.v1.Greeter.SayHello
    */
-  sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply>;
+  sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply | HttpReply>;
   /**
    * Streams one reply per greeting count (over HTTP: Server-Sent Events or NDJSON).
    *
@@ -69,12 +69,20 @@ export interface GreeterHttpServer {
 }
 
 /**
- * Routes every HTTP binding of helloworld.v1.Greeter to `impl`.
+ * Route options (deadline, encoders) per method of helloworld.v1.Greeter; each wins over the server's.
  */
-export function registerGreeterHttpServer(server: HttpServer, impl: GreeterHttpServer): void {
-  server.route<HelloRequest, HelloReply>(GreeterSayHello0HttpRoute, (ctx, req) => impl.sayHello(ctx, req));
-  server.route<HelloRequest, HelloReply>(GreeterSayHello1HttpRoute, (ctx, req) => impl.sayHello(ctx, req));
-  server.route<HelloRequest, HelloReply>(GreeterStreamHellos0HttpRoute, (ctx, req) => impl.streamHellos(ctx, req));
+export type GreeterHttpRouteOptions = {
+  readonly sayHello?: HttpRouteOptions;
+  readonly streamHellos?: HttpRouteOptions;
+};
+
+/**
+ * Routes every HTTP binding of helloworld.v1.Greeter to `impl`, each with its method's `options`.
+ */
+export function registerGreeterHttpServer(server: HttpServer, impl: GreeterHttpServer, options?: GreeterHttpRouteOptions): void {
+  server.route<HelloRequest, HelloReply | HttpReply>(GreeterSayHello0HttpRoute, (ctx, req) => impl.sayHello(ctx, req), options?.sayHello);
+  server.route<HelloRequest, HelloReply | HttpReply>(GreeterSayHello1HttpRoute, (ctx, req) => impl.sayHello(ctx, req), options?.sayHello);
+  server.route<HelloRequest, HelloReply>(GreeterStreamHellos0HttpRoute, (ctx, req) => impl.streamHellos(ctx, req), options?.streamHellos);
 }
 
 /**

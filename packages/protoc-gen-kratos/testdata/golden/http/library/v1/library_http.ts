@@ -2,7 +2,7 @@
 // @generated from file library/v1/library.proto (package library.v1, syntax proto3)
 /* eslint-disable */
 
-import type { HttpClient, HttpRouteDesc, HttpServer } from "@kratos/http";
+import type { HttpClient, HttpReply, HttpRouteDesc, HttpRouteOptions, HttpServer } from "@kratos/http";
 import type { Book, CreateBookRequest, DeleteBookRequest, File, GetBookRequest, GetFileRequest, ListBooksRequest, ListBooksResponse, PutCoverRequest, SearchBooksRequest, UpdateBookRequest } from "./library_pb.js";
 import { BookSchema, CreateBookRequestSchema, DeleteBookRequestSchema, FileSchema, GetBookRequestSchema, GetFileRequestSchema, ListBooksRequestSchema, ListBooksResponseSchema, PutCoverRequestSchema, SearchBooksRequestSchema, UpdateBookRequestSchema } from "./library_pb.js";
 import type { Empty } from "@bufbuild/protobuf/wkt";
@@ -133,63 +133,77 @@ export interface LibraryServiceHttpServer {
    *
    * @generated from rpc library.v1.LibraryService.GetBook
    */
-  getBook(ctx: Context, req: GetBookRequest): Promise<Book>;
+  getBook(ctx: Context, req: GetBookRequest): Promise<Book | HttpReply>;
   /**
    * Lists the books of a shelf.
    *
    * @generated from rpc library.v1.LibraryService.ListBooks
    */
-  listBooks(ctx: Context, req: ListBooksRequest): Promise<ListBooksResponse>;
+  listBooks(ctx: Context, req: ListBooksRequest): Promise<ListBooksResponse | HttpReply>;
   /**
    * Creates a book; the body is the book itself.
    *
    * @generated from rpc library.v1.LibraryService.CreateBook
    */
-  createBook(ctx: Context, req: CreateBookRequest): Promise<Book>;
+  createBook(ctx: Context, req: CreateBookRequest): Promise<Book | HttpReply>;
   /**
    * Updates the fields of a book named in update_mask.
    *
    * @generated from rpc library.v1.LibraryService.UpdateBook
    */
-  updateBook(ctx: Context, req: UpdateBookRequest): Promise<Book>;
+  updateBook(ctx: Context, req: UpdateBookRequest): Promise<Book | HttpReply>;
   /**
    * Deletes a book.
    *
    * @generated from rpc library.v1.LibraryService.DeleteBook
    */
-  deleteBook(ctx: Context, req: DeleteBookRequest): Promise<Empty>;
+  deleteBook(ctx: Context, req: DeleteBookRequest): Promise<Empty | HttpReply>;
   /**
    * Reads a file by its path; the reply body is the content field only.
    *
    * @generated from rpc library.v1.LibraryService.GetFile
    */
-  getFile(ctx: Context, req: GetFileRequest): Promise<File>;
+  getFile(ctx: Context, req: GetFileRequest): Promise<File | HttpReply>;
   /**
    * Searches books with a custom verb.
    *
    * @generated from rpc library.v1.LibraryService.SearchBooks
    */
-  searchBooks(ctx: Context, req: SearchBooksRequest): Promise<ListBooksResponse>;
+  searchBooks(ctx: Context, req: SearchBooksRequest): Promise<ListBooksResponse | HttpReply>;
   /**
    * Stores a cover image as it is sent (google.api.HttpBody in and out: any Content-Type).
    *
    * @generated from rpc library.v1.LibraryService.PutCover
    */
-  putCover(ctx: Context, req: PutCoverRequest): Promise<HttpBody>;
+  putCover(ctx: Context, req: PutCoverRequest): Promise<HttpBody | HttpReply>;
 }
 
 /**
- * Routes every HTTP binding of library.v1.LibraryService to `impl`.
+ * Route options (deadline, encoders) per method of library.v1.LibraryService; each wins over the server's.
  */
-export function registerLibraryServiceHttpServer(server: HttpServer, impl: LibraryServiceHttpServer): void {
-  server.route<GetBookRequest, Book>(LibraryServiceGetBook0HttpRoute, (ctx, req) => impl.getBook(ctx, req));
-  server.route<ListBooksRequest, ListBooksResponse>(LibraryServiceListBooks0HttpRoute, (ctx, req) => impl.listBooks(ctx, req));
-  server.route<CreateBookRequest, Book>(LibraryServiceCreateBook0HttpRoute, (ctx, req) => impl.createBook(ctx, req));
-  server.route<UpdateBookRequest, Book>(LibraryServiceUpdateBook0HttpRoute, (ctx, req) => impl.updateBook(ctx, req));
-  server.route<DeleteBookRequest, Empty>(LibraryServiceDeleteBook0HttpRoute, (ctx, req) => impl.deleteBook(ctx, req));
-  server.route<GetFileRequest, File>(LibraryServiceGetFile0HttpRoute, (ctx, req) => impl.getFile(ctx, req));
-  server.route<SearchBooksRequest, ListBooksResponse>(LibraryServiceSearchBooks0HttpRoute, (ctx, req) => impl.searchBooks(ctx, req));
-  server.route<PutCoverRequest, HttpBody>(LibraryServicePutCover0HttpRoute, (ctx, req) => impl.putCover(ctx, req));
+export type LibraryServiceHttpRouteOptions = {
+  readonly getBook?: HttpRouteOptions;
+  readonly listBooks?: HttpRouteOptions;
+  readonly createBook?: HttpRouteOptions;
+  readonly updateBook?: HttpRouteOptions;
+  readonly deleteBook?: HttpRouteOptions;
+  readonly getFile?: HttpRouteOptions;
+  readonly searchBooks?: HttpRouteOptions;
+  readonly putCover?: HttpRouteOptions;
+};
+
+/**
+ * Routes every HTTP binding of library.v1.LibraryService to `impl`, each with its method's `options`.
+ */
+export function registerLibraryServiceHttpServer(server: HttpServer, impl: LibraryServiceHttpServer, options?: LibraryServiceHttpRouteOptions): void {
+  server.route<GetBookRequest, Book | HttpReply>(LibraryServiceGetBook0HttpRoute, (ctx, req) => impl.getBook(ctx, req), options?.getBook);
+  server.route<ListBooksRequest, ListBooksResponse | HttpReply>(LibraryServiceListBooks0HttpRoute, (ctx, req) => impl.listBooks(ctx, req), options?.listBooks);
+  server.route<CreateBookRequest, Book | HttpReply>(LibraryServiceCreateBook0HttpRoute, (ctx, req) => impl.createBook(ctx, req), options?.createBook);
+  server.route<UpdateBookRequest, Book | HttpReply>(LibraryServiceUpdateBook0HttpRoute, (ctx, req) => impl.updateBook(ctx, req), options?.updateBook);
+  server.route<DeleteBookRequest, Empty | HttpReply>(LibraryServiceDeleteBook0HttpRoute, (ctx, req) => impl.deleteBook(ctx, req), options?.deleteBook);
+  server.route<GetFileRequest, File | HttpReply>(LibraryServiceGetFile0HttpRoute, (ctx, req) => impl.getFile(ctx, req), options?.getFile);
+  server.route<SearchBooksRequest, ListBooksResponse | HttpReply>(LibraryServiceSearchBooks0HttpRoute, (ctx, req) => impl.searchBooks(ctx, req), options?.searchBooks);
+  server.route<PutCoverRequest, HttpBody | HttpReply>(LibraryServicePutCover0HttpRoute, (ctx, req) => impl.putCover(ctx, req), options?.putCover);
 }
 
 /**
