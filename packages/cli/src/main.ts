@@ -72,6 +72,8 @@ export async function main(
         if (values.adapter !== undefined) {
           if (positionals.length > 1)
             throw new CliError('kratos new --adapter takes at most one package name', 2);
+          if (values.repo !== undefined || values.branch !== undefined || values.nomod)
+            throw new CliError('kratos new --adapter takes no -r, -b or --nomod (they are for services)', 2);
           newAdapter(
             {
               spec: values.adapter as string,

@@ -83,11 +83,13 @@ describe('kratos new --adapter', () => {
       ['new', '--adapter', 'registry-Eureka'],
       ['new', '--adapter', 'registry-eureka', 'Bad Name'],
       ['new', '--adapter', 'registry-eureka', 'a', 'b'],
+      ['new', '--adapter', 'registry-eureka', '--nomod'],
     ]) {
       const { err, output } = capture();
       expect(await main(args, output, dir), args.join(' ')).toBe(2);
       expect(err).toHaveLength(1);
       expect(err[0]).toMatch(/^kratos: (invalid adapter|invalid package name|kratos new --adapter takes)/);
+      expect(existsSync(join(dir, 'kratos-registry-eureka'))).toBe(false);
     }
     const { output } = capture();
     expect(await main(['new', '--adapter', 'codec-cbor'], output, dir)).toBe(0);
