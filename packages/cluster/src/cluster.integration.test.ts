@@ -203,7 +203,8 @@ describe('runCluster with 2 workers (HTTP on fastify, gRPC on grpc-js and on nod
       const client = grpcClient(c.grpcPort);
       clients.push(client);
       held.push(grpcEcho(client, `hold-g${i}`));
-      await c.event((e) => e.type === 'held', before);
+      // Both reached a handler (not still on their way when the stop begins).
+      await c.event((e) => e.type === 'held' && e.value === `hold-h${i}`, before);
       await c.event((e) => e.type === 'held' && e.value === `hold-g${i}`, before);
     }
     expect(heldOn()).toEqual(pids);
