@@ -1,19 +1,19 @@
 import {
   createLogHelper,
-  defaultLogger,
   type Discovery,
+  defaultLogger,
   type Logger,
   type Registrar,
   type ServiceInstance,
   type ServiceWatcher,
 } from '@kratos/core';
-import { joinHostPort, splitEndpoint } from '@kratos/core/transport';
 import {
   createCoalescedTask,
   createServiceWatches,
   type Fanout,
   type ServiceWatchBackend,
 } from '@kratos/core/adapter';
+import { joinHostPort, splitEndpoint } from '@kratos/core/transport';
 import { type Host, NacosNamingClient } from 'nacos';
 
 type NamingClientConfig = ConstructorParameters<typeof NacosNamingClient>[0];

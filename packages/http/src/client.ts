@@ -27,6 +27,13 @@ import {
 } from '@kratos/selector';
 import type { Dispatcher, Agent as UndiciAgent } from 'undici';
 import {
+  clientResponse,
+  compileReplyReader,
+  type ErrorDecoder,
+  type RequestEncoder,
+  type ResponseDecoder,
+} from './client-encoders.ts';
+import {
   connectionFailure,
   isIdempotent,
   onReusedConnection,
@@ -34,13 +41,6 @@ import {
   type RetryState,
   tcpProbe,
 } from './client-health.ts';
-import {
-  type ErrorDecoder,
-  clientResponse,
-  compileReplyReader,
-  type RequestEncoder,
-  type ResponseDecoder,
-} from './client-encoders.ts';
 import { compileRequestEncoder } from './client-request.ts';
 import { transportError } from './errors.ts';
 import { createStreamCaller } from './streaming/client.ts';

@@ -1,15 +1,15 @@
 import {
   createLogHelper,
-  defaultLogger,
   type Discovery,
+  defaultLogger,
   type Logger,
   type Node,
   type Selector,
   type ServiceInstance,
   type ServiceWatcher,
 } from '@kratos/core';
-import { splitHostPort } from '@kratos/core/transport';
 import { repeatWithBackoff } from '@kratos/core/adapter';
+import { splitHostPort } from '@kratos/core/transport';
 import { createNode, nodesFromInstances } from './node.ts';
 import { parseTarget, type Target } from './target.ts';
 
