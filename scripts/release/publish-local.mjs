@@ -2,7 +2,15 @@
 // touched): HEAD is copied, installed offline from the pnpm store and built, then `changeset version`, the template sync, the tarball checks and
 // `pnpm publish -r` (which rewrites workspace: ranges) run there, publishing to the given registry.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTarballs } from './check-tarballs.mjs';
@@ -37,6 +45,14 @@ export function copyCommit(root, ref = 'HEAD') {
   return { dir, sha };
 }
 
+function seedCache(from, to) {
+  mkdirSync(to, { recursive: true });
+  if (!existsSync(from)) return;
+  for (const f of readdirSync(from)) {
+    if (!existsSync(join(to, f))) copyFileSync(join(from, f), join(to, f));
+  }
+}
+
 /**
  * Copies HEAD, installs it offline from the pnpm store, builds it (turbo, its cache in
  * $KRATOS_CACHE/turbo-release: only packages changed since the last run are rebuilt), versions it
@@ -52,6 +68,11 @@ export function publishLocal({ root, registry, token, ref = 'HEAD' }) {
     cwd: dir,
     what: 'pnpm install in the copy',
   });
+  // The checkout's own turbo cache (filled by scripts/test.sh's build step) has the same task hashes
+  // for the same sources: its entries are copied into ours (outside the clone), so a package built
+  // there is not built again here.
+  const cache = join(cacheDir, 'turbo-release');
+  seedCache(join(root, '.turbo/cache'), cache);
   say('building the public packages (turbo, cached outside the clone)');
   run(
     'pnpm',
@@ -61,7 +82,7 @@ export function publishLocal({ root, registry, token, ref = 'HEAD' }) {
       'run',
       'build',
       '--output-logs=errors-only',
-      `--cache-dir=${join(cacheDir, 'turbo-release')}`,
+      `--cache-dir=${cache}`,
       '--filter=./packages/*',
       '--filter=./contrib/*',
     ],

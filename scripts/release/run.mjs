@@ -43,12 +43,20 @@ try {
   console.log(`[release] [${elapsed()}] registry ready`);
 
   const ctx = { root, copy: dir, registry: registry.url, packages, keep, cleanups };
-  for (const name of ['scaffold', 'mix', 'adapter']) {
-    if (only && !only.has(name)) continue;
-    const mod = await import(join(root, 'test/release', `${name}.mjs`));
-    const t = Date.now();
-    await mod.default(ctx);
-    console.log(`[release] [${elapsed()}] ${name}: passed in ${Math.round((Date.now() - t) / 1000)} s`);
+  // The three checks are independent: they run side by side (mostly waiting on npm and servers).
+  const names = ['scaffold', 'mix', 'adapter'].filter((n) => !only || only.has(n));
+  const results = await Promise.allSettled(
+    names.map(async (name) => {
+      const mod = await import(join(root, 'test/release', `${name}.mjs`));
+      const t = Date.now();
+      await mod.default(ctx);
+      console.log(`[release] [${elapsed()}] ${name}: passed in ${Math.round((Date.now() - t) / 1000)} s`);
+    }),
+  );
+  const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+  if (failures.length) {
+    for (const f of failures.slice(1)) console.error(f instanceof Error ? f.message : String(f));
+    throw failures[0];
   }
 } catch (e) {
   failed = true;

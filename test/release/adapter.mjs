@@ -2,10 +2,9 @@
 // a folder-of-JSON-files registry) depending on the published @kratos/core and @kratos/testkit
 // installs with `npm install` and passes testkit's registry contract suite with its own `npm test`
 // (tsc --noEmit against the published types, then vitest).
-import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emptyFolder, say, sh, userEnv } from './lib.mjs';
+import { emptyFolder, run, say, sh, userEnv } from './lib.mjs';
 
 export default async function adapter(ctx) {
   const scope = 'adapter';
@@ -24,9 +23,9 @@ export default async function adapter(ctx) {
   }
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 
-  sh(scope, app, env, 'npm', ['install']);
+  await sh(scope, app, env, 'npm', ['install']);
   const testEnv = { ...env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
-  const out = sh(scope, app, testEnv, 'npm', ['test'], { timeoutMs: 300_000 });
+  const out = await sh(scope, app, testEnv, 'npm', ['test'], { timeoutMs: 300_000 });
   const passed = out.match(/Tests\s+(\d+) passed/);
   if (!passed || /\d+ (failed|skipped)/.test(out)) {
     throw new Error(
@@ -36,13 +35,8 @@ export default async function adapter(ctx) {
   say(scope, `contract suite: ${passed[1]} tests passed`);
 
   // The same suite over an adapter whose deregister does nothing must fail.
-  const r = spawnSync('npx', ['vitest', 'run'], {
-    cwd: app,
-    env: { ...testEnv, BREAK_DEREGISTER: '1' },
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  const failed = `${r.stdout}${r.stderr}`.match(/Tests\s+(\d+) failed/);
+  const r = await run(app, { ...testEnv, BREAK_DEREGISTER: '1' }, 'npx', ['vitest', 'run']);
+  const failed = r.output.match(/Tests\s+(\d+) failed/);
   if (r.status === 0 || !failed) {
     throw new Error(
       `[release] [${scope}] error: the contract suite passed over an adapter whose deregister does nothing`,

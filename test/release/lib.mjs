@@ -1,7 +1,7 @@
 // Helpers of the release rehearsal's user-side checks: a user's environment (npm pointed at the
 // local registry, nothing from the workspace), commands with one-line failures, long-running
 // processes stopped by process group, and polling for a state.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -47,18 +47,39 @@ export function emptyFolder(ctx, name) {
   return dir;
 }
 
+/** Runs a command to its end: { status, signal, output } (stdout and stderr interleaved), never throws. */
+export function run(cwd, env, cmd, args, { timeoutMs = 300_000 } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      resolve({ status: null, signal: null, output: `${output}\n${e.message}` });
+    });
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, output });
+    });
+  });
+}
+
 /** Runs a command the user would type; fails with its output's tail and one line naming it. */
-export function sh(scope, cwd, env, cmd, args, { timeoutMs = 300_000 } = {}) {
+export async function sh(scope, cwd, env, cmd, args, { timeoutMs = 300_000 } = {}) {
   const line = `${cmd} ${args.join(' ')}`;
   const t = Date.now();
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  const r = await run(cwd, env, cmd, args, { timeoutMs });
   if (r.status !== 0) {
-    const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-25).join('\n');
-    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;
+    const tail = r.output.trim().split('\n').slice(-25).join('\n');
+    const why = r.signal
+      ? `killed by ${r.signal}${r.signal === 'SIGKILL' ? ` after ${timeoutMs / 1000} s` : ''}`
+      : `exit ${r.status}`;
     throw new Error(`${tail}\n[release] [${scope}] error: \`${line}\` in ${cwd} failed (${why})`);
   }
   say(scope, `$ ${line}  (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-  return r.stdout;
+  return r.output;
 }
 
 /** Starts a long-running command in its own process group; `stop()` ends the whole group. */

@@ -39,8 +39,8 @@ export default async function mix(ctx) {
 
   const dir = emptyFolder(ctx, scope);
   const env = userEnv(ctx.registry, dir);
-  sh(scope, dir, env, 'npm', ['init', '-y']);
-  sh(scope, dir, env, 'npm', ['pkg', 'set', 'type=module']);
+  await sh(scope, dir, env, 'npm', ['init', '-y']);
+  await sh(scope, dir, env, 'npm', ['pkg', 'set', 'type=module']);
   // The README's command, as written there.
   const [install] = readmeInstall(readFileSync(join(ctx.copy, 'README.md'), 'utf8')).mix;
   const [npm, ...args] = install.split(' ');
@@ -50,7 +50,7 @@ export default async function mix(ctx) {
       `[release] [${scope}] error: README.md's second Install block is "${install}"; this check runs npm install ${SIX.join(' ')} (change both together)`,
     );
   }
-  sh(scope, dir, env, npm, args);
+  await sh(scope, dir, env, npm, args);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const named = Object.keys(manifest.dependencies ?? {}).sort();
   if (named.join() !== [...SIX].sort().join()) {
@@ -82,7 +82,7 @@ export default async function mix(ctx) {
     let seen;
     try {
       seen = JSON.parse(
-        sh(scope, dir, appEnv, 'node', ['client.ts'], { timeoutMs: 60_000 }).trim().split('\n').pop(),
+        (await sh(scope, dir, appEnv, 'node', ['client.ts'], { timeoutMs: 60_000 })).trim().split('\n').pop(),
       );
     } catch (e) {
       throw new Error(fail(e.message));
@@ -107,7 +107,10 @@ export default async function mix(ctx) {
     const { code, signal } = await server.exited;
     if (code !== 0) throw new Error(fail(`the service exited with ${code ?? signal} on SIGTERM`));
     const after = JSON.parse(
-      sh(scope, dir, appEnv, 'node', ['client.ts', '--gone'], { timeoutMs: 60_000 }).trim().split('\n').pop(),
+      (await sh(scope, dir, appEnv, 'node', ['client.ts', '--gone'], { timeoutMs: 60_000 }))
+        .trim()
+        .split('\n')
+        .pop(),
     );
     if (after.instances.length !== 0)
       throw new Error(fail(`still registered after stop: ${JSON.stringify(after.instances)}`));

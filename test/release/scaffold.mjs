@@ -43,7 +43,7 @@ export default async function scaffold(ctx) {
   rmSync(join(npmCache, '_npx'), { recursive: true, force: true });
 
   const [npx, ...newArgs] = lines[0].split(' ');
-  sh(scope, dir, env, npx, newArgs);
+  await sh(scope, dir, env, npx, newArgs);
   const app = join(dir, name); // lines[1]: cd <name>
   const cli = ctx.packages.find((p) => p.name === '@kratos/cli');
   const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
@@ -52,7 +52,7 @@ export default async function scaffold(ctx) {
       throw new Error(`[release] [${scope}] error: the new service depends on ${dep}@${range}`);
     }
   }
-  sh(scope, app, env, 'npm', ['install']); // lines[2]
+  await sh(scope, app, env, 'npm', ['install']); // lines[2]
   const installed = JSON.parse(
     readFileSync(join(app, 'node_modules/@kratos/cli/package.json'), 'utf8'),
   ).version;
@@ -61,7 +61,7 @@ export default async function scaffold(ctx) {
       `[release] [${scope}] error: npm install gave @kratos/cli ${installed}, the release is ${cli.version}`,
     );
   }
-  sh(scope, app, env, 'npm', ['run', 'generate']); // lines[3]
+  await sh(scope, app, env, 'npm', ['run', 'generate']); // lines[3]
 
   // The only change to what `kratos new` wrote: loopback addresses at free ports instead of :8000/:9000.
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
