@@ -52,6 +52,8 @@ export interface CallPath {
   noRoute: NoRoute;
   /** Writes `err` as a Kratos error body (with the reply header of `ctx`, if any). */
   sendError(reply: FastifyReply, err: KratosError, ctx: CallContext | undefined, route?: CompiledRoute): void;
+  /** Ends the open streamed replies (the server is stopping): see StreamPath.endAll. */
+  endStreams(): void;
 }
 
 /** Builds the call path once per server: caches and callbacks shared by every request. */
@@ -106,7 +108,8 @@ export function createCallPath(options: CallPathOptions): CallPath {
     writeEncoded(reply, encoded, httpStatus(err.code));
   }
 
-  const serveStream = createStreamPath({ ...options, timeout: options.streamTimeout ?? 0, sendError });
+  const streams = createStreamPath({ ...options, timeout: options.streamTimeout ?? 0, sendError });
+  const serveStream = streams.serve;
 
   function noRoute(request: FastifyRequest, reply: FastifyReply, path: string, malformed = false): void {
     if (malformed) {
@@ -221,7 +224,10 @@ export function createCallPath(options: CallPathOptions): CallPath {
     fastifyReply: FastifyReply,
     vars: readonly string[] | undefined,
   ): void {
-    if (route.desc.serverStreaming === true) return serveStream(route, request, fastifyReply, vars);
+    if (route.desc.serverStreaming === true) {
+      serveStream(route, request, fastifyReply, vars);
+      return;
+    }
     const headers = request.raw.headers;
     const routeTimeout = route.timeout ?? timeout;
     const ctx = new HttpServerContext(
@@ -279,7 +285,7 @@ export function createCallPath(options: CallPathOptions): CallPath {
     );
   }
 
-  return { serve, noRoute, sendError };
+  return { serve, noRoute, sendError, endStreams: streams.endAll };
 }
 
 /** A redirect or a streamed reply (what `writeSpecialReply` writes). */

@@ -248,8 +248,10 @@ export function createHttpServer(options: HttpServerOptions = {}): HttpServer {
         // 2. An idle keep-alive connection may carry one more request from a client that has not
         // heard of the stop yet: it gets `idleGrace` before it is closed under that client.
         await connections.settle(limits.idleGrace, signal);
-        // 3. What is still idle closes now (fastify.close closes idle connections); requests in
-        // flight finish, within the caller's stop signal.
+        // 3. Open streamed replies (SSE / NDJSON, which may never end on their own) end now with
+        // a final 503 frame, their handlers cancelled. What is still idle closes (fastify.close
+        // closes idle connections); requests in flight finish, within the caller's stop signal.
+        call.endStreams();
         connections.destroyUnused();
         await fastify.close();
       } finally {

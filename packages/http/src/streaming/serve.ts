@@ -35,6 +35,22 @@ export type ServeStream = (
   vars: readonly string[] | undefined,
 ) => void;
 
+/** The server's stream path: serves stream routes, and ends the open streams when it stops. */
+export interface StreamPath {
+  serve: ServeStream;
+  /**
+   * Ends every open stream (the server is stopping): each handler's context is cancelled with a
+   * 503 `SERVICE_UNAVAILABLE` error, which the stream carries as its final error frame (or as the
+   * reply, before the first message); streams that start from now on get that 503 at once.
+   */
+  endAll(): void;
+}
+
+/** What a stream ended by the server's stop carries. */
+function stoppingError(): KratosError {
+  return statusError(503, 'the server is stopping');
+}
+
 /** A promise rejected when `signal` fires, with the Kratos error of its reason (504 at the deadline). */
 function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
   let dispose = () => {};
@@ -64,6 +80,8 @@ export function streamingHandler(
     const writer = ctx.get(STREAM_WRITER);
     if (writer === undefined)
       throw new Error(`${desc.operation}: a stream handler runs only inside the HTTP server`);
+    // HEAD: the middleware ran (it may refuse, or add reply headers); the handler does not.
+    if (writer.headOnly) return undefined;
     const it = (handler as HttpStreamHandler<unknown, unknown>)(ctx, req)[Symbol.asyncIterator]();
     const stop = whenAborted(ctx.signal);
     let finished = false;
@@ -96,13 +114,27 @@ export function streamingHandler(
 }
 
 /** Builds the server's stream path once: every stream route's request goes through it. */
-export function createStreamPath(options: StreamPathOptions): ServeStream {
+export function createStreamPath(options: StreamPathOptions): StreamPath {
   const { registry, timeout, timer, state, sendError } = options;
   const json = registry.byName('json')!;
+  // The contexts of the streams being written, for endAll.
+  const open = new Set<HttpServerContext>();
+  let ended = false;
 
   const onDeadline = (ctx: HttpServerContext): void => ctx.expire();
 
-  return function serveStream(route, request, reply, vars) {
+  function endAll(): void {
+    ended = true;
+    const err = stoppingError();
+    for (const ctx of open) ctx.cancel(err);
+  }
+
+  function serveStream(
+    route: CompiledRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    vars: readonly string[] | undefined,
+  ): void {
     const headers = request.raw.headers;
     // The route's own `timeout` option wins over the server's `streamTimeout`.
     const streamTimeout = route.timeout ?? timeout;
@@ -114,6 +146,12 @@ export function createStreamPath(options: StreamPathOptions): ServeStream {
         undefined,
         route,
       );
+      return;
+    }
+    // The server's stop has ended the open streams: later ones (a kept-alive client's request
+    // during the drain) would hold it up, so they are refused, as the stop would end them.
+    if (ended) {
+      sendError(reply, stoppingError(), undefined, route);
       return;
     }
     const ctx = new HttpServerContext(
@@ -149,11 +187,19 @@ export function createStreamPath(options: StreamPathOptions): ServeStream {
       if (state.closing) out.connection = 'close';
       return out;
     };
-    const writer = new StreamWriter(format, reply, head, (msg) => route.encode(json, msg) as string);
+    const writer = new StreamWriter(
+      format,
+      reply,
+      head,
+      (msg) => route.encode(json, msg) as string,
+      request.raw.method === 'HEAD',
+    );
     ctx.set(STREAM_WRITER, writer);
     ctx.armDeadline(timer, onDeadline, ctx);
-    // The client going away or the deadline ends the call even while middleware still holds it.
+    // The client going away, the deadline or the server's stop ends the call even while
+    // middleware still holds it.
     const stop = whenAborted(ctx.signal);
+    open.add(ctx);
     let p: Promise<unknown>;
     try {
       p = route.chain(ctx, input);
@@ -162,18 +208,22 @@ export function createStreamPath(options: StreamPathOptions): ServeStream {
     }
     Promise.race([p, stop.promise]).then(
       () => {
+        open.delete(ctx);
         ctx.disarmDeadline();
         stop.dispose();
-        writer.end();
+        writer.end(undefined, state.closing);
       },
       (err: unknown) => {
+        open.delete(ctx);
         ctx.disarmDeadline();
         stop.dispose();
         const e = toKratosError(err);
-        if (writer.started) writer.end(e);
+        if (writer.started) writer.end(e, state.closing);
         else if (reply.raw.destroyed) return;
         else sendError(reply, e, ctx, route);
       },
     );
-  };
+  }
+
+  return { serve: serveStream, endAll };
 }

@@ -19,6 +19,8 @@ export class StreamWriter {
   readonly format: StreamFormat;
   readonly #reply: FastifyReply;
   readonly #head: () => Record<string, string | string[]>;
+  /** A HEAD request: the status line and headers only, no frames (the handler is not run). */
+  readonly headOnly: boolean;
   readonly #encode: (message: unknown) => string;
   #res: ServerResponse | undefined;
 
@@ -31,11 +33,13 @@ export class StreamWriter {
     reply: FastifyReply,
     head: () => Record<string, string | string[]>,
     encode: (message: unknown) => string,
+    headOnly = false,
   ) {
     this.format = format;
     this.#reply = reply;
     this.#head = head;
     this.#encode = encode;
+    this.headOnly = headOnly;
   }
 
   /** True once the head is written: errors from now on travel in the stream. */
@@ -63,14 +67,30 @@ export class StreamWriter {
     });
   }
 
-  /** Ends the stream: with a final error frame when `err` is given. */
-  end(err?: KratosError): void {
+  /**
+   * Ends the stream: with a final error frame when `err` is given. `closeConnection` (the server
+   * is stopping) closes the connection once the reply is written, which the head, sent before
+   * the stop, could not announce with `Connection: close`.
+   */
+  end(err?: KratosError, closeConnection = false): void {
     const res = this.#start();
     if (res.destroyed) return;
+    const socket = res.socket;
+    const done = closeConnection && socket !== null ? () => socket.end(() => socket.destroy()) : undefined;
+    if (this.headOnly) {
+      res.end(done);
+      return;
+    }
     const body = err === undefined ? undefined : JSON.stringify(err.toJSON());
-    if (this.format === 'sse')
-      res.end(body === undefined ? 'event: end\ndata: {}\n\n' : `event: error\ndata: ${body}\n\n`);
-    else res.end(body === undefined ? undefined : `{"error":${body}}\n`);
+    const last =
+      this.format === 'sse'
+        ? body === undefined
+          ? 'event: end\ndata: {}\n\n'
+          : `event: error\ndata: ${body}\n\n`
+        : body === undefined
+          ? ''
+          : `{"error":${body}}\n`;
+    res.end(last, done);
   }
 
   #start(): ServerResponse {
