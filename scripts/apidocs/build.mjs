@@ -8,7 +8,7 @@
 // TypeDoc's own warnings (a broken {@link}) are printed and do not fail it.
 // --skip-unbuilt leaves out packages without dist/ (a local run while others build).
 // TypeDoc and its TypeScript are pinned in tools.json and installed with npm into the cache.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -148,60 +148,55 @@ writeFileSync(
     2,
   ),
 );
-// Types used by public declarations but exported by no entry of their package.
-{
-  const { default: ts } = await import(
-    pathToFileURL(join(tools, 'node_modules', 'typescript', 'lib', 'typescript.js')).href
-  );
-  const byPackage = packages.map(({ dir, manifest, entries }) => ({
-    dir,
-    name: manifest.name,
-    entryFiles: entries.map((e) => e.file),
-  }));
-  const options = {
-    target: ts.ScriptTarget.ES2023,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    skipLibCheck: true,
-    types: ['node'],
-    noEmit: true,
-  };
-  const found = findMissingExports(ts, byPackage, options);
-  // Findings known before the check existed (each to be exported by its package) do not fail it.
-  const known = new Set(
-    readFileSync(join(here, 'known-missing-exports.txt'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '' && !l.startsWith('#')),
-  );
-  const fresh = found.filter((m) => !known.has(m));
-  for (const m of known) if (!found.includes(m)) log(`fixed, remove from known-missing-exports.txt: ${m}`);
-  if (fresh.length > 0) {
-    for (const m of fresh) console.error(m);
-    console.error(
-      `[apidocs] ${fresh.length} type(s) used by public declarations but exported by no entry: export them`,
-    );
-    process.exit(1);
-  }
-  log(`every type a public declaration uses is exported by its package (${found.length} known exceptions)`);
-}
+// TypeDoc in this process: its program (the entries and the types they reach) also serves the
+// export check, so the declarations are parsed once.
 log(`${packages.length} packages, ${entryFiles.length} entries; running TypeDoc`);
-const run = spawnSync(
-  process.execPath,
-  [join(tools, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--options', join(project, 'typedoc.json')],
-  { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+const typedoc = await import(pathToFileURL(join(tools, 'node_modules', 'typedoc', 'dist', 'index.js')).href);
+const { default: ts } = await import(
+  pathToFileURL(join(tools, 'node_modules', 'typescript', 'lib', 'typescript.js')).href
 );
-const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-const failed = run.status !== 0;
-// TypeDoc's warnings (an unresolved {@link}) are shown; they do not fail the build.
-const lines = output
-  .split('\n')
-  .filter((l) => l.trim() !== '' && !/Found \d+ errors and \d+ warnings/.test(l));
-for (const l of lines) console.log(l);
-const seconds = ((Date.now() - started) / 1000).toFixed(1);
-// TypeDoc exits non-zero on errors (a file it cannot convert): then there is no reference.
-if (failed && lines.some((l) => l.startsWith('[error]'))) {
-  console.error(`[apidocs] TypeDoc failed (${seconds}s): see above`);
+process.chdir(project);
+const app = await typedoc.Application.bootstrapWithPlugins({ options: join(project, 'typedoc.json') });
+let programs = [];
+app.converter.on(typedoc.Converter.EVENT_BEGIN, (context) => {
+  programs = context.programs;
+});
+const reflection = await app.convert();
+const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+if (!reflection || programs.length !== 1) {
+  console.error(`[apidocs] TypeDoc could not convert the entries (${seconds()}s): see above`);
   process.exit(1);
 }
-log(`API reference in ${out} (${seconds}s; ${lines.length} TypeDoc warning(s))`);
+
+// Types used by public declarations but exported by no entry of their package.
+const byPackage = packages.map(({ dir, manifest, entries }) => ({
+  dir,
+  name: manifest.name,
+  entryFiles: entries.map((e) => e.file),
+}));
+const found = findMissingExports(ts, byPackage, programs[0]);
+// Findings known before the check existed (each to be exported by its package) do not fail it.
+const known = new Set(
+  readFileSync(join(here, 'known-missing-exports.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#')),
+);
+const fresh = found.filter((m) => !known.has(m));
+for (const m of known) if (!found.includes(m)) log(`fixed, remove from known-missing-exports.txt: ${m}`);
+if (fresh.length > 0) {
+  for (const m of fresh) console.error(m);
+  console.error(
+    `[apidocs] ${fresh.length} type(s) used by public declarations but exported by no entry: export them`,
+  );
+  process.exit(1);
+}
+log(`every type a public declaration uses is exported by its package (${found.length} known exceptions)`);
+
+// TypeDoc's warnings (an unresolved {@link}) are shown; they do not fail the build.
+app.validate(reflection);
+await app.generateDocs(reflection, out);
+if (app.logger.errorCount > 0) {
+  console.error(`[apidocs] TypeDoc reported errors (${seconds()}s): see above`);
+  process.exit(1);
+}
+log(`API reference in ${out} (${seconds()}s; ${app.logger.warningCount} TypeDoc warning(s))`);

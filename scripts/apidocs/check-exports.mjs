@@ -8,11 +8,10 @@ import { sep } from 'node:path';
 /**
  * @param ts the TypeScript module
  * @param {{ dir: string, name: string, entryFiles: string[] }[]} packages
- * @param {import('typescript').CompilerOptions} options
+ * @param {import('typescript').Program} program a program whose roots include every entry file
  * @returns {string[]} one line per missing export: `<package>: <Type>, used by <Export>`
  */
-export function findMissingExports(ts, packages, options) {
-  const program = ts.createProgram({ rootNames: packages.flatMap((p) => p.entryFiles), options });
+export function findMissingExports(ts, packages, program) {
   const checker = program.getTypeChecker();
   const resolve = (sym) => (sym && sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym);
   const problems = [];
