@@ -2,13 +2,13 @@
 // Target (PERFORMANCE.md): the default chain may spend ~1 µs of a ~11 µs request.
 // Run: node --conditions=kratos-source bench/core/middleware-chain.ts
 import {
-  applyMiddleware,
   asyncContext,
   createContext,
   type Handler,
   type Middleware,
-  selector,
+  matchOperations,
 } from '../../packages/core/src/index.ts';
+import { applyMiddleware } from '../../packages/core/src/transport.ts';
 
 const CALLS = 1_000_000;
 const ROUNDS = 7;
@@ -25,7 +25,7 @@ const variants: Record<string, Handler> = {
   '5 pass-through middleware': applyMiddleware(handler, Array(5).fill(passThrough), operation),
   '5 + 3 selective (not matching, left out)': applyMiddleware(
     handler,
-    [...Array(5).fill(passThrough), ...Array(3).fill(selector(passThrough).prefix('/admin.').build())],
+    [...Array(5).fill(passThrough), ...Array(3).fill(matchOperations(passThrough).prefix('/admin.').build())],
     operation,
   ),
   '5 + asyncContext()': applyMiddleware(handler, [asyncContext(), ...Array(5).fill(passThrough)], operation),
