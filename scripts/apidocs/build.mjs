@@ -36,19 +36,22 @@ const log = (msg) => console.log(`[apidocs] ${msg}`);
 // TypeDoc, pinned by tools.json.
 const tools = join(work, 'tools');
 const wantTools = readFileSync(join(here, 'tools.json'), 'utf8');
-if (
-  !existsSync(join(tools, 'node_modules', 'typedoc')) ||
-  !existsSync(join(tools, 'package.json')) ||
-  readFileSync(join(tools, 'package.json'), 'utf8') !== wantTools
-) {
+const toolsStamp = join(tools, '.installed');
+if (!existsSync(toolsStamp) || readFileSync(toolsStamp, 'utf8') !== wantTools) {
   log('installing TypeDoc with npm (tools.json)');
   rmSync(tools, { recursive: true, force: true });
   mkdirSync(tools, { recursive: true });
   writeFileSync(join(tools, 'package.json'), wantTools);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--no-package-lock'], {
-    cwd: tools,
-    stdio: 'inherit',
-  });
+  try {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--no-package-lock'], {
+      cwd: tools,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  } catch {
+    console.error(`[apidocs] npm install in ${tools} failed (see above)`);
+    process.exit(1);
+  }
+  writeFileSync(toolsStamp, wantTools);
 }
 
 // The public packages and their entries.

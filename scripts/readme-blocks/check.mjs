@@ -103,19 +103,22 @@ for (const name of readdirSync(work)) {
 const extra = join(work, 'extra');
 {
   const want = readFileSync(join(here, 'extra-deps.json'), 'utf8');
-  const manifest = join(extra, 'package.json');
-  if (
-    !existsSync(manifest) ||
-    readFileSync(manifest, 'utf8') !== want ||
-    !existsSync(join(extra, 'node_modules'))
-  ) {
+  const stamp = join(extra, '.installed');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== want) {
     log('installing the libraries of extra-deps.json with npm');
+    rmSync(extra, { recursive: true, force: true });
     mkdirSync(extra, { recursive: true });
-    writeFileSync(manifest, want);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--no-package-lock'], {
-      cwd: extra,
-      stdio: 'inherit',
-    });
+    writeFileSync(join(extra, 'package.json'), want);
+    try {
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--no-package-lock'], {
+        cwd: extra,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+    } catch {
+      console.error(`[readme-blocks] npm install in ${extra} failed (see above)`);
+      process.exit(1);
+    }
+    writeFileSync(stamp, want);
   }
 }
 
