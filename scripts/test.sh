@@ -65,6 +65,8 @@ set -e
 node scripts/test-summary.mjs "$KRATOS_CACHE/logs/vitest.json" || true
 step "schemathesis, all checks, against examples/helloworld's /q/openapi.yaml (scripts/schemathesis/run.sh)"; bash scripts/schemathesis/run.sh > "$KRATOS_CACHE/logs/schemathesis.log" 2>&1 && tail -n 1 "$KRATOS_CACHE/logs/schemathesis.log" || { tail -n 40 "$KRATOS_CACHE/logs/schemathesis.log"; status=1; }
 
+step "release rehearsal: every public package published to a local Verdaccio; npx @kratos/cli new, the six-package mix on etcd, a third-party adapter, from empty folders (scripts/release/run.mjs)"; node scripts/release/run.mjs || status=1
+
 step "reliability fault scenarios, quick form on etcd (docs/reliability.md; ~2 min)"
 # Gating: every scenario must meet its target (issue 16); the suite's status turns 1 otherwise.
 node test/reliability/run.mjs --quick --registry etcd > "$KRATOS_CACHE/logs/reliability.log" 2>&1 \

@@ -18,7 +18,8 @@ import { syncTemplate } from './sync-template.mjs';
 import { cacheDir } from './verdaccio.mjs';
 import { publicPackages } from './workspace-packages.mjs';
 
-const say = (msg) => console.log(`[release] ${msg}`);
+const started = Date.now();
+const say = (msg) => console.log(`[release] [${Math.round((Date.now() - started) / 1000)}s] ${msg}`);
 
 function run(cmd, args, { cwd, what, env }) {
   const r = spawnSync(cmd, args, { cwd, env: env ?? process.env, encoding: 'utf8', maxBuffer: 64 << 20 });

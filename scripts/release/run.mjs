@@ -5,9 +5,10 @@
 //
 //   node scripts/release/run.mjs [--keep] [--only scaffold,mix,adapter] [--ref <commit>]
 // --ref releases another commit than HEAD. --keep leaves the copy and the user folders in place (paths printed); the registry always stops.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeInBackground } from './cleanup.mjs';
 import { publishLocal, verifyPublished } from './publish-local.mjs';
 import { startVerdaccio } from './verdaccio.mjs';
 
@@ -37,7 +38,7 @@ let failed = false;
 try {
   registry = await startVerdaccio();
   const { dir, packages } = publishLocal({ root, registry: registry.url, token: registry.token, ref });
-  if (!keep) cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  if (!keep) cleanups.push(async () => removeInBackground(dir));
   else console.log(`[release] kept the versioned copy: ${dir}`);
   await verifyPublished(registry.url, packages);
   console.log(`[release] [${elapsed()}] registry ready`);
