@@ -12,6 +12,7 @@ export {
   type ConfigSourceSubject,
   describeConfigSourceContract,
 } from './config-source-contract.ts';
+export * from './logger-contract/index.ts';
 export { type RecordedLogs, recordLogs, silentLogger } from './logs.ts';
 export { mapDiscovery } from './map-discovery.ts';
 export {
