@@ -2,10 +2,11 @@
 // local registry, nothing from the workspace), commands with one-line failures, long-running
 // processes stopped by process group, and polling for a state.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeInBackground } from '../../scripts/release/cleanup.mjs';
 
 const cacheDir = process.env.KRATOS_CACHE ?? join(homedir(), '.cache/kratos-ts');
 /** npm's cache for the rehearsal: outside the clone, kept between runs (tarballs by integrity). */
@@ -43,7 +44,7 @@ export function userEnv(registry, home) {
 export function emptyFolder(ctx, name) {
   const dir = mkdtempSync(join(tmpdir(), `kratos-user-${name}-`));
   if (ctx.keep) say(name, `folder kept: ${dir}`);
-  else ctx.cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  else ctx.cleanups.push(async () => removeInBackground(dir));
   return dir;
 }
 
