@@ -96,10 +96,11 @@ describe('kratos new --adapter: the laid-out package passes its own npm test', {
     expect(passed(r.output)).toBeGreaterThanOrEqual(10);
   });
 
-  it('logger: its Logger tests pass (testkit has no logger contract suite)', async () => {
+  it('logger: the logger contract suite passes', async () => {
     const r = npmTest(await create('logger'));
     expect(r.status, r.output).toBe(0);
-    expect(passed(r.output)).toBe(4);
+    expect(r.output).toContain('logger contract: acme-store');
+    expect(passed(r.output)).toBeGreaterThanOrEqual(10);
   });
 
   it('all four type-check under their strict tsconfig', () => {

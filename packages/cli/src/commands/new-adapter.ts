@@ -84,7 +84,7 @@ const KINDS: Record<AdapterKind, KindInfo> = {
   logger: {
     suffix: 'Logger',
     iface: 'Logger',
-    contract: 'logger (no @kratos/testkit suite yet: tests through @kratos/core helpers)',
+    contract: 'describeLoggerContract',
     description: (N) => `${N} logger for kratos-ts`,
     example: [
       "import { createLogHelper } from '@kratos/core';",

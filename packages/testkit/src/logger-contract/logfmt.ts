@@ -4,20 +4,27 @@ import type { LoggedLine } from './types.ts';
 const pair = /([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
 
 /**
- * Decodes one line of core's std logger (`INFO k=v msg="two words"`, Go Kratos' logfmt) into a
- * {@link LoggedLine}; a repeated key keeps its last value. For adapters that write through
- * `createStdLogger`, to answer {@link LoggerSubject.lines}.
+ * Decodes one logfmt line into a {@link LoggedLine}: core's std logger's `INFO k=v msg="two
+ * words"` (Go Kratos' shape, level word first) or `level=info k=v` (the level as a field). Quoted
+ * values are JSON strings; a repeated key keeps its last value. For adapters whose backend writes
+ * logfmt, to answer {@link LoggerSubject.lines}.
  */
 export function parseLogfmtLine(line: string): LoggedLine {
-  const text = line.trimEnd();
+  const text = line.trim();
   const space = text.indexOf(' ');
-  const level: LogLevel = parseLogLevel(space < 0 ? text : text.slice(0, space));
+  const first = space < 0 ? text : text.slice(0, space);
+  const levelFirst = !first.includes('=');
   const fields: Record<string, unknown> = {};
-  if (space >= 0) {
-    for (const m of text.slice(space + 1).matchAll(pair)) {
-      const raw = m[2] ?? '';
-      fields[m[1] ?? ''] = raw.startsWith('"') ? JSON.parse(raw) : raw;
-    }
+  for (const m of (levelFirst ? text.slice(first.length) : text).matchAll(pair)) {
+    const raw = m[2] ?? '';
+    fields[m[1] ?? ''] = raw.startsWith('"') ? JSON.parse(raw) : raw;
   }
+  let word = first;
+  if (!levelFirst) {
+    if (typeof fields.level !== 'string') throw new TypeError(`logfmt line without a level: ${text}`);
+    word = fields.level;
+    delete fields.level;
+  }
+  const level: LogLevel = parseLogLevel(word);
   return { level, fields };
 }

@@ -17,7 +17,13 @@ export interface __Name__Logger extends Logger {
 function text(value: unknown): string {
   if (typeof value === 'string') return /[\s="]/.test(value) || value === '' ? JSON.stringify(value) : value;
   if (value instanceof Error) return JSON.stringify(value.message);
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(JSON.stringify(value));
+    } catch {
+      return JSON.stringify(String(value)); // a cycle: still one line, never a throw
+    }
+  }
   return String(value);
 }
 
