@@ -23,7 +23,8 @@ import {
   serviceRegistrationJson,
 } from './service-registration.ts';
 
-type ConsulClient = InstanceType<typeof Consul>;
+/** A client of the `consul` package, as {@link ConsulRegistryOptions.client} takes it. */
+export type ConsulClient = InstanceType<typeof Consul>;
 
 /** Connection settings of {@link createConsulRegistry} (the `consul` package's constructor options). */
 export type ConsulConnection = ConstructorParameters<typeof Consul>[0] & { baseUrl?: string };

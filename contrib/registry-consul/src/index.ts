@@ -1,4 +1,5 @@
 export {
+  type ConsulClient,
   type ConsulConnection,
   type ConsulRegistry,
   type ConsulRegistryOptions,

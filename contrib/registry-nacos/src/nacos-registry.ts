@@ -19,7 +19,9 @@ import { type Host, NacosNamingClient } from 'nacos';
 type NamingClientConfig = ConstructorParameters<typeof NacosNamingClient>[0];
 
 /** Connection settings of {@link createNacosRegistry} (the `nacos` naming client's; `logger` optional). */
-export type NacosConnection = Omit<NamingClientConfig, 'logger'> & { logger?: NamingClientConfig['logger'] };
+export type NacosConnection = Omit<ConstructorParameters<typeof NacosNamingClient>[0], 'logger'> & {
+  logger?: ConstructorParameters<typeof NacosNamingClient>[0]['logger'];
+};
 
 /** Options of {@link createNacosRegistry}. */
 export interface NacosRegistryOptions {

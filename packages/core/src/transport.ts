@@ -4,6 +4,7 @@
  * lookup by content type, status code mapping and the server lifecycle options. Applications do
  * not need it; the contracts they use live in the main entry.
  */
+export type { DrainingServer } from './app/app.ts';
 export { runWithContext } from './context/async-context.ts';
 export {
   CallContext,

@@ -28,6 +28,7 @@ export {
   registerReflection,
 } from './reflection.ts';
 export { createGrpcServer, methodKind, serviceNameOf } from './server.ts';
+export type { GrpcServerLimits } from './server-limits.ts';
 export {
   type AnyMessage,
   decodeErrorInfo,

@@ -47,7 +47,12 @@ export type {
 } from './encoders.ts';
 export { reasonForStatus } from './errors.ts';
 export { httpClientRouteOf, httpRequestOf } from './native.ts';
-export { type PathTemplate, parsePathTemplate } from './path-template.ts';
+export {
+  type PathTemplate,
+  parsePathTemplate,
+  type TemplateSegment,
+  type TemplateVariable,
+} from './path-template.ts';
 export type { CompressionOption, CorsOption, FastifyCompressOptions, FastifyCorsOptions } from './plugins.ts';
 export { createHttpServer } from './server.ts';
 export type {

@@ -11,6 +11,7 @@ export {
 export { grpcPlugin } from './grpc-plugin.ts';
 export { type HttpPluginOptions, httpPlugin } from './http-plugin.ts';
 export {
+  type BindingOptions,
   type HttpBinding,
   HttpRuleError,
   httpBindings,

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { DescMessage, Registry } from '@bufbuild/protobuf';
-import { type AppInfo, createContextKey, type Handler } from '@kratos/core';
+import { type AppInfo, type Context, createContextKey, type Handler } from '@kratos/core';
 import type { DeadlineTimer } from '@kratos/core/transport';
 import type { GrpcMethodKind } from '@kratos/grpc';
 import { acceptsGzip, type Encoding, encodingOf } from './compression.ts';
@@ -56,7 +56,7 @@ const CALL_KEY = createContextKey<Call>('rpc.call');
  * Sends a streaming call's reply header at once rather than with its first message, so a peer
  * waiting for headers is unblocked. Does nothing for unary calls (their header goes with the reply).
  */
-export function sendReplyHeader(ctx: { get: RpcContext['get'] }): void {
+export function sendReplyHeader(ctx: Pick<Context, 'get'>): void {
   ctx.get(CALL_KEY)?.flushHeader();
 }
 

@@ -3,7 +3,7 @@ import type { MessageCodec, MessageSchema } from '@kratos/core/adapter';
 import { isMessageCodec } from '@kratos/core/transport';
 import { describe, expect, it } from 'vitest';
 
-/** A protobuf message a {@link MessageCodec} must round-trip. */
+/** A protobuf message a {@link "@kratos/core/adapter"!MessageCodec | MessageCodec} must round-trip. */
 export interface MessageSample {
   /** The message's descriptor (a protobuf-es `DescMessage`). */
   schema: MessageSchema;
@@ -26,7 +26,7 @@ export interface CodecContractOptions {
   name?: string;
   /** The expected `contentType` (checked when set). */
   contentType?: string;
-  /** Messages for a {@link MessageCodec}'s `marshalMessage` / `unmarshalMessage`. */
+  /** Messages for a {@link "@kratos/core/adapter"!MessageCodec | MessageCodec}'s `marshalMessage` / `unmarshalMessage`. */
   messageSamples?: readonly MessageSample[];
 }
 

@@ -1,49 +1,82 @@
 import { CLIENT_CLOSED } from './codes.ts';
 import { errorCode, KratosError, type KratosErrorOptions } from './kratos-error.ts';
 
-type Make = (reason: string, message: string, options?: KratosErrorOptions) => KratosError;
-type Test = (error: unknown) => boolean;
-
-function pair(code: number): [Make, Test] {
-  return [
-    (reason, message, options) => new KratosError(code, reason, message, options),
-    (error) => error != null && errorCode(error) === code,
-  ];
-}
+// One function per code, declared as functions so their signatures name only exported types.
+const has = (error: unknown, code: number): boolean => error != null && errorCode(error) === code;
 
 /** 400: the caller sent something invalid. */
-export const badRequest: Make = pair(400)[0];
+export function badRequest(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(400, reason, message, options);
+}
 /** True when the error's code is 400. */
-export const isBadRequest: Test = pair(400)[1];
+export function isBadRequest(error: unknown): boolean {
+  return has(error, 400);
+}
 /** 401: no or bad credentials. */
-export const unauthorized: Make = pair(401)[0];
+export function unauthorized(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(401, reason, message, options);
+}
 /** True when the error's code is 401. */
-export const isUnauthorized: Test = pair(401)[1];
+export function isUnauthorized(error: unknown): boolean {
+  return has(error, 401);
+}
 /** 403: credentials fine, access denied. */
-export const forbidden: Make = pair(403)[0];
+export function forbidden(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(403, reason, message, options);
+}
 /** True when the error's code is 403. */
-export const isForbidden: Test = pair(403)[1];
+export function isForbidden(error: unknown): boolean {
+  return has(error, 403);
+}
 /** 404: no such thing. */
-export const notFound: Make = pair(404)[0];
+export function notFound(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(404, reason, message, options);
+}
 /** True when the error's code is 404. */
-export const isNotFound: Test = pair(404)[1];
+export function isNotFound(error: unknown): boolean {
+  return has(error, 404);
+}
 /** 409: conflicts with the current state. */
-export const conflict: Make = pair(409)[0];
+export function conflict(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(409, reason, message, options);
+}
 /** True when the error's code is 409. */
-export const isConflict: Test = pair(409)[1];
+export function isConflict(error: unknown): boolean {
+  return has(error, 409);
+}
 /** 500: the server failed. */
-export const internalServer: Make = pair(500)[0];
+export function internalServer(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(500, reason, message, options);
+}
 /** True when the error's code is 500. */
-export const isInternalServer: Test = pair(500)[1];
+export function isInternalServer(error: unknown): boolean {
+  return has(error, 500);
+}
 /** 503: try again later. */
-export const serviceUnavailable: Make = pair(503)[0];
+export function serviceUnavailable(
+  reason: string,
+  message: string,
+  options?: KratosErrorOptions,
+): KratosError {
+  return new KratosError(503, reason, message, options);
+}
 /** True when the error's code is 503. */
-export const isServiceUnavailable: Test = pair(503)[1];
+export function isServiceUnavailable(error: unknown): boolean {
+  return has(error, 503);
+}
 /** 504: the deadline passed. */
-export const gatewayTimeout: Make = pair(504)[0];
+export function gatewayTimeout(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(504, reason, message, options);
+}
 /** True when the error's code is 504. */
-export const isGatewayTimeout: Test = pair(504)[1];
+export function isGatewayTimeout(error: unknown): boolean {
+  return has(error, 504);
+}
 /** 499: the caller went away. */
-export const clientClosed: Make = pair(CLIENT_CLOSED)[0];
+export function clientClosed(reason: string, message: string, options?: KratosErrorOptions): KratosError {
+  return new KratosError(CLIENT_CLOSED, reason, message, options);
+}
 /** True when the error's code is 499. */
-export const isClientClosed: Test = pair(CLIENT_CLOSED)[1];
+export function isClientClosed(error: unknown): boolean {
+  return has(error, CLIENT_CLOSED);
+}

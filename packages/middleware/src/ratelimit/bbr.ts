@@ -82,7 +82,7 @@ export interface BbrLimiter extends Limiter {
  * carry: `maxPass x minRT x bucketsPerSecond / 1000` (the largest bucket's completions times the
  * smallest bucket's mean latency, Little's law).
  *
- * One Node addition, {@link TurnGuard}: a handler that runs synchronously finishes before the
+ * One Node addition, the turn guard: a handler that runs synchronously finishes before the
  * next request of the same event-loop turn starts, so "in flight" never exceeds one although those
  * requests queued together. While the loop is backed up (the previous turn had more calls than a
  * turn may admit), each turn admits at most `turnBudget` ms of such calls and sheds the rest.
