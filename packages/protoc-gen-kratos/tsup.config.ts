@@ -1,6 +1,9 @@
 import { packageConfig } from '../../tsup.config.base.ts';
 
+// splitting: the main entry and `./generate` share one chunk for generate.ts, so both hand out
+// the same GenerateError class and `instanceof` holds across them.
 export default packageConfig({
+  splitting: true,
   entry: {
     index: 'src/index.ts',
     generate: 'src/generate.ts',
