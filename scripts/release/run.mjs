@@ -24,6 +24,8 @@ const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
 const cleanups = [];
 let registry;
 const stopAll = async () => {
+  const { stopProcesses } = await import('../../test/release/lib.mjs');
+  await stopProcesses();
   for (const c of cleanups.reverse()) await c().catch(() => {});
   if (registry) await registry.stop();
 };

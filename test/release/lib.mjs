@@ -83,6 +83,12 @@ export async function sh(scope, cwd, env, cmd, args, { timeoutMs = 300_000 } = {
   return r.output;
 }
 
+const running = new Set();
+/** Stops every process startProcess started that is still running (an interrupted run). */
+export async function stopProcesses() {
+  await Promise.all([...running].map((stop) => stop()));
+}
+
 /** Starts a long-running command in its own process group; `stop()` ends the whole group. */
 export function startProcess(cwd, env, cmd, args) {
   const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -90,7 +96,11 @@ export function startProcess(cwd, env, cmd, args) {
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  const stop = async () => {
+  // One SIGTERM however often stop() is called (a second one makes a Kratos App force its exit).
+  let stopping;
+  const stop = () => (stopping ??= terminate());
+  const terminate = async () => {
+    running.delete(stop);
     if (child.exitCode !== null || child.signalCode !== null) return;
     try {
       process.kill(-child.pid, 'SIGTERM');
@@ -103,6 +113,7 @@ export function startProcess(cwd, env, cmd, args) {
     await exited;
     clearTimeout(timer);
   };
+  running.add(stop);
   return { child, output: () => output, exited, stop };
 }
 
