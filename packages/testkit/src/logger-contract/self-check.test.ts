@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../unique-name.ts';
 
-// The logger suite is only worth something if it fails broken loggers: self-check/ holds loggers
+// The logger suite is only worth something if it fails broken loggers: fixtures/logger/ holds loggers
 // with one bug each; this runs them in a child vitest and checks exactly which cases fail.
 const here = dirname(fileURLToPath(import.meta.url));
-const config = join(here, 'self-check', 'vitest.config.ts');
+const config = join(here, '..', '..', 'fixtures', 'logger', 'vitest.config.ts');
 const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 
 interface JsonReport {
