@@ -65,10 +65,19 @@ export function publishLocal({ root, registry, token, ref = 'HEAD' }) {
   say(
     `copied ${ref} (${sha}) to ${dir} (uncommitted changes are not part of a release); pnpm install --offline`,
   );
-  run('pnpm', ['install', '--frozen-lockfile', '--offline', '--reporter=silent'], {
-    cwd: dir,
-    what: 'pnpm install in the copy',
-  });
+  try {
+    run('pnpm', ['install', '--frozen-lockfile', '--offline', '--reporter=silent'], {
+      cwd: dir,
+      what: 'pnpm install --offline',
+    });
+  } catch {
+    // The store lacks something HEAD's lockfile names (the checkout was installed from another lockfile).
+    say('the pnpm store lacks packages of this lockfile: pnpm install --prefer-offline');
+    run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], {
+      cwd: dir,
+      what: 'pnpm install in the copy',
+    });
+  }
   // The checkout's own turbo cache (filled by scripts/test.sh's build step) has the same task hashes
   // for the same sources: its entries are copied into ours (outside the clone), so a package built
   // there is not built again here.
