@@ -72,6 +72,17 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Tells every server that a stop begins (see {@link DrainingServer}); what throws goes to `errors`. */
+function beginDrain(servers: readonly Server[], errors: unknown[]): void {
+  for (const s of servers) {
+    try {
+      (s as Partial<DrainingServer>).beginDrain?.();
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+}
+
 const hooks = (h: AppHook | readonly AppHook[] | undefined): readonly AppHook[] =>
   h === undefined ? [] : typeof h === 'function' ? [h] : h;
 
@@ -222,13 +233,7 @@ export function createApp(options: AppOptions = {}): App {
         // hook included), or the process would linger half up.
         const errors: unknown[] = [];
         // Told first, so health checks and the registry say the same thing from here on.
-        for (const s of started) {
-          try {
-            (s as Partial<DrainingServer>).beginDrain?.();
-          } catch (e) {
-            errors.push(e);
-          }
-        }
+        beginDrain(started, errors);
         if (options.registrar && instance) {
           const inst = instance;
           const registrar = options.registrar;
@@ -273,13 +278,7 @@ export function createApp(options: AppOptions = {}): App {
           errors.push(e);
         }
         // Told first, so health checks and the registry say the same thing from here on.
-        for (const s of started) {
-          try {
-            (s as Partial<DrainingServer>).beginDrain?.();
-          } catch (e) {
-            errors.push(e);
-          }
-        }
+        beginDrain(started, errors);
         if (options.registrar && instance) {
           const inst = instance;
           await withTimeout(registrarTimeout, 'deregister', (signal) =>
