@@ -10,10 +10,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkTarballs } from './check-tarballs.mjs';
+import { removeInBackground } from './cleanup.mjs';
 import { syncTemplate } from './sync-template.mjs';
 import { cacheDir } from './verdaccio.mjs';
 import { publicPackages } from './workspace-packages.mjs';
@@ -35,13 +37,19 @@ function run(cmd, args, { cwd, what, env }) {
 /** Copies a commit's tree (HEAD: what a release is made from) into a new temporary folder. */
 export function copyCommit(root, ref = 'HEAD') {
   const dir = mkdtempSync(join(tmpdir(), 'kratos-release-'));
-  const tar = spawnSync('bash', ['-c', `git archive --format=tar "$0" | tar -x -C "${dir}"`, ref], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-  });
-  if (tar.status !== 0)
-    throw new Error(`[release] error: copying ${ref} to ${dir} failed: ${tar.stderr.trim()}`);
+  const tar = spawnSync(
+    'bash',
+    ['-c', `set -o pipefail; git archive --format=tar "$0" | tar -x -C "${dir}"`, ref],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    },
+  );
+  if (tar.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`[release] error: cannot copy ${ref}: ${tar.stderr.trim().split('\n')[0]}`);
+  }
   const sha = execFileSync('git', ['rev-parse', '--short', ref], { cwd: root, encoding: 'utf8' }).trim();
   return { dir, sha };
 }
@@ -60,8 +68,18 @@ function seedCache(from, to) {
  * and publishes every public package to `registry`.
  * Returns { dir, packages: [{ name, version }] }.
  */
-export function publishLocal({ root, registry, token, ref = 'HEAD' }) {
+export function publishLocal({ root, registry, token, ref = 'HEAD', keep = false }) {
   const { dir, sha } = copyCommit(root, ref);
+  try {
+    return versionAndPublish({ root, dir, sha, ref, registry, token });
+  } catch (e) {
+    if (keep) say(`kept the versioned copy: ${dir}`);
+    else removeInBackground(dir);
+    throw e;
+  }
+}
+
+function versionAndPublish({ root, dir, sha, ref, registry, token }) {
   say(
     `copied ${ref} (${sha}) to ${dir} (uncommitted changes are not part of a release); pnpm install --offline`,
   );

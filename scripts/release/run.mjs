@@ -39,7 +39,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 let failed = false;
 try {
   registry = await startVerdaccio();
-  const { dir, packages } = publishLocal({ root, registry: registry.url, token: registry.token, ref });
+  const { dir, packages } = publishLocal({ root, registry: registry.url, token: registry.token, ref, keep });
   if (!keep) cleanups.push(async () => removeInBackground(dir));
   else console.log(`[release] kept the versioned copy: ${dir}`);
   await verifyPublished(registry.url, packages);
@@ -67,8 +67,13 @@ try {
     e instanceof Error ? e.message + (e.cause ? ` (${e.cause.message ?? e.cause})` : '') : String(e),
   );
   if (registry) {
+    // Verdaccio's start-up notices (running as root, its address) say nothing about a failure.
     const log = existsSync(registry.log)
-      ? readFileSync(registry.log, 'utf8').trim().split('\n').slice(-10)
+      ? readFileSync(registry.log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter((l) => l && !/superuser privileges|--trace-warnings|http address/.test(l))
+          .slice(-10)
       : [];
     if (log.length) console.error(`[release] the registry's last log lines:\n${log.join('\n')}`);
   }

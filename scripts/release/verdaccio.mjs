@@ -145,10 +145,10 @@ export async function startVerdaccio() {
     stdio: ['ignore', out, out],
     detached: true,
   });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  // One stop however often it is called; every caller waits for the same end.
+  let stopping;
+  const stop = () => (stopping ??= terminate());
+  const terminate = async () => {
     if (child.exitCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
       try {
