@@ -1,6 +1,6 @@
 // What `npm publish` would upload, checked before anything is published: for every public package,
 // `pnpm pack --dry-run --json` lists the tarball's files, and each must have
-//   package.json, README.md, LICENSE (when the package folder has one), type declarations in dist/,
+//   package.json, README.md, LICENSE, type declarations in dist/,
 //   and every file its exports / main / types / bin name;
 // and none of
 //   tests (*.test.*, *.spec.*), testdata/ or fixtures/ folders, *.tsbuildinfo, the package's tsconfig/tsup/vitest configs.
@@ -9,7 +9,6 @@
 //
 //   node scripts/release/check-tarballs.mjs [root]     (root: the workspace, built; default .)
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { publicPackages } from './workspace-packages.mjs';
 
@@ -42,7 +41,7 @@ export function checkFiles(pkg, files) {
   };
   need('package.json');
   need('README.md');
-  if (existsSync(join(pkg.dir, 'LICENSE'))) need('LICENSE');
+  need('LICENSE', 'every package ships the MIT licence text its manifest names');
   if (!files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts')))
     problems.push('missing dist/**/*.d.ts (no type declarations)');
   const m = pkg.manifest;

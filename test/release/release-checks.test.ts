@@ -10,7 +10,7 @@ const pkg = (manifest: Record<string, unknown>) => ({
   dir: '/nonexistent',
   manifest,
 });
-const good = ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'src/index.ts'];
+const good = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'src/index.ts'];
 const manifest = {
   exports: {
     '.': { 'kratos-source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
@@ -18,7 +18,7 @@ const manifest = {
 };
 
 describe('tarball rules', () => {
-  it('accepts dist with types, README, package.json and sources', () => {
+  it('accepts dist with types, README, LICENSE, package.json and sources', () => {
     expect(checkFiles(pkg(manifest), good)).toEqual([]);
   });
 
@@ -49,10 +49,11 @@ describe('tarball rules', () => {
     ).toEqual([]);
   });
 
-  it('names what is missing: README, types, files named by exports and bin', () => {
+  it('names what is missing: README, LICENSE, types, files named by exports and bin', () => {
     const m = { ...manifest, bin: { k: './bin/k.js' } };
     expect(checkFiles(pkg(m), ['package.json', 'dist/index.js', 'src/index.ts'])).toEqual([
       'missing README.md',
+      'missing LICENSE (every package ships the MIT licence text its manifest names)',
       'missing dist/**/*.d.ts (no type declarations)',
       'missing dist/index.d.ts (named by exports)',
       'missing bin/k.js (named by bin)',
