@@ -3,13 +3,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { create } from '@bufbuild/protobuf';
 import { type StringValue, StringValueSchema } from '@bufbuild/protobuf/wkt';
 import { Client, credentials } from '@grpc/grpc-js';
 import type { ServiceInstance } from '@kratos/core';
-import { echoMethod } from './echo.ts';
+import { freePort } from '@kratos/testkit';
+import { echoMethod } from '@kratos/testkit/echo';
 
 const script = fileURLToPath(new URL('./service.ts', import.meta.url));
 
@@ -29,17 +30,6 @@ export interface Registration {
   what: 'register' | 'deregister';
   pid: number;
   instance: ServiceInstance;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RunningCluster {
@@ -114,17 +104,10 @@ export async function startCluster(workers: number, ports: { http?: number } = {
   child.stderr!.on('data', (d) => {
     stderr += d;
   });
-  let pending = '';
   let closed = false;
-  child.stdout!.on('data', (d: Buffer) => {
-    pending += d.toString();
-    let nl = pending.indexOf('\n');
-    while (nl !== -1) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      if (line.startsWith('{')) events.push(JSON.parse(line) as ClusterEventLine);
-      nl = pending.indexOf('\n');
-    }
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    events.push(JSON.parse(line) as ClusterEventLine);
     changed();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -19,8 +19,8 @@ import {
 } from '@kratos/metrics-prometheus';
 import { serverMetrics } from '@kratos/middleware';
 import { createRpcServer } from '@kratos/rpc';
+import { echoMethod, echoRoute } from '@kratos/testkit/echo';
 import { clusterWorker, createClusterApp, runCluster } from '../index.ts';
-import { echoMethod, echoRoute } from './echo.ts';
 
 const [workers = '2', httpPort = '0', grpcPort = '0', controlUrl, rpcPort] = process.argv.slice(2);
 const print = (o: object) => writeSync(1, `${JSON.stringify(o)}\n`);
