@@ -53,7 +53,7 @@ export interface ConfigOptions {
   /** Where rejected updates and observer failures are logged. Default: core's `defaultLogger()`. */
   logger?: Logger;
   /** Extra or replacement decoders by format name (`xml`, `ini`, ...); built in: yaml, yml, json, toml. */
-  decoders?: Readonly<Record<string, Decoder>>;
+  decoders?: Readonly<Record<string, Decoder>> | undefined;
   /**
    * What `${KEY}` without a default becomes when KEY is nowhere in the config:
    * `'empty'` (Go Kratos: an empty string), `'keep'` (the placeholder text stays), `'error'`
