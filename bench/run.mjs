@@ -280,14 +280,17 @@ function summarize(transport) {
       // The same two ratios against a second contender of the run (c.compareTo), round by round.
       const other = c.compareTo ? (loadResults.get(c.compareTo) ?? []) : [];
       const otherRound = (r) => other.find((o) => o.round === r.round) ?? {};
+      // A failed round has no numbers (NaN, or null once read back from results.json).
+      const num = (x) => (typeof x === 'number' ? x : Number.NaN);
+      const ratios2 = rs.map((r) => num(r.rps) / num(otherRound(r).rps));
       const compare = c.compareTo
         ? {
             id: c.compareTo,
             label: active.find((x) => x.id === c.compareTo)?.label ?? c.compareTo,
-            ratio: median(rs.map((r) => r.rps / (otherRound(r).rps ?? Number.NaN))),
-            ratioSpread: spread(rs.map((r) => r.rps / (otherRound(r).rps ?? Number.NaN))),
-            cpuRatio: median(rs.map((r) => (otherRound(r).cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq)),
-            rounds: rs.filter((r) => otherRound(r).rps !== undefined).length,
+            ratio: median(ratios2),
+            ratioSpread: spread(ratios2),
+            cpuRatio: median(rs.map((r) => num(otherRound(r).cpuUsPerReq) / num(r.cpuUsPerReq))),
+            rounds: ratios2.filter((x) => Number.isFinite(x)).length,
           }
         : undefined;
       return {
