@@ -33,7 +33,7 @@ export function thirdPartyProtoDir(): string {
 /** The adapter package templates shipped inside this package (`kratos new --adapter`). */
 export function adapterTemplateDir(): string {
   for (const candidate of [resolve(here, '../adapter-template'), resolve(here, '../../adapter-template')]) {
-    if (existsSync(join(candidate, 'common', 'package.json'))) return candidate;
+    if (existsSync(join(candidate, 'common', '_package.json'))) return candidate;
   }
   throw new Error(`the adapter templates are missing from ${resolve(here, '..')}`);
 }

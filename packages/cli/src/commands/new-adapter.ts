@@ -201,9 +201,14 @@ export function newAdapter(options: NewAdapterOptions, output: Output): string {
   };
   try {
     for (const [from, rel] of sources) {
-      const outRel = fill(rel).replace(/(^|[\\/])_gitignore$/, '$1.gitignore');
+      // `_gitignore` and `_package.json` are stored under those names: npm drops a .gitignore from a
+      // tarball, and a nested package.json with `exports` confuses publint and bundlers.
+      const outRel = fill(rel).replace(
+        /(^|[\\/])_(gitignore|package\.json)$/,
+        (_m, dir: string, name: string) => (name === 'gitignore' ? `${dir}.gitignore` : `${dir}package.json`),
+      );
       let content = fill(readFileSync(from, 'utf8'));
-      if (link && rel === 'package.json') {
+      if (link && outRel === 'package.json') {
         const manifest = JSON.parse(content) as Record<string, unknown>;
         linkManifest(manifest, link);
         content = `${JSON.stringify(manifest, null, 2)}\n`;
