@@ -9,7 +9,7 @@
 //
 //   node scripts/release/check-tarballs.mjs [root]     (root: the workspace, built; default .)
 import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { publicPackages } from './workspace-packages.mjs';
 
 const STRAY = [
