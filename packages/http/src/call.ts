@@ -39,7 +39,7 @@ export interface CallPathOptions {
   /** The other methods routes take on `path` (for 405's `Allow`). */
   allowed(method: string, path: string): string[];
   /** Deadline of a whole streamed reply, ms; 0 or less: none. Default 0. */
-  streamTimeout?: number;
+  streamTimeout?: number | undefined;
   /** The server's encoders (a route's own win). */
   encoders?: HttpEncoders;
 }

@@ -217,7 +217,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             path,
             method: method as Dispatcher.HttpMethod,
             headers,
-            body,
+            ...(body !== undefined && { body }),
             signal: ctx.signal,
           });
           break;

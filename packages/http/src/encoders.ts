@@ -89,7 +89,7 @@ export interface HttpRouteOptions {
 
 /** Encoders of a server (the `createHttpServer` options of the same names). */
 export interface HttpEncoders {
-  requestDecoder?: RequestDecoder;
-  responseEncoder?: ResponseEncoder;
-  errorEncoder?: ErrorEncoder;
+  requestDecoder?: RequestDecoder | undefined;
+  responseEncoder?: ResponseEncoder | undefined;
+  errorEncoder?: ErrorEncoder | undefined;
 }

@@ -45,7 +45,7 @@ export interface NodeProberOptions {
    * when it does not. Should give up by itself in bounded time.
    */
   probe(node: Node): Promise<boolean>;
-  backoff?: ProbeBackoff;
+  backoff?: ProbeBackoff | undefined;
   /** Uniform [0, 1) for the jitter. Default `Math.random`. */
   random?: () => number;
 }

@@ -20,16 +20,16 @@ export interface NodeResolverOptions {
   /** The endpoint scheme to take from instances, and the scheme of the nodes. */
   scheme: 'http' | 'grpc' | (string & {});
   /** Required for `discovery:///` targets. */
-  discovery?: Discovery;
+  discovery?: Discovery | undefined;
   /** Receives every node set. */
   selector: Selector;
   /**
    * Only TLS endpoints (`grpcs://`, `https://` or `isSecure=true`) when true, only plaintext ones
    * when false; default any.
    */
-  secure?: boolean;
+  secure?: boolean | undefined;
   /** Default core's `defaultLogger()`. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Delay before watching again after the watch failed: doubles from `initialMs` (1000) up to `maxMs` (30000). */
   backoff?: { initialMs?: number; maxMs?: number };
 }

@@ -87,7 +87,7 @@ function compile(parts: StreamClientParts, desc: HttpRouteDesc): CompiledStream 
         path,
         method: method as Dispatcher.HttpMethod,
         headers,
-        body,
+        ...(body !== undefined && { body }),
         signal: ctx.signal,
       });
     } catch (err) {
