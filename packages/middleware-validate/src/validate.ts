@@ -72,7 +72,11 @@ export function violationsError(
  */
 export function validate(options: ValidateOptions = {}): Middleware {
   const validator =
-    options.validator ?? createValidator({ registry: options.registry, failFast: options.failFast ?? false });
+    options.validator ??
+    createValidator({
+      ...(options.registry !== undefined && { registry: options.registry }),
+      failFast: options.failFast ?? false,
+    });
   const byName = new Map<string, DescMessage>();
   for (const s of options.schemas ?? []) byName.set(s.typeName, s);
   const registry = options.registry;
