@@ -7,6 +7,7 @@ import {
   type JWTHeaderParameters,
   type JWTPayload,
   type JWTVerifyGetKey,
+  type JWTVerifyOptions,
   jwtVerify,
   type KeyObject,
   SignJWT,
@@ -160,11 +161,12 @@ export function jwtServer<T = JWTPayload>(options: JwtServerOptions<T>): Middlew
   const algorithms =
     options.algorithms?.filter((a) => a.toLowerCase() !== 'none') ??
     (isSecret(options.key) ? ['HS256'] : undefined);
-  const verifyOptions = {
-    algorithms,
-    issuer: options.issuer,
-    audience: options.audience,
-    clockTolerance: options.clockTolerance,
+  // Only the checks that are set (jose treats a missing one and an undefined one alike).
+  const verifyOptions: JWTVerifyOptions = {
+    ...(algorithms !== undefined && { algorithms }),
+    ...(options.issuer !== undefined && { issuer: options.issuer }),
+    ...(options.audience !== undefined && { audience: options.audience }),
+    ...(options.clockTolerance !== undefined && { clockTolerance: options.clockTolerance }),
   };
   const mapClaims = options.claims;
 
