@@ -133,7 +133,12 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     const h = applyMiddleware(handler, serverMiddleware, client.operation);
     const answer = (async () => {
       try {
-        return structuredClone(await h(ctx, structuredClone(req)));
+        const reply = await h(ctx, structuredClone(req));
+        // Past its deadline (or cancelled) the server side has answered 504 / 499 already, as a
+        // real transport's does, whatever the handler returns afterwards; its deadline and the
+        // client's fire at the same instant, in either order.
+        if (ctx.signal.aborted) throw clientEnded(ctx);
+        return structuredClone(reply);
       } catch (e) {
         throw overTheWire(e);
       } finally {
