@@ -4,6 +4,8 @@
  * live in the main entry. One of each mechanism: retry with backoff, the coalescing re-read,
  * shared watches, Go-compatible JSON.
  */
+export { checkInstance } from './adapter/check-instance.ts';
+export { createPollingWatch, type PollingWatchOptions } from './adapter/polling-watch.ts';
 export {
   createSharedWatch,
   type SharedWatch,

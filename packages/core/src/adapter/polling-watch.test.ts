@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceInstance } from '../registry/registry.ts';
+import type { Fanout } from '../watch/watcher.ts';
+import { checkInstance } from './check-instance.ts';
+import { createPollingWatch } from './polling-watch.ts';
+
+const inst = (id: string, version = 'v1'): ServiceInstance => ({
+  id,
+  name: 'svc',
+  version,
+  metadata: {},
+  endpoints: [`http://127.0.0.1:${id}`],
+});
+
+/** A fan that records what is published and lets a test wait for the n-th publish. */
+function recordingFan() {
+  const published: ServiceInstance[][] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const fan = {
+    publish(set: ServiceInstance[]) {
+      published.push(set);
+      for (const w of waiters.filter((w) => published.length >= w.n)) w.resolve();
+    },
+  } as Fanout<ServiceInstance[]>;
+  const publishes = (n: number) =>
+    new Promise<void>((resolve) => {
+      if (published.length >= n) resolve();
+      else waiters.push({ n, resolve });
+    });
+  return { fan, published, publishes };
+}
+
+/** A read that answers each step in turn (a set, or an Error to throw), then waits until aborted. */
+function scriptedRead(steps: (ServiceInstance[] | Error)[]) {
+  const signals: AbortSignal[] = [];
+  let i = 0;
+  const read = (signal: AbortSignal): Promise<ServiceInstance[]> => {
+    signals.push(signal);
+    const step = steps[i++];
+    if (step === undefined) {
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+      );
+    }
+    return step instanceof Error ? Promise.reject(step) : Promise.resolve(step);
+  };
+  return { read, signals };
+}
+
+function recordingLog() {
+  const lines: { level: string; keyvals: unknown[] }[] = [];
+  return {
+    lines,
+    log: {
+      infow: (...keyvals: unknown[]) => lines.push({ level: 'info', keyvals }),
+      warnw: (...keyvals: unknown[]) => lines.push({ level: 'warn', keyvals }),
+    },
+  };
+}
+
+describe('createPollingWatch', () => {
+  it('publishes the first read as ready, then only sets that changed', async () => {
+    const { fan, published, publishes } = recordingFan();
+    const { read, signals } = scriptedRead([
+      [inst('1')],
+      [inst('1')],
+      [inst('1'), inst('2')],
+      [inst('1', 'v2')],
+    ]);
+    const w = createPollingWatch({
+      backend: 'test',
+      service: 'svc',
+      fan,
+      read,
+      intervalMs: 1,
+      log: recordingLog().log,
+    });
+    await w.ready;
+    expect(published).toEqual([[inst('1')]]);
+    await publishes(3);
+    expect(published).toEqual([[inst('1')], [inst('1'), inst('2')], [inst('1', 'v2')]]);
+    await w.stop();
+    expect(signals.every((s) => s.aborted)).toBe(true);
+  });
+
+  it('a failed first read rejects ready', async () => {
+    const { fan, published } = recordingFan();
+    const { read, signals } = scriptedRead([new Error('connection refused')]);
+    const w = createPollingWatch({
+      backend: 'test',
+      service: 'svc',
+      fan,
+      read,
+      intervalMs: 1,
+      log: recordingLog().log,
+    });
+    await expect(w.ready).rejects.toThrow('connection refused');
+    expect(published).toEqual([]);
+    await w.stop();
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it('keeps the last set while reads fail, warns once, and says when the backend is back', async () => {
+    const { fan, published, publishes } = recordingFan();
+    const { read } = scriptedRead([
+      [inst('1')],
+      new Error('down'),
+      new Error('down'),
+      new Error('down'),
+      [inst('2')],
+    ]);
+    const { lines, log } = recordingLog();
+    const w = createPollingWatch({ backend: 'test', service: 'svc', fan, read, intervalMs: 1, log });
+    await w.ready;
+    await publishes(2);
+    expect(published).toEqual([[inst('1')], [inst('2')]]);
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        keyvals: [
+          'msg',
+          'test unreachable, watchers keep the last known instances',
+          'service',
+          'svc',
+          'error',
+          'down',
+        ],
+      },
+      { level: 'info', keyvals: ['msg', 'test reachable again', 'service', 'svc'] },
+    ]);
+    await w.stop();
+  });
+});
+
+describe('checkInstance', () => {
+  it('says which field an instance lacks', () => {
+    expect(() => checkInstance({ ...inst('1'), id: '' })).toThrow(/non-empty id/);
+    expect(() => checkInstance({ ...inst('1'), name: '' })).toThrow(/non-empty name/);
+    expect(() => checkInstance({ ...inst('1'), endpoints: undefined as unknown as string[] })).toThrow(
+      /list of endpoints/,
+    );
+    expect(() => checkInstance(undefined as unknown as ServiceInstance)).toThrow(TypeError);
+    expect(() => checkInstance(inst('1'))).not.toThrow();
+  });
+});
