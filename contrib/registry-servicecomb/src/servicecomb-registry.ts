@@ -7,13 +7,7 @@ import {
   type ServiceInstance,
   type ServiceWatcher,
 } from '@kratos/core';
-import {
-  createServiceWatches,
-  type Fanout,
-  pause,
-  repeatWithBackoff,
-  type ServiceWatchBackend,
-} from '@kratos/core/adapter';
+import { checkInstance, createPollingWatch, createServiceWatches } from '@kratos/core/adapter';
 import { createCaller, INSTANCE_MISSING, isCode, SERVICE_EXISTS, SERVICE_MISSING } from './client.ts';
 import { instanceFromServiceComb, instanceRecord, microService, serviceCombVersion } from './instances.ts';
 
@@ -225,58 +219,18 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
   };
 
   // One backend watch per watched service, shared by its watchers: a re-read every refreshInterval.
-  const watches = createServiceWatches({ backend: 'servicecomb', open: (name, fan) => openWatch(name, fan) });
-  const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
-    const ctl = new AbortController();
-    let lastKey: string | undefined;
-    const publish = (set: ServiceInstance[]) => {
-      const key = JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
-      if (key === lastKey) return;
-      lastKey = key;
-      fan.publish(set);
-    };
-    const first = fetchService(name, ctl.signal).then(publish);
-    void first.then(
-      () => {
-        let failing = false;
-        return repeatWithBackoff(
-          async () => {
-            await pause(refreshMs, ctl.signal);
-            const set = await fetchService(name, ctl.signal);
-            if (failing) log.infow('msg', 'servicecomb reachable again', 'service', name);
-            failing = false;
-            publish(set);
-          },
-          {
-            signal: ctl.signal,
-            initialBackoffMs: Math.min(1000, refreshMs),
-            maxBackoffMs: Math.max(1000, refreshMs),
-            onError: (e) => {
-              if (!failing) {
-                log.warnw(
-                  'msg',
-                  'servicecomb unreachable, watchers keep the last known instances',
-                  'service',
-                  name,
-                  'error',
-                  (e as Error).message,
-                );
-              }
-              failing = true;
-            },
-          },
-        );
-      },
-      () => {},
-    );
-    return { ready: first, stop: () => ctl.abort() };
-  };
-
-  const check = (instance: ServiceInstance) => {
-    if (!instance?.id) throw new TypeError('service instance needs a non-empty id');
-    if (!instance.name) throw new TypeError('service instance needs a non-empty name');
-    if (!Array.isArray(instance.endpoints)) throw new TypeError('service instance needs a list of endpoints');
-  };
+  const watches = createServiceWatches({
+    backend: 'servicecomb',
+    open: (name, fan) =>
+      createPollingWatch({
+        backend: 'servicecomb',
+        service: name,
+        fan,
+        read: (signal) => fetchService(name, signal),
+        intervalMs: refreshMs,
+        log,
+      }),
+  });
   const keyOf = (i: ServiceInstance) => `${i.name}\u0000${i.id}`;
   const stopReg = (reg: Registration | undefined) => {
     if (!reg) return;
@@ -286,7 +240,7 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
 
   return {
     async register(instance, opts?: CallOptions) {
-      check(instance);
+      checkInstance(instance);
       const key = keyOf(instance);
       const old = registrations.get(key);
       stopReg(old);
@@ -313,7 +267,7 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
       heartbeat(reg);
     },
     async deregister(instance, opts?: CallOptions) {
-      check(instance);
+      checkInstance(instance);
       const key = keyOf(instance);
       const reg = registrations.get(key);
       stopReg(reg);
