@@ -5,7 +5,13 @@
  * shared watches, Go-compatible JSON.
  */
 export { checkInstance } from './adapter/check-instance.ts';
-export { createPollingWatch, type PollingWatchOptions } from './adapter/polling-watch.ts';
+export {
+  createChangePublisher,
+  createOutageLog,
+  createPollingWatch,
+  type OutageLog,
+  type PollingWatchOptions,
+} from './adapter/polling-watch.ts';
 export {
   createSharedWatch,
   type SharedWatch,

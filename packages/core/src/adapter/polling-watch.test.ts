@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../registry/registry.ts';
 import type { Fanout } from '../watch/watcher.ts';
 import { checkInstance } from './check-instance.ts';
-import { createPollingWatch } from './polling-watch.ts';
+import { createOutageLog, createPollingWatch } from './polling-watch.ts';
 
 const inst = (id: string, version = 'v1'): ServiceInstance => ({
   id,
@@ -129,6 +129,44 @@ describe('createPollingWatch', () => {
       { level: 'info', keyvals: ['msg', 'test reachable again', 'service', 'svc'] },
     ]);
     await w.stop();
+  });
+});
+
+describe('createOutageLog', () => {
+  it('warns on the first failure in a row only, and says recovery only after failures', () => {
+    const { lines, log } = recordingLog();
+    const outage = createOutageLog('disc', log, ['appid', 'a']);
+    outage.recovered();
+    outage.failed(new Error('e1'));
+    outage.failed(new Error('e2'));
+    outage.recovered();
+    outage.recovered();
+    outage.failed('e3');
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        keyvals: [
+          'msg',
+          'disc unreachable, watchers keep the last known instances',
+          'appid',
+          'a',
+          'error',
+          'e1',
+        ],
+      },
+      { level: 'info', keyvals: ['msg', 'disc reachable again', 'appid', 'a'] },
+      {
+        level: 'warn',
+        keyvals: [
+          'msg',
+          'disc unreachable, watchers keep the last known instances',
+          'appid',
+          'a',
+          'error',
+          'e3',
+        ],
+      },
+    ]);
   });
 });
 

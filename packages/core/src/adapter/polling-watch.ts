@@ -24,6 +24,56 @@ export interface PollingWatchOptions {
 const keyOf = (set: ServiceInstance[]) =>
   JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
 
+/** A publish to `fan` that passes a set on only when its ids, versions, endpoints or metadata changed. */
+export function createChangePublisher(fan: Fanout<ServiceInstance[]>): (set: ServiceInstance[]) => void {
+  let lastKey: string | undefined;
+  return (set) => {
+    const key = keyOf(set);
+    if (key === lastKey) return;
+    lastKey = key;
+    fan.publish(set);
+  };
+}
+
+/** The log lines of a backend watch's outages, made by {@link createOutageLog}. */
+export interface OutageLog {
+  /** A read failed: warns on the first failure in a row only. */
+  failed(error: unknown): void;
+  /** A read succeeded: says so if the reads before it failed. */
+  recovered(): void;
+}
+
+/**
+ * Warns once when a backend watch's reads start failing (`<backend> unreachable, watchers keep the
+ * last known instances`) and logs at info when they succeed again (`<backend> reachable again`),
+ * each line with `fields` (e.g. `['service', name]`).
+ */
+export function createOutageLog(
+  backend: string,
+  log: Pick<LogHelper, 'infow' | 'warnw'>,
+  fields: readonly unknown[],
+): OutageLog {
+  let failing = false;
+  return {
+    failed(e) {
+      if (!failing) {
+        log.warnw(
+          'msg',
+          `${backend} unreachable, watchers keep the last known instances`,
+          ...fields,
+          'error',
+          e instanceof Error ? e.message : String(e),
+        );
+      }
+      failing = true;
+    },
+    recovered() {
+      if (failing) log.infow('msg', `${backend} reachable again`, ...fields);
+      failing = false;
+    },
+  };
+}
+
 /**
  * The backend watch of a registry that has no push: a read now (its result, or failure, is
  * `ready`), then a read every `intervalMs`, each set published only when it differs from the last.
@@ -32,42 +82,23 @@ const keyOf = (set: ServiceInstance[]) =>
 export function createPollingWatch(options: PollingWatchOptions): ServiceWatchBackend {
   const { backend, service, fan, read, intervalMs, log } = options;
   const ctl = new AbortController();
-  let lastKey: string | undefined;
-  const publish = (set: ServiceInstance[]) => {
-    const key = keyOf(set);
-    if (key === lastKey) return;
-    lastKey = key;
-    fan.publish(set);
-  };
+  const publish = createChangePublisher(fan);
   const first = read(ctl.signal).then(publish);
   void first.then(
     () => {
-      let failing = false;
+      const outage = createOutageLog(backend, log, ['service', service]);
       return repeatWithBackoff(
         async () => {
           await pause(intervalMs, ctl.signal);
           const set = await read(ctl.signal);
-          if (failing) log.infow('msg', `${backend} reachable again`, 'service', service);
-          failing = false;
+          outage.recovered();
           publish(set);
         },
         {
           signal: ctl.signal,
           initialBackoffMs: Math.min(1000, intervalMs),
           maxBackoffMs: Math.max(1000, intervalMs),
-          onError: (e) => {
-            if (!failing) {
-              log.warnw(
-                'msg',
-                `${backend} unreachable, watchers keep the last known instances`,
-                'service',
-                service,
-                'error',
-                e instanceof Error ? e.message : String(e),
-              );
-            }
-            failing = true;
-          },
+          onError: (e) => outage.failed(e),
         },
       );
     },
