@@ -9,6 +9,8 @@ import {
   type ServiceWatcher,
 } from '@kratos/core';
 import {
+  createChangePublisher,
+  createOutageLog,
   createServiceWatches,
   type Fanout,
   pause,
@@ -200,13 +202,7 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
   const watches = createServiceWatches({ backend: 'discovery', open: (name, fan) => openWatch(name, fan) });
   const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     const ctl = new AbortController();
-    let lastKey: string | undefined;
-    const publish = (set: ServiceInstance[]) => {
-      const key = JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
-      if (key === lastKey) return;
-      lastKey = key;
-      fan.publish(set);
-    };
+    const publish = createChangePublisher(fan);
     // Long polls report additions and changes; a node does not report an app going empty (Go skips
     // empty sets too), so a plain fetch every `resyncInterval` catches that.
     const resync = setInterval(() => {
@@ -220,7 +216,7 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
     void first.then(
       () => {
         let lastTs = '0';
-        let failing = false;
+        const outage = createOutageLog('discovery', log, ['appid', name]);
         return repeatWithBackoff(
           async () => {
             const p = new URLSearchParams({
@@ -237,8 +233,7 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
               lastTs = '0';
               throw e;
             }
-            if (failing) log.infow('msg', 'discovery reachable again', 'appid', name);
-            failing = false;
+            outage.recovered();
             if (r.code === 0) {
               const info = (r.data as Record<string, { latest_timestamp?: unknown }> | null)?.[name];
               if (info) {
@@ -259,19 +254,7 @@ export function createDiscoveryRegistry(options: DiscoveryRegistryOptions): Disc
             // A steady 1 s between failed polls, as before.
             initialBackoffMs: 1000,
             maxBackoffMs: 1000,
-            onError: (e) => {
-              if (!failing) {
-                log.warnw(
-                  'msg',
-                  'discovery unreachable, watchers keep the last known instances',
-                  'appid',
-                  name,
-                  'error',
-                  (e as Error).message,
-                );
-              }
-              failing = true;
-            },
+            onError: (e) => outage.failed(e),
           },
         );
       },

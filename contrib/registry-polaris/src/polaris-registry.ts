@@ -7,7 +7,13 @@ import {
   type ServiceInstance,
   type ServiceWatcher,
 } from '@kratos/core';
-import { createServiceWatches, type Fanout, type ServiceWatchBackend } from '@kratos/core/adapter';
+import {
+  createChangePublisher,
+  createOutageLog,
+  createServiceWatches,
+  type Fanout,
+  type ServiceWatchBackend,
+} from '@kratos/core/adapter';
 import {
   instanceFromPolaris,
   type PolarisInstance,
@@ -236,36 +242,19 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
   const openWatch = (name: string, fan: Fanout<ServiceInstance[]>): ServiceWatchBackend => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let lastKey: string | undefined;
     let revision = '';
-    let failing = false;
-    const publish = (set: ServiceInstance[]) => {
-      const key = JSON.stringify(set.map((i) => [i.id, i.version, i.endpoints, i.metadata]));
-      if (key === lastKey) return;
-      lastKey = key;
-      fan.publish(set);
-    };
+    const outage = createOutageLog('polaris', log, ['service', serviceOf(name)]);
+    const publish = createChangePublisher(fan);
     const poll = async () => {
       try {
         const got = await discover(name, revision);
-        if (failing) log.infow('msg', 'polaris reachable again', 'service', serviceOf(name));
-        failing = false;
+        outage.recovered();
         if (got) {
           revision = got.revision;
           publish(got.instances);
         }
       } catch (e) {
-        if (!failing) {
-          log.warnw(
-            'msg',
-            'polaris unreachable, watchers keep the last known instances',
-            'service',
-            serviceOf(name),
-            'error',
-            (e as Error).message,
-          );
-        }
-        failing = true;
+        outage.failed(e);
       }
     };
     const loop = () => {
