@@ -9,6 +9,7 @@ import {
   type ServiceWatcher,
 } from '@kratos/core';
 import {
+  createOutageLog,
   createServiceWatches,
   type Fanout,
   pause,
@@ -232,15 +233,14 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
     void first.then(
       (start) => {
         let index = start;
-        let failing = false;
+        const outage = createOutageLog('consul', log, ['service', name]);
         return repeatWithBackoff(
           async () => {
             ctx = new EventEmitter();
             try {
               const r = await query(name, index, ctx);
               if (stopping.signal.aborted) return;
-              if (failing) log.infow('msg', 'consul reachable again', 'service', name);
-              failing = false;
+              outage.recovered();
               // An index that went backwards (a restarted agent) restarts the blocking from 0.
               const next = BigInt(r.index) < BigInt(index) ? '0' : r.index;
               if (r.index !== index) fan.publish(r.instances);
@@ -256,19 +256,7 @@ export function createConsulRegistry(options: ConsulRegistryOptions = {}): Consu
             // A steady 1 s between failed queries, as before.
             initialBackoffMs: 1000,
             maxBackoffMs: 1000,
-            onError: (e) => {
-              if (!failing) {
-                log.warnw(
-                  'msg',
-                  'consul unreachable, watchers keep the last known instances',
-                  'service',
-                  name,
-                  'error',
-                  (e as Error).message,
-                );
-              }
-              failing = true;
-            },
+            onError: (e) => outage.failed(e),
           },
         );
       },

@@ -7,7 +7,13 @@ import {
   type ServiceInstance,
   type ServiceWatcher,
 } from '@kratos/core';
-import { checkInstance, createPollingWatch, createServiceWatches } from '@kratos/core/adapter';
+import {
+  checkEndpointUrls,
+  checkInstance,
+  createPollingWatch,
+  createServiceWatches,
+  positiveOption,
+} from '@kratos/core/adapter';
 import { appIdOf, type EurekaInstance, eurekaRecords, instancesFromEureka } from './instances.ts';
 
 /** Options of {@link createEurekaRegistry} (Go Kratos' eureka `New(urls, opts...)`). */
@@ -62,12 +68,6 @@ class HttpStatusError extends Error {
   }
 }
 
-const positive = (v: number | undefined, def: number, name: string): number => {
-  const n = v ?? def;
-  if (!(typeof n === 'number' && n > 0)) throw new TypeError(`${name} must be a positive number, got ${v}`);
-  return n;
-};
-
 /**
  * Go Kratos' Eureka registry over Eureka's REST API: one record per endpoint under the upper-cased
  * service name, a heartbeat per record every 10 s (registering it again when the server has
@@ -76,27 +76,16 @@ const positive = (v: number | undefined, def: number, name: string): number => {
  */
 export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegistry {
   const o = options ?? ({} as EurekaRegistryOptions);
-  if (!Array.isArray(o.endpoints) || o.endpoints.length === 0 || o.endpoints.some((e) => !e)) {
-    throw new TypeError(
-      `eureka endpoints must be a non-empty list of URLs, got ${JSON.stringify(o.endpoints)}`,
-    );
-  }
-  for (const e of o.endpoints) {
-    try {
-      new URL(e);
-    } catch {
-      throw new TypeError(`eureka endpoint ${JSON.stringify(e)} is not a URL`);
-    }
-  }
-  const heartbeatMs = positive(o.heartbeatInterval, 10_000, 'heartbeatInterval');
-  const refreshMs = positive(o.refreshInterval, 30_000, 'refreshInterval');
-  const timeout = positive(o.timeout, 3000, 'timeout');
+  checkEndpointUrls('eureka', o.endpoints);
+  const heartbeatMs = positiveOption(o.heartbeatInterval, 10_000, 'heartbeatInterval');
+  const refreshMs = positiveOption(o.refreshInterval, 30_000, 'refreshInterval');
+  const timeout = positiveOption(o.timeout, 3000, 'timeout');
   const lease =
     o.leaseDuration === undefined
       ? undefined
       : {
           renewalIntervalInSecs: Math.max(1, Math.round(heartbeatMs / 1000)),
-          durationInSecs: positive(o.leaseDuration, 90, 'leaseDuration'),
+          durationInSecs: positiveOption(o.leaseDuration, 90, 'leaseDuration'),
         };
   const path = (o.path ?? 'eureka/v2').replace(/^\/+|\/+$/g, '');
   const doFetch = o.fetch ?? fetch;

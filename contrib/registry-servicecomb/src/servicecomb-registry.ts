@@ -7,7 +7,13 @@ import {
   type ServiceInstance,
   type ServiceWatcher,
 } from '@kratos/core';
-import { checkInstance, createPollingWatch, createServiceWatches } from '@kratos/core/adapter';
+import {
+  checkEndpointUrls,
+  checkInstance,
+  createPollingWatch,
+  createServiceWatches,
+  positiveOption,
+} from '@kratos/core/adapter';
 import { createCaller, INSTANCE_MISSING, isCode, SERVICE_EXISTS, SERVICE_MISSING } from './client.ts';
 import { instanceFromServiceComb, instanceRecord, microService, serviceCombVersion } from './instances.ts';
 
@@ -58,12 +64,6 @@ interface Registration {
   failing: boolean;
 }
 
-const positive = (v: number | undefined, def: number, name: string): number => {
-  const n = v ?? def;
-  if (!(typeof n === 'number' && n > 0)) throw new TypeError(`${name} must be a positive number, got ${v}`);
-  return n;
-};
-
 /**
  * Go Kratos' ServiceComb registry over service-center's REST API: a microservice per name and
  * version (created, or found when it exists), the instance under it, a heartbeat every 30 s
@@ -72,21 +72,10 @@ const positive = (v: number | undefined, def: number, name: string): number => {
  */
 export function createServiceCombRegistry(options: ServiceCombRegistryOptions): ServiceCombRegistry {
   const o = options ?? ({} as ServiceCombRegistryOptions);
-  if (!Array.isArray(o.endpoints) || o.endpoints.length === 0 || o.endpoints.some((e) => !e)) {
-    throw new TypeError(
-      `servicecomb endpoints must be a non-empty list of URLs, got ${JSON.stringify(o.endpoints)}`,
-    );
-  }
-  for (const e of o.endpoints) {
-    try {
-      new URL(e);
-    } catch {
-      throw new TypeError(`servicecomb endpoint ${JSON.stringify(e)} is not a URL`);
-    }
-  }
-  const heartbeatMs = positive(o.heartbeatInterval, 30_000, 'heartbeatInterval');
-  const refreshMs = positive(o.refreshInterval, 5000, 'refreshInterval');
-  const timeout = positive(o.timeout, 10_000, 'timeout');
+  checkEndpointUrls('servicecomb', o.endpoints);
+  const heartbeatMs = positiveOption(o.heartbeatInterval, 30_000, 'heartbeatInterval');
+  const refreshMs = positiveOption(o.refreshInterval, 5000, 'refreshInterval');
+  const timeout = positiveOption(o.timeout, 10_000, 'timeout');
   const appId = o.appId ?? (process.env.CAS_APPLICATION_NAME || 'default');
   const environment = o.environment ?? process.env.CAS_ENVIRONMENT_ID ?? '';
   const project = o.project ?? 'default';
