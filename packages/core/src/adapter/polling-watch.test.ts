@@ -58,60 +58,48 @@ function recordingLog() {
   };
 }
 
+/** A polling watch (interval 1 ms) over a scripted read, with what it publishes and logs. */
+function pollingWatchOf(steps: (ServiceInstance[] | Error)[]) {
+  const { fan, published, publishes } = recordingFan();
+  const { read, signals } = scriptedRead(steps);
+  const { lines, log } = recordingLog();
+  const watch = createPollingWatch({ backend: 'test', service: 'svc', fan, read, intervalMs: 1, log });
+  return { watch, published, publishes, signals, lines };
+}
+
 describe('createPollingWatch', () => {
   it('publishes the first read as ready, then only sets that changed', async () => {
-    const { fan, published, publishes } = recordingFan();
-    const { read, signals } = scriptedRead([
+    const { watch, published, publishes, signals } = pollingWatchOf([
       [inst('1')],
       [inst('1')],
       [inst('1'), inst('2')],
       [inst('1', 'v2')],
     ]);
-    const w = createPollingWatch({
-      backend: 'test',
-      service: 'svc',
-      fan,
-      read,
-      intervalMs: 1,
-      log: recordingLog().log,
-    });
-    await w.ready;
+    await watch.ready;
     expect(published).toEqual([[inst('1')]]);
     await publishes(3);
     expect(published).toEqual([[inst('1')], [inst('1'), inst('2')], [inst('1', 'v2')]]);
-    await w.stop();
+    await watch.stop();
     expect(signals.every((s) => s.aborted)).toBe(true);
   });
 
   it('a failed first read rejects ready', async () => {
-    const { fan, published } = recordingFan();
-    const { read, signals } = scriptedRead([new Error('connection refused')]);
-    const w = createPollingWatch({
-      backend: 'test',
-      service: 'svc',
-      fan,
-      read,
-      intervalMs: 1,
-      log: recordingLog().log,
-    });
-    await expect(w.ready).rejects.toThrow('connection refused');
+    const { watch, published, signals } = pollingWatchOf([new Error('connection refused')]);
+    await expect(watch.ready).rejects.toThrow('connection refused');
     expect(published).toEqual([]);
-    await w.stop();
+    await watch.stop();
     expect(signals[0]?.aborted).toBe(true);
   });
 
   it('keeps the last set while reads fail, warns once, and says when the backend is back', async () => {
-    const { fan, published, publishes } = recordingFan();
-    const { read } = scriptedRead([
+    const { watch, published, publishes, lines } = pollingWatchOf([
       [inst('1')],
       new Error('down'),
       new Error('down'),
       new Error('down'),
       [inst('2')],
     ]);
-    const { lines, log } = recordingLog();
-    const w = createPollingWatch({ backend: 'test', service: 'svc', fan, read, intervalMs: 1, log });
-    await w.ready;
+    await watch.ready;
     await publishes(2);
     expect(published).toEqual([[inst('1')], [inst('2')]]);
     expect(lines).toEqual([
@@ -128,7 +116,7 @@ describe('createPollingWatch', () => {
       },
       { level: 'info', keyvals: ['msg', 'test reachable again', 'service', 'svc'] },
     ]);
-    await w.stop();
+    await watch.stop();
   });
 });
 
