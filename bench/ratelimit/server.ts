@@ -34,8 +34,9 @@ const limiters: Record<string, () => (Limiter & { stat(): object }) | undefined>
   // Sheds every call: its closed-loop rate is what a shed call costs.
   shed: () => ({ allow: () => undefined, stat: () => ({}) }),
   // The same bbr limiter as the server's `limiter` option: early admission, before routing and
-  // body reading (HTTP) or before the message is read and decoded (gRPC), not in the chain.
-  early: () => createBbrLimiter(process.env.TURN_BUDGET ? { turnBudget: Number(process.env.TURN_BUDGET) } : {}),
+  // body reading (HTTP) or once the message is read, before decoding (gRPC), not in the chain.
+  early: () =>
+    createBbrLimiter(process.env.TURN_BUDGET ? { turnBudget: Number(process.env.TURN_BUDGET) } : {}),
   // Sheds every call at the early admission point: what an early shed costs.
   'early-shed': () => ({ allow: () => undefined, stat: () => ({}) }),
 };
