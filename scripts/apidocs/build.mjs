@@ -22,6 +22,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { publicPackages } from '../workspace.mjs';
 import { findMissingExports } from './check-exports.mjs';
 
 const started = Date.now();
@@ -56,32 +57,25 @@ if (!existsSync(toolsStamp) || readFileSync(toolsStamp, 'utf8') !== wantTools) {
 
 // The public packages and their entries.
 const packages = [];
-for (const group of ['packages', 'contrib']) {
-  for (const name of readdirSync(join(repo, group)).sort()) {
-    const dir = join(repo, group, name);
-    const manifestFile = join(dir, 'package.json');
-    if (!existsSync(manifestFile)) continue;
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    if (manifest.private) continue;
-    const entries = Object.entries(manifest.exports ?? {})
-      .filter(([key, value]) => key !== './package.json' && typeof value === 'object' && value.types)
-      .map(([key, value]) => ({
-        specifier: key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`,
-        types: join(dir, value.types),
-      }));
-    const missing = entries.filter((e) => !existsSync(e.types));
-    if (missing.length > 0 && process.argv.includes('--skip-unbuilt')) {
-      log(`skipping ${manifest.name}: ${relative(repo, missing[0].types)} is not built`);
-      continue;
-    }
-    if (missing.length > 0) {
-      console.error(
-        `[apidocs] ${relative(repo, missing[0].types)} is missing: build first (pnpm turbo run build)`,
-      );
-      process.exit(1);
-    }
-    packages.push({ dir, manifest, entries });
+for (const { dir, manifest } of publicPackages(repo)) {
+  const entries = Object.entries(manifest.exports ?? {})
+    .filter(([key, value]) => key !== './package.json' && typeof value === 'object' && value.types)
+    .map(([key, value]) => ({
+      specifier: key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`,
+      types: join(dir, value.types),
+    }));
+  const missing = entries.filter((e) => !existsSync(e.types));
+  if (missing.length > 0 && process.argv.includes('--skip-unbuilt')) {
+    log(`skipping ${manifest.name}: ${relative(repo, missing[0].types)} is not built`);
+    continue;
   }
+  if (missing.length > 0) {
+    console.error(
+      `[apidocs] ${relative(repo, missing[0].types)} is missing: build first (pnpm turbo run build)`,
+    );
+    process.exit(1);
+  }
+  packages.push({ dir, manifest, entries });
 }
 
 // A scratch project: node_modules links to the packages, one re-exporting module per entry.

@@ -27,6 +27,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workspacePackages } from '../workspace.mjs';
 
 const started = Date.now();
 const here = dirname(fileURLToPath(import.meta.url));
@@ -134,13 +135,9 @@ function linkModules() {
     symlinkSync(realpathSync(target), join(nm, name), 'dir');
   };
   const packageDirs = [];
-  for (const group of ['packages', 'contrib']) {
-    for (const name of readdirSync(join(repo, group)).sort()) {
-      const dir = join(repo, group, name);
-      if (!existsSync(join(dir, 'package.json'))) continue;
-      packageDirs.push(dir);
-      link(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name, dir);
-    }
+  for (const { dir, pkg } of workspacePackages(['packages', 'contrib'], repo)) {
+    packageDirs.push(dir);
+    link(pkg.name, dir);
   }
   // Then the libraries of the examples, tests and benchmarks, pnpm's hoisted store, and the few
   // libraries only README blocks use (extra-deps.json).
