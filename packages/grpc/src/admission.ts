@@ -4,12 +4,16 @@
 // through a grpc-js server interceptor (grpc-go users put a `tap.ServerInHandle` there for the
 // same purpose). Go Kratos' `ratelimit.Server()` middleware sheds later, after decoding.
 import type {
-  Metadata,
   ServerInterceptingCall,
   ServerInterceptingCallInterface,
   ServerInterceptor,
 } from '@grpc/grpc-js';
 import { KratosError } from '@kratos/core';
+import {
+  ForwardingServerCall,
+  type InterceptingServerListener,
+  type PartialStatus,
+} from './forwarding-call.ts';
 import { toGrpcStatus } from './status.ts';
 
 /**
@@ -21,8 +25,6 @@ export interface AdmissionLimiter {
   allow(): ((info: { error?: unknown }) => void) | undefined;
 }
 
-type InterceptingServerListener = Parameters<ServerInterceptingCallInterface['start']>[0];
-type PartialStatus = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 type Done = (info: { error?: unknown }) => void;
 
 /** What a shed call is answered: RESOURCE_EXHAUSTED with Go Kratos' ErrorInfo reason RATELIMIT. */
@@ -38,21 +40,17 @@ const noInfo = {};
  * trip times stay right; asking at the headers would count the wait for the message as work). A
  * call with a request stream is asked for at its headers. Shed, the call answers RESOURCE_EXHAUSTED
  * and nothing reaches the handler; admitted, everything passes through and the end (status sent
- * or call cancelled) is reported to the limiter once. A plain delegate, as server-limits.ts'
- * AwaitingRequest, to allocate nothing more per call.
+ * or call cancelled) is reported to the limiter once. One object per call (ForwardingServerCall).
  */
-class Admission implements ServerInterceptingCallInterface {
-  readonly #call: ServerInterceptingCallInterface;
+class Admission extends ForwardingServerCall {
   readonly #limiter: AdmissionLimiter;
+  readonly #atStart: boolean;
   #asked = false;
   #shed = false;
   #done: Done | undefined;
-  #listener: InterceptingServerListener | undefined;
-
-  readonly #atStart: boolean;
 
   constructor(call: ServerInterceptingCallInterface, limiter: AdmissionLimiter, atStart: boolean) {
-    this.#call = call;
+    super(call);
     this.#limiter = limiter;
     this.#atStart = atStart;
   }
@@ -63,7 +61,7 @@ class Admission implements ServerInterceptingCallInterface {
     this.#done = this.#limiter.allow();
     if (this.#done !== undefined) return true;
     this.#shed = true;
-    this.#call.sendStatus({ code: SHED.code, details: SHED.details, metadata: SHED.metadata.clone() });
+    this.call.sendStatus({ code: SHED.code, details: SHED.details, metadata: SHED.metadata.clone() });
     return false;
   }
 
@@ -74,57 +72,25 @@ class Admission implements ServerInterceptingCallInterface {
     done(noInfo);
   }
 
-  start(listener: InterceptingServerListener): void {
+  override start(listener: InterceptingServerListener): void {
     if (this.#atStart && !this.#ask()) return;
-    this.#listener = listener;
-    this.#call.start(this);
+    super.start(listener);
   }
-  // The listener grpc-js' call reports to (this object plays both roles).
-  onReceiveMetadata(metadata: Metadata): void {
-    this.#listener!.onReceiveMetadata(metadata);
-  }
-  onReceiveMessage(message: unknown): void {
+  override onReceiveMessage(message: unknown): void {
     if (this.#shed || (!this.#asked && !this.#ask())) return;
-    this.#listener!.onReceiveMessage(message);
+    super.onReceiveMessage(message);
   }
-  onReceiveHalfClose(): void {
+  override onReceiveHalfClose(): void {
     if (this.#shed) return;
-    this.#listener!.onReceiveHalfClose();
+    super.onReceiveHalfClose();
   }
-  onCancel(): void {
+  override onCancel(): void {
     this.#finish();
-    this.#listener!.onCancel();
+    super.onCancel();
   }
-  sendMetadata(metadata: Metadata): void {
-    this.#call.sendMetadata(metadata);
-  }
-  sendMessage(message: unknown, callback: () => void): void {
-    this.#call.sendMessage(message, callback);
-  }
-  sendStatus(s: PartialStatus): void {
+  override sendStatus(s: PartialStatus): void {
     this.#finish();
-    this.#call.sendStatus(s);
-  }
-  startRead(): void {
-    this.#call.startRead();
-  }
-  getPeer(): string {
-    return this.#call.getPeer();
-  }
-  getDeadline(): ReturnType<ServerInterceptingCallInterface['getDeadline']> {
-    return this.#call.getDeadline();
-  }
-  getHost(): string {
-    return this.#call.getHost();
-  }
-  getAuthContext(): ReturnType<ServerInterceptingCallInterface['getAuthContext']> {
-    return this.#call.getAuthContext();
-  }
-  getConnectionInfo(): ReturnType<ServerInterceptingCallInterface['getConnectionInfo']> {
-    return this.#call.getConnectionInfo();
-  }
-  getMetricsRecorder(): ReturnType<ServerInterceptingCallInterface['getMetricsRecorder']> {
-    return this.#call.getMetricsRecorder();
+    super.sendStatus(s);
   }
 }
 

@@ -1,6 +1,5 @@
 import {
   type ChannelOptions,
-  type Metadata,
   type ServerInterceptingCall,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
@@ -8,14 +7,9 @@ import {
 } from '@grpc/grpc-js';
 import type { DeadlineHandle, DeadlineTimer } from '@kratos/core/transport';
 import type { AdmissionLimiter } from './admission.ts';
+import { ForwardingServerCall, type PartialStatus } from './forwarding-call.ts';
 
 const NGHTTP2_NO_ERROR = 0;
-
-type InterceptingServerListener = Parameters<ServerInterceptingCallInterface['start']>[0];
-type ConnectionInfo = ReturnType<ServerInterceptingCallInterface['getConnectionInfo']>;
-type Deadline = ReturnType<ServerInterceptingCallInterface['getDeadline']>;
-type AuthContext = ReturnType<ServerInterceptingCallInterface['getAuthContext']>;
-type PartialStatus = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 
 /**
  * What a stalled or silent peer may hold, as grpc-go's keepalive parameters and HTTP/2 settings;
@@ -71,18 +65,15 @@ export function limitChannelOptions(
 
 /**
  * A call whose request message has yet to arrive: passes everything through to grpc-js' call and
- * ends it if the message is late. (A plain delegate rather than grpc-js' ServerInterceptingCall,
- * which allocates a closure per operation on every call.)
+ * ends it if the message is late (one object per call: ForwardingServerCall).
  */
-class AwaitingRequest implements ServerInterceptingCallInterface {
-  readonly #call: ServerInterceptingCallInterface;
-  #listener: InterceptingServerListener | undefined;
+class AwaitingRequest extends ForwardingServerCall {
   #handle: DeadlineHandle | undefined;
   #expired = false;
   readonly #ms: number;
 
   constructor(call: ServerInterceptingCallInterface, timer: DeadlineTimer, ms: number) {
-    this.#call = call;
+    super(call);
     this.#ms = ms;
     this.#handle = timer.schedule(Date.now() + ms, expire, this);
   }
@@ -91,7 +82,7 @@ class AwaitingRequest implements ServerInterceptingCallInterface {
   expire(): void {
     this.#handle = undefined;
     this.#expired = true;
-    this.#call.sendStatus({
+    this.call.sendStatus({
       code: status.DEADLINE_EXCEEDED,
       details: `request message not received within ${this.#ms} ms`,
     });
@@ -99,7 +90,7 @@ class AwaitingRequest implements ServerInterceptingCallInterface {
     // the server (and counted against maxConcurrentStreams). RFC 9113 8.1: a server that answered
     // before the request was complete resets the stream with NO_ERROR. grpc-js keeps its HTTP/2
     // stream private, so it is reached by name; the stalled-peers test pins this behaviour.
-    const stream = (this.#call as { stream?: { close?: (code: number) => void; closed?: boolean } }).stream;
+    const stream = (this.call as { stream?: { close?: (code: number) => void; closed?: boolean } }).stream;
     if (stream !== undefined && stream.closed === false && typeof stream.close === 'function') {
       stream.close(NGHTTP2_NO_ERROR);
     }
@@ -110,58 +101,23 @@ class AwaitingRequest implements ServerInterceptingCallInterface {
     this.#handle = undefined;
   }
 
-  start(listener: InterceptingServerListener): void {
-    this.#listener = listener;
-    this.#call.start(this);
-  }
-  // The listener grpc-js' call reports to (this object plays both roles: no extra allocation).
-  onReceiveMetadata(metadata: Metadata): void {
-    this.#listener!.onReceiveMetadata(metadata);
-  }
-  onReceiveMessage(message: unknown): void {
+  override onReceiveMessage(message: unknown): void {
     if (this.#expired) return;
     this.#settle();
-    this.#listener!.onReceiveMessage(message);
+    super.onReceiveMessage(message);
   }
-  onReceiveHalfClose(): void {
+  override onReceiveHalfClose(): void {
     if (this.#expired) return;
     this.#settle();
-    this.#listener!.onReceiveHalfClose();
+    super.onReceiveHalfClose();
   }
-  onCancel(): void {
+  override onCancel(): void {
     this.#settle();
-    this.#listener!.onCancel();
+    super.onCancel();
   }
-  sendMetadata(metadata: Metadata): void {
-    this.#call.sendMetadata(metadata);
-  }
-  sendMessage(message: unknown, callback: () => void): void {
-    this.#call.sendMessage(message, callback);
-  }
-  sendStatus(s: PartialStatus): void {
+  override sendStatus(s: PartialStatus): void {
     this.#settle();
-    this.#call.sendStatus(s);
-  }
-  startRead(): void {
-    this.#call.startRead();
-  }
-  getPeer(): string {
-    return this.#call.getPeer();
-  }
-  getDeadline(): Deadline {
-    return this.#call.getDeadline();
-  }
-  getHost(): string {
-    return this.#call.getHost();
-  }
-  getAuthContext(): AuthContext {
-    return this.#call.getAuthContext();
-  }
-  getConnectionInfo(): ConnectionInfo {
-    return this.#call.getConnectionInfo();
-  }
-  getMetricsRecorder(): ReturnType<ServerInterceptingCallInterface['getMetricsRecorder']> {
-    return this.#call.getMetricsRecorder();
+    super.sendStatus(s);
   }
 }
 
