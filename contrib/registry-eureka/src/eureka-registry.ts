@@ -12,7 +12,9 @@ import {
   checkInstance,
   createPollingWatch,
   createServiceWatches,
+  type Heartbeat,
   positiveOption,
+  startHeartbeat,
 } from '@kratos/core/adapter';
 import { appIdOf, type EurekaInstance, eurekaRecords, instancesFromEureka } from './instances.ts';
 
@@ -49,9 +51,8 @@ export interface EurekaRegistry extends Registrar, Discovery {
 
 interface Registration {
   records: EurekaInstance[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  heartbeat: Heartbeat | undefined;
   stopped: boolean;
-  failing: boolean;
 }
 
 /** Per-call options of the registry operations (core's `RegistryCallOptions`). */
@@ -150,40 +151,38 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
     }
   };
 
-  const heartbeat = (reg: Registration) => {
-    reg.timer = setTimeout(async () => {
-      if (reg.stopped) return;
-      for (const record of reg.records) {
-        if (reg.stopped) return;
-        try {
-          const res = await call('PUT', ['apps', record.app, record.instanceId], 'heartbeat');
-          await res.body?.cancel();
-          if (res.status === 404) {
-            log.warnw('msg', 'eureka forgot the instance, registering again', 'instance', record.instanceId);
-            if (!reg.stopped) await put(record);
-          } else if (res.status !== 200 && res.status !== 204) {
-            throw new HttpStatusError(res.status, 'heartbeat');
+  const heartbeat = (reg: Registration) =>
+    startHeartbeat({
+      backend: 'eureka',
+      intervalMs: heartbeatMs,
+      log,
+      fields: ['instance', reg.records.map((r) => r.instanceId).join(',')],
+      // Every record is renewed even when one fails; the beat fails with the first error.
+      beat: async (stopped) => {
+        let failure: unknown;
+        for (const record of reg.records) {
+          if (stopped()) return;
+          try {
+            const res = await call('PUT', ['apps', record.app, record.instanceId], 'heartbeat');
+            await res.body?.cancel();
+            if (res.status === 404) {
+              log.warnw(
+                'msg',
+                'eureka forgot the instance, registering again',
+                'instance',
+                record.instanceId,
+              );
+              if (!stopped()) await put(record);
+            } else if (res.status !== 200 && res.status !== 204) {
+              throw new HttpStatusError(res.status, 'heartbeat');
+            }
+          } catch (e) {
+            failure ??= e;
           }
-          if (reg.failing)
-            log.infow('msg', 'eureka heartbeats go through again', 'instance', record.instanceId);
-          reg.failing = false;
-        } catch (e) {
-          if (!reg.failing) {
-            log.errorw(
-              'msg',
-              'eureka heartbeat failed',
-              'instance',
-              record.instanceId,
-              'error',
-              (e as Error).message,
-            );
-          }
-          reg.failing = true;
         }
-      }
-      if (!reg.stopped) heartbeat(reg);
-    }, heartbeatMs);
-  };
+        if (failure !== undefined) throw failure;
+      },
+    });
 
   const fetchService = async (name: string, signal?: AbortSignal): Promise<ServiceInstance[]> => {
     const app = appIdOf(name);
@@ -226,7 +225,7 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
   const stopReg = (reg: Registration | undefined) => {
     if (!reg) return;
     reg.stopped = true;
-    clearTimeout(reg.timer);
+    reg.heartbeat?.stop();
   };
 
   return {
@@ -241,7 +240,7 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
       for (const r of old?.records ?? []) {
         if (!now.has(r.instanceId)) await remove(r.app, r.instanceId, opts?.signal);
       }
-      const reg: Registration = { records, timer: undefined, stopped: false, failing: false };
+      const reg: Registration = { records, heartbeat: undefined, stopped: false };
       registrations.set(key, reg);
       try {
         for (const r of records) await put(r, opts?.signal);
@@ -250,7 +249,7 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
         if (registrations.get(key) === reg) registrations.delete(key);
         throw e;
       }
-      heartbeat(reg);
+      if (!reg.stopped) reg.heartbeat = heartbeat(reg);
     },
     async deregister(instance, opts?: CallOptions) {
       checkInstance(instance);

@@ -12,7 +12,9 @@ import {
   checkInstance,
   createPollingWatch,
   createServiceWatches,
+  type Heartbeat,
   positiveOption,
+  startHeartbeat,
 } from '@kratos/core/adapter';
 import { createCaller, INSTANCE_MISSING, isCode, SERVICE_EXISTS, SERVICE_MISSING } from './client.ts';
 import { instanceFromServiceComb, instanceRecord, microService, serviceCombVersion } from './instances.ts';
@@ -59,9 +61,8 @@ interface Registration {
   instance: ServiceInstance;
   serviceId: string;
   serviceVersion: string;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  heartbeat: Heartbeat | undefined;
   stopped: boolean;
-  failing: boolean;
 }
 
 /**
@@ -152,10 +153,13 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
     }
   };
 
-  const heartbeat = (reg: Registration) => {
-    reg.timer = setTimeout(async () => {
-      if (reg.stopped) return;
-      try {
+  const heartbeat = (reg: Registration) =>
+    startHeartbeat({
+      backend: 'servicecomb',
+      intervalMs: heartbeatMs,
+      log,
+      fields: ['instance', reg.instance.id],
+      beat: async (stopped) => {
         try {
           await call(
             'PUT',
@@ -165,29 +169,12 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
         } catch (e) {
           if (!isCode(e, INSTANCE_MISSING) && !isCode(e, SERVICE_MISSING)) throw e;
           log.warnw('msg', 'servicecomb lost the instance, registering again', 'instance', reg.instance.id);
-          if (reg.stopped) return;
+          if (stopped()) return;
           reg.serviceId = await ensureService(reg.instance, reg.serviceVersion);
-          if (!reg.stopped) await putInstance(reg);
+          if (!stopped()) await putInstance(reg);
         }
-        if (reg.failing)
-          log.infow('msg', 'servicecomb heartbeats go through again', 'instance', reg.instance.id);
-        reg.failing = false;
-      } catch (e) {
-        if (!reg.failing) {
-          log.errorw(
-            'msg',
-            'servicecomb heartbeat failed',
-            'instance',
-            reg.instance.id,
-            'error',
-            (e as Error).message,
-          );
-        }
-        reg.failing = true;
-      }
-      if (!reg.stopped) heartbeat(reg);
-    }, heartbeatMs);
-  };
+      },
+    });
 
   const fetchService = async (name: string, signal?: AbortSignal): Promise<ServiceInstance[]> => {
     // Every version ("0+"): Kratos clients pick among all instances of a name, as Go's `""` rule does.
@@ -224,7 +211,7 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
   const stopReg = (reg: Registration | undefined) => {
     if (!reg) return;
     reg.stopped = true;
-    clearTimeout(reg.timer);
+    reg.heartbeat?.stop();
   };
 
   return {
@@ -241,9 +228,8 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
         instance: structuredClone(instance),
         serviceId,
         serviceVersion,
-        timer: undefined,
+        heartbeat: undefined,
         stopped: false,
-        failing: false,
       };
       registrations.set(key, reg);
       try {
@@ -253,7 +239,7 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
         if (registrations.get(key) === reg) registrations.delete(key);
         throw e;
       }
-      heartbeat(reg);
+      if (!reg.stopped) reg.heartbeat = heartbeat(reg);
     },
     async deregister(instance, opts?: CallOptions) {
       checkInstance(instance);

@@ -5,6 +5,7 @@
  * shared watches, Go-compatible JSON.
  */
 export { checkInstance } from './adapter/check-instance.ts';
+export { type Heartbeat, type HeartbeatOptions, startHeartbeat } from './adapter/heartbeat.ts';
 export { checkEndpointUrls, positiveOption } from './adapter/options.ts';
 export {
   createChangePublisher,
