@@ -12,7 +12,7 @@ import type { Exchange } from './exchange.ts';
 import { decodeFrame, decodeMessage, decodeQuery, encodeMessage, RequestFailure } from './message-codec.ts';
 import type { Wire } from './protocol.ts';
 import { Reply } from './reply.ts';
-import { RequestStream, readFrames, readWhole } from './request-body.ts';
+import { type FrameSink, RequestStream, readFrames, readWhole } from './request-body.ts';
 import { RpcContext } from './rpc-context.ts';
 import { type CallStatus, Code, RpcError, statusOf } from './status.ts';
 import { parseConnectTimeout, parseGrpcTimeout } from './timeout.ts';
@@ -148,7 +148,7 @@ export class Call {
     const entry = this.#entry!;
     this.ctx.armDeadline(this.#host.timer, onDeadline, this);
     if (entry.kind === 'unary' || entry.kind === 'serverStream') this.#readOne(entry);
-    else this.#readStream(entry);
+    else this.#readStream();
   }
 
   /** Why the call cannot be served at all, if it cannot. */
@@ -169,64 +169,44 @@ export class Call {
     const ex = this.#ex;
     if (this.#wire.protocol === 'connect') {
       if (ex.method === 'GET') {
-        this.#invoke(entry, decodeQuery(entry, this.#wire.codec, this.#ex.query, this.#host.maxReceive));
+        this.invoke(decodeQuery(entry, this.#wire.codec, this.#ex.query, this.#host.maxReceive));
         return;
       }
       readWhole(ex.body, this.#host.maxReceive, (error, data) => {
-        if (error !== undefined) return this.#gone(error);
-        this.#invoke(
-          entry,
+        if (error !== undefined) return this.gone(error);
+        this.invoke(
           decodeMessage(entry, this.#wire.codec, data!, this.#recv === 'gzip', this.#host.maxReceive),
         );
       });
       return;
     }
-    let message: unknown;
-    let count = 0;
-    readFrames(ex.body, this.#host.maxReceive, this.#wire.protocol === 'grpc-web-text', {
-      frame: (env) => {
-        if (++count === 1)
-          message = decodeFrame(entry, this.#wire.codec, env, this.#recv, this.#host.maxReceive);
-      },
-      end: (truncated) => {
-        if (truncated) return this.finish(new RpcError(Code.INVALID_ARGUMENT, 'truncated request message'));
-        if (count !== 1) {
-          const what = count === 0 ? 'no request message' : 'more than one request message';
-          return this.finish(new RpcError(Code.UNIMPLEMENTED, `${what} for a unary request`));
-        }
-        this.#invoke(entry, message);
-      },
-      fail: (e) => this.finish(e),
-      gone: () => this.#gone(undefined),
-    });
+    readFrames(ex.body, this.#host.maxReceive, this.#wire.protocol === 'grpc-web-text', new OneMessage(this));
   }
 
-  #readStream(entry: MethodEntry): void {
+  #readStream(): void {
     const reqs = new RequestStream<unknown>(this.#ex.body);
-    readFrames(this.#ex.body, this.#host.maxReceive, this.#wire.protocol === 'grpc-web-text', {
-      frame: (env) => {
-        if (this.#wire.protocol === 'connect-stream' && env.flags & FLAG_END_STREAM) return;
-        const m = decodeFrame(entry, this.#wire.codec, env, this.#recv, this.#host.maxReceive);
-        if (m instanceof RequestFailure) reqs.fail(m.error);
-        else reqs.push(m);
-      },
-      end: (truncated) =>
-        truncated ? reqs.fail(new RpcError(Code.INVALID_ARGUMENT, 'truncated request message')) : reqs.end(),
-      fail: (e) => reqs.fail(e),
-      gone: () => {
-        this.ctx.peerGone();
-        reqs.fail(this.ctx.signal.reason);
-      },
-    });
-    this.#invoke(entry, reqs);
+    readFrames(
+      this.#ex.body,
+      this.#host.maxReceive,
+      this.#wire.protocol === 'grpc-web-text',
+      new MessageStream(this, reqs, this.#wire.protocol === 'connect-stream'),
+    );
+    this.invoke(reqs);
   }
 
-  #invoke(entry: MethodEntry, req: unknown): void {
+  /** Decodes one request frame (a RequestFailure when it cannot be). */
+  decode(flags: number, data: Buffer): unknown {
+    return decodeFrame(this.#entry!, this.#wire.codec, flags, data, this.#recv, this.#host.maxReceive);
+  }
+
+  /** Runs the chain with the request (or answers its RequestFailure). */
+  invoke(req: unknown): void {
     if (this.#finished) return;
     if (req instanceof RequestFailure) {
       this.finish(req.error);
       return;
     }
+    const entry = this.#entry!;
     if (entry.kind !== 'unary') {
       this.ctx.set(CALL_KEY, this);
       this.ctx.watchCancel();
@@ -239,13 +219,21 @@ export class Call {
       return;
     }
     // A client stream's reply goes out like a unary one.
-    if (entry.kind === 'unary' || entry.kind === 'clientStream') p.then(this.#reply, this.#fail);
-    else p.then(this.#done, this.#fail);
+    if (entry.kind === 'unary' || entry.kind === 'clientStream')
+      p.then(
+        (reply) => this.#reply(reply),
+        (e) => this.#fail(e),
+      );
+    else
+      p.then(
+        () => this.finish(undefined),
+        (e) => this.#fail(e),
+      );
   }
 
-  #reply = (reply: unknown): void => {
+  #reply(reply: unknown): void {
     if (this.#finished) return;
-    let bytes: Buffer;
+    let bytes: Uint8Array;
     try {
       bytes = encodeMessage(this.#entry!, this.#wire.codec, reply, this.#host.maxSend);
     } catch (e) {
@@ -253,11 +241,14 @@ export class Call {
       return;
     }
     this.finish(undefined, bytes);
-  };
-  #done = (): void => this.finish(undefined);
-  #fail = (e: unknown): void => this.finish(e ?? new Error('handler failed'));
+  }
 
-  #gone(error: unknown): void {
+  #fail(e: unknown): void {
+    this.finish(e ?? new Error('handler failed'));
+  }
+
+  /** The body ended early: `error` (a size limit) is answered, else the peer went away. */
+  gone(error: unknown): void {
     if (error !== undefined && !this.#ex.closed) {
       this.finish(error);
       return;
@@ -285,7 +276,7 @@ export class Call {
   }
 
   /** Ends the call with `error` (or OK and the unary `reply` bytes). Idempotent. */
-  finish(error: unknown, reply?: Buffer): void {
+  finish(error: unknown, reply?: Uint8Array): void {
     if (this.#finished) return;
     this.#finished = true;
     this.ctx.finish();
@@ -307,5 +298,73 @@ export class Call {
     this.#finished = true;
     this.ctx.finish();
     this.#host.end();
+  }
+}
+
+/** Reads the one request message of a unary or server-streaming call, then runs the call. */
+class OneMessage implements FrameSink {
+  readonly #call: Call;
+  #message: unknown;
+  #count = 0;
+
+  constructor(call: Call) {
+    this.#call = call;
+  }
+
+  frame(flags: number, data: Buffer): void {
+    if (++this.#count === 1) this.#message = this.#call.decode(flags, data);
+  }
+
+  end(truncated: boolean): void {
+    const call = this.#call;
+    if (truncated) call.finish(new RpcError(Code.INVALID_ARGUMENT, 'truncated request message'));
+    else if (this.#count !== 1) {
+      const what = this.#count === 0 ? 'no request message' : 'more than one request message';
+      call.finish(new RpcError(Code.UNIMPLEMENTED, `${what} for a unary request`));
+    } else call.invoke(this.#message);
+  }
+
+  fail(error: unknown): void {
+    this.#call.finish(error);
+  }
+
+  gone(): void {
+    this.#call.gone(undefined);
+  }
+}
+
+/** Feeds the request messages of a client or bidi stream to its RequestStream. */
+class MessageStream implements FrameSink {
+  readonly #call: Call;
+  readonly #reqs: RequestStream<unknown>;
+  readonly #connect: boolean;
+
+  constructor(call: Call, reqs: RequestStream<unknown>, connect: boolean) {
+    this.#call = call;
+    this.#reqs = reqs;
+    this.#connect = connect;
+  }
+
+  frame(flags: number, data: Buffer): void {
+    // Connect streaming ends a request with an end-of-stream message, which carries no request.
+    if (this.#connect && flags & FLAG_END_STREAM) return;
+    const m = this.#call.decode(flags, data);
+    if (m instanceof RequestFailure) this.#reqs.fail(m.error);
+    else this.#reqs.push(m);
+  }
+
+  end(truncated: boolean): void {
+    if (truncated) this.#reqs.fail(new RpcError(Code.INVALID_ARGUMENT, 'truncated request message'));
+    else this.#reqs.end();
+  }
+
+  fail(error: unknown): void {
+    this.#reqs.fail(error);
+  }
+
+  gone(): void {
+    const ctx = this.#call.ctx;
+    ctx.peerGone();
+    this.#reqs.fail(ctx.signal.reason);
   }
 }

@@ -8,10 +8,9 @@ export const FLAG_END_STREAM = 0x02;
 /** gRPC-Web: the trailers frame. */
 export const FLAG_TRAILERS = 0x80;
 
-/** One framed message. */
-export interface Envelope {
-  flags: number;
-  data: Buffer;
+/** Receives the frames an {@link EnvelopeReader} cuts. */
+export interface FrameTarget {
+  frame(flags: number, data: Buffer): void;
 }
 
 /** Frames `data` with `flags` into one buffer. */
@@ -50,21 +49,22 @@ export class EnvelopeReader {
     return this.#length;
   }
 
-  /** Adds a chunk and returns the frames it completes (throws {@link MessageTooLarge}). */
-  push(chunk: Buffer): Envelope[] | undefined {
+  /**
+   * Adds a chunk and hands every frame it completes to `target`, in order (throws
+   * {@link MessageTooLarge}, or what `target` throws).
+   */
+  push(chunk: Buffer, target: FrameTarget): void {
     if (this.#length === 0) this.#chunks[0] = chunk;
     else this.#chunks.push(chunk);
     this.#length += chunk.length;
-    let out: Envelope[] | undefined;
     while (this.#length >= 5) {
       const head = this.#chunks.length === 1 ? this.#chunks[0]! : this.#join();
       const size = head.readUInt32BE(1);
       if (size > this.#limit) throw new MessageTooLarge(size, this.#limit);
       if (this.#length < 5 + size) break;
       const all = this.#chunks.length === 1 ? head : this.#join();
-      const env: Envelope = { flags: all[0]!, data: all.subarray(5, 5 + size) };
-      if (out) out.push(env);
-      else out = [env];
+      const flags = all[0]!;
+      const data = all.subarray(5, 5 + size);
       const rest = all.length - 5 - size;
       if (rest === 0) {
         this.#chunks.length = 0;
@@ -73,8 +73,8 @@ export class EnvelopeReader {
         this.#chunks = [all.subarray(5 + size)];
         this.#length = rest;
       }
+      target.frame(flags, data);
     }
-    return out;
   }
 
   #join(): Buffer {

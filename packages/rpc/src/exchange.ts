@@ -45,7 +45,6 @@ export class Http2Exchange implements Exchange {
   readonly query: string;
   readonly headers: IncomingHttpHeaders;
   readonly stream: ServerHttp2Stream;
-  #trailers: OutgoingHttpHeaders | undefined;
   #waits = false;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders) {
@@ -73,7 +72,8 @@ export class Http2Exchange implements Exchange {
 
   respond(status: number, headers: OutgoingHttpHeaders, end: boolean, trailers = false): void {
     if (this.closed) return;
-    headers[':status'] = status;
+    // Shared header objects (a gRPC reply's) carry their status already and are not written to.
+    if (headers[':status'] !== status) headers[':status'] = status;
     this.#waits = !end && trailers;
     this.stream.respond(headers, { endStream: end, waitForTrailers: this.#waits });
   }
@@ -85,16 +85,16 @@ export class Http2Exchange implements Exchange {
 
   end(chunk: Uint8Array | undefined, trailers: OutgoingHttpHeaders | undefined): void {
     if (this.closed) return;
+    const stream = this.stream;
     if (this.#waits) {
-      this.#trailers = trailers ?? {};
-      this.stream.once('wantTrailers', this.#sendTrailers);
+      const last = trailers ?? {};
+      // 'wantTrailers' comes once per stream: `on` spares the wrapper `once` makes.
+      stream.on('wantTrailers', () => {
+        if (!stream.closed) stream.sendTrailers(last);
+      });
     }
-    this.stream.end(chunk);
+    stream.end(chunk);
   }
-
-  #sendTrailers = (): void => {
-    if (!this.stream.closed) this.stream.sendTrailers(this.#trailers ?? {});
-  };
 
   reset(): void {
     if (!this.stream.closed) this.stream.close(constants.NGHTTP2_CANCEL);

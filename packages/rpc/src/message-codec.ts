@@ -1,11 +1,11 @@
 // Messages in and out of a call: protobuf binary through the method's serializers, JSON through
 // protobuf-es and the service's descriptors, gzip, size limits. Decoding failures are returned as
 // a RequestFailure, for the call to answer, never thrown.
-import { create, fromJsonString, isMessage, toJsonString } from '@bufbuild/protobuf';
+import { create, fromJsonString, isMessage, toBinary, toJsonString } from '@bufbuild/protobuf';
 import { badRequest } from '@kratos/core';
 import type { MethodEntry } from './call.ts';
 import { decompress, type Encoding, encodingOf } from './compression.ts';
-import { type Envelope, FLAG_COMPRESSED, MessageTooLarge } from './envelope.ts';
+import { FLAG_COMPRESSED, MessageTooLarge } from './envelope.ts';
 import type { CodecName } from './protocol.ts';
 import { Code, RpcError } from './status.ts';
 
@@ -20,14 +20,15 @@ export class RequestFailure {
 export function decodeFrame(
   entry: MethodEntry,
   codec: CodecName,
-  env: Envelope,
+  flags: number,
+  data: Buffer,
   recv: Encoding | undefined,
   limit: number,
 ): unknown {
-  const compressed = (env.flags & FLAG_COMPRESSED) !== 0;
+  const compressed = (flags & FLAG_COMPRESSED) !== 0;
   if (compressed && recv !== 'gzip')
     return new RequestFailure(new RpcError(Code.INTERNAL, 'compressed message without grpc-encoding'));
-  return decodeMessage(entry, codec, env.data, compressed, limit);
+  return decodeMessage(entry, codec, data, compressed, limit);
 }
 
 export function decodeMessage(
@@ -64,12 +65,20 @@ export function decodeQuery(entry: MethodEntry, codec: CodecName, query: string,
   return decodeMessage(entry, codec, bytes, enc === 'gzip', limit);
 }
 
-export function encodeMessage(entry: MethodEntry, codec: CodecName, message: unknown, limit: number): Buffer {
-  let bytes: Buffer;
+export function encodeMessage(
+  entry: MethodEntry,
+  codec: CodecName,
+  message: unknown,
+  limit: number,
+): Uint8Array {
+  let bytes: Uint8Array;
+  const schema = entry.output;
   if (codec === 'json') {
-    const schema = entry.output!;
-    const m = isMessage(message, schema) ? message : create(schema, message as never);
-    bytes = Buffer.from(toJsonString(schema, m, { registry: entry.registry }), 'utf8');
+    const m = isMessage(message, schema) ? message : create(schema!, message as never);
+    bytes = Buffer.from(toJsonString(schema!, m, { registry: entry.registry }), 'utf8');
+  } else if (schema !== undefined && isMessage(message, schema)) {
+    // protobuf-es' bytes as they are (the generated serializer wraps them in a Buffer view).
+    bytes = toBinary(schema, message);
   } else bytes = entry.serialize(message);
   if (bytes.length > limit)
     throw new RpcError(

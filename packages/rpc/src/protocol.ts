@@ -1,4 +1,5 @@
 // Which protocol a request speaks, told from its method and Content-Type.
+import type { OutgoingHttpHeaders } from 'node:http';
 
 /** The wire protocol of one call. */
 export type Protocol = 'grpc' | 'grpc-web' | 'grpc-web-text' | 'connect' | 'connect-stream';
@@ -10,11 +11,24 @@ export interface Wire {
   codec: CodecName;
   /** The Content-Type of the reply. */
   contentType: string;
+  /**
+   * gRPC only: the reply header of an identity reply without metadata or CORS, the same frozen
+   * object for every such call (node:http2 reads it and never writes to it).
+   */
+  plainHeaders: Readonly<OutgoingHttpHeaders> | undefined;
 }
 
 const WIRES = new Map<string, Wire>();
 const add = (contentType: string, protocol: Protocol, codec: CodecName, reply = contentType) =>
-  WIRES.set(contentType, { protocol, codec, contentType: reply });
+  WIRES.set(contentType, {
+    protocol,
+    codec,
+    contentType: reply,
+    plainHeaders:
+      protocol === 'grpc'
+        ? Object.freeze({ ':status': 200, 'content-type': reply, 'grpc-accept-encoding': 'gzip' })
+        : undefined,
+  });
 add('application/grpc', 'grpc', 'proto');
 add('application/grpc+proto', 'grpc', 'proto');
 add('application/grpc+json', 'grpc', 'json');

@@ -35,7 +35,7 @@ export class Reply {
   }
 
   /** One message as a frame of the call's protocol (compressed, base64 for gRPC-Web text). */
-  frame(bytes: Buffer): Uint8Array {
+  frame(bytes: Uint8Array): Uint8Array {
     const gz = this.#gzip;
     const framed = encodeEnvelope(gz ? FLAG_COMPRESSED : 0, gz ? compress(bytes) : bytes);
     return this.#wire.protocol === 'grpc-web-text'
@@ -62,12 +62,21 @@ export class Reply {
   /** Sends the reply header (Connect unary sends it with the body instead). */
   sendHeaders(): void {
     this.headersSent = true;
-    if (this.#wire.protocol === 'connect') return;
-    this.#ex.respond(200, this.#baseHeaders(), false, this.#wire.protocol === 'grpc');
+    const wire = this.#wire;
+    if (wire.protocol === 'connect') return;
+    const plain = wire.plainHeaders;
+    const headers =
+      plain !== undefined &&
+      !this.#gzip &&
+      this.#cors === undefined &&
+      this.#ctx.replyHeaderIfAny() === undefined
+        ? (plain as OutgoingHttpHeaders)
+        : this.#baseHeaders();
+    this.#ex.respond(200, headers, false, wire.protocol === 'grpc');
   }
 
   /** Ends the reply with `status` (undefined: OK) after the unary `reply` bytes, if any. */
-  end(status: CallStatus | undefined, reply: Buffer | undefined): void {
+  end(status: CallStatus | undefined, reply: Uint8Array | undefined): void {
     const ex = this.#ex;
     const p = this.#wire.protocol;
     const trailer = trailerIfAny(this.#ctx);
@@ -107,6 +116,12 @@ export class Reply {
       ex.end(reply === undefined ? last : Buffer.concat([this.frame(reply), last]), undefined);
       return;
     }
+    if (p === 'grpc' && status === undefined && trailer === undefined && reply !== undefined) {
+      // The common case: header (if not sent), the message and the constant OK trailers.
+      if (!this.headersSent) this.sendHeaders();
+      ex.end(this.frame(reply), OK_TRAILERS as OutgoingHttpHeaders);
+      return;
+    }
     const trailers: Record<string, string | string[]> = {};
     grpcStatusHeaders(status ?? OK, trailers);
     if (trailer) addHeaders(trailer, trailers);
@@ -135,3 +150,5 @@ export class Reply {
 }
 
 const OK: CallStatus = { code: Code.OK, message: '', details: [] };
+/** The trailers of an OK reply without trailer metadata (node:http2 never writes to them). */
+const OK_TRAILERS: Readonly<OutgoingHttpHeaders> = Object.freeze({ 'grpc-status': '0' });

@@ -1,7 +1,7 @@
 // Reading request bodies: the frames of enveloped protocols (through base64 for gRPC-Web text),
 // or the whole body of a Connect unary call, with the size limit applied as bytes arrive.
 import type { Readable } from 'node:stream';
-import { type Envelope, EnvelopeReader, MessageTooLarge } from './envelope.ts';
+import { EnvelopeReader, type FrameTarget, MessageTooLarge } from './envelope.ts';
 
 /** Decodes base64 that may arrive split anywhere and as several padded segments. */
 export class Base64Decoder {
@@ -31,9 +31,8 @@ export class Base64Decoder {
   }
 }
 
-/** Callbacks of {@link readFrames}. */
-export interface FrameSink {
-  frame(env: Envelope): void;
+/** Callbacks of {@link readFrames} (one object per call, so reading a body makes no closures). */
+export interface FrameSink extends FrameTarget {
   /** The body ended; `truncated` when a partial frame was left. */
   end(truncated: boolean): void;
   /** A frame over the limit, or a decoding failure. */
@@ -44,7 +43,8 @@ export interface FrameSink {
 
 /**
  * Reads envelopes from `body` into `sink` (back-pressure is the sink's: it may pause `body`).
- * After a failure the rest of the body is drained and ignored.
+ * After a failure the rest of the body is drained and ignored. 'end' and 'close' come once per
+ * body, so their listeners are added with `on` (`once` wraps each in a closure).
  */
 export function readFrames(body: Readable, limit: number, text: boolean, sink: FrameSink): void {
   const reader = new EnvelopeReader(limit);
@@ -54,18 +54,17 @@ export function readFrames(body: Readable, limit: number, text: boolean, sink: F
   body.on('data', (chunk: Buffer) => {
     if (failed) return;
     try {
-      const frames = reader.push(b64 ? b64.push(chunk) : chunk);
-      if (frames) for (const f of frames) sink.frame(f);
+      reader.push(b64 ? b64.push(chunk) : chunk, sink);
     } catch (e) {
       failed = true;
       sink.fail(e);
     }
   });
-  body.once('end', () => {
+  body.on('end', () => {
     ended = true;
     if (!failed) sink.end(reader.pending > 0 || (b64?.pending ?? false));
   });
-  body.once('close', () => {
+  body.on('close', () => {
     if (!ended && !failed) sink.gone();
   });
 }
@@ -90,11 +89,11 @@ export function readWhole(
     }
     chunks.push(chunk);
   });
-  body.once('end', () => {
+  body.on('end', () => {
     ended = true;
     if (!failed) done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
   });
-  body.once('close', () => {
+  body.on('close', () => {
     if (!ended && !failed) {
       failed = true;
       done(new DOMException('The peer went away.', 'AbortError'), undefined);
