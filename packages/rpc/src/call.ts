@@ -2,14 +2,21 @@
 // reading the request, the middleware chain and handler; the reply is written by reply.ts.
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { DescMessage, Registry } from '@bufbuild/protobuf';
+import type { DescMessage, JsonReadOptions, JsonWriteOptions, Registry } from '@bufbuild/protobuf';
 import { type AppInfo, type Context, createContextKey, type Handler } from '@kratos/core';
 import type { DeadlineTimer } from '@kratos/core/transport';
 import type { GrpcMethodKind } from '@kratos/grpc';
 import { acceptsGzip, type Encoding, encodingOf } from './compression.ts';
 import { FLAG_END_STREAM } from './envelope.ts';
 import type { Exchange } from './exchange.ts';
-import { decodeFrame, decodeMessage, decodeQuery, encodeMessage, RequestFailure } from './message-codec.ts';
+import {
+  decodeFrame,
+  decodeMessage,
+  decodeQuery,
+  encodeMessage,
+  type Payload,
+  RequestFailure,
+} from './message-codec.ts';
 import type { Wire } from './protocol.ts';
 import { Reply } from './reply.ts';
 import { type FrameSink, RequestStream, readFrames, readWhole } from './request-body.ts';
@@ -28,6 +35,9 @@ export interface MethodEntry {
   readonly output: DescMessage | undefined;
   /** Types of the service's file and its imports, for `google.protobuf.Any` in JSON. */
   readonly registry: Registry | undefined;
+  /** protobuf-es JSON options, made once: unknown fields ignored, `registry` for `Any`. */
+  readonly jsonRead: Partial<JsonReadOptions>;
+  readonly jsonWrite: Partial<JsonWriteOptions>;
   /** `idempotency_level = NO_SIDE_EFFECTS`: Connect GET allowed. */
   readonly idempotent: boolean;
   /** The handler inside its middleware chain. */
@@ -233,7 +243,7 @@ export class Call {
 
   #reply(reply: unknown): void {
     if (this.#finished) return;
-    let bytes: Uint8Array;
+    let bytes: Payload;
     try {
       bytes = encodeMessage(this.#entry!, this.#wire.codec, reply, this.#host.maxSend);
     } catch (e) {
@@ -276,7 +286,7 @@ export class Call {
   }
 
   /** Ends the call with `error` (or OK and the unary `reply` bytes). Idempotent. */
-  finish(error: unknown, reply?: Uint8Array): void {
+  finish(error: unknown, reply?: Payload): void {
     if (this.#finished) return;
     this.#finished = true;
     this.ctx.finish();

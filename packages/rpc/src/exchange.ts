@@ -23,8 +23,8 @@ export interface Exchange {
   respond(status: number, headers: OutgoingHttpHeaders, end: boolean, trailers?: boolean): void;
   /** Writes body bytes; false when the peer's window is full (wait for 'drain' on `drainable`). */
   write(chunk: Uint8Array): boolean;
-  /** Ends the response with an optional last chunk and (HTTP/2 only) trailers. */
-  end(chunk: Uint8Array | undefined, trailers: OutgoingHttpHeaders | undefined): void;
+  /** Ends the response with an optional last chunk (a string is UTF-8) and (HTTP/2 only) trailers. */
+  end(chunk: Uint8Array | string | undefined, trailers: OutgoingHttpHeaders | undefined): void;
   /** The emitter of 'drain' and 'close'. */
   readonly drainable: NodeJS.EventEmitter;
   /** Abandons the exchange (RST_STREAM CANCEL, or closing the HTTP/1.1 connection). */
@@ -83,7 +83,7 @@ export class Http2Exchange implements Exchange {
     return this.stream.write(chunk);
   }
 
-  end(chunk: Uint8Array | undefined, trailers: OutgoingHttpHeaders | undefined): void {
+  end(chunk: Uint8Array | string | undefined, trailers: OutgoingHttpHeaders | undefined): void {
     if (this.closed) return;
     const stream = this.stream;
     if (this.#waits) {
@@ -141,7 +141,7 @@ export class Http1Exchange implements Exchange {
     return this.res.write(chunk);
   }
 
-  end(chunk: Uint8Array | undefined): void {
+  end(chunk: Uint8Array | string | undefined): void {
     if (this.closed) return;
     this.res.end(chunk);
   }

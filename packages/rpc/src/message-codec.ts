@@ -40,11 +40,7 @@ export function decodeMessage(
 ): unknown {
   try {
     const bytes = compressed ? decompress(data, limit) : data;
-    if (codec === 'json')
-      return fromJsonString(entry.input!, bytes.toString('utf8'), {
-        ignoreUnknownFields: true,
-        registry: entry.registry,
-      });
+    if (codec === 'json') return fromJsonString(entry.input!, bytes.toString('utf8'), entry.jsonRead);
     return entry.deserialize(bytes);
   } catch (e) {
     if (e instanceof MessageTooLarge) return new RequestFailure(e);
@@ -65,25 +61,42 @@ export function decodeQuery(entry: MethodEntry, codec: CodecName, query: string,
   return decodeMessage(entry, codec, bytes, enc === 'gzip', limit);
 }
 
+/**
+ * An encoded message: protobuf bytes, or JSON text kept as a string until it is framed or sent
+ * (node:http writes a string body with the header in one write, and encodes it there).
+ */
+export type Payload = Uint8Array | string;
+
+/** Bytes of a payload. */
+export function payloadBytes(payload: Payload): Uint8Array {
+  return typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+}
+
+/** Bytes in a payload. */
+export function payloadSize(payload: Payload): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
+}
+
 export function encodeMessage(
   entry: MethodEntry,
   codec: CodecName,
   message: unknown,
   limit: number,
-): Uint8Array {
-  let bytes: Uint8Array;
+): Payload {
+  let out: Payload;
   const schema = entry.output;
   if (codec === 'json') {
     const m = isMessage(message, schema) ? message : create(schema!, message as never);
-    bytes = Buffer.from(toJsonString(schema!, m, { registry: entry.registry }), 'utf8');
+    out = toJsonString(schema!, m, entry.jsonWrite);
   } else if (schema !== undefined && isMessage(message, schema)) {
     // protobuf-es' bytes as they are (the generated serializer wraps them in a Buffer view).
-    bytes = toBinary(schema, message);
-  } else bytes = entry.serialize(message);
-  if (bytes.length > limit)
-    throw new RpcError(
-      Code.RESOURCE_EXHAUSTED,
-      `reply of ${bytes.length} bytes exceeds the limit of ${limit}`,
-    );
-  return bytes;
+    out = toBinary(schema, message);
+  } else out = entry.serialize(message);
+  // A JSON string has at least as many bytes as characters: count them only when it could matter.
+  if (limit !== Number.POSITIVE_INFINITY && (typeof out !== 'string' || out.length * 3 > limit)) {
+    const size = payloadSize(out);
+    if (size > limit)
+      throw new RpcError(Code.RESOURCE_EXHAUSTED, `reply of ${size} bytes exceeds the limit of ${limit}`);
+  }
+  return out;
 }

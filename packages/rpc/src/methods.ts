@@ -49,6 +49,8 @@ export function methodEntries(
 ): { service: string; entries: MethodEntry[] } {
   let service: string | undefined;
   const registry = file ? createRegistry(...filesOf(file)) : undefined;
+  const jsonRead = { ignoreUnknownFields: true, registry };
+  const jsonWrite = { registry };
   const entries: MethodEntry[] = [];
   for (const [key, method] of Object.entries(definition) as [string, MethodDefinition<unknown, unknown>][]) {
     const operation = method.path;
@@ -88,6 +90,8 @@ export function methodEntries(
       input: desc?.input,
       output: desc?.output,
       registry,
+      jsonRead,
+      jsonWrite,
       idempotent: desc?.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
       handler: chained,
     });

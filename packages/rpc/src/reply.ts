@@ -5,6 +5,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { compress } from './compression.ts';
 import { encodeEnvelope, FLAG_COMPRESSED, FLAG_END_STREAM, FLAG_TRAILERS } from './envelope.ts';
 import type { Exchange } from './exchange.ts';
+import { type Payload, payloadBytes, payloadSize } from './message-codec.ts';
 import { addHeaders, trailerIfAny } from './metadata.ts';
 import type { Wire } from './protocol.ts';
 import type { RpcContext } from './rpc-context.ts';
@@ -35,7 +36,8 @@ export class Reply {
   }
 
   /** One message as a frame of the call's protocol (compressed, base64 for gRPC-Web text). */
-  frame(bytes: Uint8Array): Uint8Array {
+  frame(payload: Payload): Uint8Array {
+    const bytes = payloadBytes(payload);
     const gz = this.#gzip;
     const framed = encodeEnvelope(gz ? FLAG_COMPRESSED : 0, gz ? compress(bytes) : bytes);
     return this.#wire.protocol === 'grpc-web-text'
@@ -76,7 +78,7 @@ export class Reply {
   }
 
   /** Ends the reply with `status` (undefined: OK) after the unary `reply` bytes, if any. */
-  end(status: CallStatus | undefined, reply: Uint8Array | undefined): void {
+  end(status: CallStatus | undefined, reply: Payload | undefined): void {
     const ex = this.#ex;
     const p = this.#wire.protocol;
     const trailer = trailerIfAny(this.#ctx);
@@ -85,8 +87,8 @@ export class Reply {
       if (trailer) addHeaders(trailer, headers, 'trailer-');
       if (status?.metadata) addHeaders(status.metadata, headers, 'trailer-');
       if (status === undefined) {
-        const body = reply === undefined ? Buffer.alloc(0) : this.#gzip ? compress(reply) : reply;
-        headers['content-length'] = body.length;
+        const body = reply === undefined ? '' : this.#gzip ? compress(payloadBytes(reply)) : reply;
+        headers['content-length'] = payloadSize(body);
         ex.respond(200, headers, false);
         ex.end(body, undefined);
         return;
