@@ -128,9 +128,29 @@ async function prepare() {
 }
 
 /** The workspace packages the TypeScript contenders import; dist mode needs them built. */
-const BUILT = ['core', 'http', 'grpc', 'rpc', 'middleware', 'middleware-tracing', 'selector'].map((p) =>
-  join(ROOT, 'packages', p, 'dist/index.js'),
-);
+const PACKAGES = ['core', 'http', 'grpc', 'rpc', 'middleware', 'middleware-tracing', 'selector'];
+const BUILT = PACKAGES.map((p) => join(ROOT, 'packages', p, 'dist/index.js'));
+
+/** Newest modification time (ms) of the files under `dir`. */
+async function newestMtime(dir) {
+  let newest = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    newest = Math.max(newest, (await stat(join(e.parentPath, e.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/** The packages whose src/ changed after their dist/ was built (a run would measure old code). */
+async function staleBuilds() {
+  const stale = [];
+  for (const p of PACKAGES) {
+    const built = join(ROOT, 'packages', p, 'dist/index.js');
+    if (!existsSync(built)) continue;
+    if ((await newestMtime(join(ROOT, 'packages', p, 'src'))) > (await stat(built)).mtimeMs) stale.push(p);
+  }
+  return stale;
+}
 
 /** Compiles each TypeScript contender to one .mjs (dist mode); falls back to source mode if it can't. */
 async function compileContenders() {
@@ -142,6 +162,20 @@ async function compileContenders() {
     );
     MODE = 'source';
     return;
+  }
+  const stale = await staleBuilds();
+  if (stale.length) {
+    log(`rebuilding: the sources of ${stale.join(', ')} changed after their dist/ (pnpm turbo run build)`);
+    const b = await run('pnpm', ['-s', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+      cwd: ROOT,
+      timeoutMs: 600_000,
+    });
+    const still = b.code === 0 ? await staleBuilds() : stale;
+    if (still.length) {
+      notes.push(`Ran from TypeScript sources: the build of ${still.join(', ')} is older than its sources.`);
+      MODE = 'source';
+      return;
+    }
   }
   log('compiling the TypeScript contenders with esbuild (packages external: @kratos/* run from dist/)');
   const { build } = await import('esbuild');
