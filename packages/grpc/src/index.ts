@@ -17,6 +17,7 @@ export {
   metadataFile,
   registerMetadataService,
 } from './metadata-service.ts';
+export { methodKind, serviceNameOf } from './method-kind.ts';
 export { type GrpcServerCall, grpcCallOf } from './native.ts';
 export {
   createReflectionIndex,
@@ -27,7 +28,7 @@ export {
   reflectionV1AlphaDefinition,
   registerReflection,
 } from './reflection.ts';
-export { createGrpcServer, methodKind, serviceNameOf } from './server.ts';
+export { createGrpcServer } from './server.ts';
 export type { GrpcServerLimits } from './server-limits.ts';
 export {
   type AnyMessage,

@@ -23,31 +23,17 @@ import { admissionInterceptor } from './admission.ts';
 import { createCallPath, type GrpcServerState } from './call.ts';
 import { createHealthService, type HealthService, healthFile } from './health.ts';
 import { registerMetadataService } from './metadata-service.ts';
+import { methodKind, serviceNameOf } from './method-kind.ts';
 import { createReflectionIndex, registerReflection } from './reflection.ts';
 import { safeDeserializer } from './request-message.ts';
 import { limitChannelOptions, requestTimeoutInterceptor } from './server-limits.ts';
 import type {
   GrpcMethodHandler,
-  GrpcMethodKind,
   GrpcServer,
   GrpcServerOptions,
   RegisterServiceOptions,
   ServingStatus,
 } from './types.ts';
-
-/** The kind of a method from its stream flags. */
-export function methodKind(
-  m: Pick<MethodDefinition<unknown, unknown>, 'requestStream' | 'responseStream'>,
-): GrpcMethodKind {
-  if (m.requestStream) return m.responseStream ? 'bidi' : 'clientStream';
-  return m.responseStream ? 'serverStream' : 'unary';
-}
-
-/** `pkg.Service` from `/pkg.Service/Method`. */
-export function serviceNameOf(path: string): string {
-  const slash = path.indexOf('/', 1);
-  return path.slice(1, slash < 0 ? undefined : slash);
-}
 
 /**
  * Makes a gRPC server on grpc-js. Unary calls run `middleware` (built once per method), get a

@@ -5,7 +5,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { DescMessage, JsonReadOptions, JsonWriteOptions, Registry } from '@bufbuild/protobuf';
 import { type AppInfo, type Context, createContextKey, type Handler } from '@kratos/core';
 import type { DeadlineTimer } from '@kratos/core/transport';
-import type { GrpcMethodKind } from '@kratos/grpc';
+import type { GrpcMethodKind } from '@kratos/grpc/services';
 import { acceptsGzip, type Encoding, encodingOf } from './compression.ts';
 import { FLAG_END_STREAM } from './envelope.ts';
 import type { Exchange } from './exchange.ts';

@@ -11,7 +11,7 @@ import {
   type GrpcServerStreamHandler,
   methodKind,
   serviceNameOf,
-} from '@kratos/grpc';
+} from '@kratos/grpc/services';
 import { callOf, type MethodEntry } from './call.ts';
 import { Code, RpcError } from './status.ts';
 

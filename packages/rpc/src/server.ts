@@ -22,7 +22,7 @@ import {
   registerMetadataService,
   registerReflection,
   type ServingStatus,
-} from '@kratos/grpc';
+} from '@kratos/grpc/services';
 import { type CallHost, type MethodEntry, serveCall } from './call.ts';
 import { createCors } from './cors.ts';
 import { type Exchange, Http1Exchange, Http2Exchange } from './exchange.ts';

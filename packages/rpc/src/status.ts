@@ -8,7 +8,7 @@ import {
   encodeErrorInfo,
   encodeRpcStatus,
   STATUS_DETAILS_KEY,
-} from '@kratos/grpc';
+} from '@kratos/grpc/services';
 import { MessageTooLarge } from './envelope.ts';
 
 /** gRPC status codes used by the transport itself. */

@@ -2,7 +2,7 @@ import type { DescFile } from '@bufbuild/protobuf';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { Logger, Middleware, Server } from '@kratos/core';
 import type { Endpointer } from '@kratos/core/transport';
-import type { GrpcMethodHandler, RegisterServiceOptions, ServingStatus } from '@kratos/grpc';
+import type { GrpcMethodHandler, RegisterServiceOptions, ServingStatus } from '@kratos/grpc/services';
 
 /** Server TLS: PEM key and certificate; `ca` (with `requireClientCert`) for mutual TLS. ALPN offers h2 and http/1.1. */
 export interface RpcServerTlsOptions {
