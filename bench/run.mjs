@@ -129,7 +129,7 @@ async function prepare() {
 
 /** The workspace packages the TypeScript contenders import; dist mode needs them built. */
 const PACKAGES = ['core', 'http', 'grpc', 'rpc', 'middleware', 'middleware-tracing', 'selector'];
-const BUILT = PACKAGES.map((p) => join(ROOT, 'packages', p, 'dist/index.js'));
+const builtOf = (p) => join(ROOT, 'packages', p, 'dist/index.js');
 
 /** Newest modification time (ms) of the files under `dir`. */
 async function newestMtime(dir) {
@@ -145,7 +145,7 @@ async function newestMtime(dir) {
 async function staleBuilds() {
   const stale = [];
   for (const p of PACKAGES) {
-    const built = join(ROOT, 'packages', p, 'dist/index.js');
+    const built = builtOf(p);
     if (!existsSync(built)) continue;
     if ((await newestMtime(join(ROOT, 'packages', p, 'src'))) > (await stat(built)).mtimeMs) stale.push(p);
   }
@@ -155,7 +155,7 @@ async function staleBuilds() {
 /** Compiles each TypeScript contender to one .mjs (dist mode); falls back to source mode if it can't. */
 async function compileContenders() {
   const missing = [];
-  for (const f of BUILT) if (!existsSync(f)) missing.push(relative(ROOT, f));
+  for (const p of PACKAGES) if (!existsSync(builtOf(p))) missing.push(relative(ROOT, builtOf(p)));
   if (missing.length) {
     notes.push(
       `Ran from TypeScript sources: ${missing[0]} is not built (run \`pnpm turbo run build\` first).`,

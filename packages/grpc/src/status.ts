@@ -12,18 +12,6 @@ import {
   STATUS_DETAILS_KEY,
 } from './error-details.ts';
 
-export {
-  type AnyMessage,
-  decodeErrorInfo,
-  decodeRpcStatus,
-  ERROR_INFO_TYPE_URL,
-  type ErrorInfo,
-  encodeErrorInfo,
-  encodeRpcStatus,
-  type RpcStatus,
-  STATUS_DETAILS_KEY,
-} from './error-details.ts';
-
 /**
  * The status a server answers for any thrown value: Go Kratos' `Error.GRPCStatus()`, i.e. the
  * code mapped from the HTTP code, the message, and a `grpc-status-details-bin` trailer with

@@ -2,7 +2,7 @@
 // reading the request, the middleware chain and handler; the reply is written by reply.ts.
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { DescMessage, JsonReadOptions, JsonWriteOptions, Registry } from '@bufbuild/protobuf';
+import type { DescMessage, JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
 import { type AppInfo, type Context, createContextKey, type Handler } from '@kratos/core';
 import type { DeadlineTimer } from '@kratos/core/transport';
 import type { GrpcMethodKind } from '@kratos/grpc/services';
@@ -33,9 +33,10 @@ export interface MethodEntry {
   /** Message descriptors, for JSON (absent when the service was registered without its file). */
   readonly input: DescMessage | undefined;
   readonly output: DescMessage | undefined;
-  /** Types of the service's file and its imports, for `google.protobuf.Any` in JSON. */
-  readonly registry: Registry | undefined;
-  /** protobuf-es JSON options, made once: unknown fields ignored, `registry` for `Any`. */
+  /**
+   * protobuf-es JSON options, made once per service: unknown fields ignored, and the types of the
+   * service's file and its imports as `registry`, for `google.protobuf.Any`.
+   */
   readonly jsonRead: Partial<JsonReadOptions>;
   readonly jsonWrite: Partial<JsonWriteOptions>;
   /** `idempotency_level = NO_SIDE_EFFECTS`: Connect GET allowed. */

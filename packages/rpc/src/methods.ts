@@ -89,7 +89,6 @@ export function methodEntries(
       serialize: method.responseSerialize as (m: unknown) => Buffer,
       input: desc?.input,
       output: desc?.output,
-      registry,
       jsonRead,
       jsonWrite,
       idempotent: desc?.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS,
