@@ -32,8 +32,11 @@ const MODES = opt('--modes', 'none,bbr,early').split(',');
 const RUN_S = quick ? 8 : 15;
 const WARM_S = quick ? 12 : 20; // the `before` limiter's signal needs ~16 s of full load to turn hot
 const UNLOADED_S = quick ? 6 : 10;
-// Enough callers back to back that the server, not the round trip, bounds the rate on a busy host.
-const CAPACITY_CALLERS = 400;
+// Enough callers back to back that the server, not the round trip, bounds the rate on a busy host
+// (64 x a 2-4 ms call queued against a ~0.2 ms round trip), and few enough that a turn of the
+// server's loop stays short: with 400, grpc-js ran ~400 handlers in one 1.6 s turn and flushed
+// their replies at its end, so the replies inside a 3 s window undercounted its rate by half.
+const CAPACITY_CALLERS = 64;
 const port = 18_000 + Math.floor(Math.random() * 1000);
 const children = new Set();
 // Stops what this harness started when it is interrupted.
@@ -187,7 +190,7 @@ for (const transport of TRANSPORTS) {
     for (const mode of MODES) {
       // Measured again before every run: on a shared host what one core gives drifts by 2x
       // within minutes, and 2x of a stale capacity is no overload at all.
-      const cap = await capacityNow(transport, quick ? 3 : 5);
+      const cap = await capacityNow(transport, 5);
       const capacity = cap.perSec;
       const srv = startServer(transport, mode);
       await srv.ready;

@@ -39,6 +39,13 @@ const limiters: Record<string, () => (Limiter & { stat(): object }) | undefined>
     createBbrLimiter(process.env.TURN_BUDGET ? { turnBudget: Number(process.env.TURN_BUDGET) } : {}),
   // Sheds every call at the early admission point: what an early shed costs.
   'early-shed': () => ({ allow: () => undefined, stat: () => ({}) }),
+  // Admits every EVERY-th call (default 3) at the early admission point, whatever the load: with
+  // mode none's cost per call, what a shed costs in a loop that also runs handlers.
+  'early-every': () => {
+    const every = Number(process.env.EVERY ?? 3);
+    let n = 0;
+    return { allow: () => (n++ % every === 0 ? () => {} : undefined), stat: () => ({}) };
+  },
 };
 const early = mode.startsWith('early');
 const make = limiters[mode];
@@ -48,7 +55,7 @@ if (!make) {
 }
 const inner = make();
 // Counts calls, admissions and event-loop turns with calls, for the stat lines.
-const counts = { calls: 0, admitted: 0, turns: 0, cpuMs: 0 };
+const counts = { calls: 0, admitted: 0, turns: 0, cpuMs: 0, spinMs: 0, spins: 0 };
 let turnOpen = false;
 const endTurn = () => {
   turnOpen = false;
@@ -88,7 +95,10 @@ for (let i = 0; i < 30; i++) {
 const iterations = Math.round((100_000 / perMs) * burnMs);
 
 async function handler(_ctx: unknown, req: { name: string }) {
+  const t = performance.now();
   const x = spin(iterations);
+  counts.spinMs += performance.now() - t;
+  counts.spins++;
   return pingReply(`hi ${req.name} ${x > 0 ? '' : '.'}`);
 }
 
@@ -106,8 +116,12 @@ if (transport === 'http') {
 }
 console.log(`listening ${port}`);
 // Signal, limiter state and memory once a second, for the report.
+let lastStat = performance.now();
 setInterval(() => {
   const s = limiter?.stat();
+  const at = performance.now();
+  const wallMs = at - lastStat;
+  lastStat = at;
   const cpu = process.cpuUsage();
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const line = {
@@ -116,9 +130,10 @@ setInterval(() => {
     rss: process.memoryUsage.rss(),
     ...counts,
     cpuMs: cpuMs - counts.cpuMs,
+    wallMs,
   };
   console.log(`stat ${JSON.stringify(line)}`);
-  Object.assign(counts, { calls: 0, admitted: 0, turns: 0, cpuMs });
+  Object.assign(counts, { calls: 0, admitted: 0, turns: 0, cpuMs, spinMs: 0, spins: 0 });
 }, 1000).unref();
 process.on('SIGTERM', () => {
   void stop().then(() => process.exit(0));

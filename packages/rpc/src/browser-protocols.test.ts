@@ -1,4 +1,5 @@
 // Connect and gRPC-Web over HTTP/1.1 (Node's fetch), as browsers speak them.
+import http from 'node:http';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Context, KratosError } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,48 @@ describe('Connect', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { code: string; details: { debug: { reason: string } }[] };
     expect([body.code, body.details[0]!.debug.reason]).toEqual(['invalid_argument', 'CODEC']);
+  });
+
+  it('reads a body that arrives after the request head, and refuses one over the receive limit', async () => {
+    const s = await server(undefined, { maxReceiveMessageSize: 64 });
+    const body = JSON.stringify({ name: 'later' });
+    // Expect: 100-continue holds the body back until the server has taken the request head.
+    const late = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(url(s.port), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          expect: '100-continue',
+        },
+      });
+      req.on('continue', () => req.end(body));
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+    });
+    expect(late).toEqual({ status: 200, text: JSON.stringify({ message: 'Hello later' }) });
+    const big = await fetch(url(s.port), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(100) }),
+    });
+    expect(big.status).toBe(429);
+    expect(((await big.json()) as { code: string }).code).toBe('resource_exhausted');
+    // The connection and the server go on serving.
+    const after = await fetch(url(s.port), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({ message: 'Hello ' });
   });
 
   it('refuses GET for a method that is not side-effect free', async () => {

@@ -29,8 +29,9 @@ export interface BbrStat {
   /** Largest number of calls finished in one bucket of the window. */
   maxPass: number;
   /**
-   * Calls one event-loop turn may admit while the loop is backed up (`turnBudget` over the
-   * smallest mean duration of a synchronous call); `Infinity` while unknown or off.
+   * Synchronous calls a backed-up event-loop turn admits when nothing else takes its time
+   * (`turnBudget` over the smallest mean duration of a synchronous call, rounded up); the guard
+   * itself counts the turn's measured time. `Infinity` while unknown or off.
    */
   maxPerTurn: number;
 }
@@ -84,8 +85,8 @@ export interface BbrLimiter extends Limiter {
  *
  * One Node addition, the turn guard: a handler that runs synchronously finishes before the
  * next request of the same event-loop turn starts, so "in flight" never exceeds one although those
- * requests queued together. While the loop is backed up (the previous turn had more calls than a
- * turn may admit), each turn admits at most `turnBudget` ms of such calls and sheds the rest.
+ * requests queued together. While the loop is backed up (the previous turn ran at least
+ * `turnBudget` ms), each turn admits calls until it has run `turnBudget` ms and sheds the rest.
  */
 export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
   const window = options.window ?? 10_000;

@@ -11,17 +11,16 @@ import { RollingWindow } from './rolling-window.ts';
  * before it in its turn plus the rest of the turn before it; bounding the work a turn admits
  * bounds both, and the calls past the bound are shed at once (cheap: no handler runs).
  *
- * How: a call admitted and finished within the same turn is synchronous; the smallest mean
- * duration of such calls per bucket over the window (like Go's minRT) is what one costs (a call's
- * duration counted from the later of its admission and the turn's previous synchronous finish, so
- * calls admitted together and run one after another each count their own work). A turn
- * may admit `max(1, floor((budget + gap) / cost))` calls, where `gap` is the wall time since the
- * previous turn started that the calls it admitted do not explain (time the process waited for a
- * core on a busy host, or spent shedding), at most 5 budgets: the loop then keeps up with what the
- * core lets it do instead of admitting a fixed few per turn. The bound applies only when the
- * turn before had more calls than `budget / cost` (a standing queue, not a lone burst after a quiet loop) and
- * ended less than one bucket before this one started (an idle gap means the queue drained). The
- * first call of a turn is always admitted.
+ * How: while the loop is backed up (the previous turn ran at least `budget` ms and ended less than
+ * one bucket before this one began), a call is shed when the turn's work so far (the wall time
+ * since its first call) plus the calls it admitted that have not finished yet, at the cost of one
+ * synchronous call, reaches `budget`. The time is measured, not predicted: the turn admits what
+ * fits, however the cost of a call moves (a shed, the loop's own work, a slower core: all count).
+ * The predicted part is for calls admitted together and run after (a transport that admits every
+ * request it read before running any): a synchronous call's cost is the smallest mean duration of
+ * such calls per bucket over the window (like Go's minRT), a call's duration counted from the later
+ * of its admission and the turn's previous synchronous finish. The first call of a turn is always
+ * admitted.
  */
 export class TurnGuard {
   readonly #budget: number;
@@ -33,26 +32,23 @@ export class TurnGuard {
   /** Counts completed turns; a call admitted and finished under the same value was synchronous. */
   #turn = 0;
   #open = false;
-  #calls = 0;
-  #admitted = 0;
-  #limit = Number.POSITIVE_INFINITY;
-  #base = Number.POSITIVE_INFINITY;
   #backedUp = false;
-  #lastEnd = Number.NEGATIVE_INFINITY;
+  /** When the current turn's first call arrived. */
   #start = Number.NEGATIVE_INFINITY;
-  #prevAdmitted = 0;
+  #lastEnd = Number.NEGATIVE_INFINITY;
+  /** Calls admitted in this turn that have not finished. */
+  #pending = 0;
   /** When the last synchronous call of this turn finished. */
   #lastFinish = Number.NEGATIVE_INFINITY;
   readonly #now: () => number;
   readonly #end = () => {
+    const t = this.#now();
+    this.#backedUp = t - this.#start >= this.#budget;
+    this.#lastEnd = t;
     this.#lastFinish = Number.NEGATIVE_INFINITY;
-    this.#backedUp = this.#calls > this.#base;
-    this.#lastEnd = this.#now();
+    this.#pending = 0;
     this.#turn++;
     this.#open = false;
-    this.#calls = 0;
-    this.#prevAdmitted = this.#admitted;
-    this.#admitted = 0;
   };
 
   constructor(budget: number, size: number, bucketMs: number, now: () => number) {
@@ -81,41 +77,41 @@ export class TurnGuard {
   }
 
   /**
-   * Calls a backed-up turn may admit; Infinity when the guard is off or no cost is known yet.
-   * `gap`: wall time (ms) since the previous turn started that its admitted calls do not account
-   * for (the process was descheduled, or shedding); credited up to 5 budgets.
+   * Synchronous calls a backed-up turn admits when nothing else takes its time (`budget` over the
+   * cost of one, at least 1), for statistics; Infinity when the guard is off or no cost is known.
    */
-  limit(t: number, gap = 0): number {
+  limit(t: number): number {
     if (this.#budget === 0) return Number.POSITIVE_INFINITY;
     const cost = this.cost(t);
     if (!(cost > 0) || !Number.isFinite(cost)) return Number.POSITIVE_INFINITY;
-    const credit = Math.min(Math.max(0, gap), 5 * this.#budget);
-    return Math.max(1, Math.floor((this.#budget + credit) / cost));
+    return Math.max(1, Math.ceil(this.#budget / cost));
   }
 
   /**
    * Counts a call that reached the limiter at `t`; true when it must be shed because its turn
-   * has admitted its share of a backed-up loop.
+   * has admitted its budget of a backed-up loop.
    */
   arrive(t: number): boolean {
     if (this.#budget === 0) return false;
     if (!this.#open) {
       this.#open = true;
       setImmediate(this.#end);
-      const idle = t - this.#lastEnd > this.#bucketMs;
-      if (idle) this.#backedUp = false;
-      this.#base = this.limit(t);
-      const gap = idle ? 0 : t - this.#start - this.#prevAdmitted * this.cost(t);
-      this.#limit = this.limit(t, gap);
+      if (t - this.#lastEnd > this.#bucketMs) this.#backedUp = false;
       this.#start = t;
+      return false;
     }
-    this.#calls++;
-    return this.#backedUp && this.#admitted >= this.#limit;
+    if (!this.#backedUp) return false;
+    let work = t - this.#start;
+    if (this.#pending > 0) {
+      const cost = this.cost(t);
+      if (Number.isFinite(cost)) work += this.#pending * cost;
+    }
+    return work >= this.#budget;
   }
 
   /** The call counted by the last {@link arrive} was admitted. */
   admitted(): void {
-    this.#admitted++;
+    this.#pending++;
   }
 
   /**
@@ -127,6 +123,7 @@ export class TurnGuard {
    */
   finished(turn: number, took: number, end: number): void {
     if (turn !== this.#turn || !this.#open || this.#budget === 0) return;
+    if (this.#pending > 0) this.#pending--;
     const since = Math.max(end - took, this.#lastFinish);
     this.#lastFinish = end;
     this.#cost.add(end - since, end);
