@@ -1,4 +1,4 @@
-// Load generator of the overload harness, for HTTP/1.1 and gRPC alike (run pinned to its own core).
+// Load generator of the overload harness, for HTTP/1.1 and gRPC alike (`rpc`: gRPC to @kratos/rpc) (run pinned to its own core).
 // Open loop: Poisson arrivals at RATE per second for SECONDS, whatever the server answers (a slow
 // server does not slow the offered load down, as it would with a closed loop); or closed loop
 // (CLOSED=n callers back to back) to measure capacity. Each call's latency is kept by outcome
@@ -55,7 +55,7 @@ if (transport === 'http') {
     req.on('error', (e) => done(e.message === 'timeout' ? 'timeout' : 'error', e.code ?? e.message));
     req.end();
   };
-} else if (transport === 'grpc') {
+} else if (transport === 'grpc' || transport === 'rpc') {
   // ping.v1.PingRequest{name: "x"}: field 1, length 1.
   const body = Buffer.from([0x0a, 1, 0x78]);
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());

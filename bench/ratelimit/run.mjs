@@ -27,7 +27,7 @@ const opt = (name, dflt) => {
 const quick = flag('--quick');
 const smoke = flag('--smoke');
 const ROUNDS = Number(opt('--rounds', quick ? 1 : 3));
-const TRANSPORTS = opt('--transports', 'http,grpc').split(',');
+const TRANSPORTS = opt('--transports', 'http,grpc,rpc').split(',');
 const MODES = opt('--modes', 'none,bbr,early').split(',');
 const RUN_S = quick ? 8 : 15;
 const WARM_S = quick ? 12 : 20; // the `before` limiter's signal needs ~16 s of full load to turn hot
@@ -80,6 +80,9 @@ function startServer(transport, mode) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         if (line.startsWith('listening')) resolve();
+        // The first server's calibrated handler work is every later server's (same work per call
+        // in the capacity run and the run it is compared with).
+        else if (line.startsWith('iterations ')) process.env.SPIN_ITERATIONS ??= line.slice(11);
         else if (line.startsWith('stat ')) stats.push(JSON.parse(line.slice(5)));
       }
     });
@@ -153,6 +156,7 @@ if (smoke) {
   process.exit(0);
 }
 
+const sum = (xs, k) => xs.reduce((a, x) => a + (x[k] ?? 0), 0);
 const median = (xs) => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : Number.NaN;
@@ -163,10 +167,10 @@ const pc = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : '-');
 
 const results = { burnMs: Number(process.env.BURN_MS ?? 2), quick, startLoadavg: load(), transports: {} };
 const header =
-  '| transport | mode | capacity/s | offered/s | goodput/s | goodput/capacity | goodput/capacity per CPU s | server CPU (capacity run) | p50 ok ms | p99 ok ms | unloaded p99 ms | p99 ratio | rejected | p99 rejected ms | errors+timeouts | max RSS MB | load avg |';
-const sep = `|${' --- |'.repeat(17)}`;
+  '| transport | mode | capacity/s | offered/s | goodput/s | goodput/capacity | goodput/capacity per CPU s | server CPU (capacity run) | p50 ok ms | p99 ok ms | unloaded p99 ms | p99 ratio | rejected | p99 rejected ms | errors+timeouts | max RSS MB | load avg | handler work / capacity run |';
+const sep = `|${' --- |'.repeat(18)}`;
 const row = (t, mode, r) =>
-  `| ${t} | ${mode} | ${f0(r.capacity)} | ${f0(r.offered)} | ${f0(r.goodput)} | ${pc(r.goodputShare)} | ${pc(r.goodputPerCpu)} | ${pc(r.cpuShare)} (${pc(r.capacityCpuShare)}) | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.unloadedP99)} | ${f1(r.p99Ratio)}x | ${pc(r.rejectedShare)} | ${f1(r.rejectedP99)} | ${r.failed} | ${f0(r.rssMb)} | ${r.loadavg ?? ''} |`;
+  `| ${t} | ${mode} | ${f0(r.capacity)} | ${f0(r.offered)} | ${f0(r.goodput)} | ${pc(r.goodputShare)} | ${pc(r.goodputPerCpu)} | ${pc(r.cpuShare)} (${pc(r.capacityCpuShare)}) | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.unloadedP99)} | ${f1(r.p99Ratio)}x | ${pc(r.rejectedShare)} | ${f1(r.rejectedP99)} | ${r.failed} | ${f0(r.rssMb)} | ${r.loadavg ?? ''} | ${pc(r.workShare)} |`;
 
 /** Capacity now: the bare server under CAPACITY_CALLERS closed-loop callers. */
 async function capacityNow(transport, seconds) {
@@ -175,12 +179,20 @@ async function capacityNow(transport, seconds) {
   const closedLoop = { CLOSED: String(CAPACITY_CALLERS), CONNS: String(CAPACITY_CALLERS) };
   await loadgen(transport, 0, 1, closedLoop);
   const cpu0 = s.cpu();
+  const from = s.stats.length;
   const t0 = performance.now();
   const run = await loadgen(transport, 0, seconds, closedLoop);
   const cpu = s.cpu() - cpu0;
   const wall = (performance.now() - t0) / 1000; // the load generator's start and drain included
+  const during = s.stats.slice(from);
   await s.stop();
-  return { perSec: run.okPerSec, perCpuS: run.ok.n / cpu, cpuShare: cpu / wall };
+  return {
+    perSec: run.okPerSec,
+    perCpuS: run.ok.n / cpu,
+    cpuShare: cpu / wall,
+    handlerShareOfCpu: sum(during, 'spinMs') / Math.max(1, sum(during, 'cpuMs')),
+    handlerPerWall: sum(during, 'spinMs') / Math.max(1, sum(during, 'wallMs')),
+  };
 }
 
 for (const transport of TRANSPORTS) {
@@ -230,6 +242,16 @@ for (const transport of TRANSPORTS) {
         failed: over.error.n + over.timeout.n + over.skipped,
         rssMb: Math.max(0, ...during.map((x) => x.rss ?? 0)) / 2 ** 20,
         signal: during.length ? during[Math.floor(during.length / 2)] : undefined,
+        // From the server's own per-second lines: the handler's time per call and its share of the
+        // server's CPU (the rest is the transport, the limiter and the sheds).
+        handlerMsPerCall: sum(during, 'spinMs') / Math.max(1, sum(during, 'spins')),
+        handlerShareOfCpu: sum(during, 'spinMs') / Math.max(1, sum(during, 'cpuMs')),
+        capacityHandlerShareOfCpu: cap.handlerShareOfCpu,
+        // The share of wall time the server spent in admitted handlers, over the bare saturated
+        // server's: what the limiter leaves of the core for work that answers. Unlike calls/s it
+        // does not move when the host's speed drifts between the two runs (the same handler took
+        // 3.5-4.5 ms per call from one run to the next on this host).
+        workShare: sum(during, 'spinMs') / Math.max(1, sum(during, 'wallMs')) / cap.handlerPerWall,
         loadavg: `${before[0]} -> ${load()[0]}`,
         unloaded,
         overloaded: over,
@@ -262,6 +284,7 @@ for (const [transport, entry] of Object.entries(results.transports)) {
       rejectedP99: m('rejectedP99'),
       failed: median(runs.map((r) => r.failed)),
       rssMb: m('rssMb'),
+      workShare: m('workShare'),
       loadavg: runs.map((r) => r.loadavg.split(' -> ')[0]).join('/'),
     };
     entry[mode] = summary;
@@ -269,4 +292,5 @@ for (const [transport, entry] of Object.entries(results.transports)) {
   }
 }
 results.endLoadavg = load();
+results.spinIterations = Number(process.env.SPIN_ITERATIONS);
 writeFileSync(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

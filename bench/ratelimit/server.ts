@@ -1,5 +1,5 @@
-// The server under test: one route, `ping.v1.Pinger/Ping` over @kratos/http (`GET /v1/ping/{name}`)
-// or @kratos/grpc, whose handler burns CPU synchronously (BURN_MS per call, a busy loop like a
+// The server under test: one route, `ping.v1.Pinger/Ping` over @kratos/http (`GET /v1/ping/{name}`),
+// @kratos/grpc (grpc-js) or @kratos/rpc (gRPC on node:http2), whose handler burns CPU synchronously (BURN_MS per call, a busy loop like a
 // template render or a JSON transform), behind rateLimit() or behind nothing.
 // Modes: none (no limiter); bbr (createBbrLimiter() defaults: elu signal + event-loop turn guard;
 // env TURN_BUDGET overrides turnBudget);
@@ -7,7 +7,7 @@
 // baseline-bbr.ts); cpu (bbr on the cpu signal); shed (rejects every call: the cost of a shed);
 // early (bbr as the server's `limiter` option: early admission instead of the middleware);
 // early-shed (rejects every call at the early admission point).
-// Run: taskset -c 0 node --conditions=kratos-source bench/ratelimit/server.ts <http|grpc> <mode> <port>
+// Run: taskset -c 0 node --conditions=kratos-source bench/ratelimit/server.ts <http|grpc|rpc> <mode> <port>
 import { performance } from 'node:perf_hooks';
 import { createGrpcServer } from '../../packages/grpc/src/index.ts';
 import { createHttpServer } from '../../packages/http/src/index.ts';
@@ -17,6 +17,7 @@ import {
   loadSnapshot,
   rateLimit,
 } from '../../packages/middleware/src/index.ts';
+import { createRpcServer } from '../../packages/rpc/src/index.ts';
 import { PingerService, pingReply, pingRoute } from '../../packages/testkit/src/ping.ts';
 import { createBeforeLimiter } from './baseline-bbr.ts';
 
@@ -79,20 +80,26 @@ const admission = limiter && early ? { limiter } : {};
 const logger = { log() {} };
 
 // The handler burns a fixed amount of CPU (not of wall time: on a busy host a wall-time loop
-// would burn less CPU whenever the process is descheduled): iterations calibrated at start, the
-// fastest of 30 tries (the ones where the process was not descheduled).
+// would burn less CPU whenever the process is descheduled): SPIN_ITERATIONS when given (run.mjs
+// passes the first server's count to every later one, so the bare server that measures capacity
+// and the server under test do the same work per call), else calibrated at start: the fastest of
+// 30 tries (the ones where the process was not descheduled).
 const spin = (n: number) => {
   let x = 0;
   for (let i = 0; i < n; i++) x += Math.sqrt(x + i);
   return x;
 };
-let perMs = Number.POSITIVE_INFINITY;
-for (let i = 0; i < 30; i++) {
-  const t = performance.now();
-  spin(100_000);
-  perMs = Math.min(perMs, performance.now() - t);
+let iterations = Number(process.env.SPIN_ITERATIONS ?? 0);
+if (!(iterations > 0)) {
+  let perMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 30; i++) {
+    const t = performance.now();
+    spin(100_000);
+    perMs = Math.min(perMs, performance.now() - t);
+  }
+  iterations = Math.round((100_000 / perMs) * burnMs);
 }
-const iterations = Math.round((100_000 / perMs) * burnMs);
+console.log(`iterations ${iterations}`);
 
 async function handler(_ctx: unknown, req: { name: string }) {
   const t = performance.now();
@@ -106,6 +113,11 @@ let stop: () => Promise<void>;
 if (transport === 'http') {
   const server = createHttpServer({ address: `127.0.0.1:${port}`, logger, middleware, ...admission });
   server.route(pingRoute, handler);
+  await server.start();
+  stop = () => server.stop();
+} else if (transport === 'rpc') {
+  const server = createRpcServer({ address: `127.0.0.1:${port}`, logger, middleware, ...admission });
+  server.registerService(PingerService, { Ping: handler as never });
   await server.start();
   stop = () => server.stop();
 } else {

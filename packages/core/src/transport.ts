@@ -45,8 +45,10 @@ export {
 } from './transport/endpoint.ts';
 export { pinNextTickShape, pinnedTickObject } from './transport/next-tick-shape.ts';
 export {
+  type AdmissionLimiter,
   type Endpointer,
   isEndpointer,
+  rateLimitedError,
   type ServerStartOptions,
   type ServerStopOptions,
   stopGracefully,

@@ -8,7 +8,7 @@ import type {
   ServerInterceptingCallInterface,
   ServerInterceptor,
 } from '@grpc/grpc-js';
-import { KratosError } from '@kratos/core';
+import { type AdmissionLimiter, rateLimitedError } from '@kratos/core/transport';
 import {
   ForwardingServerCall,
   type InterceptingServerListener,
@@ -16,21 +16,12 @@ import {
 } from './forwarding-call.ts';
 import { toGrpcStatus } from './status.ts';
 
-/**
- * Admits or sheds calls: the shape of `@kratos/middleware`'s `Limiter` (a BBR limiter from
- * `createBbrLimiter()` fits) and of Go Kratos' `ratelimit.Limiter`.
- */
-export interface AdmissionLimiter {
-  /** A done callback when the call may run (called once when it ends), `undefined` to shed it. */
-  allow(): ((info: { error?: unknown }) => void) | undefined;
-}
+export type { AdmissionLimiter };
 
 type Done = (info: { error?: unknown }) => void;
 
 /** What a shed call is answered: RESOURCE_EXHAUSTED with Go Kratos' ErrorInfo reason RATELIMIT. */
-const SHED = toGrpcStatus(
-  new KratosError(429, 'RATELIMIT', 'service unavailable due to rate limit exceeded'),
-);
+const SHED = toGrpcStatus(rateLimitedError());
 const noInfo = {};
 
 /**

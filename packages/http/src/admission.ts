@@ -3,22 +3,11 @@
 // can (Go Kratos sheds in the middleware chain, after the body is decoded; this is the point where
 // grpc-go users put a tap handle for the same purpose).
 import type { ServerResponse } from 'node:http';
-import { KratosError } from '@kratos/core';
+import { type AdmissionLimiter, rateLimitedError } from '@kratos/core/transport';
 import { errorBody } from './errors.ts';
 
-/**
- * Admits or sheds calls: the shape of `@kratos/middleware`'s `Limiter` (a BBR limiter from
- * `createBbrLimiter()` fits) and of Go Kratos' `ratelimit.Limiter`.
- */
-export interface AdmissionLimiter {
-  /** A done callback when the call may run (called once when it ends), `undefined` to shed it. */
-  allow(): ((info: { error?: unknown }) => void) | undefined;
-}
-
-/** The answer of a shed request: 429 `RATELIMIT` with Go Kratos' message, as `rateLimit()` sheds. */
-export function rateLimitedError(): KratosError {
-  return new KratosError(429, 'RATELIMIT', 'service unavailable due to rate limit exceeded');
-}
+export type { AdmissionLimiter };
+export { rateLimitedError };
 
 const SHED_BODY = errorBody(rateLimitedError());
 const SHED_HEADERS = {

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { DescMessage, JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
 import { type AppInfo, type Context, createContextKey, type Handler } from '@kratos/core';
-import type { DeadlineTimer } from '@kratos/core/transport';
+import { type AdmissionLimiter, type DeadlineTimer, rateLimitedError } from '@kratos/core/transport';
 import type { GrpcMethodKind } from '@kratos/grpc/services';
 import { acceptsGzip, type Encoding, encodingOf } from './compression.ts';
 import { FLAG_END_STREAM } from './envelope.ts';
@@ -52,6 +52,8 @@ export interface CallHost {
   readonly timeout: number;
   readonly maxReceive: number;
   readonly maxSend: number;
+  /** Early admission, asked before the chain (health checks excepted). */
+  readonly limiter: AdmissionLimiter | undefined;
   readonly endpoint: string;
   readonly app: AppInfo | undefined;
   /** CORS headers for a browser origin (undefined when not allowed or not asked). */
@@ -62,6 +64,12 @@ export interface CallHost {
 }
 
 const CALL_KEY = createContextKey<Call>('rpc.call');
+
+/** Health checks are never shed: a balancer would take an overloaded node for a dead one. */
+const HEALTH = '/grpc.health.v1.Health/';
+/** The answer of a shed call (one object: it is only read). */
+const SHED = rateLimitedError();
+const noInfo = {};
 
 /**
  * Sends a streaming call's reply header at once rather than with its first message, so a peer
@@ -104,6 +112,8 @@ export class Call {
   #recv: Encoding | undefined = 'identity';
   readonly #out: Reply;
   #finished = false;
+  /** The limiter's done, while an admitted call runs. */
+  #admitted: ((info: { error?: unknown }) => void) | undefined;
 
   constructor(host: CallHost, ex: Exchange, entry: MethodEntry | undefined, wire: Wire) {
     this.#host = host;
@@ -218,6 +228,14 @@ export class Call {
       return;
     }
     const entry = this.#entry!;
+    const limiter = this.#host.limiter;
+    if (limiter !== undefined && !entry.operation.startsWith(HEALTH)) {
+      this.#admitted = limiter.allow();
+      if (this.#admitted === undefined) {
+        this.finish(SHED);
+        return;
+      }
+    }
     if (entry.kind !== 'unary') {
       this.ctx.set(CALL_KEY, this);
       this.ctx.watchCancel();
@@ -301,13 +319,22 @@ export class Call {
         if (!ex.closed) ex.reset();
       }
     }
-    this.#host.end();
+    this.#ended();
   }
 
   #close(): void {
     if (this.#finished) return;
     this.#finished = true;
     this.ctx.finish();
+    this.#ended();
+  }
+
+  #ended(): void {
+    const done = this.#admitted;
+    if (done !== undefined) {
+      this.#admitted = undefined;
+      done(noInfo);
+    }
     this.#host.end();
   }
 }

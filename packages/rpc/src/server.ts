@@ -60,6 +60,7 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
     timeout: options.timeout ?? 1000,
     maxReceive: options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE,
     maxSend: options.maxSendMessageSize ?? Number.POSITIVE_INFINITY,
+    limiter: options.limiter,
     endpoint: '',
     app: undefined,
     corsHeaders: cors ? (origin) => cors.headers(origin) : () => undefined,

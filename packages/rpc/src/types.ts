@@ -1,7 +1,7 @@
 import type { DescFile } from '@bufbuild/protobuf';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { Logger, Middleware, Server } from '@kratos/core';
-import type { Endpointer } from '@kratos/core/transport';
+import type { AdmissionLimiter, Endpointer } from '@kratos/core/transport';
 import type { GrpcMethodHandler, RegisterServiceOptions, ServingStatus } from '@kratos/grpc/services';
 
 /** Server TLS: PEM key and certificate; `ca` (with `requireClientCert`) for mutual TLS. ALPN offers h2 and http/1.1. */
@@ -58,6 +58,14 @@ export interface RpcServerOptions {
   reflection?: boolean;
   /** Register `kratos.api.Metadata` (ListServices, GetServiceDesc), as Go Kratos does. Default true. */
   metadata?: boolean;
+  /**
+   * Early admission (e.g. `createBbrLimiter()` from `@kratos/middleware`): asked for every call but
+   * health checks once its request message is read (unary, server streaming; at the headers for
+   * client and bidi streams), before the middleware chain and the handler; a refused
+   * call is answered RESOURCE_EXHAUSTED (Connect: 429 `resource_exhausted`) with Kratos' reason
+   * `RATELIMIT` at once. Default none.
+   */
+  limiter?: AdmissionLimiter;
   /** Largest request message accepted, bytes (RESOURCE_EXHAUSTED beyond). Default 4 MiB. */
   maxReceiveMessageSize?: number;
   /** Largest reply message sent, bytes (RESOURCE_EXHAUSTED beyond). Default unlimited. */

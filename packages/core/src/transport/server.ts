@@ -1,4 +1,5 @@
 import type { AppInfo } from '../app/app-info.ts';
+import { KratosError } from '../errors/kratos-error.ts';
 
 /** What an App hands a server when starting it. */
 export interface ServerStartOptions {
@@ -54,4 +55,19 @@ export interface Endpointer {
 /** True when a server can report its endpoint. */
 export function isEndpointer(value: unknown): value is Endpointer {
   return typeof (value as Partial<Endpointer> | null)?.endpoint === 'function';
+}
+
+/**
+ * Admits or sheds calls at a server's door (early admission, the `limiter` option of the HTTP,
+ * gRPC and rpc servers): the shape of `@kratos/middleware`'s `Limiter` (a BBR limiter from
+ * `createBbrLimiter()` fits) and of Go Kratos' `ratelimit.Limiter`.
+ */
+export interface AdmissionLimiter {
+  /** A done callback when the call may run (called once when it ends), `undefined` to shed it. */
+  allow(): ((info: { error?: unknown }) => void) | undefined;
+}
+
+/** What a shed call is answered: 429 `RATELIMIT` with Go Kratos' message, as `rateLimit()` sheds. */
+export function rateLimitedError(): KratosError {
+  return new KratosError(429, 'RATELIMIT', 'service unavailable due to rate limit exceeded');
 }
