@@ -192,6 +192,7 @@ async function capacityNow(transport, seconds) {
     cpuShare: cpu / wall,
     handlerShareOfCpu: sum(during, 'spinMs') / Math.max(1, sum(during, 'cpuMs')),
     handlerPerWall: sum(during, 'spinMs') / Math.max(1, sum(during, 'wallMs')),
+    handlerMsPerCall: sum(during, 'spinMs') / Math.max(1, sum(during, 'spins')),
   };
 }
 
@@ -247,6 +248,7 @@ for (const transport of TRANSPORTS) {
         handlerMsPerCall: sum(during, 'spinMs') / Math.max(1, sum(during, 'spins')),
         handlerShareOfCpu: sum(during, 'spinMs') / Math.max(1, sum(during, 'cpuMs')),
         capacityHandlerShareOfCpu: cap.handlerShareOfCpu,
+        capacityHandlerMsPerCall: cap.handlerMsPerCall,
         // The share of wall time the server spent in admitted handlers, over the bare saturated
         // server's: what the limiter leaves of the core for work that answers. Unlike calls/s it
         // does not move when the host's speed drifts between the two runs (the same handler took
