@@ -237,7 +237,7 @@ for (const transport of TRANSPORTS) {
         p50: over.ok.p50,
         p99: over.ok.p99,
         unloadedP99: unloaded.ok.p99,
-        p99Ratio: over.ok.p99 / unloaded.ok.p99,
+        p99Ratio: over.ok.p99 === null || unloaded.ok.p99 === null ? Number.NaN : over.ok.p99 / unloaded.ok.p99,
         rejectedShare: over.rejected.n / Math.max(1, over.sent),
         rejectedP99: over.rejected.p99,
         failed: over.error.n + over.timeout.n + over.skipped,
