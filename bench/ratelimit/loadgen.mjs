@@ -1,11 +1,12 @@
-// Load generator of the overload harness, for HTTP/1.1 and gRPC alike (`rpc`: gRPC to @kratos/rpc) (run pinned to its own core).
+// Load generator of the overload harness, for HTTP/1.1 and gRPC alike (`grpc` and `rpc` both speak
+// gRPC; run pinned to its own core).
 // Open loop: Poisson arrivals at RATE per second for SECONDS, whatever the server answers (a slow
 // server does not slow the offered load down, as it would with a closed loop); or closed loop
 // (CLOSED=n callers back to back) to measure capacity. Each call's latency is kept by outcome
 // (ok, rejected = 429 / RESOURCE_EXHAUSTED, other error, timeout), from the moment it was sent.
 // Prints one line: RESULT {json}.
 //
-//   node loadgen.mjs <http|grpc> <port> <rate> <seconds>   env: CLOSED, CONNS (256), MAX_OUTSTANDING (2000), TIMEOUT_MS (5000)
+//   node loadgen.mjs <http|grpc|rpc> <port> <rate> <seconds>   env: CLOSED, CONNS (256), MAX_OUTSTANDING (2000), TIMEOUT_MS (5000)
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';

@@ -193,6 +193,7 @@ async function capacityNow(transport, seconds) {
     handlerShareOfCpu: sum(during, 'spinMs') / Math.max(1, sum(during, 'cpuMs')),
     handlerPerWall: sum(during, 'spinMs') / Math.max(1, sum(during, 'wallMs')),
     handlerMsPerCall: sum(during, 'spinMs') / Math.max(1, sum(during, 'spins')),
+    handlerCpuMsPerCall: sum(during, 'spinCpuMs') / Math.max(1, sum(during, 'spins')),
   };
 }
 
@@ -237,7 +238,8 @@ for (const transport of TRANSPORTS) {
         p50: over.ok.p50,
         p99: over.ok.p99,
         unloadedP99: unloaded.ok.p99,
-        p99Ratio: over.ok.p99 === null || unloaded.ok.p99 === null ? Number.NaN : over.ok.p99 / unloaded.ok.p99,
+        p99Ratio:
+          over.ok.p99 === null || unloaded.ok.p99 === null ? Number.NaN : over.ok.p99 / unloaded.ok.p99,
         rejectedShare: over.rejected.n / Math.max(1, over.sent),
         rejectedP99: over.rejected.p99,
         failed: over.error.n + over.timeout.n + over.skipped,
@@ -249,6 +251,10 @@ for (const transport of TRANSPORTS) {
         handlerShareOfCpu: sum(during, 'spinMs') / Math.max(1, sum(during, 'cpuMs')),
         capacityHandlerShareOfCpu: cap.handlerShareOfCpu,
         capacityHandlerMsPerCall: cap.handlerMsPerCall,
+        // The same in the main thread's CPU time: when both move together the host's core got
+        // slower or faster, not busier with other threads.
+        handlerCpuMsPerCall: sum(during, 'spinCpuMs') / Math.max(1, sum(during, 'spins')),
+        capacityHandlerCpuMsPerCall: cap.handlerCpuMsPerCall,
         // The share of wall time the server spent in admitted handlers, over the bare saturated
         // server's: what the limiter leaves of the core for work that answers. Unlike calls/s it
         // does not move when the host's speed drifts between the two runs (the same handler took

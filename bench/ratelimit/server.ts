@@ -1,12 +1,14 @@
 // The server under test: one route, `ping.v1.Pinger/Ping` over @kratos/http (`GET /v1/ping/{name}`),
-// @kratos/grpc (grpc-js) or @kratos/rpc (gRPC on node:http2), whose handler burns CPU synchronously (BURN_MS per call, a busy loop like a
-// template render or a JSON transform), behind rateLimit() or behind nothing.
+// @kratos/grpc (grpc-js) or @kratos/rpc (gRPC on node:http2), whose handler burns CPU
+// synchronously (BURN_MS per call, a busy loop like a template render or a JSON transform), behind
+// rateLimit() or behind nothing.
 // Modes: none (no limiter); bbr (createBbrLimiter() defaults: elu signal + event-loop turn guard;
 // env TURN_BUDGET overrides turnBudget);
 // go (turnBudget 0: Go Kratos' rule alone); before (the limiter before the turn guard,
 // baseline-bbr.ts); cpu (bbr on the cpu signal); shed (rejects every call: the cost of a shed);
 // early (bbr as the server's `limiter` option: early admission instead of the middleware);
-// early-shed (rejects every call at the early admission point).
+// early-shed (rejects every call at the early admission point); early-every (admits every EVERY-th
+// call there, whatever the load).
 // Run: taskset -c 0 node --conditions=kratos-source bench/ratelimit/server.ts <http|grpc|rpc> <mode> <port>
 import { performance } from 'node:perf_hooks';
 import { createGrpcServer } from '../../packages/grpc/src/index.ts';

@@ -45,6 +45,7 @@ export {
 } from './transport/endpoint.ts';
 export { pinNextTickShape, pinnedTickObject } from './transport/next-tick-shape.ts';
 export {
+  type AdmissionDone,
   type AdmissionLimiter,
   type Endpointer,
   isEndpointer,

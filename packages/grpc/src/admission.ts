@@ -8,17 +8,16 @@ import type {
   ServerInterceptingCallInterface,
   ServerInterceptor,
 } from '@grpc/grpc-js';
-import { type AdmissionLimiter, rateLimitedError } from '@kratos/core/transport';
+import { type AdmissionDone, type AdmissionLimiter, rateLimitedError } from '@kratos/core/transport';
 import {
   ForwardingServerCall,
   type InterceptingServerListener,
   type PartialStatus,
 } from './forwarding-call.ts';
+import { isHealthCheck } from './health.ts';
 import { toGrpcStatus } from './status.ts';
 
 export type { AdmissionLimiter };
-
-type Done = (info: { error?: unknown }) => void;
 
 /** What a shed call is answered: RESOURCE_EXHAUSTED with Go Kratos' ErrorInfo reason RATELIMIT. */
 const SHED = toGrpcStatus(rateLimitedError());
@@ -38,7 +37,7 @@ class Admission extends ForwardingServerCall {
   readonly #atStart: boolean;
   #asked = false;
   #shed = false;
-  #done: Done | undefined;
+  #done: AdmissionDone | undefined;
 
   constructor(call: ServerInterceptingCallInterface, limiter: AdmissionLimiter, atStart: boolean) {
     super(call);
@@ -85,13 +84,10 @@ class Admission extends ForwardingServerCall {
   }
 }
 
-/** Health checks are never shed: a balancer would take an overloaded node for a dead one. */
-const HEALTH = '/grpc.health.v1.Health/';
-
 /** The grpc-js server interceptor asking `limiter` for every call but health checks. */
 export function admissionInterceptor(limiter: AdmissionLimiter): ServerInterceptor {
   return (method, call) =>
-    (method.path.startsWith(HEALTH)
+    (isHealthCheck(method.path)
       ? call
       : new Admission(call, limiter, method.requestStream)) as unknown as ServerInterceptingCall;
 }

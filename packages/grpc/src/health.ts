@@ -59,11 +59,22 @@ const decodeResponse = (b: Uint8Array): HealthCheckResponse => {
   return { status };
 };
 
+/** What every `grpc.health.v1.Health` method path begins with. */
+const HEALTH_PATH = '/grpc.health.v1.Health/';
+
+/**
+ * True for a call to `grpc.health.v1.Health`. Admission limiters never shed these: a balancer would
+ * take an overloaded node for a dead one.
+ */
+export function isHealthCheck(path: string): boolean {
+  return path.startsWith(HEALTH_PATH);
+}
+
 const method = <K extends 'Check' | 'Watch'>(
   name: K,
   stream: boolean,
 ): MethodDefinition<HealthCheckRequest, HealthCheckResponse> => ({
-  path: `/grpc.health.v1.Health/${name}`,
+  path: `${HEALTH_PATH}${name}`,
   requestStream: false,
   responseStream: stream,
   requestSerialize: encodeRequest,

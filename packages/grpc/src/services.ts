@@ -19,6 +19,7 @@ export {
   type HealthService,
   healthDefinition,
   healthFile,
+  isHealthCheck,
 } from './health.ts';
 export {
   type GetServiceDescReply,

@@ -4,8 +4,13 @@ import { once } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { DescMessage, JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
 import { type AppInfo, type Context, createContextKey, type Handler } from '@kratos/core';
-import { type AdmissionLimiter, type DeadlineTimer, rateLimitedError } from '@kratos/core/transport';
-import type { GrpcMethodKind } from '@kratos/grpc/services';
+import {
+  type AdmissionDone,
+  type AdmissionLimiter,
+  type DeadlineTimer,
+  rateLimitedError,
+} from '@kratos/core/transport';
+import { type GrpcMethodKind, isHealthCheck } from '@kratos/grpc/services';
 import { acceptsGzip, type Encoding, encodingOf } from './compression.ts';
 import { FLAG_END_STREAM } from './envelope.ts';
 import type { Exchange } from './exchange.ts';
@@ -65,8 +70,6 @@ export interface CallHost {
 
 const CALL_KEY = createContextKey<Call>('rpc.call');
 
-/** Health checks are never shed: a balancer would take an overloaded node for a dead one. */
-const HEALTH = '/grpc.health.v1.Health/';
 /** The answer of a shed call (one object: it is only read). */
 const SHED = rateLimitedError();
 const noInfo = {};
@@ -113,7 +116,7 @@ export class Call {
   readonly #out: Reply;
   #finished = false;
   /** The limiter's done, while an admitted call runs. */
-  #admitted: ((info: { error?: unknown }) => void) | undefined;
+  #admitted: AdmissionDone | undefined;
 
   constructor(host: CallHost, ex: Exchange, entry: MethodEntry | undefined, wire: Wire) {
     this.#host = host;
@@ -229,7 +232,7 @@ export class Call {
     }
     const entry = this.#entry!;
     const limiter = this.#host.limiter;
-    if (limiter !== undefined && !entry.operation.startsWith(HEALTH)) {
+    if (limiter !== undefined && !isHealthCheck(entry.operation)) {
       this.#admitted = limiter.allow();
       if (this.#admitted === undefined) {
         this.finish(SHED);

@@ -64,8 +64,11 @@ export function isEndpointer(value: unknown): value is Endpointer {
  */
 export interface AdmissionLimiter {
   /** A done callback when the call may run (called once when it ends), `undefined` to shed it. */
-  allow(): ((info: { error?: unknown }) => void) | undefined;
+  allow(): AdmissionDone | undefined;
 }
+
+/** Reports to an {@link AdmissionLimiter} that an admitted call ended (`error`: how it failed). */
+export type AdmissionDone = (info: { error?: unknown }) => void;
 
 /** What a shed call is answered: 429 `RATELIMIT` with Go Kratos' message, as `rateLimit()` sheds. */
 export function rateLimitedError(): KratosError {
