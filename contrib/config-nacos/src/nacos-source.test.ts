@@ -18,6 +18,12 @@ const quiet = { log() {} };
 const text = (kv: KeyValue | undefined) => (kv ? new TextDecoder().decode(kv.value) : undefined);
 // The client keeps a snapshot of every config it read; keep the tests' out of $HOME.
 const cacheDir = mkdtempSync(join(tmpdir(), 'kt-nacos-cache-'));
+// How long a change may take to reach a watcher. Nacos' long poll compares md5s, then registers the
+// waiting request on another thread (LongPollingService.addLongPollingClient); a change published in
+// between is not pushed, and the client hears of it when its 30 s poll times out and asks again. On
+// a loaded machine that window is wide enough to hit, so a change is only sure to arrive within one
+// poll period plus the next request.
+const CHANGE_ARRIVES_MS = 45_000;
 
 let nacos: StartedServer;
 /** Publishes and removes configs through Nacos' open API, not through the code under test. */
@@ -31,7 +37,7 @@ async function publish(server: string, dataId: string, group: string, content: s
   const query = new URLSearchParams({ dataId, group });
   await waitFor(
     async () => (await (await fetch(`http://${server}/nacos/v1/cs/configs?${query}`)).text()) === content,
-    { timeout: 10_000, message: `nacos serving ${dataId} after publish` },
+    { timeout: 30_000, message: `nacos serving ${dataId} after publish` },
   );
 }
 async function remove(server: string, dataId: string, group: string): Promise<void> {
@@ -75,7 +81,7 @@ describeConfigSourceContract(
       },
     };
   },
-  { timeoutMs: 10_000 },
+  { timeoutMs: CHANGE_ARRIVES_MS },
 );
 
 describe('nacos config source', () => {
@@ -98,43 +104,52 @@ describe('nacos config source', () => {
     }
   });
 
-  it('with createConfig: a malformed update keeps the last good config, a delete is reported', async () => {
-    const server = nacos.endpoints.http!;
-    const group = uniqueName('kt');
-    await publish(server, 'config.yaml', group, 'data:\n  greeting: Hola\n');
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => {
-        if (level === 'warn') warnings.push(kv.join(' '));
-      },
-    };
-    const source = createNacosSource({
-      dataId: 'config.yaml',
-      group,
-      connection: { serverAddr: server, cacheDir },
-      logger: quiet,
-    });
-    const config = createConfig({ sources: [source], logger });
-    try {
-      await config.load();
-      const deleted: boolean[] = [];
-      config.watch('data.greeting', (_v, c) => deleted.push(c.deleted));
-      await publish(server, 'config.yaml', group, 'data:\n  greeting: Bonjour\n');
-      await waitFor(() => config.value('data.greeting').string() === 'Bonjour', { timeout: 10_000 });
-      await publish(server, 'config.yaml', group, 'data:\n  greeting: [unclosed\n');
-      await waitFor(() => warnings.some((w) => w.includes('update rejected') && w.includes('config.yaml')), {
-        timeout: 10_000,
+  it(
+    'with createConfig: a malformed update keeps the last good config, a delete is reported',
+    async () => {
+      const server = nacos.endpoints.http!;
+      const group = uniqueName('kt');
+      await publish(server, 'config.yaml', group, 'data:\n  greeting: Hola\n');
+      const warnings: string[] = [];
+      const logger = {
+        log: (level: string, ...kv: unknown[]) => {
+          if (level === 'warn') warnings.push(kv.join(' '));
+        },
+      };
+      const source = createNacosSource({
+        dataId: 'config.yaml',
+        group,
+        connection: { serverAddr: server, cacheDir },
+        logger: quiet,
       });
-      expect(config.value('data.greeting').string()).toBe('Bonjour');
-      await remove(server, 'config.yaml', group);
-      await waitFor(() => deleted.includes(true), { timeout: 10_000 });
-      expect(config.value('data.greeting').exists).toBe(false);
-    } finally {
-      await config.close();
-      await source.close();
-      await remove(server, 'config.yaml', group);
-    }
-  }, 40_000);
+      const config = createConfig({ sources: [source], logger });
+      try {
+        await config.load();
+        const deleted: boolean[] = [];
+        config.watch('data.greeting', (_v, c) => deleted.push(c.deleted));
+        await publish(server, 'config.yaml', group, 'data:\n  greeting: Bonjour\n');
+        await waitFor(() => config.value('data.greeting').string() === 'Bonjour', {
+          timeout: CHANGE_ARRIVES_MS,
+        });
+        await publish(server, 'config.yaml', group, 'data:\n  greeting: [unclosed\n');
+        await waitFor(
+          () => warnings.some((w) => w.includes('update rejected') && w.includes('config.yaml')),
+          {
+            timeout: CHANGE_ARRIVES_MS,
+          },
+        );
+        expect(config.value('data.greeting').string()).toBe('Bonjour');
+        await remove(server, 'config.yaml', group);
+        await waitFor(() => deleted.includes(true), { timeout: CHANGE_ARRIVES_MS });
+        expect(config.value('data.greeting').exists).toBe(false);
+      } finally {
+        await config.close();
+        await source.close();
+        await remove(server, 'config.yaml', group);
+      }
+    },
+    4 * CHANGE_ARRIVES_MS,
+  );
 
   it('fails load with an error naming the dataId and the address when Nacos is unreachable', async () => {
     const addr = `127.0.0.1:${await freePort()}`;
@@ -194,7 +209,9 @@ describe('nacos config source: outage and recovery', () => {
       await nacos.restart();
       expect(config.value('data.greeting').string()).toBe('before');
       await publish(addr, 'config.yaml', group, 'data:\n  greeting: after\n');
-      await waitFor(() => config.value('data.greeting').string('') === 'after', { timeout: 40_000 });
+      await waitFor(() => config.value('data.greeting').string('') === 'after', {
+        timeout: CHANGE_ARRIVES_MS,
+      });
     } finally {
       await config.close();
       await source.close();
