@@ -6,7 +6,7 @@
 // (ok, rejected = 429 / RESOURCE_EXHAUSTED, other error, timeout), from the moment it was sent.
 // Prints one line: RESULT {json}.
 //
-//   node loadgen.mjs <http|grpc|rpc> <port> <rate> <seconds>   env: CLOSED, CONNS (256), MAX_OUTSTANDING (2000), TIMEOUT_MS (5000)
+//   node loadgen.mjs <http|grpc|rpc> <port> <rate> <seconds>   env: CLOSED, CONNS (256), CHANNELS (1), MAX_OUTSTANDING (2000), TIMEOUT_MS (5000)
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';
@@ -59,8 +59,17 @@ if (transport === 'http') {
 } else if (transport === 'grpc' || transport === 'rpc') {
   // ping.v1.PingRequest{name: "x"}: field 1, length 1.
   const body = Buffer.from([0x0a, 1, 0x78]);
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  // CHANNELS connections (default 1, as one client process has), calls spread round robin.
+  const clients = Array.from(
+    { length: Math.max(1, Number(process.env.CHANNELS ?? 1)) },
+    () =>
+      new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+        'grpc.use_local_subchannel_pool': 1,
+      }),
+  );
+  let nextClient = 0;
   call = (done) => {
+    const client = clients[nextClient++ % clients.length];
     client.makeUnaryRequest(
       '/ping.v1.Pinger/Ping',
       (b) => b,
@@ -111,6 +120,14 @@ function fire() {
 
 const begin = performance.now();
 const end = begin + seconds * 1000;
+// The generator's own CPU share while the load runs: near 100 % its event loop, not the server,
+// adds to the latencies it reports.
+const cpuAtBegin = process.cpuUsage();
+let clientCpuShare = null;
+setTimeout(() => {
+  const c = process.cpuUsage(cpuAtBegin);
+  clientCpuShare = (c.user + c.system) / 1000 / (performance.now() - begin);
+}, seconds * 1000).unref();
 if (closed > 0) {
   for (let i = 0; i < closed; i++) fire();
 } else {
@@ -152,6 +169,7 @@ const result = {
   okPerSec: okInWindow / seconds,
   okAfterStop: lat.ok.length - okInWindow,
   maxOutstanding: maxSeen,
+  clientCpuShare,
   unfinished: outstanding,
   ok: summary(lat.ok),
   rejected: summary(lat.rejected),
