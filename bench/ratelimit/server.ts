@@ -140,7 +140,15 @@ if (transport === 'http') {
   await server.start();
   stop = () => server.stop();
 } else if (transport === 'rpc') {
-  const server = createRpcServer({ address: `127.0.0.1:${port}`, logger, middleware, ...admission });
+  // MAX_STREAMS overrides maxConcurrentStreams (default 250), e.g. 4294967295 for node:http2's own.
+  const streams = process.env.MAX_STREAMS ? { maxConcurrentStreams: Number(process.env.MAX_STREAMS) } : {};
+  const server = createRpcServer({
+    address: `127.0.0.1:${port}`,
+    logger,
+    middleware,
+    ...admission,
+    ...streams,
+  });
   server.registerService(PingerService, { Ping: handler as never });
   await server.start();
   stop = () => server.stop();

@@ -13,6 +13,8 @@ import type { RpcServerTlsOptions } from './types.ts';
 export interface ListenerOptions {
   tls: RpcServerTlsOptions | undefined;
   http1: boolean;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS sent to every HTTP/2 peer. */
+  maxConcurrentStreams: number;
   onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void;
   onRequest(req: IncomingMessage, res: ServerResponse): void;
   onSession(session: Http2Session): void;
@@ -37,7 +39,7 @@ export function createListener(options: ListenerOptions): Listener {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
-  const settings = { enablePush: false };
+  const settings = { enablePush: false, maxConcurrentStreams: options.maxConcurrentStreams };
   if (options.tls) {
     const tls = options.tls;
     const server = createSecureServer({

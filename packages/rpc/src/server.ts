@@ -126,6 +126,7 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
   const listener = createListener({
     tls: options.tls,
     http1: options.http1 ?? true,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? 250,
     onStream,
     onRequest,
     onSession(session) {

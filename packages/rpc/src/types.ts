@@ -70,6 +70,12 @@ export interface RpcServerOptions {
   maxReceiveMessageSize?: number;
   /** Largest reply message sent, bytes (RESOURCE_EXHAUSTED beyond). Default unlimited. */
   maxSendMessageSize?: number;
+  /**
+   * Calls one HTTP/2 connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); a gRPC
+   * client queues the rest on its side, where their deadlines run out without costing the server
+   * anything. Default 250, as `createGrpcServer`.
+   */
+  maxConcurrentStreams?: number;
   /** HTTP/2 keepalive PINGs. */
   keepalive?: RpcKeepaliveOptions;
   /** Accept Connect and gRPC-Web over HTTP/1.1 on the same port. Default true. */
