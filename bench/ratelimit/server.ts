@@ -57,19 +57,20 @@ if (!make) {
   process.exit(2);
 }
 const inner = make();
-// Counts calls, admissions and event-loop turns with calls, for the stat lines.
-const counts = {
+// Counts calls, admissions and event-loop turns with calls, for the stat lines (one second each;
+// cpuMs is the process's CPU time when the second began).
+const zero = () => ({
   calls: 0,
   admitted: 0,
   turns: 0,
-  cpuMs: 0,
   spinMs: 0,
   spinCpuMs: 0,
   spins: 0,
   // The fastest call of the second: against the mean, whether every call got slower (the core) or
   // some were interrupted (the process's own work run inside them, e.g. a GC the engine requested).
   spinMinMs: Number.POSITIVE_INFINITY,
-};
+});
+const counts = { ...zero(), cpuMs: 0 };
 let turnOpen = false;
 const endTurn = () => {
   turnOpen = false;
@@ -177,16 +178,7 @@ setInterval(() => {
     wallMs,
   };
   console.log(`stat ${JSON.stringify(line)}`);
-  Object.assign(counts, {
-    calls: 0,
-    admitted: 0,
-    turns: 0,
-    cpuMs,
-    spinMs: 0,
-    spinCpuMs: 0,
-    spins: 0,
-    spinMinMs: Number.POSITIVE_INFINITY,
-  });
+  Object.assign(counts, zero(), { cpuMs });
 }, 1000).unref();
 process.on('SIGTERM', () => {
   void stop().then(() => process.exit(0));

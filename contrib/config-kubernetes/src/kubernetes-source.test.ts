@@ -3,7 +3,9 @@ import type { KeyValue } from '@kratos/core';
 import {
   describeConfigSourceContract,
   freePort,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
   waitFor,
@@ -12,7 +14,6 @@ import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubernetesSource } from './index.ts';
 
-const quiet = { log() {} };
 const text = (kv: KeyValue | undefined) => (kv ? new TextDecoder().decode(kv.value) : undefined);
 const LABEL = 'kratos-config-test';
 
@@ -75,7 +76,7 @@ describeConfigSourceContract('kubernetes', async ({ namespace, initial }) => {
     namespace: 'default',
     labelSelector: `${LABEL}=${namespace}`,
     kubeConfig: kc,
-    logger: quiet,
+    logger: silentLogger,
   });
   return {
     source,
@@ -118,13 +119,13 @@ describe('kubernetes config source', () => {
   it('with createConfig: a malformed update keeps the last good config, a deleted ConfigMap is reported', async () => {
     const name = uniqueName('kt');
     await setEntry(name, name, 'config.yaml', 'data:\n  greeting: Hola\n');
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => {
-        if (level === 'warn') warnings.push(kv.join(' '));
-      },
-    };
-    const source = createKubernetesSource({ namespace: 'default', name, kubeConfig: kc, logger: quiet });
+    const { lines: warnings, logger } = recordLogs();
+    const source = createKubernetesSource({
+      namespace: 'default',
+      name,
+      kubeConfig: kc,
+      logger: silentLogger,
+    });
     const config = createConfig({ sources: [source], logger });
     try {
       await config.load();
@@ -154,7 +155,7 @@ describe('kubernetes config source', () => {
       contexts: [{ name: 'dead', cluster: 'dead', user: 'u' }],
       currentContext: 'dead',
     });
-    const source = createKubernetesSource({ namespace: 'default', kubeConfig: dead, logger: quiet });
+    const source = createKubernetesSource({ namespace: 'default', kubeConfig: dead, logger: silentLogger });
     await expect(source.load()).rejects.toThrow(
       `kubernetes config source: cannot list ConfigMaps in namespace "default" from ${server}`,
     );
@@ -170,14 +171,9 @@ describe('kubernetes config source: outage and recovery', () => {
   it('keeps the last good config while the API server is down and follows it again after a restart', async () => {
     const name = uniqueName('kt');
     await setEntry(name, name, 'config.yaml', 'data:\n  greeting: before\n');
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => {
-        if (level === 'warn') warnings.push(kv.join(' '));
-      },
-    };
+    const { lines: warnings, logger } = recordLogs();
     const source = createKubernetesSource({ namespace: 'default', name, kubeConfig: kc, logger });
-    const config = createConfig({ sources: [source], logger: quiet });
+    const config = createConfig({ sources: [source], logger: silentLogger });
     try {
       await config.load();
       await kube.stop();

@@ -6,7 +6,9 @@ import type { KeyValue } from '@kratos/core';
 import {
   describeConfigSourceContract,
   freePort,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
   waitFor,
@@ -14,7 +16,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNacosSource } from './index.ts';
 
-const quiet = { log() {} };
 const text = (kv: KeyValue | undefined) => (kv ? new TextDecoder().decode(kv.value) : undefined);
 // The client keeps a snapshot of every config it read; keep the tests' out of $HOME.
 const cacheDir = mkdtempSync(join(tmpdir(), 'kt-nacos-cache-'));
@@ -69,7 +70,7 @@ describeConfigSourceContract(
       dataId: ['app.yaml', 'db.json'],
       group: namespace,
       connection: { serverAddr: server, cacheDir },
-      logger: quiet,
+      logger: silentLogger,
     });
     return {
       source,
@@ -110,17 +111,12 @@ describe('nacos config source', () => {
       const server = nacos.endpoints.http!;
       const group = uniqueName('kt');
       await publish(server, 'config.yaml', group, 'data:\n  greeting: Hola\n');
-      const warnings: string[] = [];
-      const logger = {
-        log: (level: string, ...kv: unknown[]) => {
-          if (level === 'warn') warnings.push(kv.join(' '));
-        },
-      };
+      const { lines: warnings, logger } = recordLogs();
       const source = createNacosSource({
         dataId: 'config.yaml',
         group,
         connection: { serverAddr: server, cacheDir },
-        logger: quiet,
+        logger: silentLogger,
       });
       const config = createConfig({ sources: [source], logger });
       try {
@@ -161,7 +157,7 @@ describe('nacos config source', () => {
         cacheDir: mkdtempSync(join(tmpdir(), 'kt-nacos-empty-')),
         requestTimeout: 1000,
       },
-      logger: quiet,
+      logger: silentLogger,
     });
     try {
       await expect(source.load()).rejects.toThrow(
@@ -186,19 +182,14 @@ describe('nacos config source: outage and recovery', () => {
     const addr = nacos.endpoints.http!;
     const group = uniqueName('kt');
     await publish(addr, 'config.yaml', group, 'data:\n  greeting: before\n');
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => {
-        if (level === 'warn') warnings.push(kv.join(' '));
-      },
-    };
+    const { lines: warnings, logger } = recordLogs();
     const source = createNacosSource({
       dataId: 'config.yaml',
       group,
       connection: { serverAddr: addr, cacheDir: mkdtempSync(join(tmpdir(), 'kt-nacos-outage-')) },
       logger,
     });
-    const config = createConfig({ sources: [source], logger: quiet });
+    const config = createConfig({ sources: [source], logger: silentLogger });
     try {
       await config.load();
       expect(config.value('data.greeting').string()).toBe('before');

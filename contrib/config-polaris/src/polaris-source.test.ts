@@ -3,7 +3,9 @@ import type { KeyValue } from '@kratos/core';
 import {
   describeConfigSourceContract,
   freePort,
+  recordLogs,
   type StartedServer,
+  silentLogger,
   startServer,
   uniqueName,
   waitFor,
@@ -11,7 +13,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolarisSource } from './index.ts';
 
-const quiet = { log() {} };
 const text = (kv: KeyValue | undefined) => (kv ? new TextDecoder().decode(kv.value) : undefined);
 
 let polaris: StartedServer;
@@ -70,7 +71,7 @@ describeConfigSourceContract(
       address: base,
       group: namespace,
       fileName: ['app.yaml', 'db.json'],
-      logger: quiet,
+      logger: silentLogger,
     });
     return {
       source,
@@ -107,13 +108,13 @@ describe('polaris config source', () => {
       const base = polaris.endpoints.http!;
       const group = uniqueName('kt');
       await release(base, group, 'config.yaml', 'data:\n  greeting: Hola\n');
-      const warnings: string[] = [];
-      const logger = {
-        log: (level: string, ...kv: unknown[]) => {
-          if (level === 'warn') warnings.push(kv.join(' '));
-        },
-      };
-      const source = createPolarisSource({ address: base, group, fileName: 'config.yaml', logger: quiet });
+      const { lines: warnings, logger } = recordLogs();
+      const source = createPolarisSource({
+        address: base,
+        group,
+        fileName: 'config.yaml',
+        logger: silentLogger,
+      });
       const config = createConfig({ sources: [source], logger });
       try {
         await config.load();
@@ -171,14 +172,9 @@ describe('polaris config source: outage and recovery', () => {
     const base = server.endpoints.http!;
     const group = uniqueName('kt');
     await release(base, group, 'config.yaml', 'data:\n  greeting: before\n');
-    const warnings: string[] = [];
-    const logger = {
-      log: (level: string, ...kv: unknown[]) => {
-        if (level === 'warn') warnings.push(kv.join(' '));
-      },
-    };
+    const { lines: warnings, logger } = recordLogs();
     const source = createPolarisSource({ address: base, group, fileName: 'config.yaml', logger });
-    const config = createConfig({ sources: [source], logger: quiet });
+    const config = createConfig({ sources: [source], logger: silentLogger });
     try {
       await config.load();
       await server.stop();

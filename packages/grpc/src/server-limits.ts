@@ -7,6 +7,7 @@ import {
 } from '@grpc/grpc-js';
 import type { DeadlineHandle, DeadlineTimer } from '@kratos/core/transport';
 import type { AdmissionLimiter } from './admission.ts';
+import { DEFAULT_MAX_CONCURRENT_STREAMS } from './defaults.ts';
 import { ForwardingServerCall, type PartialStatus } from './forwarding-call.ts';
 
 const NGHTTP2_NO_ERROR = 0;
@@ -54,7 +55,7 @@ export function limitChannelOptions(
     'grpc.keepalive_time_ms': limits.keepaliveTime ?? 60_000,
     'grpc.keepalive_timeout_ms': limits.keepaliveTimeout ?? 20_000,
     'grpc.max_connection_idle_ms': limits.maxConnectionIdle ?? 300_000,
-    'grpc.max_concurrent_streams': limits.maxConcurrentStreams ?? 250,
+    'grpc.max_concurrent_streams': limits.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
   };
   if (limits.maxConnectionAge !== undefined) out['grpc.max_connection_age_ms'] = limits.maxConnectionAge;
   if (limits.maxConnectionAgeGrace !== undefined) {

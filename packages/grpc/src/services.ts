@@ -1,6 +1,8 @@
 // `@kratos/grpc/services`: what a gRPC server on another HTTP/2 stack (@kratos/rpc, on
 // node:http2) reuses from this package without loading @grpc/grpc-js: grpc.health.v1, server
 // reflection, the Kratos metadata service, the error-details codecs and method kinds.
+
+export { DEFAULT_MAX_CONCURRENT_STREAMS } from './defaults.ts';
 export {
   type AnyMessage,
   decodeErrorInfo,

@@ -17,6 +17,7 @@ import {
 import {
   createHealthService,
   createReflectionIndex,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
   type GrpcServer,
   healthFile,
   registerMetadataService,
@@ -126,7 +127,7 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
   const listener = createListener({
     tls: options.tls,
     http1: options.http1 ?? true,
-    maxConcurrentStreams: options.maxConcurrentStreams ?? 250,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     onStream,
     onRequest,
     onSession(session) {
