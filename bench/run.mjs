@@ -311,22 +311,22 @@ function summarize(transport) {
       // instead of wall-clock throughput, so less exposed to other processes on the machine.
       const cpuRatios = rs.map((r) => (sameRound(r).cpuUsPerReq ?? Number.NaN) / r.cpuUsPerReq);
       const [min, max] = spread(rs.map((r) => r.rps));
-      // The same two ratios against a second contender of the run (c.compareTo), round by round.
-      const other = c.compareTo ? (loadResults.get(c.compareTo) ?? []) : [];
-      const otherRound = (r) => other.find((o) => o.round === r.round) ?? {};
+      // The same two ratios against other contenders of the run (c.compareTo), round by round.
       // A failed round has no numbers (NaN, or null once read back from results.json).
       const num = (x) => (typeof x === 'number' ? x : Number.NaN);
-      const ratios2 = rs.map((r) => num(r.rps) / num(otherRound(r).rps));
-      const compare = c.compareTo
-        ? {
-            id: c.compareTo,
-            label: active.find((x) => x.id === c.compareTo)?.label ?? c.compareTo,
-            ratio: median(ratios2),
-            ratioSpread: spread(ratios2),
-            cpuRatio: median(rs.map((r) => num(otherRound(r).cpuUsPerReq) / num(r.cpuUsPerReq))),
-            rounds: ratios2.filter((x) => Number.isFinite(x)).length,
-          }
-        : undefined;
+      const compare = [c.compareTo ?? []].flat().map((id) => {
+        const other = loadResults.get(id) ?? [];
+        const otherRound = (r) => other.find((o) => o.round === r.round) ?? {};
+        const ratios2 = rs.map((r) => num(r.rps) / num(otherRound(r).rps));
+        return {
+          id,
+          label: active.find((x) => x.id === id)?.label ?? id,
+          ratio: median(ratios2),
+          ratioSpread: spread(ratios2),
+          cpuRatio: median(rs.map((r) => num(otherRound(r).cpuUsPerReq) / num(r.cpuUsPerReq))),
+          rounds: ratios2.filter((x) => Number.isFinite(x)).length,
+        };
+      });
       return {
         compare,
         id: c.id,

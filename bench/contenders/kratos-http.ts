@@ -7,8 +7,8 @@ import { create } from '@bufbuild/protobuf';
 import type { Middleware } from '@kratos/core';
 import { createHttpServer } from '@kratos/http';
 import { recovery } from '@kratos/middleware';
-import { registerGreeterHttpServer } from '../.gen/helloworld/v1/greeter_http.ts';
-import { HelloReplySchema } from '../.gen/helloworld/v1/greeter_pb.ts';
+import { GreeterSayHello0HttpRoute, registerGreeterHttpServer } from '../.gen/helloworld/v1/greeter_http.ts';
+import { HelloReplySchema, type HelloRequest } from '../.gen/helloworld/v1/greeter_pb.ts';
 import { fullChain } from './kratos-full-chain.ts';
 
 const port = Number(process.argv[2] ?? 8000);
@@ -19,9 +19,12 @@ const middleware: Middleware[] =
     : [recovery()];
 
 const server = createHttpServer({ address: `127.0.0.1:${port}`, middleware });
-registerGreeterHttpServer(server, {
-  sayHello: async (_ctx, req) => create(HelloReplySchema, { message: `Hello ${req.name}` }),
-});
+const sayHello = async (_ctx: unknown, req: HelloRequest) =>
+  create(HelloReplySchema, { message: `Hello ${req.name}` });
+registerGreeterHttpServer(server, { sayHello });
+// The same RPC bound as `POST /helloworld` with the JSON body as the request (`body: "*"`): the
+// REST route with a Connect unary call's shape, for the like-for-like row (kratos-http-post).
+server.route({ ...GreeterSayHello0HttpRoute, method: 'POST', path: '/helloworld', body: '*' }, sayHello);
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(0));
 await server.start();
 console.log(`listening ${port}`);

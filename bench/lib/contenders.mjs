@@ -15,10 +15,14 @@ export const CONNECT_REQUEST = {
   body: '{"name":"bench"}',
 };
 
+/** The same call to @kratos/http's `POST /helloworld` (body `*`): the REST route in Connect's shape. */
+export const REST_POST_REQUEST = { ...CONNECT_REQUEST, path: '/helloworld' };
+
 /**
  * The contender table: { id, label, transport, kratos?, go?, request?, compareTo?, start(port,
  * otherPort) -> { cmd, args } }. `request` replaces the HTTP row's `GET /helloworld/bench`;
- * `compareTo` names a second contender of the transport whose per-round ratio is reported too.
+ * `compareTo` names other contenders of the transport (an id or a list) whose per-round ratios
+ * are reported too.
  * `node(...args)` runs a JavaScript file with this Node, `ts(file, ...args)` a TypeScript contender
  * in the harness' current mode (compiled or from sources), `goBin` is the built Go Kratos contender
  * and `fullLog(id)` the access log file of a full-chain contender (one per contender).
@@ -37,6 +41,17 @@ export function contenders({ node, ts, goBin, fullLog }) {
       label: 'kratos-ts',
       transport: 'http',
       kratos: true,
+      start: (p) => ts('contenders/kratos-http.ts', p),
+    },
+    {
+      // The same server and RPC bound as `POST /helloworld` with the JSON body as the request: a
+      // request with a body, like a Connect unary call (Node reads a POST's body at a cost a GET
+      // does not pay), for the like-for-like comparison of the Connect row.
+      id: 'kratos-http-post',
+      label: 'kratos-ts (POST, JSON body)',
+      transport: 'http',
+      kratos: true,
+      request: REST_POST_REQUEST,
       start: (p) => ts('contenders/kratos-http.ts', p),
     },
     {
@@ -67,13 +82,14 @@ export function contenders({ node, ts, goBin, fullLog }) {
     },
     {
       // The same server as kratos-rpc, called over Connect (unary, JSON, HTTP/1.1): next to the
-      // REST route of @kratos/http (kratos-http) for a browser-facing JSON API.
+      // REST route of @kratos/http for a browser-facing JSON API, as the REST mapping defines it
+      // (kratos-http, a GET) and with the same request shape (kratos-http-post).
       id: 'kratos-rpc-connect',
       label: 'kratos-ts @kratos/rpc Connect JSON (POST)',
       transport: 'http',
       kratos: true,
       request: CONNECT_REQUEST,
-      compareTo: 'kratos-http',
+      compareTo: ['kratos-http', 'kratos-http-post'],
       start: (p) => ts('contenders/kratos-rpc.ts', p),
     },
     {

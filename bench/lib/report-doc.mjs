@@ -57,13 +57,17 @@ function chart(rows, transport) {
   });
 }
 
-/** The per-round ratios of rows that name a second contender (`compareTo`), one line each. */
+/** The per-round ratios of rows that name other contenders (`compareTo`), one line per pair. */
 function compareLines(rows) {
   return rows
-    .filter((r) => r.compare && !r.skipped && r.compare.rounds > 0)
-    .map(
-      (r) =>
-        `- **${r.label} vs ${r.compare.label}** (same rounds): **${fmtRatio(r.compare.ratio)}** by throughput (${fmtRatio(r.compare.ratioSpread[0])}-${fmtRatio(r.compare.ratioSpread[1])} over ${r.compare.rounds} rounds), **${fmtRatio(r.compare.cpuRatio)}** by server CPU per request.`,
+    .filter((r) => !r.skipped)
+    .flatMap((r) =>
+      (r.compare ?? [])
+        .filter((c) => c.rounds > 0)
+        .map(
+          (c) =>
+            `- **${r.label} vs ${c.label}** (same rounds): **${fmtRatio(c.ratio)}** by throughput (${fmtRatio(c.ratioSpread[0])}-${fmtRatio(c.ratioSpread[1])} over ${c.rounds} rounds), **${fmtRatio(c.cpuRatio)}** by server CPU per request.`,
+        ),
     );
 }
 
