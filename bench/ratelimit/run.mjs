@@ -33,7 +33,10 @@ const TRANSPORTS = opt('--transports', 'http,grpc,rpc').split(',');
 const MODES = opt('--modes', 'none,bbr,early').split(',');
 const RUN_S = quick ? 8 : 15;
 const WARM_S = quick ? 12 : 20; // the `before` limiter's signal needs ~16 s of full load to turn hot
-const UNLOADED_S = quick ? 6 : 10;
+// The reference p99 needs enough calls: at 0.5x capacity a 6 s window held ~600 gRPC calls, so
+// its p99 was the 6th slowest, and it read 31-68 ms for the same server from one run to the next
+// (the p99 ratios of 2026-12-07 moved with it, not with the loaded p99).
+const UNLOADED_S = quick ? 15 : 20;
 const UNLOADED_WARM_S = quick ? 4 : 5;
 // Enough callers back to back that the server, not the round trip, bounds the rate on a busy host
 // (64 x a 2-4 ms call queued against a ~0.2 ms round trip), and few enough that a turn of the
@@ -269,6 +272,11 @@ for (const transport of TRANSPORTS) {
         rejectedP99: over.rejected.p99,
         failed: over.error.n + over.timeout.n + over.skipped,
         rssMb: Math.max(0, ...during.map((x) => x.rss ?? 0)) / 2 ** 20,
+        // Per second of the run, from the server's lines: its longest turn with calls, the most
+        // calls a turn admitted and its longest garbage collection (where a p99 spike came from).
+        maxTurnMs: during.map((x) => Math.round(x.maxTurnMs ?? 0)),
+        maxTurnAdmitted: during.map((x) => x.maxTurnAdmitted ?? 0),
+        gcMaxMs: during.map((x) => Math.round(x.gcMaxMs ?? 0)),
         signal: during.length ? during[Math.floor(during.length / 2)] : undefined,
         // From the server's own per-second lines: the handler's time per call and its share of the
         // server's CPU (the rest is the transport, the limiter and the sheds).

@@ -10,7 +10,7 @@
 // early-shed (rejects every call at the early admission point); early-every (admits every EVERY-th
 // call there, whatever the load).
 // Run: taskset -c 0 node --conditions=kratos-source bench/ratelimit/server.ts <http|grpc|rpc> <mode> <port>
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createGrpcServer } from '../../packages/grpc/src/index.ts';
 import { createHttpServer } from '../../packages/http/src/index.ts';
 import {
@@ -69,22 +69,39 @@ const zero = () => ({
   // The fastest call of the second: against the mean, whether every call got slower (the core) or
   // some were interrupted (the process's own work run inside them, e.g. a GC the engine requested).
   spinMinMs: Number.POSITIVE_INFINITY,
+  // The longest turn with calls (from its first call to its end), the most calls one turn
+  // admitted, and the longest garbage collection: what a tail latency spike came from.
+  maxTurnMs: 0,
+  maxTurnAdmitted: 0,
+  gcMaxMs: 0,
 });
 const counts = { ...zero(), cpuMs: 0 };
 let turnOpen = false;
+let turnStart = 0;
+let turnAdmitted = 0;
 const endTurn = () => {
   turnOpen = false;
+  counts.maxTurnMs = Math.max(counts.maxTurnMs, performance.now() - turnStart);
+  counts.maxTurnAdmitted = Math.max(counts.maxTurnAdmitted, turnAdmitted);
 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) counts.gcMaxMs = Math.max(counts.gcMaxMs, e.duration);
+}).observe({ entryTypes: ['gc'] });
 const limiter = inner && {
   allow() {
     counts.calls++;
     if (!turnOpen) {
       turnOpen = true;
+      turnStart = performance.now();
+      turnAdmitted = 0;
       counts.turns++;
       setImmediate(endTurn);
     }
     const done = inner.allow();
-    if (done) counts.admitted++;
+    if (done) {
+      counts.admitted++;
+      turnAdmitted++;
+    }
     return done;
   },
   stat: () => inner.stat(),

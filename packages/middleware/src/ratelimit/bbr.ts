@@ -86,7 +86,8 @@ export interface BbrLimiter extends Limiter {
  * One Node addition, the turn guard: a handler that runs synchronously finishes before the
  * next request of the same event-loop turn starts, so "in flight" never exceeds one although those
  * requests queued together. While the loop is backed up (the previous turn ran at least
- * `turnBudget` ms), each turn admits calls until it has run `turnBudget` ms and sheds the rest.
+ * `turnBudget` ms, or the load is over the threshold), each turn admits calls until it has run
+ * `turnBudget` ms and sheds the rest.
  */
 export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
   const window = options.window ?? 10_000;
@@ -147,8 +148,8 @@ export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
 
   const exceeds = (t: number): boolean => inFlight > 1 && inFlight > maxInFlight(t);
 
-  const shouldDrop = (t: number): boolean => {
-    if (load() < threshold) {
+  const shouldDrop = (t: number, hot: boolean): boolean => {
+    if (!hot) {
       if (prevDrop === 0) return false;
       if (t - prevDrop <= coolOff) return exceeds(t);
       prevDrop = 0;
@@ -162,7 +163,8 @@ export function createBbrLimiter(options: BbrLimiterOptions = {}): BbrLimiter {
   return {
     allow() {
       const start = now();
-      if (guard.arrive(start) || shouldDrop(start)) return undefined;
+      const hot = load() >= threshold;
+      if (guard.arrive(start, hot) || shouldDrop(start, hot)) return undefined;
       guard.admitted();
       inFlight++;
       const turn = guard.turn;

@@ -43,9 +43,33 @@ describe('BBR limiter: event-loop turn guard', () => {
     await nextTurn();
     expect(r.turn(12, 2)).toBe(5);
     await nextTurn();
-    // A short turn (no more calls than it may admit) ends the backlog.
+    // A short turn (no more calls than it may admit) between long ones does not end the backlog
+    // (over one HTTP/2 connection a turn that read a single request often sits between long ones)...
     expect(r.turn(3, 2)).toBe(3);
     await nextTurn();
+    expect(r.turn(12, 2)).toBe(5);
+    await nextTurn();
+    // ...a bucket (100 ms) without a long turn does.
+    expect(r.turn(3, 2)).toBe(3);
+    await nextTurn();
+    r.s.t += 101;
+    expect(r.turn(3, 2)).toBe(3);
+    await nextTurn();
+    expect(r.turn(12, 2)).toBe(12);
+  });
+
+  it('while the load signal is hot, holds every turn to its budget, also a burst after a quiet loop', async () => {
+    const r = rig();
+    await r.teach(2);
+    r.s.cpu = 900; // over the default threshold of 800
+    expect(r.turn(12, 2)).toBe(5);
+    await nextTurn();
+    r.s.t += 200;
+    expect(r.turn(12, 2)).toBe(5);
+    await nextTurn();
+    // Cool again, a burst after a quiet bucket is absorbed whole.
+    r.s.cpu = 0;
+    r.s.t += 200;
     expect(r.turn(12, 2)).toBe(12);
   });
 

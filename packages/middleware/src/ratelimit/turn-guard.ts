@@ -11,8 +11,9 @@ import { RollingWindow } from './rolling-window.ts';
  * before it in its turn plus the rest of the turn before it; bounding the work a turn admits
  * bounds both, and the calls past the bound are shed at once (cheap: no handler runs).
  *
- * How: while the loop is backed up (the previous turn ran at least `budget` ms and ended less than
- * one bucket before this one began), a call is shed when the turn's work so far (the wall time
+ * How: while the loop is backed up (a turn that ran at least `budget` ms ended less than one
+ * bucket before this one began, or the limiter's load signal is over its threshold), a call is
+ * shed when the turn's work so far (the wall time
  * since its first call) plus the calls it admitted that have not finished yet, at the cost of one
  * synchronous call, reaches `budget`. The time is measured, not predicted: the turn admits what
  * fits, however the cost of a call moves (a shed, the loop's own work, a slower core: all count).
@@ -33,9 +34,10 @@ export class TurnGuard {
   #turn = 0;
   #open = false;
   #backedUp = false;
+  /** When the last turn that ran at least the budget ended. */
+  #lastLongEnd = Number.NEGATIVE_INFINITY;
   /** When the current turn's first call arrived. */
   #start = Number.NEGATIVE_INFINITY;
-  #lastEnd = Number.NEGATIVE_INFINITY;
   /** Calls admitted in this turn that have not finished. */
   #pending = 0;
   /** When the last synchronous call of this turn finished. */
@@ -43,8 +45,7 @@ export class TurnGuard {
   readonly #now: () => number;
   readonly #end = () => {
     const t = this.#now();
-    this.#backedUp = t - this.#start >= this.#budget;
-    this.#lastEnd = t;
+    if (t - this.#start >= this.#budget) this.#lastLongEnd = t;
     this.#lastFinish = Number.NEGATIVE_INFINITY;
     this.#pending = 0;
     this.#turn++;
@@ -89,18 +90,22 @@ export class TurnGuard {
 
   /**
    * Counts a call that reached the limiter at `t`; true when it must be shed because its turn
-   * has admitted its budget of a backed-up loop.
+   * has admitted its budget of a backed-up loop. Backed up: a long turn (at least `budget` ms)
+   * ended within the last bucket, not only the previous turn (over one HTTP/2 connection a turn
+   * that read a single request often sits between two long ones; judged by it alone, the next
+   * turn admitted everything it read, 10-20 calls of 4 ms), or `hot`, the load signal is over
+   * the threshold.
    */
-  arrive(t: number): boolean {
+  arrive(t: number, hot = false): boolean {
     if (this.#budget === 0) return false;
     if (!this.#open) {
       this.#open = true;
       setImmediate(this.#end);
-      if (t - this.#lastEnd > this.#bucketMs) this.#backedUp = false;
+      this.#backedUp = t - this.#lastLongEnd <= this.#bucketMs;
       this.#start = t;
       return false;
     }
-    if (!this.#backedUp) return false;
+    if (!this.#backedUp && !hot) return false;
     let work = t - this.#start;
     if (this.#pending > 0) {
       const cost = this.cost(t);
