@@ -33,6 +33,25 @@ export interface Exchange {
 
 const ignore = () => {};
 
+type TrailersListener = (this: ServerHttp2Stream) => void;
+const sendTrailers = (trailers: OutgoingHttpHeaders): TrailersListener =>
+  function (this: ServerHttp2Stream) {
+    if (!this.closed) this.sendTrailers(trailers);
+  };
+// Frozen trailers (an OK reply's, the same for every call) share one listener. A stream is only
+// collected by a full GC, and a closure per call would be kept, and promoted, with it.
+let frozen: OutgoingHttpHeaders | undefined;
+let frozenListener: TrailersListener | undefined;
+function trailersListener(trailers: OutgoingHttpHeaders): TrailersListener {
+  if (trailers === frozen) return frozenListener!;
+  const listener = sendTrailers(trailers);
+  if (Object.isFrozen(trailers)) {
+    frozen = trailers;
+    frozenListener = listener;
+  }
+  return listener;
+}
+
 function splitPath(raw: string): [string, string] {
   const q = raw.indexOf('?');
   return q < 0 ? [raw, ''] : [raw.slice(0, q), raw.slice(q + 1)];
@@ -86,13 +105,8 @@ export class Http2Exchange implements Exchange {
   end(chunk: Uint8Array | string | undefined, trailers: OutgoingHttpHeaders | undefined): void {
     if (this.closed) return;
     const stream = this.stream;
-    if (this.#waits) {
-      const last = trailers ?? {};
-      // 'wantTrailers' comes once per stream: `on` spares the wrapper `once` makes.
-      stream.on('wantTrailers', () => {
-        if (!stream.closed) stream.sendTrailers(last);
-      });
-    }
+    // 'wantTrailers' comes once per stream: `on` spares the wrapper `once` makes.
+    if (this.#waits) stream.on('wantTrailers', trailersListener(trailers ?? {}));
     stream.end(chunk);
   }
 

@@ -45,59 +45,71 @@ export interface FrameSink extends FrameTarget {
  * Reads envelopes from `body` into `sink` (back-pressure is the sink's: it may pause `body`).
  * After a failure the rest of the body is drained and ignored. 'end' and 'close' come once per
  * body, so their listeners are added with `on` (`once` wraps each in a closure).
+ *
+ * The listeners let go of the sink and the reader once the body is done: node:http2 streams are
+ * only collected by a full GC (the young-generation collector keeps them), so everything their
+ * listeners reach would be promoted with them (the call, its context, its reply).
  */
 export function readFrames(body: Readable, limit: number, text: boolean, sink: FrameSink): void {
-  const reader = new EnvelopeReader(limit);
-  const b64 = text ? new Base64Decoder() : undefined;
-  let failed = false;
-  let ended = false;
+  let target: FrameSink | undefined = sink;
+  let reader: EnvelopeReader | undefined = new EnvelopeReader(limit);
+  let b64 = text ? new Base64Decoder() : undefined;
   body.on('data', (chunk: Buffer) => {
-    if (failed) return;
+    const t = target;
+    if (t === undefined || reader === undefined) return;
     try {
-      reader.push(b64 ? b64.push(chunk) : chunk, sink);
+      reader.push(b64 ? b64.push(chunk) : chunk, t);
     } catch (e) {
-      failed = true;
-      sink.fail(e);
+      target = reader = b64 = undefined;
+      t.fail(e);
     }
   });
   body.on('end', () => {
-    ended = true;
-    if (!failed) sink.end(reader.pending > 0 || (b64?.pending ?? false));
+    const t = target;
+    if (t === undefined || reader === undefined) return;
+    const truncated = reader.pending > 0 || (b64?.pending ?? false);
+    target = reader = b64 = undefined;
+    t.end(truncated);
   });
   body.on('close', () => {
-    if (!ended && !failed) sink.gone();
+    const t = target;
+    if (t === undefined) return;
+    target = reader = b64 = undefined;
+    t.gone();
   });
 }
 
-/** Reads a whole body (Connect unary) up to `limit` bytes. */
+/** Reads a whole body (Connect unary) up to `limit` bytes (letting go of `done` once called). */
 export function readWhole(
   body: Readable,
   limit: number,
   done: (error: unknown, data: Buffer | undefined) => void,
 ): void {
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   let length = 0;
-  let failed = false;
-  let ended = false;
+  let pending: typeof done | undefined = done;
+  const settle = (error: unknown, data: Buffer | undefined) => {
+    const d = pending;
+    if (d === undefined) return;
+    pending = undefined;
+    chunks = [];
+    d(error, data);
+  };
   body.on('data', (chunk: Buffer) => {
-    if (failed) return;
+    if (pending === undefined) return;
     length += chunk.length;
     if (length > limit) {
-      failed = true;
-      done(new MessageTooLarge(length, limit), undefined);
+      settle(new MessageTooLarge(length, limit), undefined);
       return;
     }
     chunks.push(chunk);
   });
   body.on('end', () => {
-    ended = true;
-    if (!failed) done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
+    if (pending === undefined) return;
+    settle(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
   });
   body.on('close', () => {
-    if (!ended && !failed) {
-      failed = true;
-      done(new DOMException('The peer went away.', 'AbortError'), undefined);
-    }
+    settle(new DOMException('The peer went away.', 'AbortError'), undefined);
   });
 }
 
