@@ -109,7 +109,8 @@ export function readWhole(
     settle(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
   });
   body.on('close', () => {
-    settle(new DOMException('The peer went away.', 'AbortError'), undefined);
+    // 'close' follows every body's 'end' too: the error (a stack trace) only when it is one.
+    if (pending !== undefined) settle(new DOMException('The peer went away.', 'AbortError'), undefined);
   });
 }
 
