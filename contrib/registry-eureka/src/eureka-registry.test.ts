@@ -166,6 +166,49 @@ describe('eureka registry: wire compatibility with Go Kratos', () => {
     }
   });
 
+  it('deregister waits for a renewal in flight, so a re-registration cannot bring the record back', async () => {
+    // The server forgets the record; the heartbeat gets 404 and registers it again, and that
+    // request is held here until deregister has been called. Sent after the delete, it would
+    // leave a record nobody renews, listed until its lease ran out (90 s by default).
+    const order: string[] = [];
+    let holding = false;
+    let release: (() => void) | undefined;
+    let registering: (() => void) | undefined;
+    const registeringAgain = new Promise<void>((resolve) => (registering = resolve));
+    const gated: typeof fetch = async (input, init) => {
+      if (init?.method === 'DELETE') order.push('delete sent');
+      if (holding && init?.method === 'POST') {
+        holding = false;
+        await new Promise<void>((resolve) => {
+          release = resolve;
+          registering!();
+        });
+        const res = await fetch(input, init);
+        order.push('registration answered');
+        return res;
+      }
+      return fetch(input, init);
+    };
+    const registry = createEurekaRegistry({ ...options(), heartbeatInterval: 200, fetch: gated });
+    const name = uniqueName('renewal');
+    const inst = { ...instance, id: 'r-1', name, endpoints: ['http://10.0.0.8:8000'] };
+    try {
+      await registry.register(inst);
+      holding = true;
+      const app = name.toUpperCase();
+      await fetch(`${eureka.url}/eureka/apps/${app}/10.0.0.8:${app}:8000`, { method: 'DELETE' });
+      await registeringAgain;
+      const gone = registry.deregister(inst);
+      await new Promise((resolve) => setImmediate(resolve));
+      release!();
+      await gone;
+      expect(order).toEqual(['registration answered', 'delete sent']);
+      expect(await registry.getService(name)).toEqual([]);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('keeps names that differ only in case apart (they share one Eureka app)', async () => {
     const registry = createEurekaRegistry(options());
     const lower = uniqueName('case');

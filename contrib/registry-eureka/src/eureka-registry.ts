@@ -222,10 +222,11 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
       }),
   });
   const keyOf = (i: ServiceInstance) => `${i.name}\u0000${i.id}`;
-  const stopReg = (reg: Registration | undefined) => {
+  /** Stops the registration's heartbeat; settles once a renewal in flight has ended. */
+  const stopReg = async (reg: Registration | undefined): Promise<void> => {
     if (!reg) return;
     reg.stopped = true;
-    reg.heartbeat?.stop();
+    await reg.heartbeat?.stop();
   };
 
   return {
@@ -234,7 +235,9 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
       const records = eurekaRecords(instance, lease ? { lease } : {});
       const key = keyOf(instance);
       const old = registrations.get(key);
-      stopReg(old);
+      // The old registration's renewal in flight lands first: it must not overwrite or bring back
+      // what this registration writes or removes.
+      await stopReg(old);
       // Records of the previous registration on endpoints this one no longer has.
       const now = new Set(records.map((r) => r.instanceId));
       for (const r of old?.records ?? []) {
@@ -245,7 +248,7 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
       try {
         for (const r of records) await put(r, opts?.signal);
       } catch (e) {
-        stopReg(reg);
+        void stopReg(reg);
         if (registrations.get(key) === reg) registrations.delete(key);
         throw e;
       }
@@ -255,8 +258,10 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
       checkInstance(instance);
       const key = keyOf(instance);
       const reg = registrations.get(key);
-      stopReg(reg);
+      const stopping = stopReg(reg);
       registrations.delete(key);
+      // A renewal in flight (re-registering a record the server forgot) must land before the delete.
+      await stopping;
       const records = reg?.records ?? eurekaRecords(instance);
       for (const r of records) await remove(r.app, r.instanceId, opts?.signal);
     },
@@ -271,7 +276,7 @@ export function createEurekaRegistry(options: EurekaRegistryOptions): EurekaRegi
       return watches.size;
     },
     async close() {
-      for (const reg of registrations.values()) stopReg(reg);
+      for (const reg of registrations.values()) void stopReg(reg);
       registrations.clear();
       await watches.close();
     },

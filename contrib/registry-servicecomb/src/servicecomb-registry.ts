@@ -208,10 +208,11 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
       }),
   });
   const keyOf = (i: ServiceInstance) => `${i.name}\u0000${i.id}`;
-  const stopReg = (reg: Registration | undefined) => {
+  /** Stops the registration's heartbeat; settles once a renewal in flight has ended. */
+  const stopReg = async (reg: Registration | undefined): Promise<void> => {
     if (!reg) return;
     reg.stopped = true;
-    reg.heartbeat?.stop();
+    await reg.heartbeat?.stop();
   };
 
   return {
@@ -219,7 +220,9 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
       checkInstance(instance);
       const key = keyOf(instance);
       const old = registrations.get(key);
-      stopReg(old);
+      // The old registration's renewal in flight lands first: it must not overwrite or bring back
+      // what this registration writes or removes.
+      await stopReg(old);
       const serviceVersion = versionOf(instance);
       const serviceId = await ensureService(instance, serviceVersion, opts?.signal);
       // Registered again under another version: the instance leaves the old microservice.
@@ -235,7 +238,7 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
       try {
         await putInstance(reg, opts?.signal);
       } catch (e) {
-        stopReg(reg);
+        void stopReg(reg);
         if (registrations.get(key) === reg) registrations.delete(key);
         throw e;
       }
@@ -245,8 +248,10 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
       checkInstance(instance);
       const key = keyOf(instance);
       const reg = registrations.get(key);
-      stopReg(reg);
+      const stopping = stopReg(reg);
       registrations.delete(key);
+      // A renewal in flight (re-registering a record the server forgot) must land before the delete.
+      await stopping;
       let serviceId = reg?.serviceId;
       if (!serviceId) {
         try {
@@ -269,7 +274,7 @@ export function createServiceCombRegistry(options: ServiceCombRegistryOptions): 
       return watches.size;
     },
     async close() {
-      for (const reg of registrations.values()) stopReg(reg);
+      for (const reg of registrations.values()) void stopReg(reg);
       registrations.clear();
       await watches.close();
     },

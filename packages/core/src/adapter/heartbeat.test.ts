@@ -41,7 +41,7 @@ describe('startHeartbeat', () => {
       'ERROR msg x heartbeat failed instance a error down',
       'INFO msg x heartbeats go through again instance a',
     ]);
-    hb.stop();
+    void hb.stop();
     last.resolve();
   });
 
@@ -61,8 +61,31 @@ describe('startHeartbeat', () => {
     });
     const first = await s.next();
     expect(seen?.()).toBe(false);
-    hb.stop();
+    void hb.stop();
     expect(seen?.()).toBe(true);
     first.resolve();
+  });
+
+  it('stop() settles once the beat in flight has ended, failed or not', async () => {
+    const { log } = recorder();
+    for (const outcome of ['resolve', 'reject'] as const) {
+      const s = scripted();
+      const hb = startHeartbeat({ backend: 'x', intervalMs: 1, beat: s.beat, log, fields: [] });
+      const running = await s.next();
+      const order: string[] = [];
+      const stopped = hb.stop().then(() => order.push('stop settled'));
+      await Promise.resolve();
+      order.push('beat ends');
+      if (outcome === 'resolve') running.resolve();
+      else running.reject(new Error('down'));
+      await stopped;
+      expect(order).toEqual(['beat ends', 'stop settled']);
+    }
+  });
+
+  it('stop() settles at once when no beat is running', async () => {
+    const { log } = recorder();
+    const hb = startHeartbeat({ backend: 'x', intervalMs: 60_000, beat: async () => {}, log, fields: [] });
+    await expect(hb.stop()).resolves.toBeUndefined();
   });
 });

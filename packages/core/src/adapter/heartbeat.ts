@@ -17,8 +17,13 @@ export interface HeartbeatOptions {
 }
 
 export interface Heartbeat {
-  /** No beat starts after this; one already running finishes. */
-  stop(): void;
+  /**
+   * No beat starts after this; one already running finishes, and the promise settles when it has
+   * (it never rejects). A registrar awaits it before deleting the record, so a renewal in flight
+   * (a re-registration after the server forgot the instance) cannot land after the delete and
+   * leave a record nobody renews until its lease runs out.
+   */
+  stop(): Promise<void>;
 }
 
 /** Starts beating after the first interval. */
@@ -27,26 +32,32 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let stopped = false;
   let failing = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> | undefined;
   const isStopped = () => stopped;
+  const once = async () => {
+    try {
+      await beat(isStopped);
+      if (failing) log.infow('msg', `${backend} heartbeats go through again`, ...fields);
+      failing = false;
+    } catch (e) {
+      if (!failing) {
+        log.errorw(
+          'msg',
+          `${backend} heartbeat failed`,
+          ...fields,
+          'error',
+          e instanceof Error ? e.message : String(e),
+        );
+      }
+      failing = true;
+    }
+  };
   const schedule = () => {
     timer = setTimeout(async () => {
       if (stopped) return;
-      try {
-        await beat(isStopped);
-        if (failing) log.infow('msg', `${backend} heartbeats go through again`, ...fields);
-        failing = false;
-      } catch (e) {
-        if (!failing) {
-          log.errorw(
-            'msg',
-            `${backend} heartbeat failed`,
-            ...fields,
-            'error',
-            e instanceof Error ? e.message : String(e),
-          );
-        }
-        failing = true;
-      }
+      running = once();
+      await running;
+      running = undefined;
       if (!stopped) schedule();
     }, intervalMs);
   };
@@ -55,6 +66,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     stop() {
       stopped = true;
       clearTimeout(timer);
+      return running ?? Promise.resolve();
     },
   };
 }
