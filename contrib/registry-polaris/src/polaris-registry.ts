@@ -12,7 +12,9 @@ import {
   createOutageLog,
   createServiceWatches,
   type Fanout,
+  type Heartbeat,
   type ServiceWatchBackend,
+  startHeartbeat,
 } from '@kratos/core/adapter';
 import {
   instanceFromPolaris,
@@ -77,7 +79,7 @@ const NOT_FOUND = 400202;
 
 interface Registration {
   instances: PolarisInstance[];
-  timers: Array<ReturnType<typeof setTimeout>>;
+  heartbeat: Heartbeat | undefined;
   stopped: boolean;
 }
 
@@ -167,14 +169,23 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
     ...(ins.service_token ? { service_token: ins.service_token } : {}),
   });
 
-  const beat = (reg: Registration, ins: PolarisInstance, i: number) => {
-    reg.timers[i] = setTimeout(async () => {
-      if (reg.stopped) return;
-      try {
-        const r = await call('/v1/Heartbeat', keyOf(ins));
-        if (r.code !== OK && !reg.stopped) {
-          // Polaris answers 4xxxxx when it does not know the instance (or its health check): register again.
-          if (r.code >= 400000 && r.code < 500000) {
+  // Every instance of a registration is renewed even when one fails; the beat fails with the first error.
+  const startBeats = (reg: Registration) =>
+    startHeartbeat({
+      backend: 'polaris',
+      intervalMs: beatMs,
+      log,
+      fields: ['service', reg.instances[0]?.service],
+      beat: async (stopped) => {
+        let failure: unknown;
+        for (const ins of reg.instances) {
+          if (stopped()) return;
+          try {
+            const r = await call('/v1/Heartbeat', keyOf(ins));
+            if (r.code === OK || stopped()) continue;
+            // Polaris answers 4xxxxx when it does not know the instance (or its health check): register again.
+            if (r.code < 400000 || r.code >= 500000)
+              throw new Error(`polaris heartbeat answered ${r.code} ${r.info}`);
             log.warnw(
               'msg',
               'polaris heartbeat refused, registering again',
@@ -184,19 +195,18 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
               r.code,
             );
             await registerOne(ins);
-          } else {
-            log.errorw('msg', 'polaris heartbeat answered an error', 'service', ins.service, 'code', r.code);
+          } catch (e) {
+            failure ??= e;
           }
         }
-      } catch (e) {
-        log.errorw('msg', 'polaris heartbeat failed', 'service', ins.service, 'error', (e as Error).message);
-      }
-      if (!reg.stopped) beat(reg, ins, i);
-    }, beatMs);
-  };
-  const stopReg = (reg: Registration) => {
+        if (failure !== undefined) throw failure;
+      },
+    });
+  /** Stops the registration's heartbeat; settles once a renewal in flight has ended. */
+  const stopReg = async (reg: Registration | undefined): Promise<void> => {
+    if (!reg) return;
     reg.stopped = true;
-    for (const t of reg.timers) clearTimeout(t);
+    await reg.heartbeat?.stop();
   };
 
   const toInstances = (list: unknown, name: string): ServiceInstance[] => {
@@ -287,28 +297,26 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
     async register(instance) {
       check(instance);
       const instances = polarisInstancesOf(instance, settings);
-      const old = registrations.get(instance.id);
-      if (old) stopReg(old);
-      const reg: Registration = { instances, timers: [], stopped: false };
+      // The old registration's renewal in flight lands first: it must not overwrite what this one writes.
+      await stopReg(registrations.get(instance.id));
+      const reg: Registration = { instances, heartbeat: undefined, stopped: false };
       registrations.set(instance.id, reg);
       try {
         for (const ins of instances) await registerOne(ins);
       } catch (e) {
-        stopReg(reg);
+        void stopReg(reg);
         if (registrations.get(instance.id) === reg) registrations.delete(instance.id);
         throw e;
       }
-      if (heartbeat) {
-        for (const [i, ins] of instances.entries()) beat(reg, ins, i);
-      }
+      if (heartbeat && !reg.stopped) reg.heartbeat = startBeats(reg);
     },
     async deregister(instance) {
       check(instance);
       const reg = registrations.get(instance.id);
-      if (reg) {
-        stopReg(reg);
-        registrations.delete(instance.id);
-      }
+      const stopping = stopReg(reg);
+      registrations.delete(instance.id);
+      // A renewal in flight (re-registering an instance the server forgot) must land before the delete.
+      await stopping;
       // Go deregisters by the joined Polaris ids it put in the instance's id; host + port name the same
       // Polaris instance, so this works for any id.
       for (const ins of polarisInstancesOf(instance, settings)) {
@@ -331,7 +339,7 @@ export function createPolarisRegistry(options: PolarisRegistryOptions): PolarisR
       return watches.size;
     },
     async close() {
-      for (const reg of registrations.values()) stopReg(reg);
+      for (const reg of registrations.values()) void stopReg(reg);
       registrations.clear();
       await watches.close();
     },

@@ -38,16 +38,15 @@ const sendTrailers = (trailers: OutgoingHttpHeaders): TrailersListener =>
   function (this: ServerHttp2Stream) {
     if (!this.closed) this.sendTrailers(trailers);
   };
-// Frozen trailers (an OK reply's, the same for every call) share one listener. A stream is only
+// Frozen trailers (an OK reply's, the same for every call) share one listener: a stream is only
 // collected by a full GC, and a closure per call would be kept, and promoted, with it.
-let frozen: OutgoingHttpHeaders | undefined;
-let frozenListener: TrailersListener | undefined;
+const shared = new WeakMap<OutgoingHttpHeaders, TrailersListener>();
 function trailersListener(trailers: OutgoingHttpHeaders): TrailersListener {
-  if (trailers === frozen) return frozenListener!;
-  const listener = sendTrailers(trailers);
-  if (Object.isFrozen(trailers)) {
-    frozen = trailers;
-    frozenListener = listener;
+  if (!Object.isFrozen(trailers)) return sendTrailers(trailers);
+  let listener = shared.get(trailers);
+  if (listener === undefined) {
+    listener = sendTrailers(trailers);
+    shared.set(trailers, listener);
   }
   return listener;
 }

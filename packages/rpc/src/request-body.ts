@@ -85,14 +85,14 @@ export function readWhole(
   limit: number,
   done: (error: unknown, data: Buffer | undefined) => void,
 ): void {
-  let chunks: Buffer[] = [];
+  const chunks: Buffer[] = [];
   let length = 0;
   let pending: typeof done | undefined = done;
   const settle = (error: unknown, data: Buffer | undefined) => {
     const d = pending;
     if (d === undefined) return;
     pending = undefined;
-    chunks = [];
+    chunks.length = 0;
     d(error, data);
   };
   body.on('data', (chunk: Buffer) => {
