@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,10 @@ while [ $# -gt 0 ]; do
   case "$1" in --data-dir) dir="$2"; shift 2 ;; --port) port="$2"; shift 2 ;; *) echo "bad arg $1" >&2; exit 2 ;; esac
 done
 [ "$name" = fake ] || { echo "[start] error: unknown server '$name'" >&2; exit 2; }
+# BUSY=<file>: the first start loses the race for its port, as a real server's bind can.
+if [ -n "\${BUSY:-}" ] && [ ! -f "$BUSY" ]; then
+  echo lost > "$BUSY"; echo "[fake] error: listen tcp 127.0.0.1:1: bind: address already in use" >&2; exit 1
+fi
 [ -n "$dir" ] || dir="$(mktemp -d)"
 [ -n "$port" ] || port="$(cat "$dir/.port" 2>/dev/null || echo 0)"
 echo "[fake] starting on port $port" >&2
@@ -109,6 +113,22 @@ describe('startServer', () => {
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('starts again when the port the script picked was taken before the server bound it', async () => {
+    const busy = join(root, `busy-${Date.now()}`);
+    const server = await startServer('fake', { root, env: { ...env, BUSY: busy } });
+    try {
+      expect(await readFile(busy, 'utf8')).toBe('lost\n');
+      expect((await get(server.endpoints.http as string)).pid).toBe(server.pid);
+    } finally {
+      await server.stop();
+    }
+    // A port the caller chose is the caller's: no second try.
+    const mine = join(root, `busy-mine-${Date.now()}`);
+    await expect(startServer('fake', { root, env: { ...env, BUSY: mine }, port: 0 })).rejects.toThrow(
+      /address already in use/,
+    );
   });
 
   it('rejects with the script error output when the server cannot start', async () => {

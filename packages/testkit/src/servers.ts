@@ -121,7 +121,20 @@ export async function startServer(name: string, options: StartServerOptions = {}
     return parseServerInfo(stdout);
   };
 
-  let info = await start(options.dataDir, options.port);
+  // Ports the script picked can be taken by another process between the pick and the server's
+  // bind: with no port or data dir of the caller's, a start that lost that race is tried again
+  // (a fresh data dir gets fresh ports).
+  const ownPorts = options.port === undefined && options.dataDir === undefined;
+  const first = async (): Promise<ServerInfo> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start(options.dataDir, options.port);
+      } catch (e) {
+        if (!ownPorts || attempt >= 3 || !/address already in use/i.test(String(e))) throw e;
+      }
+    }
+  };
+  let info = await first();
   let stopped = false;
   let stopping: Promise<void> | undefined;
 
