@@ -15,6 +15,15 @@ export const CONNECT_REQUEST = {
   body: '{"name":"bench"}',
 };
 
+/**
+ * The same call as a Connect GET, as connect-web sends it for a method marked side-effect free
+ * (`idempotency_level = NO_SIDE_EFFECTS`, `useHttpGet`): no body, the message in the query.
+ */
+export const CONNECT_GET_REQUEST = {
+  method: 'GET',
+  path: `/helloworld.v1.Greeter/SayHello?connect=v1&encoding=json&message=${encodeURIComponent(CONNECT_REQUEST.body)}`,
+};
+
 /** The same call to @kratos/http's `POST /helloworld` (body `*`): the REST route in Connect's shape. */
 export const REST_POST_REQUEST = { ...CONNECT_REQUEST, path: '/helloworld' };
 
@@ -90,6 +99,16 @@ export function contenders({ node, ts, goBin, fullLog }) {
       kratos: true,
       request: CONNECT_REQUEST,
       compareTo: ['kratos-http', 'kratos-http-post'],
+      start: (p) => ts('contenders/kratos-rpc.ts', p),
+    },
+    {
+      // The same call as a Connect GET (no body): like for like with the REST GET.
+      id: 'kratos-rpc-connect-get',
+      label: 'kratos-ts @kratos/rpc Connect JSON (GET)',
+      transport: 'http',
+      kratos: true,
+      request: CONNECT_GET_REQUEST,
+      compareTo: ['kratos-http', 'kratos-rpc-connect'],
       start: (p) => ts('contenders/kratos-rpc.ts', p),
     },
     {

@@ -1,6 +1,7 @@
 // @kratos/rpc from a real browser: Debian's chromium, driven by playwright-core, loads a page
 // from its own origin; the page's @connectrpc/connect-web clients call the helloworld Greeter
-// (registered with the code protoc-gen-kratos generates) over Connect and gRPC-Web, across
+// (registered with the code protoc-gen-kratos generates) over Connect (a POST, or a GET for
+// SayHello, which greeter.proto marks side-effect free) and gRPC-Web, across
 // origins (CORS), and read a Kratos error's reason and metadata.
 import { existsSync } from 'node:fs';
 import type { Context, Logger } from '@kratos/core';
@@ -15,7 +16,7 @@ import { bundlePage, servePage } from './page.ts';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const silent: Logger = { log() {} };
-const protocols: Protocol[] = ['connect-json', 'connect-binary', 'grpc-web'];
+const protocols: Protocol[] = ['connect-json', 'connect-get', 'connect-binary', 'grpc-web'];
 
 async function sayHello(ctx: Context, req: HelloRequest) {
   if (req.name === 'nobody')
@@ -80,7 +81,12 @@ describe('@kratos/rpc from chromium (@connectrpc/connect-web)', () => {
   for (const protocol of protocols) {
     describe(protocol, () => {
       it('gets the greeting across origins', async () => {
+        const sent = page.waitForRequest(
+          (r) => r.url().includes('/helloworld.v1.Greeter/SayHello') && r.method() !== 'OPTIONS',
+        );
         expect(await greet(protocol, base(server), 'browser')).toBe('Hello browser');
+        // The request message travels in the URL of a Connect GET, in the body otherwise.
+        expect((await sent).method()).toBe(protocol === 'connect-get' ? 'GET' : 'POST');
       });
 
       it('sends request metadata (x-md-global-*) through the preflight', async () => {

@@ -22,7 +22,7 @@ import {
   type Payload,
   RequestFailure,
 } from './message-codec.ts';
-import type { Wire } from './protocol.ts';
+import type { ConnectGetQuery, Wire } from './protocol.ts';
 import { Reply } from './reply.ts';
 import { type FrameSink, RequestStream, readFrames, readWhole } from './request-body.ts';
 import { RpcContext } from './rpc-context.ts';
@@ -98,11 +98,18 @@ const onDeadline = (call: Call) => {
 };
 
 /**
- * Serves one request with `entry` (undefined: unknown method) over `wire`. Never throws: every
- * failure becomes a status in the call's protocol.
+ * Serves one request with `entry` (undefined: unknown method) over `wire`; `get` is the query of
+ * a Connect GET, which carries the request message. Never throws: every failure becomes a status
+ * in the call's protocol.
  */
-export function serveCall(host: CallHost, ex: Exchange, entry: MethodEntry | undefined, wire: Wire): void {
-  const call = new Call(host, ex, entry, wire);
+export function serveCall(
+  host: CallHost,
+  ex: Exchange,
+  entry: MethodEntry | undefined,
+  wire: Wire,
+  get?: ConnectGetQuery,
+): void {
+  const call = new Call(host, ex, entry, wire, get);
   call.run();
 }
 
@@ -112,17 +119,25 @@ export class Call {
   readonly #ex: Exchange;
   readonly #entry: MethodEntry | undefined;
   readonly #wire: Wire;
+  readonly #get: ConnectGetQuery | undefined;
   #recv: Encoding | undefined = 'identity';
   readonly #out: Reply;
   #finished = false;
   /** The limiter's done, while an admitted call runs. */
   #admitted: AdmissionDone | undefined;
 
-  constructor(host: CallHost, ex: Exchange, entry: MethodEntry | undefined, wire: Wire) {
+  constructor(
+    host: CallHost,
+    ex: Exchange,
+    entry: MethodEntry | undefined,
+    wire: Wire,
+    get: ConnectGetQuery | undefined,
+  ) {
     this.#host = host;
     this.#ex = ex;
     this.#entry = entry;
     this.#wire = wire;
+    this.#get = get;
     const h = ex.headers;
     const p = wire.protocol;
     let timeout: number | undefined;
@@ -192,8 +207,8 @@ export class Call {
   #readOne(entry: MethodEntry): void {
     const ex = this.#ex;
     if (this.#wire.protocol === 'connect') {
-      if (ex.method === 'GET') {
-        this.invoke(decodeQuery(entry, this.#wire.codec, this.#ex.query, this.#host.maxReceive));
+      if (this.#get !== undefined) {
+        this.invoke(decodeQuery(entry, this.#wire.codec, this.#get, this.#host.maxReceive));
         return;
       }
       readWhole(ex.body, this.#host.maxReceive, (error, data) => {
@@ -267,7 +282,7 @@ export class Call {
     if (this.#finished) return;
     let bytes: Payload;
     try {
-      bytes = encodeMessage(this.#entry!, this.#wire.codec, reply, this.#host.maxSend);
+      bytes = encodeMessage(this.#entry!, this.#wire.codec, reply, this.#host.maxSend, this.#out.room);
     } catch (e) {
       this.finish(e);
       return;
@@ -297,7 +312,7 @@ export class Call {
   /** Sends one stream message, honouring back-pressure; resolves false once the call is over. */
   async send(message: unknown): Promise<boolean> {
     if (this.#finished) return false;
-    const bytes = encodeMessage(this.#entry!, this.#wire.codec, message, this.#host.maxSend);
+    const bytes = encodeMessage(this.#entry!, this.#wire.codec, message, this.#host.maxSend, this.#out.room);
     if (!this.#out.headersSent) this.#out.sendHeaders();
     if (!this.#ex.write(this.#out.frame(bytes))) {
       const signal = this.ctx.signal;

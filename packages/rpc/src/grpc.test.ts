@@ -1,5 +1,6 @@
 import { type Context, KratosError, type Middleware } from '@kratos/core';
 import { describe, expect, it } from 'vitest';
+import { createRpcServer } from './server.ts';
 import {
   collect,
   fromArray,
@@ -9,9 +10,10 @@ import {
   helloRequest,
   rpcFixture,
   sayHello,
+  silent,
 } from './testdata/harness.ts';
 
-const { setup } = rpcFixture();
+const { setup, cleanup, grpcClient } = rpcFixture();
 
 describe('gRPC over node:http2 (grpc-js client)', () => {
   it('round-trips a unary call through the middleware chain with headers and metadata', async () => {
@@ -88,6 +90,26 @@ describe('gRPC over node:http2 (grpc-js client)', () => {
       ),
     );
     expect(chat.map((r) => r.message)).toEqual(['hi p', 'hi q']);
+  });
+
+  it("serves a service registered without its file through the methods' own serializers", async () => {
+    const server = createRpcServer({ address: '127.0.0.1:0', logger: silent });
+    server.registerService(GreeterService, {
+      SayHello: sayHello,
+      StreamHellos: async function* (_ctx: Context, req: HelloRequest) {
+        for (let i = 0; i < 2; i++) yield helloReply({ message: `${req.name} #${i}` });
+      },
+    });
+    await server.start();
+    cleanup(() => server.stop());
+    const client = grpcClient(server);
+    expect((await client.unary(GreeterService.SayHello, helloRequest({ name: 'bare' }))).message).toBe(
+      'Hello bare',
+    );
+    const streamed = await collect(
+      client.serverStream(GreeterService.StreamHellos, helloRequest({ name: 'b' })),
+    );
+    expect(streamed.map((r) => r.message)).toEqual(['b #0', 'b #1']);
   });
 
   it('ends a call at the caller deadline with DEADLINE_EXCEEDED and cancels the handler context', async () => {

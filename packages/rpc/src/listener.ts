@@ -75,6 +75,8 @@ export function createListener(options: ListenerOptions): Listener {
       // reads the handle itself, so the socket must stay paused. HTTP/1.1 reads through 'data'.
       if (http2 || !h1) h2.emit('connection', socket);
       else {
+        // What node:http's own server sets on the sockets it accepts (its `noDelay` default).
+        socket.setNoDelay(true);
         h1.emit('connection', socket);
         socket.resume();
       }

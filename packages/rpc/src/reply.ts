@@ -15,6 +15,11 @@ import { type CallStatus, Code, connectErrorJson, connectHttpStatus, grpcStatusH
 export class Reply {
   /** True once the reply header went out (or, for Connect unary, was given up to go with the body). */
   headersSent = false;
+  /**
+   * Bytes a protobuf payload leaves free in front for its frame header, written there by
+   * {@link frame}: 5 where a message goes out framed as it is (not compressed, not base64), else 0.
+   */
+  readonly room: number;
   readonly #ex: Exchange;
   readonly #wire: Wire;
   readonly #gzip: boolean;
@@ -33,10 +38,23 @@ export class Reply {
     this.#gzip = gzip;
     this.#ctx = ctx;
     this.#cors = cors;
+    const p = wire.protocol;
+    this.room =
+      wire.codec === 'proto' && !gzip && (p === 'grpc' || p === 'grpc-web' || p === 'connect-stream') ? 5 : 0;
   }
 
   /** One message as a frame of the call's protocol (compressed, base64 for gRPC-Web text). */
   frame(payload: Payload): Uint8Array {
+    if (this.room !== 0 && typeof payload !== 'string') {
+      // encodeMessage left the room: the header goes in front of the message, where it is.
+      const length = payload.byteLength - 5;
+      payload[0] = 0;
+      payload[1] = length >>> 24;
+      payload[2] = (length >>> 16) & 0xff;
+      payload[3] = (length >>> 8) & 0xff;
+      payload[4] = length & 0xff;
+      return payload;
+    }
     const bytes = payloadBytes(payload);
     const gz = this.#gzip;
     const framed = encodeEnvelope(gz ? FLAG_COMPRESSED : 0, gz ? compress(bytes) : bytes);

@@ -29,7 +29,7 @@ import { createCors } from './cors.ts';
 import { type Exchange, Http1Exchange, Http2Exchange } from './exchange.ts';
 import { createListener } from './listener.ts';
 import { methodEntries } from './methods.ts';
-import { connectGetWire, wireOf } from './protocol.ts';
+import { type ConnectGetQuery, connectGetWire, parseConnectQuery, wireOf } from './protocol.ts';
 import type { RpcServer, RpcServerOptions } from './types.ts';
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -91,8 +91,10 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
     }
     const entry = methods.get(ex.path);
     let wire = method === 'POST' ? wireOf(ex.headers['content-type']) : undefined;
+    let get: ConnectGetQuery | undefined;
     if (method === 'GET') {
-      wire = connectGetWire(new URLSearchParams(ex.query).get('encoding'));
+      get = parseConnectQuery(ex.query);
+      wire = connectGetWire(get.encoding);
       if (wire && entry && !entry.idempotent) wire = undefined;
       if (!wire) return plain(ex, 405, 'only POST, or GET of side-effect-free methods with ?encoding=');
     }
@@ -107,7 +109,7 @@ export function createRpcServer(options: RpcServerOptions = {}): RpcServer {
       ex.body.resume();
       return plain(ex, 415, `${wire.contentType} does not fit a ${entry.kind} method`);
     }
-    serveCall(host, ex, entry, wire);
+    serveCall(host, ex, entry, wire, get);
   };
 
   const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {

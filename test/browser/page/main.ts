@@ -1,12 +1,13 @@
 // The page the browser test loads: @connectrpc/connect-web calling the helloworld Greeter of a
-// @kratos/rpc server on another origin, over Connect (JSON and binary) and gRPC-Web. Bundled
+// @kratos/rpc server on another origin, over Connect (JSON and binary, and JSON as a GET, which
+// connect-web sends for side-effect-free methods with `useHttpGet`) and gRPC-Web. Bundled
 // for the browser by esbuild (see page.ts); the test drives it through `window.kratosPage`.
 import { type Client, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-web';
 import { kratosErrorOf } from '@kratos/rpc/web';
 import { Greeter } from '../../../examples/helloworld/api/helloworld/v1/greeter_pb.js';
 
-export type Protocol = 'connect-json' | 'connect-binary' | 'grpc-web';
+export type Protocol = 'connect-json' | 'connect-get' | 'connect-binary' | 'grpc-web';
 
 /** What a failed call looked like from the page. */
 export interface Failure {
@@ -26,7 +27,11 @@ export interface KratosPage {
 
 function transport(protocol: Protocol, baseUrl: string): Transport {
   if (protocol === 'grpc-web') return createGrpcWebTransport({ baseUrl });
-  return createConnectTransport({ baseUrl, useBinaryFormat: protocol === 'connect-binary' });
+  return createConnectTransport({
+    baseUrl,
+    useBinaryFormat: protocol === 'connect-binary',
+    useHttpGet: protocol === 'connect-get',
+  });
 }
 
 function client(protocol: Protocol, baseUrl: string): Client<typeof Greeter> {
