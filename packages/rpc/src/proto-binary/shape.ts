@@ -2,10 +2,10 @@
 // the kinds below (no oneofs, maps, 64-bit integers or packed lists, no well-known types), each
 // described once per message type.
 import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
+import { Edition, FeatureSet_FieldPresence } from '@bufbuild/protobuf/wkt';
 
-const EDITION_PROTO3 = 999;
-const IMPLICIT = 2;
-const EXPLICIT = 1;
+const { EDITION_PROTO3 } = Edition;
+const { IMPLICIT, EXPLICIT } = FeatureSet_FieldPresence;
 
 /** The value kinds proto-binary writes and reads itself. */
 export type Kind =

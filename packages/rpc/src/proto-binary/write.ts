@@ -30,13 +30,13 @@ function valueSize(field: Field, v: unknown, sizes: number[]): number {
       if (!isInt32(v)) throw HAND_OVER;
       return v < 0 ? 10 : varintSize(v);
     case ScalarType.UINT32:
-      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw HAND_OVER;
-      return varintSize(v as number);
+      if (!isUint32(v)) throw HAND_OVER;
+      return varintSize(v);
     case ScalarType.SINT32:
       if (!isInt32(v)) throw HAND_OVER;
       return varintSize(((v << 1) ^ (v >> 31)) >>> 0);
     case ScalarType.FIXED32:
-      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 0xffffffff) throw HAND_OVER;
+      if (!isUint32(v)) throw HAND_OVER;
       return 4;
     case ScalarType.SFIXED32:
       if (!isInt32(v)) throw HAND_OVER;
@@ -61,6 +61,10 @@ function valueSize(field: Field, v: unknown, sizes: number[]): number {
 
 function isInt32(v: unknown): v is number {
   return typeof v === 'number' && (v | 0) === v;
+}
+
+function isUint32(v: unknown): v is number {
+  return typeof v === 'number' && v >>> 0 === v;
 }
 
 /** Whether a singular field is written: explicit presence when set, implicit when not the zero value. */
