@@ -1,13 +1,14 @@
-// Messages in and out of a call: protobuf binary through proto-binary.ts when the service's
-// descriptors are known (the method's serializers otherwise), JSON through protobuf-es and the
-// descriptors, gzip, size limits. Decoding failures are returned as
+// Messages in and out of a call: protobuf binary through proto-binary/ when the service's
+// descriptors are known (the method's serializers otherwise), JSON through proto-json/ and
+// protobuf-es, gzip, size limits. Decoding failures are returned as
 // a RequestFailure, for the call to answer, never thrown.
-import { create, fromJsonString, isMessage, toJsonString } from '@bufbuild/protobuf';
+import { create, isMessage } from '@bufbuild/protobuf';
 import { badRequest } from '@kratos/core';
 import type { MethodEntry } from './call.ts';
 import { decompress, type Encoding, encodingOf } from './compression.ts';
 import { FLAG_COMPRESSED, MessageTooLarge } from './envelope.ts';
 import { decodeBinary, encodeBinary } from './proto-binary/index.ts';
+import { decodeJson, encodeJson } from './proto-json/index.ts';
 import type { CodecName, ConnectGetQuery } from './protocol.ts';
 import { Code, RpcError } from './status.ts';
 
@@ -42,7 +43,7 @@ export function decodeMessage(
 ): unknown {
   try {
     const bytes = compressed ? decompress(data, limit) : data;
-    if (codec === 'json') return fromJsonString(entry.input!, bytes.toString('utf8'), entry.jsonRead);
+    if (codec === 'json') return decodeJson(entry.input!, bytes.toString('utf8'), entry.jsonRead);
     return entry.input === undefined ? entry.deserialize(bytes) : decodeBinary(entry.input, bytes);
   } catch (e) {
     return decodeFailure(e);
@@ -72,7 +73,7 @@ export function decodeQuery(
     if (raw.length > limit || (raw.length * 3 > limit && Buffer.byteLength(raw, 'utf8') > limit))
       return tooLarge();
     try {
-      return fromJsonString(entry.input!, raw, entry.jsonRead);
+      return decodeJson(entry.input!, raw, entry.jsonRead);
     } catch (e) {
       return decodeFailure(e);
     }
@@ -115,7 +116,7 @@ export function encodeMessage(
   const schema = entry.output;
   if (codec === 'json') {
     const m = isMessage(message, schema) ? message : create(schema!, message as never);
-    out = toJsonString(schema!, m, entry.jsonWrite);
+    out = encodeJson(schema!, m, entry.jsonWrite);
   } else if (schema !== undefined && isMessage(message, schema)) out = encodeBinary(schema, message, room);
   else {
     const bytes = entry.serialize(message);

@@ -17,6 +17,10 @@ describe('parseConnectQuery', () => {
     'enc%6Fding=json&m%65ssage=x', // escaped keys
     'message==%3D&encoding=json',
     'other=1&message=%2B',
+    'messag%65=x&encodin%67=json&base%364=1', // escaped last characters
+    'message+=x&+encoding=json&encoding=proto', // names with spaces are other names
+    'MESSAGE=x&Encoding=json&encoding=json', // names are case-sensitive
+    'compression=gzip&message=%zz+%41', // a malformed escape and a space in one value
   ];
   for (const q of queries) {
     it(`reads ${JSON.stringify(q)} as URLSearchParams does`, () => {

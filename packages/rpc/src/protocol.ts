@@ -79,21 +79,48 @@ export function parseConnectQuery(query: string): ConnectGetQuery {
     if (end < 0) end = query.length;
     let eq = query.indexOf('=', at);
     if (eq < 0 || eq > end) eq = end;
-    const key = formDecode(query.slice(at, eq));
-    if (
-      (key === 'encoding' || key === 'message' || key === 'base64' || key === 'compression') &&
-      q[key] === undefined
-    )
+    const key = queryKey(query, at, eq);
+    if (key !== undefined && q[key] === undefined)
       q[key] = eq === end ? '' : formDecode(query.slice(eq + 1, end));
     at = end + 1;
   }
   return q;
 }
 
+/** The parameter `query[from, to)` names, if the server reads it; compared before it is decoded. */
+function queryKey(query: string, from: number, to: number): keyof ConnectGetQuery | undefined {
+  switch (to - from) {
+    case 7:
+      if (query.startsWith('message', from)) return 'message';
+      break;
+    case 8:
+      if (query.startsWith('encoding', from)) return 'encoding';
+      break;
+    case 6:
+      if (query.startsWith('base64', from)) return 'base64';
+      break;
+    case 11:
+      if (query.startsWith('compression', from)) return 'compression';
+      break;
+  }
+  // An escaped name (`%6Dessage`): rare, decoded, then compared.
+  const raw = query.slice(from, to);
+  if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return undefined;
+  const key = formDecode(raw);
+  return key === 'encoding' || key === 'message' || key === 'base64' || key === 'compression'
+    ? key
+    : undefined;
+}
+
 function formDecode(text: string): string {
   if (text.indexOf('+') >= 0) text = text.replaceAll('+', ' ');
-  // querystring.unescape: decodeURIComponent, or byte by byte when an escape is malformed.
-  return text.indexOf('%') >= 0 ? percentDecode(text) : text;
+  if (text.indexOf('%') < 0) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // A malformed escape: querystring.unescape decodes byte by byte, keeping it as it is.
+    return percentDecode(text);
+  }
 }
 
 /** The wire of a Connect GET (`?encoding=proto|json`). */
