@@ -87,29 +87,18 @@ export function parseConnectQuery(query: string): ConnectGetQuery {
   return q;
 }
 
+/** The parameters a Connect GET's query carries that the server reads. */
+const QUERY_NAMES = ['message', 'encoding', 'base64', 'compression'] as const;
+
 /** The parameter `query[from, to)` names, if the server reads it; compared before it is decoded. */
 function queryKey(query: string, from: number, to: number): keyof ConnectGetQuery | undefined {
-  switch (to - from) {
-    case 7:
-      if (query.startsWith('message', from)) return 'message';
-      break;
-    case 8:
-      if (query.startsWith('encoding', from)) return 'encoding';
-      break;
-    case 6:
-      if (query.startsWith('base64', from)) return 'base64';
-      break;
-    case 11:
-      if (query.startsWith('compression', from)) return 'compression';
-      break;
-  }
+  const length = to - from;
+  for (const name of QUERY_NAMES) if (name.length === length && query.startsWith(name, from)) return name;
   // An escaped name (`%6Dessage`): rare, decoded, then compared.
   const raw = query.slice(from, to);
   if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return undefined;
   const key = formDecode(raw);
-  return key === 'encoding' || key === 'message' || key === 'base64' || key === 'compression'
-    ? key
-    : undefined;
+  return QUERY_NAMES.find((name) => name === key);
 }
 
 function formDecode(text: string): string {
