@@ -56,6 +56,12 @@ describe('proto-json', () => {
   it('leaves every other form of a value to protobuf-es: the same message or the same error', () => {
     const texts = [
       '{"i32":"12"}',
+      '{"i32":-0}',
+      '{"i32":1e2}',
+      '{"u32":3.0}',
+      '{"d":-0}',
+      '{"d":1e308}',
+      '{"fl":-0.0}',
       '{"i32":1.5}',
       '{"i32":2147483648}',
       '{"i32":-2147483649}',
