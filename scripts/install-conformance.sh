@@ -9,6 +9,11 @@ GRPC_GO_VERSION="${GRPC_GO_VERSION:-v1.85.0}"
 bin="${KRATOS_CACHE:-$HOME/.cache/kratos-ts}/bin"
 mkdir -p "$bin"
 command -v go >/dev/null || { echo "[conformance] go not found on PATH (Go 1.26 needed)" >&2; exit 1; }
+# Test files that need these peers call this script at the same time: one builds, the others wait
+# for it and then find everything in place (on a cold cache they raced for the same temporary
+# file, and the second `mv` failed).
+exec 9>"$(dirname "$bin")/.install-conformance.lock"
+flock 9
 
 # go install names a binary after its package directory; build into a scratch GOBIN and rename.
 install() {
@@ -30,8 +35,10 @@ mkdir -p "$desc"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ ! -s "$desc/grpc-testing-$GRPC_GO_VERSION.binpb" ]; then
   echo "[conformance] grpc.testing descriptors from grpc-go $GRPC_GO_VERSION" >&2
-  (cd "$root/test/conformance/go" && GOFLAGS=-mod=mod go run ./grpc-testing-descriptors) >"$desc/grpc-testing-$GRPC_GO_VERSION.binpb.tmp"
-  mv "$desc/grpc-testing-$GRPC_GO_VERSION.binpb.tmp" "$desc/grpc-testing-$GRPC_GO_VERSION.binpb"
+  part="$(mktemp "$desc/grpc-testing.XXXXXX")"
+  (cd "$root/test/conformance/go" && GOFLAGS=-mod=mod go run ./grpc-testing-descriptors) >"$part"
+  chmod 644 "$part"
+  mv -f "$part" "$desc/grpc-testing-$GRPC_GO_VERSION.binpb"
 fi
 ln -sf "grpc-testing-$GRPC_GO_VERSION.binpb" "$desc/grpc-testing.binpb"
 if [ ! -s "$desc/connect-conformance-$CONFORMANCE_VERSION.binpb" ]; then
@@ -39,7 +46,10 @@ if [ ! -s "$desc/connect-conformance-$CONFORMANCE_VERSION.binpb" ]; then
   buf="$root/test/conformance/node_modules/@bufbuild/buf/bin/buf"
   [ -x "$buf" ] || { echo "[conformance] $buf missing: run pnpm install first" >&2; exit 1; }
   src="$(GOFLAGS=-mod=mod go mod download -json "connectrpc.com/conformance@$CONFORMANCE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  "$buf" build "$src/proto" -o "$desc/connect-conformance-$CONFORMANCE_VERSION.binpb"
+  part="$(mktemp "$desc/connect-conformance.XXXXXX.binpb")"
+  "$buf" build "$src/proto" -o "$part"
+  chmod 644 "$part"
+  mv -f "$part" "$desc/connect-conformance-$CONFORMANCE_VERSION.binpb"
 fi
 ln -sf "connect-conformance-$CONFORMANCE_VERSION.binpb" "$desc/connect-conformance.binpb"
 echo "[conformance] ready in $bin and $desc" >&2
