@@ -210,6 +210,7 @@ describe('proto-json', () => {
     expect(memberNames('{"a":"x\\":","b" :\t"\\\\"}')).toBe(2);
     expect(memberNames('["a","b",{"c":["d"]}]')).toBe(1);
     expect(memberNames('{"a\\"b":1,"c\\\\":2}')).toBe(2);
+    expect(memberNames('{"a')).toBe(-1);
   });
 
   it('writes the text protobuf-es writes, for 2,000 generated messages, itself', () => {

@@ -105,6 +105,8 @@ export function memberNames(text: string): number {
     let close = open;
     for (;;) {
       close = text.indexOf('"', close + 1);
+      // Not JSON after all (the caller parsed it first): no count, so no match.
+      if (close < 0) return -1;
       let slash = close - 1;
       while (text.charCodeAt(slash) === 0x5c) slash--;
       if ((close - 1 - slash) % 2 === 0) break;
