@@ -13,12 +13,23 @@ export interface FrameTarget {
   frame(flags: number, data: Buffer): void;
 }
 
+/** Bytes of an envelope's header: the flags, then the length. */
+export const ENVELOPE_HEADER_BYTES = 5;
+
+/** Writes the header of an envelope of `length` message bytes at the start of `out`. */
+export function putEnvelopeHeader(out: Uint8Array, flags: number, length: number): void {
+  out[0] = flags;
+  out[1] = length >>> 24;
+  out[2] = (length >>> 16) & 0xff;
+  out[3] = (length >>> 8) & 0xff;
+  out[4] = length & 0xff;
+}
+
 /** Frames `data` with `flags` into one buffer. */
 export function encodeEnvelope(flags: number, data: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(5 + data.byteLength);
-  out[0] = flags;
-  out.writeUInt32BE(data.byteLength, 1);
-  out.set(data, 5);
+  const out = Buffer.allocUnsafe(ENVELOPE_HEADER_BYTES + data.byteLength);
+  putEnvelopeHeader(out, flags, data.byteLength);
+  out.set(data, ENVELOPE_HEADER_BYTES);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { create, isMessage } from '@bufbuild/protobuf';
 import { badRequest } from '@kratos/core';
 import type { MethodEntry } from './call.ts';
 import { decompress, type Encoding, encodingOf } from './compression.ts';
-import { FLAG_COMPRESSED, MessageTooLarge } from './envelope.ts';
+import { ENVELOPE_HEADER_BYTES, FLAG_COMPRESSED, MessageTooLarge } from './envelope.ts';
 import { decodeBinary, encodeBinary } from './proto-binary/index.ts';
 import { decodeJson, encodeJson } from './proto-json/index.ts';
 import type { CodecName, ConnectGetQuery } from './protocol.ts';
@@ -89,7 +89,8 @@ export function decodeQuery(
  */
 export type Payload = Uint8Array | string;
 
-const EMPTY_ROOM = Buffer.alloc(8);
+/** Zeros to put in front of a serializer's bytes, where the frame header goes. */
+const EMPTY_ROOM = Buffer.alloc(ENVELOPE_HEADER_BYTES);
 
 /** Bytes of a payload. */
 export function payloadBytes(payload: Payload): Uint8Array {

@@ -3,7 +3,14 @@
 // or error JSON, Connect streaming's end-of-stream message).
 import type { OutgoingHttpHeaders } from 'node:http';
 import { compress } from './compression.ts';
-import { encodeEnvelope, FLAG_COMPRESSED, FLAG_END_STREAM, FLAG_TRAILERS } from './envelope.ts';
+import {
+  ENVELOPE_HEADER_BYTES,
+  encodeEnvelope,
+  FLAG_COMPRESSED,
+  FLAG_END_STREAM,
+  FLAG_TRAILERS,
+  putEnvelopeHeader,
+} from './envelope.ts';
 import type { Exchange } from './exchange.ts';
 import { type Payload, payloadBytes, payloadSize } from './message-codec.ts';
 import { addHeaders, trailerIfAny } from './metadata.ts';
@@ -17,7 +24,8 @@ export class Reply {
   headersSent = false;
   /**
    * Bytes a protobuf payload leaves free in front for its frame header, written there by
-   * {@link frame}: 5 where a message goes out framed as it is (not compressed, not base64), else 0.
+   * {@link frame}: a header's bytes where a message goes out framed as it is (not compressed, not
+   * base64), else 0.
    */
   readonly room: number;
   readonly #ex: Exchange;
@@ -40,19 +48,16 @@ export class Reply {
     this.#cors = cors;
     const p = wire.protocol;
     this.room =
-      wire.codec === 'proto' && !gzip && (p === 'grpc' || p === 'grpc-web' || p === 'connect-stream') ? 5 : 0;
+      wire.codec === 'proto' && !gzip && (p === 'grpc' || p === 'grpc-web' || p === 'connect-stream')
+        ? ENVELOPE_HEADER_BYTES
+        : 0;
   }
 
   /** One message as a frame of the call's protocol (compressed, base64 for gRPC-Web text). */
   frame(payload: Payload): Uint8Array {
     if (this.room !== 0 && typeof payload !== 'string') {
       // encodeMessage left the room: the header goes in front of the message, where it is.
-      const length = payload.byteLength - 5;
-      payload[0] = 0;
-      payload[1] = length >>> 24;
-      payload[2] = (length >>> 16) & 0xff;
-      payload[3] = (length >>> 8) & 0xff;
-      payload[4] = length & 0xff;
+      putEnvelopeHeader(payload, 0, payload.byteLength - ENVELOPE_HEADER_BYTES);
       return payload;
     }
     const bytes = payloadBytes(payload);

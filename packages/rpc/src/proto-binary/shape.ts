@@ -1,6 +1,6 @@
-// Which messages proto-binary writes and reads itself: proto3 messages whose fields are all of
-// the kinds below (no oneofs, maps, 64-bit integers or packed lists, no well-known types), each
-// described once per message type.
+// Which messages proto-binary (and proto-json) write and read themselves: proto3 messages whose
+// fields are all of the kinds below (no oneofs, maps, 64-bit integers or packed lists, no
+// well-known types), each described once per message type; and the value rules both share.
 import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
 import { Edition, FeatureSet_FieldPresence } from '@bufbuild/protobuf/wkt';
 
@@ -179,4 +179,40 @@ export function linked(field: Field): Shape {
   if (shape === null) throw HAND_OVER;
   (field as { message: Shape | undefined }).message = shape;
   return shape;
+}
+
+/** The largest finite float32: protobuf-es refuses finite values beyond it for `float` fields. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+export function isInt32(v: unknown): v is number {
+  return typeof v === 'number' && (v | 0) === v;
+}
+
+export function isUint32(v: unknown): v is number {
+  return typeof v === 'number' && v >>> 0 === v;
+}
+
+/**
+ * Whether a singular field is written, in binary and in JSON: with explicit presence when it is
+ * set, with implicit presence when it does not hold the zero value (as protobuf-es decides).
+ */
+export function isSet(field: Field, message: Record<string, unknown>): boolean {
+  const v = message[field.name];
+  if (field.explicit) return v !== undefined && Object.hasOwn(message, field.name);
+  switch (field.kind) {
+    case ScalarType.STRING:
+      return v !== '';
+    case ScalarType.BYTES:
+      return !(v instanceof Uint8Array) || v.byteLength > 0;
+    case ScalarType.BOOL:
+      return v !== false;
+    case ScalarType.FLOAT:
+    case ScalarType.DOUBLE:
+      return !Object.is(v, 0);
+    case 'message':
+      return v !== undefined;
+    default:
+      // Integers, and enums: a proto3 enum's first value is 0.
+      return v !== 0;
+  }
 }

@@ -1,7 +1,17 @@
 // Writing: a message is sized first (strings and nested messages measured once), then written
 // into one Buffer of exactly that size, after the headroom its caller asked for.
 import { type DescMessage, ScalarType, toBinary } from '@bufbuild/protobuf';
-import { type Field, HAND_OVER, linked, type Shape, shapeOf } from './shape.ts';
+import {
+  type Field,
+  FLOAT32_MAX,
+  HAND_OVER,
+  isInt32,
+  isSet,
+  isUint32,
+  linked,
+  type Shape,
+  shapeOf,
+} from './shape.ts';
 
 function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -43,8 +53,7 @@ function valueSize(field: Field, v: unknown, sizes: number[]): number {
       return 4;
     case ScalarType.FLOAT:
       // protobuf-es refuses finite values out of float32's range: it says so, not this file.
-      if (typeof v !== 'number' || (Number.isFinite(v) && Math.abs(v) > 3.4028234663852886e38))
-        throw HAND_OVER;
+      if (typeof v !== 'number' || (Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX)) throw HAND_OVER;
       return 4;
     case ScalarType.DOUBLE:
       if (typeof v !== 'number') throw HAND_OVER;
@@ -56,35 +65,6 @@ function valueSize(field: Field, v: unknown, sizes: number[]): number {
       sizes[slot] = n;
       return varintSize(n) + n;
     }
-  }
-}
-
-function isInt32(v: unknown): v is number {
-  return typeof v === 'number' && (v | 0) === v;
-}
-
-function isUint32(v: unknown): v is number {
-  return typeof v === 'number' && v >>> 0 === v;
-}
-
-/** Whether a singular field is written: explicit presence when set, implicit when not the zero value. */
-function isSet(field: Field, message: Record<string, unknown>): boolean {
-  const v = message[field.name];
-  if (field.explicit) return v !== undefined && Object.hasOwn(message, field.name);
-  switch (field.kind) {
-    case ScalarType.STRING:
-      return v !== '';
-    case ScalarType.BYTES:
-      return !(v instanceof Uint8Array) || v.byteLength > 0;
-    case ScalarType.BOOL:
-      return v !== false;
-    case ScalarType.FLOAT:
-    case ScalarType.DOUBLE:
-      return !Object.is(v, 0);
-    case 'message':
-      return v !== undefined;
-    default:
-      return v !== 0;
   }
 }
 

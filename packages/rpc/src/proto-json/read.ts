@@ -10,12 +10,9 @@ import {
   ScalarType,
 } from '@bufbuild/protobuf';
 import { base64Decode } from '@bufbuild/protobuf/wire';
+import { FLOAT32_MAX, isInt32, isUint32 } from '../proto-binary/shape.ts';
 import { HAND_OVER, type JsonField, type JsonShape, jsonShapeOf, messageOf } from './shape.ts';
 
-const INT32_MIN = -0x80000000;
-const INT32_MAX = 0x7fffffff;
-const UINT32_MAX = 0xffffffff;
-const FLOAT32_MAX = 3.4028234663852886e38;
 const DEFAULT_RECURSION_LIMIT = 100;
 
 /** Object keys read so far by the current decode (the decode is synchronous). */
@@ -32,11 +29,11 @@ function readValue(entry: JsonField, v: unknown, depth: number, limit: number): 
     case ScalarType.INT32:
     case ScalarType.SINT32:
     case ScalarType.SFIXED32:
-      if (!Number.isInteger(v) || (v as number) < INT32_MIN || (v as number) > INT32_MAX) throw HAND_OVER;
+      if (!isInt32(v)) throw HAND_OVER;
       return v;
     case ScalarType.UINT32:
     case ScalarType.FIXED32:
-      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > UINT32_MAX) throw HAND_OVER;
+      if (!isUint32(v)) throw HAND_OVER;
       return v;
     case ScalarType.DOUBLE:
       if (typeof v !== 'number') throw HAND_OVER;
@@ -59,8 +56,7 @@ function readValue(entry: JsonField, v: unknown, depth: number, limit: number): 
         return n;
       }
       // Open enums take any int32; closed ones (a proto2 enum) only their values: protobuf-es checks.
-      if (!entry.enum!.open || !Number.isInteger(v) || (v as number) < INT32_MIN || (v as number) > INT32_MAX)
-        throw HAND_OVER;
+      if (!entry.enum!.open || !isInt32(v)) throw HAND_OVER;
       return v;
     }
     case 'message':

@@ -5,6 +5,7 @@
 // writes it or says what is wrong.
 import { type DescMessage, type JsonWriteStringOptions, ScalarType, toJsonString } from '@bufbuild/protobuf';
 import { base64Encode } from '@bufbuild/protobuf/wire';
+import { isSet } from '../proto-binary/shape.ts';
 import { HAND_OVER, type JsonField, type JsonShape, jsonShapeOf, messageOf } from './shape.ts';
 
 /** Deeper than this, protobuf-es writes the message (and meets a cycle as it does). */
@@ -47,25 +48,6 @@ function writeValue(entry: JsonField, v: unknown, depth: number): string {
   }
 }
 
-/** Whether protobuf-es leaves out a field without presence that holds `v`. */
-function isZero(entry: JsonField, v: unknown): boolean {
-  switch (entry.field.kind) {
-    case ScalarType.STRING:
-      return v === '';
-    case ScalarType.BOOL:
-      return v === false;
-    case ScalarType.BYTES:
-      return v instanceof Uint8Array && v.byteLength === 0;
-    case ScalarType.FLOAT:
-    case ScalarType.DOUBLE:
-      return Object.is(v, 0);
-    case 'enum':
-      return v === entry.enum!.values[0]!.number;
-    default:
-      return v === 0;
-  }
-}
-
 function writeObject(json: JsonShape, v: unknown, depth: number): string {
   if (depth > MAX_DEPTH || typeof v !== 'object' || v === null) throw HAND_OVER;
   const m = v as Record<string, unknown>;
@@ -83,11 +65,8 @@ function writeObject(json: JsonShape, v: unknown, depth: number): string {
       for (let i = 0; i < value.length; i++)
         text += (i === 0 ? '' : ',') + writeValue(entry, value[i], depth);
       text += ']';
-    } else if (field.explicit) {
-      if (value === undefined || !Object.hasOwn(m, field.name)) continue;
-      text = writeValue(entry, value, depth);
     } else {
-      if (isZero(entry, value)) continue;
+      if (!isSet(field, m)) continue;
       text = writeValue(entry, value, depth);
     }
     out += `${out === '' ? '{' : ','}${entry.key}:${text}`;
